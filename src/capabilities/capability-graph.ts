@@ -1,0 +1,159 @@
+import { CapabilityGraphError } from '../errors';
+import { CapabilitySet } from './capability-set';
+
+/** The capability that implies every other one when `autoAdmin` is on. */
+export const ADMIN_CAPABILITY = 'admin';
+
+/** The graph as written: each capability and the capabilities it implies directly. */
+export type CapabilityDefinitions = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * A validated capability graph with its transitive closure computed once.
+ * Each capability's closure is a bit set, so checks never walk the graph.
+ *
+ * @example
+ * const graph = CapabilityGraph.build(new Map([['read', []], ['write', ['read']]]), { autoAdmin: true });
+ * graph.closureOf(['write']).has('read'); // true
+ */
+export class CapabilityGraph {
+  /** Names in definition order; `admin` last when auto-added. */
+  readonly names: readonly string[];
+  readonly autoAdmin: boolean;
+  private readonly indexByName: ReadonlyMap<string, number>;
+  private readonly direct: readonly (readonly string[])[];
+  private readonly words: number;
+  private readonly closures: Uint32Array;
+  private readonly empty: CapabilitySet;
+
+  private constructor(definitions: CapabilityDefinitions, autoAdmin: boolean) {
+    const names = [...definitions.keys()].filter((name) => !(autoAdmin && name === ADMIN_CAPABILITY));
+    const direct: (readonly string[])[] = names.map((name) => definitions.get(name) ?? []);
+    if (autoAdmin) {
+      // `admin` implies every other capability, including ones added to the file later.
+      direct.push(names.slice());
+      names.push(ADMIN_CAPABILITY);
+    }
+    this.names = names;
+    this.autoAdmin = autoAdmin;
+    this.direct = direct;
+    this.indexByName = new Map(names.map((name, index) => [name, index]));
+    this.words = Math.max(1, Math.ceil(names.length / 32));
+    this.closures = new Uint32Array(this.words * names.length);
+    this.empty = new CapabilitySet(new Uint32Array(this.words), this.names, this.indexByName);
+    assertReferencesDefined(names, direct, this.indexByName);
+    this.computeClosures();
+  }
+
+  /**
+   * Validates `definitions` and computes the closure. Throws `CAPS_UNDEFINED` for an
+   * implication that names no capability and `CAPS_CYCLE` with the cycle's path.
+   */
+  static build(definitions: CapabilityDefinitions, options: { autoAdmin: boolean }): CapabilityGraph {
+    return new CapabilityGraph(definitions, options.autoAdmin);
+  }
+
+  /** Whether `name` is a capability of this graph. */
+  has(name: string): boolean {
+    return this.indexByName.has(name);
+  }
+
+  /** The index of `name`, or -1; stable for the life of this graph. */
+  indexOf(name: string): number {
+    return this.indexByName.get(name) ?? -1;
+  }
+
+  /** The capabilities `name` implies directly, as written (admin: every other one). */
+  impliedBy(name: string): readonly string[] {
+    const index = this.indexByName.get(name);
+    return index === undefined ? [] : (this.direct[index] ?? []);
+  }
+
+  /** The closure of `names` over implication. Unknown names are ignored. */
+  closureOf(names: Iterable<string>): CapabilitySet {
+    let bits: Uint32Array | undefined;
+    for (const name of names) {
+      const index = this.indexByName.get(name);
+      if (index === undefined) continue;
+      bits ??= new Uint32Array(this.words);
+      const offset = index * this.words;
+      for (let word = 0; word < this.words; word++) bits[word]! |= this.closures[offset + word]!;
+    }
+    return bits === undefined ? this.empty : new CapabilitySet(bits, this.names, this.indexByName);
+  }
+
+  /** The union of several sets of this graph. */
+  union(...sets: CapabilitySet[]): CapabilitySet {
+    const bits = new Uint32Array(this.words);
+    for (const set of sets) {
+      for (let word = 0; word < this.words; word++) bits[word]! |= set.bits[word] ?? 0;
+    }
+    return new CapabilitySet(bits, this.names, this.indexByName);
+  }
+
+  /** The empty set of this graph. */
+  get none(): CapabilitySet {
+    return this.empty;
+  }
+
+  // Iterative depth-first search in post-order, so that a chain of 10,000 implications
+  // does not overflow the stack; each node ORs in its children's finished closures.
+  private computeClosures(): void {
+    const count = this.names.length;
+    const state = new Uint8Array(count); // 0 new, 1 on the stack, 2 done
+    const stack: number[] = [];
+    const childCursor = new Int32Array(count);
+    for (let root = 0; root < count; root++) {
+      if (state[root] === 2) continue;
+      stack.push(root);
+      state[root] = 1;
+      while (stack.length > 0) {
+        const node = stack[stack.length - 1]!;
+        const children = this.direct[node]!;
+        const cursor = childCursor[node]!;
+        if (cursor < children.length) {
+          childCursor[node] = cursor + 1;
+          const child = this.indexByName.get(children[cursor]!)!;
+          if (state[child] === 1) throw cycleError(this.names, stack, child);
+          if (state[child] === 0) {
+            state[child] = 1;
+            stack.push(child);
+          }
+          continue;
+        }
+        stack.pop();
+        state[node] = 2;
+        const offset = node * this.words;
+        this.closures[offset + (node >>> 5)]! |= 1 << (node & 31);
+        for (const childName of children) {
+          const childOffset = this.indexByName.get(childName)! * this.words;
+          for (let word = 0; word < this.words; word++) {
+            this.closures[offset + word]! |= this.closures[childOffset + word]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+function assertReferencesDefined(
+  names: readonly string[],
+  direct: readonly (readonly string[])[],
+  indexByName: ReadonlyMap<string, number>,
+): void {
+  direct.forEach((children, index) => {
+    for (const child of children) {
+      if (!indexByName.has(child)) {
+        throw new CapabilityGraphError(
+          'CAPS_UNDEFINED',
+          child,
+          `capability ${JSON.stringify(names[index])} implies ${JSON.stringify(child)}, which is not defined`,
+        );
+      }
+    }
+  });
+}
+
+function cycleError(names: readonly string[], stack: readonly number[], repeated: number): CapabilityGraphError {
+  const path = stack.slice(stack.indexOf(repeated)).concat(repeated).map((index) => names[index]!);
+  return new CapabilityGraphError('CAPS_CYCLE', path[0]!, `capability cycle: ${path.join(' -> ')}`, path);
+}

@@ -1,0 +1,119 @@
+import { InvalidInputError } from '../errors';
+import { ADMIN_CAPABILITY, type CapabilityGraph } from './capability-graph';
+import type { CapabilitySet } from './capability-set';
+
+/** Canonical email -> capabilities granted to it, as written. */
+export type UserGrants = ReadonlyMap<string, readonly string[]>;
+
+export interface PolicyParts {
+  readonly graph: CapabilityGraph;
+  /** Granted to every authenticated user. */
+  readonly defaults: readonly string[];
+  /** Granted to anonymous callers. */
+  readonly guest: readonly string[];
+  /** Grants managed through the API. */
+  readonly users: UserGrants;
+  /** Grants the API never changes. */
+  readonly pinned: UserGrants;
+}
+
+/**
+ * One immutable state of the capability file: the graph, the defaults and every
+ * user's grants. Effective sets are computed at most once per user per state, so a
+ * change of state (a new policy) is the only invalidation there is.
+ *
+ * @example
+ * policy.effective('bob@example.com').has('write');
+ * policy.effective(null).has('read'); // a guest
+ */
+export class CapabilityPolicy implements PolicyParts {
+  readonly graph: CapabilityGraph;
+  readonly defaults: readonly string[];
+  readonly guest: readonly string[];
+  readonly users: UserGrants;
+  readonly pinned: UserGrants;
+  private readonly guestSet: CapabilitySet;
+  private readonly defaultSet: CapabilitySet;
+  private readonly effectiveByEmail = new Map<string, CapabilitySet>();
+
+  constructor(parts: PolicyParts) {
+    this.graph = parts.graph;
+    this.defaults = parts.defaults;
+    this.guest = parts.guest;
+    this.users = parts.users;
+    this.pinned = parts.pinned;
+    this.guestSet = this.graph.closureOf(parts.guest);
+    this.defaultSet = this.graph.closureOf(parts.defaults);
+  }
+
+  /** The same file state with other API-managed grants. Every name must be defined. */
+  withUsers(users: UserGrants): CapabilityPolicy {
+    for (const [email, names] of users) {
+      for (const name of names) assertDefined(this.graph, name, `capabilities of ${email}`);
+    }
+    return new CapabilityPolicy({ ...this, users });
+  }
+
+  /** The capabilities stored for `email` through the API, as written. */
+  stored(email: string): readonly string[] {
+    return this.users.get(email) ?? [];
+  }
+
+  /** The capabilities pinned to `email` in the file. */
+  pinnedTo(email: string): readonly string[] {
+    return this.pinned.get(email) ?? [];
+  }
+
+  /**
+   * Effective capabilities: closure(users ∪ pinned ∪ default) for a user,
+   * closure(guest) for `null`.
+   */
+  effective(email: string | null): CapabilitySet {
+    if (email === null) return this.guestSet;
+    const cached = this.effectiveByEmail.get(email);
+    if (cached !== undefined) return cached;
+    const stored = this.users.get(email);
+    const pinned = this.pinned.get(email);
+    // Unknown users share the default set, so the cache only grows with the file.
+    if (stored === undefined && pinned === undefined) return this.defaultSet;
+    const set = this.graph.union(this.defaultSet, this.graph.closureOf(stored ?? []), this.graph.closureOf(pinned ?? []));
+    this.effectiveByEmail.set(email, set);
+    return set;
+  }
+
+  /** Whether `email` (or a guest, for `null`) holds `capability` now. */
+  can(email: string | null, capability: string): boolean {
+    return this.effective(email).has(capability);
+  }
+
+  /** Accounts that hold `admin` through a stored or pinned grant. */
+  adminAccounts(): string[] {
+    if (!this.graph.has(ADMIN_CAPABILITY)) return [];
+    const holders = new Set<string>();
+    for (const grants of [this.users, this.pinned]) {
+      for (const [email, names] of grants) if (names.includes(ADMIN_CAPABILITY)) holders.add(email);
+    }
+    return [...holders].sort();
+  }
+
+  /** The graph as `{capability: [directly implied, ...]}`, for display. */
+  graphAsObject(): Record<string, string[]> {
+    const result: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+    for (const name of this.graph.names) result[name] = [...this.graph.impliedBy(name)];
+    return result;
+  }
+
+  /** Every API-managed grant as `{email: [capability, ...]}`, for display. */
+  usersAsObject(): Record<string, string[]> {
+    const result: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+    for (const email of [...this.users.keys()].sort()) result[email] = [...(this.users.get(email) ?? [])];
+    return result;
+  }
+}
+
+/** Throws `UNKNOWN_CAPABILITY` unless `name` is in `graph`. */
+export function assertDefined(graph: CapabilityGraph, name: string, field = 'capability'): void {
+  if (!graph.has(name)) {
+    throw new InvalidInputError('UNKNOWN_CAPABILITY', field, `unknown capability ${JSON.stringify(name)}`);
+  }
+}

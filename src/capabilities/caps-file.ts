@@ -1,0 +1,187 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { CapabilityGraphError, CapsFileError, type CapabilitiesErrorCode, type SourcePosition } from '../errors';
+import { CapabilityGraph, type CapabilityDefinitions } from './capability-graph';
+import { CapabilityPolicy, type UserGrants } from './capability-policy';
+import { capabilityNameProblem, describeType } from './capability-name';
+import { canonicalizeEmail } from './email';
+
+/** The top-level keys of caps.yaml; any other key is a mistake worth reporting. */
+const KNOWN_KEYS = new Set(['capabilities', 'auto_admin', 'default', 'guest', 'users', 'pinned']);
+
+/**
+ * Parses and validates the text of a caps.yaml file into a policy. Every problem is
+ * a `CapsFileError` naming the file, the line and the offending name.
+ *
+ * @example
+ * const policy = parseCapsFile(readFileSync('caps.yaml', 'utf8'), 'caps.yaml');
+ * policy.effective('bob@example.com').has('read');
+ */
+export function parseCapsFile(text: string, file: string): CapabilityPolicy {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const at = (node: Node | null | undefined): SourcePosition | undefined => {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  const fail = (code: CapabilitiesErrorCode, detail: string, node?: Node | null, offender?: string): never => {
+    throw new CapsFileError(code, detail, { file, position: at(node), offender });
+  };
+
+  const syntaxError = document.errors[0];
+  if (syntaxError) {
+    const [line, column] = syntaxError.linePos?.[0] ? [syntaxError.linePos[0].line, syntaxError.linePos[0].col] : [1, 1];
+    throw new CapsFileError('CAPS_YAML_SYNTAX', `malformed YAML: ${firstLine(syntaxError.message)}`, {
+      file,
+      position: { line, column },
+    });
+  }
+  const root = document.contents;
+  if (!isMap(root)) {
+    return fail('CAPS_SCHEMA', `the file must be a mapping with a "capabilities" key, got ${describeNode(root)}`, root);
+  }
+  for (const pair of root.items) {
+    const key = keyOf(pair);
+    if (key === undefined || !KNOWN_KEYS.has(key)) {
+      fail('CAPS_SCHEMA', `unknown key ${JSON.stringify(key ?? String(pair.key))} (expected one of ${[...KNOWN_KEYS].join(', ')})`, pair.key as Node, key);
+    }
+  }
+
+  const capabilitiesNode = root.get('capabilities', true) as Node | undefined;
+  if (capabilitiesNode === undefined) fail('CAPS_SCHEMA', 'missing "capabilities": the capability graph', root);
+  const definitionsPositions = new Map<string, Node>();
+  const definitions = new Map<string, readonly string[]>();
+  for (const pair of mappingPairs(capabilitiesNode!, 'capabilities', fail)) {
+    const name = capabilityKey(pair, 'capabilities', fail);
+    definitionsPositions.set(name, pair.key as Node);
+    definitions.set(name, nameList(pair.value as Node | null, `capability ${JSON.stringify(name)}`, fail));
+  }
+
+  const autoAdminNode = root.get('auto_admin', true) as Node | undefined;
+  let autoAdmin = false;
+  if (autoAdminNode !== undefined) {
+    if (!isScalar(autoAdminNode) || typeof autoAdminNode.value !== 'boolean') {
+      fail('CAPS_SCHEMA', `"auto_admin" must be true or false, got ${describeNode(autoAdminNode)}`, autoAdminNode);
+    }
+    autoAdmin = (autoAdminNode as { value: boolean }).value;
+  }
+
+  const graph = buildGraph(definitions, autoAdmin, (name) => definitionsPositions.get(name), file, at);
+  const assertDefined = (names: readonly string[], node: Node | null | undefined, owner: string): void => {
+    for (const name of names) {
+      if (!graph.has(name)) {
+        fail('CAPS_UNDEFINED', `${owner} refers to undefined capability ${JSON.stringify(name)}`, findItem(node, name) ?? node, name);
+      }
+    }
+  };
+
+  const defaults = optionalNameList(root, 'default', fail);
+  assertDefined(defaults.names, defaults.node, '"default"');
+  const guest = optionalNameList(root, 'guest', fail);
+  assertDefined(guest.names, guest.node, '"guest"');
+
+  const readGrants = (key: 'users' | 'pinned'): UserGrants => {
+    const node = root.get(key, true) as Node | undefined;
+    const grants = new Map<string, readonly string[]>();
+    if (node === undefined || (isScalar(node) && node.value === null)) return grants;
+    for (const pair of mappingPairs(node, key, fail)) {
+      const rawKey = isScalar(pair.key) ? pair.key.value : pair.key;
+      const canonical = canonicalizeEmail(rawKey);
+      if ('problem' in canonical) fail('INVALID_EMAIL', `in "${key}": ${canonical.problem}`, pair.key as Node, String(rawKey));
+      const email = (canonical as { email: string }).email;
+      if (grants.has(email)) fail('CAPS_DUPLICATE_USER', `in "${key}": ${JSON.stringify(email)} is listed twice`, pair.key as Node, email);
+      const names = nameList(pair.value as Node | null, `user ${JSON.stringify(email)}`, fail);
+      assertDefined(names, pair.value as Node | null, `user ${JSON.stringify(email)}`);
+      grants.set(email, names);
+    }
+    return grants;
+  };
+
+  return new CapabilityPolicy({
+    graph,
+    defaults: defaults.names,
+    guest: guest.names,
+    users: readGrants('users'),
+    pinned: readGrants('pinned'),
+  });
+}
+
+type Fail = (code: CapabilitiesErrorCode, detail: string, node?: Node | null, offender?: string) => never;
+
+function buildGraph(
+  definitions: CapabilityDefinitions,
+  autoAdmin: boolean,
+  definitionNode: (name: string) => Node | undefined,
+  file: string,
+  at: (node: Node | null | undefined) => SourcePosition | undefined,
+): CapabilityGraph {
+  try {
+    return CapabilityGraph.build(definitions, { autoAdmin });
+  } catch (error) {
+    if (!(error instanceof CapabilityGraphError)) throw error;
+    const owner = error.code === 'CAPS_CYCLE' ? error.capability : ownerOfUndefined(definitions, error.capability);
+    throw new CapsFileError(error.code, error.message, {
+      file,
+      position: at(definitionNode(owner ?? error.capability)),
+      offender: error.capability,
+    });
+  }
+}
+
+function ownerOfUndefined(definitions: CapabilityDefinitions, missing: string): string | undefined {
+  for (const [name, implied] of definitions) if (implied.includes(missing)) return name;
+  return undefined;
+}
+
+function mappingPairs(node: Node, key: string, fail: Fail): Pair[] {
+  if (isScalar(node) && node.value === null) return [];
+  if (!isMap(node)) return fail('CAPS_SCHEMA', `"${key}" must be a mapping, got ${describeNode(node)}`, node);
+  return (node as YAMLMap).items as Pair[];
+}
+
+function capabilityKey(pair: Pair, section: string, fail: Fail): string {
+  const key = isScalar(pair.key) ? pair.key.value : pair.key;
+  const problem = capabilityNameProblem(key);
+  if (problem !== undefined) fail('INVALID_CAPABILITY_NAME', `in "${section}": ${problem}`, pair.key as Node, String(key));
+  return key as string;
+}
+
+function nameList(node: Node | null | undefined, owner: string, fail: Fail): string[] {
+  if (node === null || node === undefined || (isScalar(node) && node.value === null)) return [];
+  if (!isSeq(node)) return fail('CAPS_SCHEMA', `${owner} must be a list of capability names, got ${describeNode(node)}`, node);
+  const names: string[] = [];
+  for (const item of node.items as Node[]) {
+    const value = isScalar(item) ? item.value : item;
+    const problem = capabilityNameProblem(value);
+    if (problem !== undefined) fail('INVALID_CAPABILITY_NAME', `${owner}: ${problem}`, item, String(value));
+    if (!names.includes(value as string)) names.push(value as string);
+  }
+  return names;
+}
+
+function optionalNameList(root: YAMLMap, key: string, fail: Fail): { names: string[]; node: Node | undefined } {
+  const node = root.get(key, true) as Node | undefined;
+  return { names: nameList(node, `"${key}"`, fail), node };
+}
+
+function keyOf(pair: Pair): string | undefined {
+  return isScalar(pair.key) && typeof pair.key.value === 'string' ? pair.key.value : undefined;
+}
+
+function findItem(node: Node | null | undefined, name: string): Node | undefined {
+  if (!isSeq(node)) return undefined;
+  return (node.items as Node[]).find((item) => isScalar(item) && item.value === name);
+}
+
+function describeNode(node: unknown): string {
+  if (node === null || node === undefined) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return describeType(node.value);
+  return 'an unsupported value';
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}

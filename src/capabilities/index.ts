@@ -1,0 +1,7 @@
+export { ADMIN_CAPABILITY, CapabilityGraph, type CapabilityDefinitions } from './capability-graph';
+export { CapabilitySet } from './capability-set';
+export { CapabilityPolicy, assertDefined, type PolicyParts, type UserGrants } from './capability-policy';
+export { parseCapsFile } from './caps-file';
+export { assertCapabilityName, capabilityNameProblem, MAX_CAPABILITY_NAME_LENGTH } from './capability-name';
+export { assertEmail, canonicalizeEmail, isServiceAccount, MAX_EMAIL_LENGTH, SERVICE_DOMAIN } from './email';
+export { assertAdminRemains, assertCanGrant, planChange, type CapabilityChange } from './grant-rules';

@@ -1,0 +1,128 @@
+/**
+ * Every failure the module reports has a stable `code`, so callers and the HTTP edge
+ * can branch on it without parsing messages. Only `http/` and `nest/` turn codes
+ * into status codes.
+ */
+export type CapabilitiesErrorCode =
+  | 'CAPS_YAML_SYNTAX'
+  | 'CAPS_SCHEMA'
+  | 'CAPS_CYCLE'
+  | 'CAPS_UNDEFINED'
+  | 'CAPS_DUPLICATE_USER'
+  | 'CAPS_FILE_UNREADABLE'
+  | 'INVALID_CAPABILITY_NAME'
+  | 'INVALID_EMAIL'
+  | 'UNKNOWN_CAPABILITY'
+  | 'GRANT_FORBIDDEN'
+  | 'LAST_ADMIN'
+  | 'INVALID_REQUEST'
+  | 'CONFIG_INVALID'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_REVOKED'
+  | 'TOKEN_WRONG_TYPE'
+  | 'LOGIN_STATE_MISMATCH'
+  | 'LOGIN_EXPIRED'
+  | 'LOGIN_REFUSED'
+  | 'LOGIN_PROVIDER_ERROR';
+
+/** Base class of every error thrown by nest-capabilities. */
+export class CapabilitiesError extends Error {
+  readonly code: CapabilitiesErrorCode;
+
+  constructor(code: CapabilitiesErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Where in a caps.yaml file something was found. Lines and columns start at 1. */
+export interface SourcePosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * A caps.yaml file that cannot be used: bad YAML, a wrong type, a cycle, an
+ * undefined capability. Carries the file, the position and the offending name.
+ */
+export class CapsFileError extends CapabilitiesError {
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  readonly offender: string | undefined;
+  readonly detail: string;
+
+  constructor(
+    code: CapabilitiesErrorCode,
+    detail: string,
+    where: { file: string; position?: SourcePosition | undefined; offender?: string | undefined },
+  ) {
+    const at = where.position ? `:${where.position.line}:${where.position.column}` : '';
+    super(code, `${where.file}${at}: ${detail}`);
+    this.file = where.file;
+    this.line = where.position?.line;
+    this.column = where.position?.column;
+    this.offender = where.offender;
+    this.detail = detail;
+  }
+}
+
+/** A structural problem of the capability graph itself, before any file position is known. */
+export class CapabilityGraphError extends CapabilitiesError {
+  readonly capability: string;
+  /** For a cycle, the names along it, first and last equal. */
+  readonly path: readonly string[];
+
+  constructor(code: 'CAPS_CYCLE' | 'CAPS_UNDEFINED', capability: string, message: string, path: readonly string[] = []) {
+    super(code, message);
+    this.capability = capability;
+    this.path = path;
+  }
+}
+
+/** A value from a request or a file that is not an acceptable capability name or email. */
+export class InvalidInputError extends CapabilitiesError {
+  readonly field: string;
+
+  constructor(code: 'INVALID_CAPABILITY_NAME' | 'INVALID_EMAIL' | 'UNKNOWN_CAPABILITY' | 'INVALID_REQUEST', field: string, message: string) {
+    super(code, message);
+    this.field = field;
+  }
+}
+
+/** A change to somebody's capabilities that the caller may not make. */
+export class GrantError extends CapabilitiesError {
+  readonly capability: string;
+
+  constructor(code: 'GRANT_FORBIDDEN' | 'LAST_ADMIN', capability: string, message: string) {
+    super(code, message);
+    this.capability = capability;
+  }
+}
+
+/** Options or environment that the module refuses to start with. */
+export class ConfigError extends CapabilitiesError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+/** A bearer token or session value that does not authenticate anybody. */
+export class TokenError extends CapabilitiesError {
+  constructor(code: 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_WRONG_TYPE', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A sign-in attempt that must not produce a session. */
+export class LoginError extends CapabilitiesError {
+  constructor(
+    code: 'LOGIN_STATE_MISMATCH' | 'LOGIN_EXPIRED' | 'LOGIN_REFUSED' | 'LOGIN_PROVIDER_ERROR',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,29 @@
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
+
+/**
+ * One write to one account's API-managed grants. It runs inside the store's
+ * serialized section against the newest policy, so its checks (escalation, last
+ * admin) see every write committed before it. Throwing rejects this edit alone.
+ */
+export type GrantEdit = (policy: CapabilityPolicy) => { readonly email: string; readonly capabilities: readonly string[] };
+
+/**
+ * Where capabilities live. Reads are synchronous and in memory (the guard's hot
+ * path does no I/O); writes are serialized and durable before they resolve.
+ */
+export interface CapabilityStore {
+  /** The policy in force now. */
+  current(): CapabilityPolicy;
+  /** Applies `edit` after every write queued before it; resolves once it is durable. */
+  update(edit: GrantEdit): Promise<CapabilityPolicy>;
+  /** Called with each new policy, whether written through the API or picked up from outside. */
+  subscribe(listener: (policy: CapabilityPolicy) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** What a store needs to report problems; Nest's `Logger` fits. */
+export interface StoreLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
