@@ -10,12 +10,15 @@ export type CapabilitiesErrorCode =
   | 'CAPS_UNDEFINED'
   | 'CAPS_DUPLICATE_USER'
   | 'CAPS_FILE_UNREADABLE'
+  | 'CAPS_STORE_UNAVAILABLE'
   | 'INVALID_CAPABILITY_NAME'
   | 'INVALID_EMAIL'
   | 'UNKNOWN_CAPABILITY'
   | 'GRANT_FORBIDDEN'
   | 'LAST_ADMIN'
   | 'INVALID_REQUEST'
+  | 'BODY_TOO_LARGE'
+  | 'CROSS_SITE_REQUEST'
   | 'CONFIG_INVALID'
   | 'TOKEN_INVALID'
   | 'TOKEN_EXPIRED'
@@ -72,7 +75,10 @@ export class CapsFileError extends CapabilitiesError {
 /** A structural problem of the capability graph itself, before any file position is known. */
 export class CapabilityGraphError extends CapabilitiesError {
   readonly capability: string;
-  /** For a cycle, the names along it, first and last equal. */
+  /**
+   * For a cycle, the names along it, first and last equal. For an undefined
+   * implication, the capability that names it and the undefined name.
+   */
   readonly path: readonly string[];
 
   constructor(code: 'CAPS_CYCLE' | 'CAPS_UNDEFINED', capability: string, message: string, path: readonly string[] = []) {
@@ -86,7 +92,11 @@ export class CapabilityGraphError extends CapabilitiesError {
 export class InvalidInputError extends CapabilitiesError {
   readonly field: string;
 
-  constructor(code: 'INVALID_CAPABILITY_NAME' | 'INVALID_EMAIL' | 'UNKNOWN_CAPABILITY' | 'INVALID_REQUEST', field: string, message: string) {
+  constructor(
+    code: 'INVALID_CAPABILITY_NAME' | 'INVALID_EMAIL' | 'UNKNOWN_CAPABILITY' | 'INVALID_REQUEST' | 'BODY_TOO_LARGE',
+    field: string,
+    message: string,
+  ) {
     super(code, message);
     this.field = field;
   }
@@ -124,5 +134,12 @@ export class LoginError extends CapabilitiesError {
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
+  }
+}
+
+/** A state-changing request that a session cookie authenticates, sent from another site. */
+export class CrossSiteRequestError extends CapabilitiesError {
+  constructor(message: string) {
+    super('CROSS_SITE_REQUEST', message);
   }
 }

@@ -40,7 +40,9 @@ export class CapabilityGraph {
     this.words = Math.max(1, Math.ceil(names.length / 32));
     this.closures = new Uint32Array(this.words * names.length);
     this.empty = new CapabilitySet(new Uint32Array(this.words), this.names, this.indexByName);
-    assertReferencesDefined(names, direct, this.indexByName);
+    // Checked on the definitions as written, so an `admin` entry that auto_admin replaces
+    // may still not name an undefined capability.
+    assertReferencesDefined(definitions, this.indexByName);
     this.computeClosures();
   }
 
@@ -90,6 +92,13 @@ export class CapabilityGraph {
     return new CapabilitySet(bits, this.names, this.indexByName);
   }
 
+  /** The capabilities in both `a` and `b`. Both closed means the result is closed too. */
+  intersection(a: CapabilitySet, b: CapabilitySet): CapabilitySet {
+    const bits = new Uint32Array(this.words);
+    for (let word = 0; word < this.words; word++) bits[word] = (a.bits[word] ?? 0) & (b.bits[word] ?? 0);
+    return new CapabilitySet(bits, this.names, this.indexByName);
+  }
+
   /** The empty set of this graph. */
   get none(): CapabilitySet {
     return this.empty;
@@ -135,22 +144,19 @@ export class CapabilityGraph {
   }
 }
 
-function assertReferencesDefined(
-  names: readonly string[],
-  direct: readonly (readonly string[])[],
-  indexByName: ReadonlyMap<string, number>,
-): void {
-  direct.forEach((children, index) => {
+function assertReferencesDefined(definitions: CapabilityDefinitions, indexByName: ReadonlyMap<string, number>): void {
+  for (const [name, children] of definitions) {
     for (const child of children) {
       if (!indexByName.has(child)) {
         throw new CapabilityGraphError(
           'CAPS_UNDEFINED',
           child,
-          `capability ${JSON.stringify(names[index])} implies ${JSON.stringify(child)}, which is not defined`,
+          `capability ${JSON.stringify(name)} implies ${JSON.stringify(child)}, which is not defined`,
+          [name, child],
         );
       }
     }
-  });
+  }
 }
 
 function cycleError(names: readonly string[], stack: readonly number[], repeated: number): CapabilityGraphError {

@@ -86,12 +86,13 @@ export class CapabilityPolicy implements PolicyParts {
     return this.effective(email).has(capability);
   }
 
-  /** Accounts that hold `admin` through a stored or pinned grant. */
+  /** Accounts that hold `admin` through a stored or pinned grant, directly or by implication. */
   adminAccounts(): string[] {
     if (!this.graph.has(ADMIN_CAPABILITY)) return [];
     const holders = new Set<string>();
     for (const grants of [this.users, this.pinned]) {
-      for (const [email, names] of grants) if (names.includes(ADMIN_CAPABILITY)) holders.add(email);
+      // Without auto_admin, `admin` is an ordinary capability that another one may imply.
+      for (const [email, names] of grants) if (this.graph.closureOf(names).has(ADMIN_CAPABILITY)) holders.add(email);
     }
     return [...holders].sort();
   }

@@ -32,8 +32,9 @@ export class CapabilitySet {
     const mine = this.bits;
     const theirs = other.bits;
     for (let word = 0; word < theirs.length; word++) {
-      const wanted = theirs[word] ?? 0;
-      if (((mine[word] ?? 0) & wanted) !== wanted) return false;
+      // `&` yields a signed 32-bit number while Uint32Array reads are unsigned, so compare
+      // the bits that are wanted and missing with zero rather than the masked word with `wanted`.
+      if (((theirs[word] ?? 0) & ~(mine[word] ?? 0)) !== 0) return false;
     }
     return true;
   }

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { CapabilityGraphError, CapsFileError, type CapabilitiesErrorCode, type SourcePosition } from '../errors';
 import { CapabilityGraph, type CapabilityDefinitions } from './capability-graph';
 import { CapabilityPolicy, type UserGrants } from './capability-policy';
@@ -31,10 +31,11 @@ export function parseCapsFile(text: string, file: string): CapabilityPolicy {
 
   const syntaxError = document.errors[0];
   if (syntaxError) {
-    const [line, column] = syntaxError.linePos?.[0] ? [syntaxError.linePos[0].line, syntaxError.linePos[0].col] : [1, 1];
+    // With prettyErrors off the parser leaves `linePos` unset; its offset is always there.
+    const { line, col } = lines.linePos(syntaxError.pos[0]);
     throw new CapsFileError('CAPS_YAML_SYNTAX', `malformed YAML: ${firstLine(syntaxError.message)}`, {
       file,
-      position: { line, column },
+      position: { line, column: col },
     });
   }
   const root = document.contents;
@@ -120,18 +121,14 @@ function buildGraph(
     return CapabilityGraph.build(definitions, { autoAdmin });
   } catch (error) {
     if (!(error instanceof CapabilityGraphError)) throw error;
-    const owner = error.code === 'CAPS_CYCLE' ? error.capability : ownerOfUndefined(definitions, error.capability);
+    // A cycle is reported at its first capability, an undefined name at the capability that implies it.
+    const owner = error.code === 'CAPS_CYCLE' ? error.capability : error.path[0];
     throw new CapsFileError(error.code, error.message, {
       file,
       position: at(definitionNode(owner ?? error.capability)),
       offender: error.capability,
     });
   }
-}
-
-function ownerOfUndefined(definitions: CapabilityDefinitions, missing: string): string | undefined {
-  for (const [name, implied] of definitions) if (implied.includes(missing)) return name;
-  return undefined;
 }
 
 function mappingPairs(node: Node, key: string, fail: Fail): Pair[] {
@@ -142,7 +139,7 @@ function mappingPairs(node: Node, key: string, fail: Fail): Pair[] {
 
 function capabilityKey(pair: Pair, section: string, fail: Fail): string {
   const key = isScalar(pair.key) ? pair.key.value : pair.key;
-  const problem = capabilityNameProblem(key);
+  const problem = isScalar(pair.key) ? capabilityNameProblem(key) : notAString(pair.key);
   if (problem !== undefined) fail('INVALID_CAPABILITY_NAME', `in "${section}": ${problem}`, pair.key as Node, String(key));
   return key as string;
 }
@@ -153,7 +150,7 @@ function nameList(node: Node | null | undefined, owner: string, fail: Fail): str
   const names: string[] = [];
   for (const item of node.items as Node[]) {
     const value = isScalar(item) ? item.value : item;
-    const problem = capabilityNameProblem(value);
+    const problem = isScalar(item) ? capabilityNameProblem(value) : notAString(item);
     if (problem !== undefined) fail('INVALID_CAPABILITY_NAME', `${owner}: ${problem}`, item, String(value));
     if (!names.includes(value as string)) names.push(value as string);
   }
@@ -174,8 +171,14 @@ function findItem(node: Node | null | undefined, name: string): Node | undefined
   return (node.items as Node[]).find((item) => isScalar(item) && item.value === name);
 }
 
+// A YAML node is an object whatever it holds, so describe it as a node, not as a value.
+function notAString(node: unknown): string {
+  return `a capability name must be a string, got ${describeNode(node)}`;
+}
+
 function describeNode(node: unknown): string {
   if (node === null || node === undefined) return 'nothing';
+  if (isAlias(node)) return 'an alias (anchors and aliases are not supported)';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
   if (isScalar(node)) return describeType(node.value);

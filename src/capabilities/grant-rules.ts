@@ -24,14 +24,16 @@ export function assertCanGrant(policy: CapabilityPolicy, manager: CapabilitySet,
 }
 
 /**
- * Throws `LAST_ADMIN` when `after` leaves no account holding `admin` while `before`
- * had one, so that no change through the API locks everybody out.
+ * Throws `LAST_ADMIN` when giving `email` the grants `next` would leave no account
+ * holding `admin` (stored or pinned), so that no change through the API locks
+ * everybody out. Costs a scan of the users only when `admin` is being removed.
  */
-export function assertAdminRemains(before: CapabilityPolicy, after: CapabilityPolicy): void {
-  if (!after.graph.has(ADMIN_CAPABILITY)) return;
-  if (before.adminAccounts().length > 0 && after.adminAccounts().length === 0) {
-    throw new GrantError('LAST_ADMIN', ADMIN_CAPABILITY, 'refused: this would remove admin from the last account that holds it');
-  }
+export function assertAdminRemains(policy: CapabilityPolicy, email: string, next: readonly string[]): void {
+  const holdsAdmin = (names: readonly string[]): boolean => policy.graph.closureOf(names).has(ADMIN_CAPABILITY);
+  if (!policy.graph.has(ADMIN_CAPABILITY) || holdsAdmin(next)) return;
+  if (!holdsAdmin(policy.stored(email)) || holdsAdmin(policy.pinnedTo(email))) return;
+  if (policy.adminAccounts().some((holder) => holder !== email)) return;
+  throw new GrantError('LAST_ADMIN', ADMIN_CAPABILITY, `refused: ${email} is the last account holding admin`);
 }
 
 /** What a management request asks for, on one account. */
@@ -56,6 +58,8 @@ export function planChange(
       next = current.includes(change.capability) ? [...current] : [...current, change.capability];
       break;
     case 'remove':
+      // Removing a name the graph lacks is a mistake too, even when nothing is stored.
+      assertDefined(policy.graph, change.capability);
       next = current.filter((name) => name !== change.capability);
       break;
     case 'set':
@@ -68,4 +72,22 @@ export function planChange(
     added: next.filter((name) => !current.includes(name)),
     removed: current.filter((name) => !next.includes(name)),
   };
+}
+
+/**
+ * Every rule of a change made through the API, in order: known capabilities, the
+ * manager holds the whole closure of all that is added or removed, and `admin`
+ * stays with somebody. `manager` is the manager's effective set under `policy`, or
+ * null for an operator editing the file offline (who may change anything).
+ */
+export function checkedChange(
+  policy: CapabilityPolicy,
+  manager: CapabilitySet | null,
+  email: string,
+  change: CapabilityChange,
+): { email: string; capabilities: string[] } {
+  const plan = planChange(policy, email, change);
+  if (manager !== null) assertCanGrant(policy, manager, [...plan.added, ...plan.removed]);
+  assertAdminRemains(policy, email, plan.capabilities);
+  return { email, capabilities: plan.capabilities };
 }
