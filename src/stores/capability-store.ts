@@ -1,9 +1,10 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 
 /**
- * One write to one account's API-managed grants. It runs inside the store's
- * serialized section against the newest policy, so its checks (escalation, last
- * admin) see every write committed before it. Throwing rejects this edit alone.
+ * One write to one account's API-managed grants: it returns the account and the
+ * whole list it should hold from now on. It runs inside the store's serialized
+ * section against the newest policy, so its checks (escalation, last admin) see
+ * every write committed or queued before it. Throwing rejects this edit alone.
  */
 export type GrantEdit = (policy: CapabilityPolicy) => { readonly email: string; readonly capabilities: readonly string[] };
 
@@ -14,7 +15,10 @@ export type GrantEdit = (policy: CapabilityPolicy) => { readonly email: string; 
 export interface CapabilityStore {
   /** The policy in force now. */
   current(): CapabilityPolicy;
-  /** Applies `edit` after every write queued before it; resolves once it is durable. */
+  /**
+   * Applies `edit` after every write queued before it; resolves once it is durable,
+   * with the policy as this edit left it.
+   */
   update(edit: GrantEdit): Promise<CapabilityPolicy>;
   /** Called with each new policy, whether written through the API or picked up from outside. */
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void;

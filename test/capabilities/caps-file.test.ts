@@ -195,13 +195,23 @@ describe('parseCapsFile: accepted shapes', () => {
 });
 
 describe('parseCapsFile: malformed YAML', () => {
-  it('rejects a duplicate key with CAPS_YAML_SYNTAX at its line and column', () => {
+  it('rejects a capability defined twice with CAPS_SCHEMA at the second definition', () => {
     assertRejected(yaml('capabilities:', '  read: []', '  read: [read]'), {
-      code: 'CAPS_YAML_SYNTAX',
-      message: 'caps.yaml:3:3: malformed YAML: Map keys must be unique',
+      code: 'CAPS_SCHEMA',
+      message: 'caps.yaml:3:3: capability "read" is defined twice',
       line: 3,
       column: 3,
-      offender: undefined,
+      offender: 'read',
+    });
+  });
+
+  it('rejects a top-level key written twice with CAPS_SCHEMA at the second one', () => {
+    assertRejected(yaml('capabilities:', '  read: []', 'default: []', 'default: [read]'), {
+      code: 'CAPS_SCHEMA',
+      message: 'caps.yaml:4:1: key "default" appears twice',
+      line: 4,
+      column: 1,
+      offender: 'default',
     });
   });
 
@@ -257,18 +267,18 @@ describe('parseCapsFile: malformed YAML', () => {
 
   it('names the file as it was given', () => {
     const error = assertRejected(
-      yaml('capabilities:', '  read: []', '  read: []'),
+      yaml('capabilities:', '  read: []', '  write: [read]]'),
       {
         code: 'CAPS_YAML_SYNTAX',
-        message: '/etc/app/caps.yaml:3:3: malformed YAML: Map keys must be unique',
+        message: '/etc/app/caps.yaml:3:16: malformed YAML: Unexpected flow-seq-end token in YAML stream: "]"',
         line: 3,
-        column: 3,
+        column: 16,
         offender: undefined,
       },
       '/etc/app/caps.yaml',
     );
     assert.equal(error.file, '/etc/app/caps.yaml');
-    assert.equal(error.detail, 'malformed YAML: Map keys must be unique');
+    assert.equal(error.detail, 'malformed YAML: Unexpected flow-seq-end token in YAML stream: "]"');
   });
 });
 

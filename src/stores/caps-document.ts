@@ -1,0 +1,124 @@
+import { isMap, isScalar, isSeq, parseDocument, Pair, Scalar, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import { canonicalizeEmail } from '../capabilities/email';
+import { keepCommentsInPlace } from './comment-placement';
+
+/** Reverts one change made to a `CapsDocument`. */
+export type Undo = () => void;
+
+// parseCapsFile already rejects duplicate users; the yaml library's own check
+// compares each key with every earlier one, which is quadratic in the number of users.
+const PARSE_OPTIONS = { uniqueKeys: false } as const;
+// Lists print as `[a, b]` on one line, however long.
+const PRINT_OPTIONS = { flowCollectionPadding: false, lineWidth: 0 } as const;
+
+const USERS_KEY = 'users';
+
+/**
+ * The text of a caps.yaml file as an editable yaml `Document`, with an index from
+ * canonical email to its entry in `users`, so that changing one user costs the same
+ * with ten users or a hundred thousand. Only the `users` mapping is ever changed;
+ * comments, blank lines and key order elsewhere are printed back as they were read.
+ *
+ * @example
+ * const document = CapsDocument.parse(text); // text already validated by parseCapsFile
+ * const undo = document.setGrants('bob@example.com', ['read', 'write']);
+ * await writeFileAtomic(file, document.toString());
+ */
+export class CapsDocument {
+  private constructor(
+    private readonly document: Document,
+    private readonly entryByEmail: Map<string, Pair>,
+  ) {}
+
+  /** Parses text that `parseCapsFile` has accepted. */
+  static parse(text: string): CapsDocument {
+    const document = parseDocument(text, PARSE_OPTIONS);
+    keepCommentsInPlace(document, text);
+    const entryByEmail = new Map<string, Pair>();
+    const users = document.get(USERS_KEY, true);
+    if (isMap(users)) {
+      for (const pair of users.items) {
+        const canonical = canonicalizeEmail(isScalar(pair.key) ? pair.key.value : pair.key);
+        if ('email' in canonical) entryByEmail.set(canonical.email, pair);
+      }
+    }
+    return new CapsDocument(document, entryByEmail);
+  }
+
+  /**
+   * Makes `capabilities` the list of `email` in `users`: the existing entry keeps
+   * its key as written and its comments; a new one goes at the end.
+   */
+  setGrants(email: string, capabilities: readonly string[]): Undo {
+    const entry = this.entryByEmail.get(email);
+    return entry === undefined ? this.appendUser(email, capabilities) : replaceList(entry, capabilities);
+  }
+
+  /** The whole file's text. */
+  toString(): string {
+    return this.document.toString(PRINT_OPTIONS);
+  }
+
+  private appendUser(email: string, capabilities: readonly string[]): Undo {
+    const { users, undo: undoUsers } = this.usersMapping();
+    const entry = new Pair(new Scalar(email), flowList(capabilities));
+    users.items.push(entry);
+    this.entryByEmail.set(email, entry);
+    return () => {
+      users.items.splice(users.items.lastIndexOf(entry), 1);
+      this.entryByEmail.delete(email);
+      undoUsers();
+    };
+  }
+
+  // `users` may be missing, empty (`users:`) or an empty flow mapping (`users: {}`).
+  private usersMapping(): { users: YAMLMap; undo: Undo } {
+    const root = this.document.contents as YAMLMap;
+    const pair = root.items.find((item) => isScalar(item.key) && item.key.value === USERS_KEY);
+    if (pair === undefined) {
+      const created = new Pair(new Scalar(USERS_KEY), new YAMLMap());
+      root.items.push(created);
+      return { users: created.value as YAMLMap, undo: () => void root.items.splice(root.items.lastIndexOf(created), 1) };
+    }
+    if (isMap(pair.value)) {
+      const users = pair.value;
+      if (users.items.length > 0 || users.flow !== true) return { users, undo: () => undefined };
+      users.flow = false;
+      return { users, undo: () => void (users.flow = true) };
+    }
+    const previous = pair.value;
+    const key = pair.key as Scalar;
+    const previousKeyComment = key.comment;
+    const users = new YAMLMap();
+    // `users:   # none yet` holds its comment on the empty value; keep it on the key's line.
+    if (isScalar(previous) && previous.comment != null && key.comment == null) key.comment = previous.comment;
+    pair.value = users;
+    return {
+      users,
+      undo: () => {
+        pair.value = previous;
+        key.comment = previousKeyComment ?? null;
+      },
+    };
+  }
+}
+
+function replaceList(entry: Pair, capabilities: readonly string[]): Undo {
+  const previous = entry.value;
+  const list = flowList(capabilities);
+  if (isSeq(previous) || isScalar(previous)) {
+    if (previous.comment != null) list.comment = previous.comment;
+    if (previous.commentBefore != null) list.commentBefore = previous.commentBefore;
+  }
+  entry.value = list;
+  return () => {
+    entry.value = previous;
+  };
+}
+
+function flowList(capabilities: readonly string[]): YAMLSeq {
+  const list = new YAMLSeq();
+  list.flow = true;
+  list.items = capabilities.map((name) => new Scalar(name));
+  return list;
+}
