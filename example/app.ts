@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { Logger, Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthModule } from '../src';
+import { BakeryController } from './bakery.controller';
+import { settingsFromEnvironment, type ExampleSettings } from './environment';
+import { HomeController } from './home.controller';
+
+/** Largest request body the example accepts, in bytes; larger ones get 413. */
+const BODY_LIMIT = 16 * 1024;
+
+@Module({})
+export class ExampleAppModule {
+  static withSettings(settings: ExampleSettings): DynamicModule {
+    return {
+      module: ExampleAppModule,
+      imports: [AuthModule.forRoot(settings.auth)],
+      controllers: [HomeController, BakeryController],
+    };
+  }
+}
+
+/** The example app, configured from `env`, ready to `listen`. */
+export async function createExampleApp(
+  env: NodeJS.ProcessEnv,
+  options: { logger?: LoggerService | false } = {},
+): Promise<{ app: INestApplication; settings: ExampleSettings }> {
+  const settings = settingsFromEnvironment(env);
+  const module = ExampleAppModule.withSettings(settings);
+  const logger = options.logger ?? new Logger();
+  let app: INestApplication;
+  if (settings.adapter === 'fastify') {
+    // Nest's Fastify adapter parses JSON and form bodies itself, within this limit.
+    app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: BODY_LIMIT }), { logger });
+  } else {
+    const express = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger });
+    express.useBodyParser('json', { limit: BODY_LIMIT });
+    express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+    app = express;
+  }
+  app.enableShutdownHooks();
+  return { app, settings };
+}

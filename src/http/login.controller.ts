@@ -1,0 +1,64 @@
+import { Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { AUTH_CONFIG } from '../nest/auth.constants';
+import type { AuthConfig } from '../nest/auth-config';
+import { CapabilityGuard } from '../nest/capability.guard';
+import { Public } from '../nest/decorators';
+import { DEV_PROVIDER, devSignInPage } from '../providers/dev/dev-sign-in';
+import { accountEmailOf } from '../providers/sign-in';
+import { SignInProviders } from '../providers/sign-in-providers';
+import { LoginError } from '../errors';
+import { LoginAttempts } from '../session/login-attempt';
+import { safeRedirectPath } from '../session/safe-redirect';
+import { SessionCookie } from '../session/session-cookie';
+import { escapeHtml, page } from './html';
+import type { HttpRequest } from './request';
+import { Responder } from './responder';
+
+/** `/login`, `/login/:provider` and the development sign-in. */
+@Controller()
+@Public()
+@UseGuards(CapabilityGuard)
+export class LoginController {
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    private readonly providers: SignInProviders,
+    private readonly attempts: LoginAttempts,
+    private readonly sessions: SessionCookie,
+    private readonly responder: Responder,
+  ) {}
+
+  @Get('login')
+  login(@Query('redirect') redirect: unknown, @Res() response: unknown): void {
+    const target = encodeURIComponent(safeRedirectPath(redirect));
+    const providers = this.providers.all();
+    if (providers.length === 1) {
+      this.responder.redirect(response, `${this.config.prefix}/login/${providers[0]!.name}?redirect=${target}`);
+      return;
+    }
+    const buttons = providers
+      .map((provider) => `<p><a class="button" href="${this.config.prefix}/login/${escapeHtml(provider.name)}?redirect=${target}">Sign in with ${escapeHtml(provider.label)}</a></p>`)
+      .join('\n');
+    const body = providers.length === 0 ? '<p>No sign-in provider is configured.</p>' : buttons;
+    this.responder.html(response, 200, page('Sign in', `<h1>Sign in</h1>\n${body}`));
+  }
+
+  @Get('login/:provider')
+  async start(@Param('provider') name: string, @Query('redirect') redirect: unknown, @Res() response: unknown): Promise<void> {
+    const provider = this.providers.get(name);
+    if (provider === undefined) throw new NotFoundException({ statusCode: 404, message: `unknown sign-in provider "${name.slice(0, 64)}"` });
+    const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect) });
+    this.responder.html(response, 200, devSignInPage(attempt.state), [setCookie]);
+  }
+
+  /** The development form: finishes the attempt exactly as a provider's callback would. */
+  @Post('login/dev')
+  async finishDev(@Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+    if (this.providers.get(DEV_PROVIDER.name) === undefined) throw new NotFoundException();
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const { attempt, clearCookie } = await this.attempts.finish(request.headers.cookie, DEV_PROVIDER.name, form['state']);
+    if (typeof form['email'] !== 'string') throw new LoginError('LOGIN_REFUSED', 'sign-in refused: an email is required');
+    const email = accountEmailOf(form['email']);
+    const session = await this.sessions.issue(email, DEV_PROVIDER.name);
+    this.responder.redirect(response, attempt.redirect, [clearCookie, session]);
+  }
+}

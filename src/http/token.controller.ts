@@ -1,0 +1,89 @@
+import { Controller, Get, Inject, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { assertEmail, isServiceAccount } from '../capabilities/email';
+import type { Principal } from '../capabilities/principal';
+import { GrantError, InvalidInputError } from '../errors';
+import { AUTH_CONFIG } from '../nest/auth.constants';
+import type { AuthConfig } from '../nest/auth-config';
+import { CapabilityGuard, acceptsHtml } from '../nest/capability.guard';
+import { CapabilityService } from '../nest/capability.service';
+import { CurrentUser } from '../nest/decorators';
+import { BearerTokens } from '../tokens/bearer-tokens';
+import { escapeHtml, page } from './html';
+import type { HttpRequest } from './request';
+import { requireManager } from './management-access';
+import { Responder } from './responder';
+
+/** `GET /token`: a bearer token for the caller, or a service token for a bot. */
+@Controller()
+@UseGuards(CapabilityGuard)
+export class TokenController {
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    private readonly tokens: BearerTokens,
+    private readonly capabilities: CapabilityService,
+    private readonly responder: Responder,
+  ) {}
+
+  @Get('token')
+  token(
+    @CurrentUser() user: Principal | null,
+    @Query('user') serviceAccount: unknown,
+    @Req() request: HttpRequest,
+    @Res() response: unknown,
+  ): void {
+    if (user === null) {
+      if (acceptsHtml(request.headers) && serviceAccount === undefined) {
+        this.responder.redirect(response, `${this.config.prefix}/login?redirect=${encodeURIComponent(`${this.config.prefix}/token`)}`);
+        return;
+      }
+      throw new UnauthorizedException({ statusCode: 401, message: 'sign-in required to get a token' });
+    }
+    if (serviceAccount !== undefined) {
+      this.serviceToken(user, serviceAccount, response);
+      return;
+    }
+    const issued = this.tokens.issueUserToken(user.email);
+    if (acceptsHtml(request.headers)) {
+      this.responder.html(response, 200, tokenPage(user.email, issued.token, issued.expiresAt));
+      return;
+    }
+    this.responder.json(response, 200, { token: issued.token, token_type: 'Bearer', expires_at: issued.expiresAt });
+  }
+
+  private serviceToken(manager: Principal, requested: unknown, response: unknown): void {
+    requireManager(this.capabilities, manager);
+    const email = assertEmail(requested, 'user');
+    if (!isServiceAccount(email)) {
+      throw new InvalidInputError('INVALID_REQUEST', 'user', 'service tokens are only for service accounts (name@service)');
+    }
+    const policy = this.capabilities.policy();
+    const account = policy.effective(email);
+    const held = this.capabilities.effectiveSet(manager);
+    if (!held.covers(account)) {
+      const missing = held.missingFrom(account);
+      throw new GrantError('GRANT_FORBIDDEN', missing[0] ?? '', `you may not mint a token carrying ${missing.map((name) => `"${name}"`).join(', ')}, which you do not hold`);
+    }
+    const snapshot = account.toArray();
+    const issued = this.tokens.issueServiceToken(email, snapshot);
+    this.responder.json(response, 200, { service_token: issued.token, user: email, capabilities: snapshot, expires_at: issued.expiresAt });
+  }
+}
+
+function tokenPage(email: string, token: string, expiresAt: number | null): string {
+  const expiry = expiresAt === null ? 'never expires' : `expires ${new Date(expiresAt * 1000).toISOString()}`;
+  return page(
+    'Your token',
+    `<h1>Your token</h1>
+<p>For <strong>${escapeHtml(email)}</strong>; it ${escapeHtml(expiry)}. Send it as <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+<p><textarea id="token" rows="6" cols="60" readonly>${escapeHtml(token)}</textarea></p>
+<p><button type="button" id="copy">Copy</button> <span id="copied" hidden>Copied.</span></p>
+<script>
+document.getElementById('copy').addEventListener('click', function () {
+  var field = document.getElementById('token');
+  field.select();
+  (navigator.clipboard ? navigator.clipboard.writeText(field.value) : Promise.resolve(document.execCommand('copy')))
+    .then(function () { document.getElementById('copied').hidden = false; });
+});
+</script>`,
+  );
+}

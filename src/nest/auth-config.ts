@@ -1,0 +1,102 @@
+import { ConfigError } from '../errors';
+import { assertStrongSecret, deriveKeys, type DerivedKeys } from '../secrets/auth-secret';
+import { cookiePolicyFor, type CookiePolicy } from '../session/cookie-jar';
+import type { AuthModuleOptions } from './auth-module.options';
+
+/** The options after defaults and checks, with keys derived once. */
+export interface AuthConfig {
+  readonly baseUrl: URL;
+  /** Route prefix, '' or '/something' without a trailing slash. */
+  readonly prefix: string;
+  readonly production: boolean;
+  readonly devLogin: boolean;
+  readonly keys: DerivedKeys;
+  readonly secret: string;
+  readonly previousSecrets: readonly string[];
+  readonly cookies: CookiePolicy;
+  readonly capsFile: string;
+  readonly sessionTtlSeconds: number;
+  readonly userTokenTtlSeconds: number;
+  readonly serviceTokenTtlSeconds: number | null;
+  readonly maxBodyBytes: number;
+  readonly globalGuard: boolean;
+  /** Problems worth a warning that do not stop a development start. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Checks `options` and fills in defaults. Throws `CONFIG_INVALID` (never echoing a
+ * secret) for anything the module must not start with.
+ */
+export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const production = options.production ?? env['NODE_ENV'] === 'production';
+  const warnings: string[] = [];
+  if (typeof options.secret !== 'string' || options.secret.length === 0) throw new ConfigError('secret is required');
+  for (const secret of [options.secret, ...(options.previousSecrets ?? [])]) {
+    try {
+      assertStrongSecret(secret);
+    } catch (error) {
+      if (production) throw error;
+      warnings.push(`${(error as Error).message}; this is refused in production`);
+    }
+  }
+  const devLogin = options.devLogin ?? false;
+  if (devLogin && production) {
+    throw new ConfigError('the development sign-in cannot be enabled in production (NODE_ENV=production)');
+  }
+  const baseUrl = parseBaseUrl(options.baseUrl);
+  if (production && baseUrl.protocol !== 'https:' && !isLoopback(baseUrl.hostname)) {
+    warnings.push(`baseUrl ${baseUrl.origin} is not https: cookies will not be marked Secure`);
+  }
+  return {
+    baseUrl,
+    prefix: normalizePrefix(prefix),
+    production,
+    devLogin,
+    keys: deriveKeys(options.secret),
+    secret: options.secret,
+    previousSecrets: options.previousSecrets ?? [],
+    cookies: cookiePolicyFor(baseUrl),
+    capsFile: options.capsFile ?? 'caps.yaml',
+    sessionTtlSeconds: positive(options.sessionTtlSeconds, 'sessionTtlSeconds', 8 * 3600),
+    userTokenTtlSeconds: positive(options.userTokenTtlSeconds, 'userTokenTtlSeconds', 30 * 86400),
+    serviceTokenTtlSeconds:
+      options.serviceTokenTtlSeconds === 'never' ? null : positive(options.serviceTokenTtlSeconds, 'serviceTokenTtlSeconds', 90 * 86400),
+    maxBodyBytes: positive(options.maxBodyBytes, 'maxBodyBytes', 16 * 1024),
+    globalGuard: options.globalGuard ?? true,
+    warnings,
+  };
+}
+
+function parseBaseUrl(value: unknown): URL {
+  if (typeof value !== 'string') throw new ConfigError('baseUrl is required, e.g. "https://app.example.com"');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`baseUrl ${JSON.stringify(value)} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`baseUrl must be http or https, got ${url.protocol}`);
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw new ConfigError('baseUrl must not hold credentials, a query or a fragment');
+  }
+  return url;
+}
+
+/** `'/api/v1/'`, `'api/v1'` -> `'/api/v1'`; `''` stays `''`. */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  if (trimmed === '') return '';
+  if (!/^[A-Za-z0-9._~\-/]+$/.test(trimmed)) throw new ConfigError(`prefix ${JSON.stringify(prefix)} holds characters a path may not`);
+  return `/${trimmed}`;
+}
+
+function positive(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive whole number, got ${String(value)}`);
+  return value;
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}

@@ -1,0 +1,45 @@
+import type { CapabilityStore } from '../stores/capability-store';
+
+/**
+ * Options of `AuthModule.forRoot` / `forRootAsync`.
+ *
+ * @example
+ * AuthModule.forRoot({ secret: process.env.AUTH_SECRET!, baseUrl: 'https://app.example.com', capsFile: 'caps.yaml' })
+ */
+export interface AuthModuleOptions {
+  /** Signs and encrypts cookies and tokens. At least 32 random bytes; required in production. */
+  readonly secret: string;
+  /** Secrets `secret` replaced: tokens they signed keep working while listed here. */
+  readonly previousSecrets?: readonly string[];
+  /** The application's external URL; redirect URIs and the cookies' Secure flag follow it. */
+  readonly baseUrl: string;
+  /** Path of the capability file. Default `caps.yaml`. Ignored when `store` is given. */
+  readonly capsFile?: string;
+  /** A store of your own instead of the file (e.g. one shared through Redis). */
+  readonly store?: CapabilityStore;
+  /**
+   * The development sign-in provider `dev`: anybody signs in as any email. Only for
+   * development; the module refuses to start with it in production.
+   */
+  readonly devLogin?: boolean;
+  /** Production rules (strong secret, no development sign-in). Default: `NODE_ENV === 'production'`. */
+  readonly production?: boolean;
+  /** Lifetime of a session cookie, in seconds. Default 8 hours. */
+  readonly sessionTtlSeconds?: number;
+  /** Lifetime of a user's bearer token from `GET /token`, in seconds. Default 30 days. */
+  readonly userTokenTtlSeconds?: number;
+  /** Lifetime of a service token, in seconds, or `'never'` to issue tokens that do not expire. Default 90 days. */
+  readonly serviceTokenTtlSeconds?: number | 'never';
+  /** Largest request body the module's routes accept, in bytes. Default 16 KiB. */
+  readonly maxBodyBytes?: number;
+  /** Put the capability guard on every route of the application. Default true. */
+  readonly globalGuard?: boolean;
+}
+
+/** Options that shape the module itself, given next to the others in `forRoot`/`forRootAsync`. */
+export interface AuthModuleExtras {
+  /** Make the module's providers available everywhere. Default true. */
+  readonly isGlobal?: boolean;
+  /** Prefix of the module's routes, e.g. `/api/v1`. Default none. */
+  readonly prefix?: string;
+}

@@ -1,0 +1,12 @@
+/** Injection token of the resolved, validated configuration (`AuthConfig`). */
+export const AUTH_CONFIG = Symbol('nest-capabilities:config');
+/** Injection token of the `CapabilityStore` in use. */
+export const CAPABILITY_STORE = Symbol('nest-capabilities:store');
+/** Metadata key of `@RequireCapability`. */
+export const REQUIRED_CAPABILITIES = 'nest-capabilities:required';
+/** Metadata key of `@Public`. */
+export const PUBLIC_ROUTE = 'nest-capabilities:public';
+/** Metadata key of `@RedirectToLogin`. */
+export const REDIRECT_TO_LOGIN = 'nest-capabilities:redirect-to-login';
+/** Where the guard leaves the principal on the request (null for a guest). */
+export const PRINCIPAL = Symbol('nest-capabilities:principal');

@@ -1,0 +1,138 @@
+import { Controller, Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { CapabilitiesExceptionFilter } from '../http/capabilities-exception.filter';
+import { LoginController } from '../http/login.controller';
+import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
+import { Responder } from '../http/responder';
+import { SessionController } from '../http/session.controller';
+import { TokenController } from '../http/token.controller';
+import { SignInProviders } from '../providers/sign-in-providers';
+import { LoginAttempts } from '../session/login-attempt';
+import { SessionCookie } from '../session/session-cookie';
+import type { CapabilityStore } from '../stores/capability-store';
+import { YamlFileStore } from '../stores/yaml-file.store';
+import { BearerTokens } from '../tokens/bearer-tokens';
+import { TokenKeyring } from '../tokens/token-keyring';
+import { AUTH_CONFIG, CAPABILITY_STORE } from './auth.constants';
+import { normalizePrefix, resolveAuthConfig, type AuthConfig } from './auth-config';
+import {
+  AUTH_ASYNC_OPTIONS_TYPE,
+  AUTH_MODULE_OPTIONS,
+  AUTH_OPTIONS_TYPE,
+  AuthConfigurableModule,
+} from './auth.module-definition';
+import type { AuthModuleOptions } from './auth-module.options';
+import { CapabilityGuard } from './capability.guard';
+import { CapabilityService } from './capability.service';
+import { EffectiveSets } from './effective-sets';
+import { PrincipalResolver } from './principal-resolver';
+import { RequirementsAudit } from './requirements-audit';
+import { RouteRequirements } from './route-requirements';
+
+const CONTROLLERS = [LoginController, SessionController, TokenController, ManageCapabilitiesController];
+const STORE_OWNER = Symbol('nest-capabilities:store-owner');
+
+const logger = new Logger('nest-capabilities');
+
+function coreProviders(prefix: string): Provider[] {
+  return [
+    {
+      provide: AUTH_CONFIG,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions): AuthConfig => {
+        const config = resolveAuthConfig(options, prefix);
+        config.warnings.forEach((warning) => logger.warn(warning));
+        return config;
+      },
+    },
+    {
+      provide: CAPABILITY_STORE,
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG],
+      useFactory: (options: AuthModuleOptions, config: AuthConfig): Promise<CapabilityStore> | CapabilityStore =>
+        options.store ?? YamlFileStore.open(config.capsFile, { logger }),
+    },
+    {
+      // Closes the store on shutdown when the module opened it.
+      provide: STORE_OWNER,
+      inject: [AUTH_MODULE_OPTIONS, CAPABILITY_STORE],
+      useFactory: (options: AuthModuleOptions, store: CapabilityStore) => ({
+        onApplicationShutdown: () => (options.store === undefined ? store.close() : undefined),
+        onModuleDestroy: () => (options.store === undefined ? store.close() : undefined),
+      }),
+    },
+    {
+      provide: SessionCookie,
+      inject: [AUTH_CONFIG],
+      useFactory: (config: AuthConfig) => new SessionCookie(config.keys.session, config.cookies, config.sessionTtlSeconds),
+    },
+    {
+      provide: LoginAttempts,
+      inject: [AUTH_CONFIG],
+      useFactory: (config: AuthConfig) => new LoginAttempts(config.keys.login, config.cookies),
+    },
+    {
+      provide: BearerTokens,
+      inject: [AUTH_CONFIG],
+      useFactory: (config: AuthConfig) =>
+        new BearerTokens(TokenKeyring.fromSecrets(config.secret, config.previousSecrets), {
+          issuer: config.baseUrl.origin,
+          audience: config.baseUrl.origin,
+          userTokenTtlSeconds: config.userTokenTtlSeconds,
+          serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
+        }),
+    },
+    PrincipalResolver,
+    RouteRequirements,
+    EffectiveSets,
+    CapabilityGuard,
+    CapabilityService,
+    Responder,
+    SignInProviders,
+    RequirementsAudit,
+    { provide: APP_FILTER, useClass: CapabilitiesExceptionFilter },
+  ];
+}
+
+/** The module's controllers under `prefix`: subclasses, so two apps in one process may differ. */
+function prefixedControllers(prefix: string): Type[] {
+  if (prefix === '') return CONTROLLERS;
+  return CONTROLLERS.map((base) => {
+    const path = [prefix, Reflect.getMetadata(PATH_METADATA, base) as string].filter((part) => part !== '/' && part !== '').join('/');
+    const prefixed = { [base.name]: class extends base {} }[base.name]!;
+    Controller(path.replace(/\/+/g, '/'))(prefixed);
+    return prefixed;
+  });
+}
+
+/**
+ * Sign-in and capability-based authorization for a Nest application.
+ *
+ * @example
+ * @Module({ imports: [AuthModule.forRoot({ secret: process.env.AUTH_SECRET!, baseUrl: 'http://localhost:3000', devLogin: true })] })
+ * export class AppModule {}
+ */
+@Module({})
+export class AuthModule extends AuthConfigurableModule {
+  static override forRoot(options: typeof AUTH_OPTIONS_TYPE): DynamicModule {
+    return AuthModule.complete(super.forRoot(options), options);
+  }
+
+  static override forRootAsync(options: typeof AUTH_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return AuthModule.complete(super.forRootAsync(options), options);
+  }
+
+  private static complete(definition: DynamicModule, extras: { isGlobal?: boolean; prefix?: string; globalGuard?: boolean }): DynamicModule {
+    const prefix = normalizePrefix(extras.prefix ?? '');
+    const providers: Provider[] = [...(definition.providers ?? []), ...coreProviders(prefix)];
+    if (extras.globalGuard ?? true) providers.push({ provide: APP_GUARD, useExisting: CapabilityGuard });
+    return {
+      ...definition,
+      global: extras.isGlobal ?? true,
+      imports: [...(definition.imports ?? []), DiscoveryModule],
+      controllers: prefixedControllers(prefix),
+      providers,
+      exports: [AUTH_CONFIG, CAPABILITY_STORE, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, EffectiveSets, BearerTokens, SessionCookie],
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import type { CapabilitySet } from '../capabilities/capability-set';
+import { checkedChange, type CapabilityChange } from '../capabilities/grant-rules';
+import type { Principal } from '../capabilities/principal';
+import type { CapabilityStore } from '../stores/capability-store';
+import { CAPABILITY_STORE } from './auth.constants';
+import { EffectiveSets } from './effective-sets';
+
+/**
+ * Capability checks and changes for application code.
+ *
+ * @example
+ * constructor(private readonly capabilities: CapabilityService) {}
+ * if (this.capabilities.can(user, 'moderate')) { ... }
+ */
+@Injectable()
+export class CapabilityService {
+  constructor(
+    @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
+    private readonly effectiveSets: EffectiveSets,
+  ) {}
+
+  /** The policy in force now. */
+  policy(): CapabilityPolicy {
+    return this.store.current();
+  }
+
+  /** Whether `user` (a principal, null for a guest) may use `capability` now. */
+  can(user: Principal | null, capability: string): boolean {
+    return this.effectiveSets.of(this.store.current(), user).has(capability);
+  }
+
+  /** The set `user` may use now, for checks against other sets. */
+  effectiveSet(user: Principal | null): CapabilitySet {
+    return this.effectiveSets.of(this.store.current(), user);
+  }
+
+  /** Every capability `user` may use now, implications expanded, sorted. */
+  effective(user: Principal | null): readonly string[] {
+    return this.effectiveSets.of(this.store.current(), user).toArray();
+  }
+
+  /**
+   * Changes what `email` holds on behalf of `manager`, under the rules of the
+   * management API; resolves with the grants now stored for `email`.
+   */
+  async change(manager: Principal, email: string, change: CapabilityChange): Promise<readonly string[]> {
+    const policy = await this.store.update((current) => checkedChange(current, this.effectiveSets.of(current, manager), email, change));
+    return policy.stored(email);
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { CapabilityGraph } from '../capabilities/capability-graph';
+import { PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES } from './auth.constants';
+
+/** What one handler asks of its callers, read from its decorators once. */
+export interface RouteRequirement {
+  readonly capabilities: readonly string[];
+  readonly isPublic: boolean;
+  readonly redirectToLogin: boolean;
+  /** Indices of `capabilities` in `graph`, refreshed when the graph changes; -1 for an unknown one. */
+  indices: readonly number[];
+  graph: CapabilityGraph | undefined;
+}
+
+/**
+ * Reads each handler's decorators on its first request and keeps the result, so the
+ * guard's hot path is one WeakMap lookup instead of reflection.
+ */
+@Injectable()
+export class RouteRequirements {
+  private readonly byHandler = new WeakMap<object, RouteRequirement>();
+
+  constructor(private readonly reflector: Reflector) {}
+
+  of(handler: object, controller: object): RouteRequirement {
+    let requirement = this.byHandler.get(handler);
+    if (requirement === undefined) {
+      const targets = [handler, controller] as (() => void)[];
+      requirement = {
+        capabilities: this.reflector.getAllAndOverride<readonly string[] | undefined>(REQUIRED_CAPABILITIES, targets) ?? [],
+        isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) ?? false,
+        redirectToLogin: this.reflector.getAllAndOverride<boolean | undefined>(REDIRECT_TO_LOGIN, targets) ?? false,
+        indices: [],
+        graph: undefined,
+      };
+      this.byHandler.set(handler, requirement);
+    }
+    return requirement;
+  }
+
+  /** The indices of the requirement's capabilities in `graph`, computed once per graph. */
+  indicesIn(requirement: RouteRequirement, graph: CapabilityGraph): readonly number[] {
+    if (requirement.graph !== graph) {
+      requirement.indices = requirement.capabilities.map((name) => graph.indexOf(name));
+      requirement.graph = graph;
+    }
+    return requirement.indices;
+  }
+}

@@ -1,0 +1,20 @@
+import { TokenError } from '../errors';
+
+/** Longest Authorization header read at all; anything longer is refused unparsed. */
+export const MAX_AUTHORIZATION_LENGTH = 8192;
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+
+/**
+ * The token of an `Authorization: Bearer <token>` header, read strictly: one header,
+ * the scheme spelled `Bearer`, one space, one token of base64url characters.
+ * Returns undefined when there is no header; throws `TOKEN_INVALID` for anything else.
+ */
+export function bearerTokenOf(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (Array.isArray(header)) throw new TokenError('TOKEN_INVALID', 'send exactly one Authorization header');
+  if (header.length > MAX_AUTHORIZATION_LENGTH) throw new TokenError('TOKEN_INVALID', 'the Authorization header is too long');
+  const match = BEARER.exec(header);
+  if (match === null) throw new TokenError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
+  return match[1];
+}

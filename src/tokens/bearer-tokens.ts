@@ -1,0 +1,156 @@
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { JsonWebTokenError, JwtService, NotBeforeError, TokenExpiredError } from '@nestjs/jwt';
+import { canonicalizeEmail, isServiceAccount } from '../capabilities/email';
+import type { Principal } from '../capabilities/principal';
+import { TokenError } from '../errors';
+import type { TokenKeyring } from './token-keyring';
+import { VerifiedTokenCache } from './verified-token-cache';
+
+/** The one algorithm tokens are signed and verified with. */
+export const TOKEN_ALGORITHM = 'HS256';
+
+/** The `typ` claim of each kind of bearer token; a session cookie is not a JWT at all. */
+export const TokenType = { user: 'user', service: 'service' } as const;
+export type TokenType = (typeof TokenType)[keyof typeof TokenType];
+
+export interface BearerTokenOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly userTokenTtlSeconds: number;
+  /** `null` only when service tokens that never expire were asked for explicitly. */
+  readonly serviceTokenTtlSeconds: number | null;
+}
+
+/** A token just issued. */
+export interface IssuedToken {
+  readonly token: string;
+  readonly tokenId: string;
+  /** Unix seconds, or null for a token that never expires. */
+  readonly expiresAt: number | null;
+}
+
+/** A verified token: who it is for, and what identifies it for revocation. */
+export interface VerifiedToken {
+  readonly principal: Principal;
+  readonly tokenId: string;
+  readonly expiresAt: number | null;
+}
+
+/**
+ * Issues and verifies bearer tokens through `@nestjs/jwt`: algorithm pinned, `iss`,
+ * `aud`, `sub`, `iat`, `exp`, `jti` and a `typ` claim, key chosen by `kid`.
+ */
+export class BearerTokens {
+  private readonly jwt: JwtService;
+  private readonly cache = new VerifiedTokenCache<VerifiedToken>();
+
+  constructor(
+    private readonly keyring: TokenKeyring,
+    private readonly options: BearerTokenOptions,
+  ) {
+    this.jwt = new JwtService({
+      // KeyObjects made once: given a string, jsonwebtoken would rebuild the key on every call.
+      secretOrKeyProvider: (_type, token) => this.keyFor(token),
+      signOptions: { algorithm: TOKEN_ALGORITHM, issuer: options.issuer, audience: options.audience, keyid: keyring.signingKid },
+      verifyOptions: { algorithms: [TOKEN_ALGORITHM], issuer: options.issuer, audience: options.audience },
+    });
+  }
+
+  /** A token that authenticates `email`; its capabilities are read from the store at each request. */
+  issueUserToken(email: string): IssuedToken {
+    return this.issue({ typ: TokenType.user }, email, this.options.userTokenTtlSeconds);
+  }
+
+  /** A token for the service account `email` carrying a snapshot of `capabilities`. */
+  issueServiceToken(email: string, capabilities: readonly string[], ttlSeconds?: number | null): IssuedToken {
+    const ttl = ttlSeconds === undefined ? this.options.serviceTokenTtlSeconds : ttlSeconds;
+    return this.issue({ typ: TokenType.service, cap: [...capabilities] }, email, ttl);
+  }
+
+  /**
+   * The principal of `token`, or a `TokenError`: malformed, another algorithm, an
+   * unknown key, expired, not yet valid, another issuer or audience, another type.
+   */
+  verify(token: string): VerifiedToken {
+    const cached = this.cache.get(token);
+    if (cached !== undefined) return cached;
+    const verified = toVerifiedToken(this.verifySignature(token));
+    this.cache.set(token, verified, verified.expiresAt);
+    return verified;
+  }
+
+  private issue(claims: Record<string, unknown>, email: string, ttlSeconds: number | null): IssuedToken {
+    const tokenId = randomBytes(16).toString('base64url');
+    const token = this.jwt.sign(claims, {
+      subject: email,
+      jwtid: tokenId,
+      ...(ttlSeconds === null ? {} : { expiresIn: ttlSeconds }),
+    });
+    const expiresAt = ttlSeconds === null ? null : Math.floor(Date.now() / 1000) + ttlSeconds;
+    return { token, tokenId, expiresAt };
+  }
+
+  private verifySignature(token: string): TokenClaims {
+    try {
+      const payload = this.jwt.verify<TokenClaims>(token);
+      if (typeof payload !== 'object' || payload === null) throw new TokenError('TOKEN_INVALID', 'the token has no claims');
+      return payload;
+    } catch (error) {
+      throw asTokenError(error);
+    }
+  }
+
+  private keyFor(token: unknown): KeyObject {
+    if (typeof token === 'string') {
+      const decoded: unknown = this.jwt.decode(token, { complete: true });
+      if (decoded === null || typeof decoded !== 'object') throw new TokenError('TOKEN_INVALID', 'the token is malformed');
+      const key = this.keyring.keyFor((decoded as { header?: { kid?: unknown } }).header?.kid);
+      if (key !== undefined) return key;
+      throw new TokenError('TOKEN_INVALID', 'the token was signed with a key that is not (or no longer) accepted');
+    }
+    return this.keyring.signingKey;
+  }
+}
+
+/** The claims this module puts in a token; anything read back is checked before use. */
+interface TokenClaims {
+  readonly sub?: unknown;
+  readonly jti?: unknown;
+  readonly exp?: number;
+  readonly typ?: unknown;
+  readonly cap?: unknown;
+}
+
+function toVerifiedToken(payload: TokenClaims): VerifiedToken {
+  const { sub, jti, exp, typ } = payload;
+  if (typeof jti !== 'string' || jti.length === 0) throw new TokenError('TOKEN_INVALID', 'the token has no jti claim');
+  const canonical = canonicalizeEmail(sub);
+  if ('problem' in canonical || canonical.email !== sub) throw new TokenError('TOKEN_INVALID', 'the token has no valid subject');
+  const email = canonical.email;
+  if (typ === TokenType.user) {
+    if (isServiceAccount(email)) throw new TokenError('TOKEN_WRONG_TYPE', 'a user token cannot name a service account');
+    return { principal: { email, kind: 'user', via: 'token' }, tokenId: jti, expiresAt: exp ?? null };
+  }
+  if (typ === TokenType.service) {
+    const snapshot = payload.cap;
+    if (!isServiceAccount(email)) throw new TokenError('TOKEN_WRONG_TYPE', 'a service token must name a service account');
+    if (!Array.isArray(snapshot) || !snapshot.every((name) => typeof name === 'string')) {
+      throw new TokenError('TOKEN_INVALID', 'the service token has no capability snapshot');
+    }
+    return { principal: { email, kind: 'service', via: 'token', snapshot }, tokenId: jti, expiresAt: exp ?? null };
+  }
+  throw new TokenError('TOKEN_WRONG_TYPE', 'this is not a bearer token of this application');
+}
+
+function asTokenError(error: unknown): TokenError {
+  if (error instanceof TokenError) return error;
+  if (error instanceof TokenExpiredError) return new TokenError('TOKEN_EXPIRED', 'the token has expired', { cause: error });
+  if (error instanceof NotBeforeError) return new TokenError('TOKEN_INVALID', 'the token is not valid yet', { cause: error });
+  if (error instanceof JsonWebTokenError) {
+    // jsonwebtoken wraps errors thrown by the key provider; keep ours and their message.
+    const inner: unknown = (error as { cause?: unknown }).cause;
+    if (inner instanceof TokenError) return inner;
+    return new TokenError('TOKEN_INVALID', `the token is not valid: ${error.message}`, { cause: error });
+  }
+  return new TokenError('TOKEN_INVALID', 'the token is not valid', { cause: error });
+}

@@ -1,0 +1,38 @@
+/**
+ * A bounded map of tokens already verified, so a script calling in a loop pays for
+ * the HMAC once. An entry is never served past its token's expiry; the oldest entry
+ * makes room for a new one.
+ */
+export class VerifiedTokenCache<T> {
+  private readonly entries = new Map<string, { value: T; expiresAtMs: number }>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  get(token: string): T | undefined {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAtMs <= Date.now()) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  /** Remembers `value` until `expiresAt` (unix seconds; null never expires). */
+  set(token: string, value: T, expiresAt: number | null): void {
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(token, { value, expiresAtMs: expiresAt === null ? Number.POSITIVE_INFINITY : expiresAt * 1000 });
+  }
+
+  /** Forgets every entry for which `matches` is true (a revoked token, an account). */
+  deleteWhere(matches: (value: T) => boolean): void {
+    for (const [token, entry] of this.entries) if (matches(entry.value)) this.entries.delete(token);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

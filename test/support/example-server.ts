@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { createExampleApp } from '../../example/app';
+import { HttpClient } from './http-client';
+
+/** The repository's own caps.yaml, as shipped. */
+export const REPOSITORY_CAPS = join(__dirname, '..', '..', '..', 'caps.yaml');
+
+export type HttpAdapterName = 'express' | 'fastify';
+
+/** The example app, listening on 127.0.0.1 with its own copy of a caps.yaml. */
+export interface RunningExample {
+  readonly app: INestApplication;
+  readonly baseUrl: string;
+  readonly capsFile: string;
+  client(headers?: Record<string, string>): HttpClient;
+  /** A client signed in as `email` through the development sign-in. */
+  signedIn(email: string): Promise<HttpClient>;
+  close(): Promise<void>;
+}
+
+export async function startExample(
+  options: { caps?: string; env?: Record<string, string>; adapter?: HttpAdapterName } = {},
+): Promise<RunningExample> {
+  const folder = mkdtempSync(join(tmpdir(), 'caps-e2e-'));
+  const capsFile = join(folder, 'caps.yaml');
+  writeFileSync(capsFile, options.caps ?? readFileSync(REPOSITORY_CAPS, 'utf8'));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const { app } = await createExampleApp(
+    {
+      PORT: String(port),
+      BASE_URL: baseUrl,
+      AUTH_SECRET: 'test-secret-0123456789abcdefghijklmnopqrstuv',
+      CAPS_FILE: capsFile,
+      AUTH_DEV_LOGIN: 'true',
+      HTTP_ADAPTER: options.adapter ?? process.env['TEST_HTTP_ADAPTER'] ?? 'express',
+      ...options.env,
+    },
+    { logger: false },
+  );
+  await app.listen(port, '127.0.0.1');
+  return {
+    app,
+    baseUrl,
+    capsFile,
+    client: (headers = {}) => new HttpClient(baseUrl, headers),
+    async signedIn(email: string) {
+      const client = new HttpClient(baseUrl);
+      const reply = await client.signIn(email);
+      if (reply.status !== 302) throw new Error(`sign-in of ${email} answered ${reply.status}: ${reply.text}`);
+      return client;
+    },
+    async close() {
+      await app.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Every HTTP platform the end-to-end suites run on. */
+export const ADAPTERS: readonly HttpAdapterName[] = ['express', 'fastify'];
