@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/errors';
+import { resolveAuthConfig } from '../../src/nest/auth-config';
+
+const STRONG = 'k3Jq8vX2mN5pR7tW9yB4cE6gH1jL0oQsUaZdFiKx';
+const base = { secret: STRONG, baseUrl: 'https://app.example.com' };
+
+function refusal(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.equal(error.code, 'CONFIG_INVALID');
+    return error;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('resolveAuthConfig in production', () => {
+  it('refuses a secret shorter than 32 bytes, without echoing it', () => {
+    const error = refusal(() => resolveAuthConfig({ ...base, secret: 'short-but-secret-value', production: true }));
+    assert.equal(error.message, 'AUTH_SECRET must be at least 32 bytes long (e.g. openssl rand -base64 48)');
+    assert.doesNotMatch(error.message, /short-but-secret-value/);
+  });
+
+  for (const placeholder of ['changeme-changeme-changeme-changeme', 'your-secret-your-secret-your-secret-xx', 'x'.repeat(40), 'replace-this-with-a-real-secret-please']) {
+    it(`refuses the placeholder ${JSON.stringify(placeholder.slice(0, 12))}…`, () => {
+      const error = refusal(() => resolveAuthConfig({ ...base, secret: placeholder, production: true }));
+      assert.equal(error.message, 'AUTH_SECRET looks like a placeholder; generate a random one (e.g. openssl rand -base64 48)');
+    });
+  }
+
+  it('refuses a weak previous secret too', () => {
+    refusal(() => resolveAuthConfig({ ...base, previousSecrets: ['old'], production: true }));
+  });
+
+  it('refuses the development sign-in', () => {
+    const error = refusal(() => resolveAuthConfig({ ...base, devLogin: true, production: true }));
+    assert.equal(error.message, 'the development sign-in cannot be enabled in production (NODE_ENV=production)');
+  });
+
+  it('takes production from NODE_ENV when not given', () => {
+    refusal(() => resolveAuthConfig({ ...base, devLogin: true }, '', { NODE_ENV: 'production' }));
+    assert.equal(resolveAuthConfig({ ...base, devLogin: true }, '', { NODE_ENV: 'development' }).devLogin, true);
+  });
+
+  it('accepts a strong secret', () => {
+    const config = resolveAuthConfig({ ...base, production: true });
+    assert.equal(config.production, true);
+    assert.deepEqual(config.warnings, []);
+  });
+});
+
+describe('resolveAuthConfig outside production', () => {
+  it('warns about a weak secret instead of refusing it', () => {
+    const config = resolveAuthConfig({ ...base, secret: 'dev', production: false });
+    assert.deepEqual(config.warnings, ['AUTH_SECRET must be at least 32 bytes long (e.g. openssl rand -base64 48); this is refused in production']);
+  });
+
+  it('still refuses a missing secret', () => {
+    assert.equal(refusal(() => resolveAuthConfig({ ...base, secret: '' })).message, 'secret is required');
+  });
+});
+
+describe('resolveAuthConfig: the base URL, cookies and lifetimes', () => {
+  it('marks cookies Secure and __Host- named over https', () => {
+    const config = resolveAuthConfig(base);
+    assert.deepEqual(config.cookies, { secure: true, sessionName: '__Host-caps_session', loginPrefix: '__Host-caps_login_' });
+  });
+
+  it('keeps plain names over http', () => {
+    assert.equal(resolveAuthConfig({ ...base, baseUrl: 'http://localhost:3000' }).cookies.secure, false);
+  });
+
+  for (const [baseUrl, message] of [
+    ['not a url', 'baseUrl "not a url" is not a URL'],
+    ['ftp://example.com', 'baseUrl must be http or https, got ftp:'],
+    ['https://user:pw@example.com', 'baseUrl must not hold credentials, a query or a fragment'],
+    ['https://example.com/?next=/', 'baseUrl must not hold credentials, a query or a fragment'],
+  ] as const) {
+    it(`refuses the base URL ${baseUrl}`, () => {
+      assert.equal(refusal(() => resolveAuthConfig({ ...base, baseUrl })).message, message);
+    });
+  }
+
+  it('normalizes the route prefix', () => {
+    assert.equal(resolveAuthConfig(base, 'api/v1/').prefix, '/api/v1');
+    assert.equal(resolveAuthConfig(base, '/').prefix, '');
+  });
+
+  it('refuses a lifetime that is not a positive whole number', () => {
+    assert.equal(refusal(() => resolveAuthConfig({ ...base, sessionTtlSeconds: 0 })).message, 'sessionTtlSeconds must be a positive whole number, got 0');
+  });
+
+  it('issues service tokens that never expire only when asked by name', () => {
+    assert.equal(resolveAuthConfig(base).serviceTokenTtlSeconds, 90 * 86400);
+    assert.equal(resolveAuthConfig({ ...base, serviceTokenTtlSeconds: 'never' }).serviceTokenTtlSeconds, null);
+  });
+
+  it('derives a different key for each purpose', () => {
+    const { keys } = resolveAuthConfig(base);
+    assert.notDeepEqual(Buffer.from(keys.session), Buffer.from(keys.login));
+    assert.notDeepEqual(Buffer.from(keys.session), keys.token.export());
+  });
+});
