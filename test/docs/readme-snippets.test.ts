@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import ts from 'typescript';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** The README's TypeScript blocks that import something: whole files a reader may paste. */
+function pasteableSnippets(): { line: number; code: string }[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const snippets: { line: number; code: string }[] = [];
+  for (const match of readme.matchAll(/```ts\n([\s\S]*?)```/g)) {
+    const code = match[1] ?? '';
+    if (/^import /m.test(code)) snippets.push({ line: readme.slice(0, match.index).split('\n').length, code });
+  }
+  return snippets;
+}
+
+describe('the README', () => {
+  const snippets = pasteableSnippets();
+
+  it('has at least the quick start to check', () => {
+    assert.ok(snippets.length >= 1);
+  });
+
+  for (const snippet of snippets) {
+    it(`compiles the snippet at README.md:${snippet.line} as written`, () => {
+      const file = join(ROOT, `readme-snippet-${snippet.line}.ts`);
+      const options: ts.CompilerOptions = {
+        ...ts.parseJsonConfigFileContent(ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, ROOT).options,
+        noEmit: true,
+        incremental: false,
+        noUnusedLocals: false,
+        baseUrl: ROOT,
+        paths: { 'nest-capabilities': ['src/index.ts'], 'nest-capabilities/testing': ['src/testing/index.ts'] },
+      };
+      const host = ts.createCompilerHost(options);
+      const readFile = host.readFile.bind(host);
+      host.readFile = (name) => (name === file ? snippet.code : readFile(name));
+      const fileExists = host.fileExists.bind(host);
+      host.fileExists = (name) => name === file || fileExists(name);
+      const program = ts.createProgram([file], options, host);
+      const problems = ts
+        .getPreEmitDiagnostics(program)
+        .filter((diagnostic) => diagnostic.file?.fileName === file)
+        .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      assert.deepEqual(problems, []);
+    });
+  }
+});
