@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors';
 import { ADMIN_CAPABILITY, type CapabilityGraph } from './capability-graph';
 import type { CapabilitySet } from './capability-set';
+import { withGrant } from './layered-grants';
 
 /** Canonical email -> capabilities granted to it, as written. */
 export type UserGrants = ReadonlyMap<string, readonly string[]>;
@@ -52,6 +53,19 @@ export class CapabilityPolicy implements PolicyParts {
       for (const name of names) assertDefined(this.graph, name, `capabilities of ${email}`);
     }
     return new CapabilityPolicy({ ...this, users });
+  }
+
+  /**
+   * The same file state with the API-managed grants of one account replaced. Only
+   * `names` are checked, and the other accounts are shared with this policy, so the
+   * cost does not grow with the number of users.
+   *
+   * @example
+   * const next = policy.withUser('bob@example.com', ['write']);
+   */
+  withUser(email: string, names: readonly string[]): CapabilityPolicy {
+    for (const name of names) assertDefined(this.graph, name, `capabilities of ${email}`);
+    return new CapabilityPolicy({ ...this, users: withGrant(this.users, email, names) });
   }
 
   /** The capabilities stored for `email` through the API, as written. */

@@ -34,11 +34,21 @@ export class CapabilityGuard implements CanActivate {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Synchronous for a bearer token or a guest, so Nest's guard pipeline takes its
+  // fast path (a boolean, not a promise); only a session cookie is awaited.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const requirement = this.requirements.of(context.getHandler(), context.getClass());
-    const principal = request[PRINCIPAL] === undefined ? await this.authenticate(request, requirement) : request[PRINCIPAL];
+    const known = request[PRINCIPAL];
+    if (known !== undefined) return this.authorize(request, requirement, known);
+    const principal = this.authenticate(request, requirement);
+    return principal instanceof Promise
+      ? principal.then((resolved) => this.authorize(request, requirement, resolved))
+      : this.authorize(request, requirement, principal);
+  }
+
+  private authorize(request: GuardedRequest, requirement: RouteRequirement, principal: Principal | null): boolean {
     if (requirement.isPublic || requirement.capabilities.length === 0) return true;
     const policy = this.store.current();
     const held = this.effectiveSets.of(policy, principal);
@@ -49,15 +59,30 @@ export class CapabilityGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(request: GuardedRequest, requirement: RouteRequirement): Promise<Principal | null> {
-    let principal: Principal | null;
+  private authenticate(request: GuardedRequest, requirement: RouteRequirement): Principal | null | Promise<Principal | null> {
+    let found: Principal | null | Promise<Principal | null>;
     try {
-      principal = await this.resolver.resolve(request.headers);
+      found = this.resolver.identify(request.headers);
     } catch (error) {
-      if (!(error instanceof TokenError)) throw error;
-      if (!requirement.isPublic) throw new UnauthorizedException({ statusCode: 401, message: `invalid bearer token: ${error.message}` });
-      principal = null;
+      return this.authenticated(request, this.unauthenticated(error, requirement));
     }
+    if (found instanceof Promise) {
+      return found.then(
+        (principal) => this.authenticated(request, principal),
+        (error: unknown) => this.authenticated(request, this.unauthenticated(error, requirement)),
+      );
+    }
+    return this.authenticated(request, found);
+  }
+
+  /** A bad token: 401 where a capability is needed, a guest on a public route. */
+  private unauthenticated(error: unknown, requirement: RouteRequirement): null {
+    if (!(error instanceof TokenError)) throw error;
+    if (!requirement.isPublic) throw new UnauthorizedException({ statusCode: 401, message: `invalid bearer token: ${error.message}` });
+    return null;
+  }
+
+  private authenticated(request: GuardedRequest, principal: Principal | null): Principal | null {
     if (principal?.via === 'session') assertSameOriginRequest(request.method, request.headers, this.config.baseUrl.origin);
     request[PRINCIPAL] = principal;
     return principal;

@@ -5,6 +5,14 @@ import { keepCommentsInPlace } from './comment-placement';
 /** Reverts one change made to a `CapsDocument`. */
 export type Undo = () => void;
 
+/** The text of a caps.yaml file with its `users` open to changes; what the store writes back. */
+export interface EditableCaps {
+  /** Makes `capabilities` the list of `email`; returns how to take the change back. */
+  setGrants(email: string, capabilities: readonly string[]): Undo;
+  /** The whole file's text. */
+  toString(): string;
+}
+
 // parseCapsFile already rejects duplicate users; the yaml library's own check
 // compares each key with every earlier one, which is quadratic in the number of users.
 const PARSE_OPTIONS = { uniqueKeys: false } as const;
@@ -24,7 +32,7 @@ const USERS_KEY = 'users';
  * const undo = document.setGrants('bob@example.com', ['read', 'write']);
  * await writeFileAtomic(file, document.toString());
  */
-export class CapsDocument {
+export class CapsDocument implements EditableCaps {
   private constructor(
     private readonly document: Document,
     private readonly entryByEmail: Map<string, Pair>,

@@ -1,6 +1,6 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
-import type { CapsDocument, Undo } from './caps-document';
+import type { EditableCaps, Undo } from './caps-document';
 import type { GrantEdit } from './capability-store';
 import type { JobOutcome } from './group-commit-queue';
 
@@ -26,7 +26,7 @@ export interface AppliedBatch {
  * @example
  * const batch = applyGrantEdits(store.current(), document, [(policy) => ({ email, capabilities: ['read'] })]);
  */
-export function applyGrantEdits(start: CapabilityPolicy, document: CapsDocument, edits: readonly GrantEdit[]): AppliedBatch {
+export function applyGrantEdits(start: CapabilityPolicy, document: EditableCaps, edits: readonly GrantEdit[]): AppliedBatch {
   let policy = start;
   const undos: Undo[] = [];
   const outcomes = edits.map((edit): JobOutcome<CapabilityPolicy> => {
@@ -36,7 +36,7 @@ export function applyGrantEdits(start: CapabilityPolicy, document: CapsDocument,
       const capabilities = [...new Set(result.capabilities)];
       const before = policy.users.get(email);
       if (sameList(before ?? [], capabilities)) return { ok: true, value: policy };
-      const next = policy.withUsers(new Map(policy.users).set(email, capabilities));
+      const next = policy.withUser(email, capabilities);
       undos.push(document.setGrants(email, capabilities));
       policy = next;
       return { ok: true, value: policy };

@@ -2,7 +2,7 @@ import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { CapabilitiesError, ConfigError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
 import type { CapabilityStore, GrantEdit, StoreLogger } from './capability-store';
-import type { CapsDocument } from './caps-document';
+import type { EditableCaps } from './caps-document';
 import { CapsFileMonitor } from './caps-file-monitor';
 import { consoleStoreLogger } from './console-store-logger';
 import { applyGrantEdits } from './grant-batch';
@@ -38,7 +38,7 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
  */
 export class YamlFileStore implements CapabilityStore {
   private policy: CapabilityPolicy;
-  private document: CapsDocument;
+  private document: EditableCaps;
   private readonly listeners = new Set<(policy: CapabilityPolicy) => void>();
   private readonly queue = new GroupCommitQueue<GrantEdit, CapabilityPolicy>((edits) => this.commit(edits));
   private readonly timer: NodeJS.Timeout;

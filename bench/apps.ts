@@ -1,0 +1,107 @@
+import { Controller, Get, Injectable, Module, UseGuards, type CanActivate, type DynamicModule, type Type } from '@nestjs/common';
+import { AuthGuard, PassportModule } from '@nestjs/passport';
+import { createSecretKey } from 'node:crypto';
+import { AuthModule, RequireCapability } from '../src';
+import { JwtStrategy } from './recipe/jwt.strategy';
+import { Roles } from './recipe/roles.decorator';
+import { RolesGuard } from './recipe/roles.guard';
+
+/** The apps the HTTP benchmark compares, one per child process. */
+export type AppName = 'unguarded' | 'allow-all' | 'ours' | 'recipe-key' | 'recipe-string';
+
+/** The secret every app signs with; a benchmark fixture, never a real one. */
+export const BENCH_SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** The bench's caps.yaml: the user holds `moderate`, which implies `read` through a chain. */
+export const BENCH_CAPS = `capabilities:
+  read: []
+  write: [read]
+  moderate: [write]
+  user_management: []
+auto_admin: true
+default: []
+guest: []
+users:
+  reader@example.com: [moderate]
+`;
+
+export const BENCH_USER = 'reader@example.com';
+/** The one route every app serves. */
+export const BENCH_PATH = '/items';
+
+const ITEMS = { items: ['croissant', 'baguette', 'cannolo'] };
+
+@Controller()
+class UnguardedController {
+  @Get('items')
+  items(): typeof ITEMS {
+    return ITEMS;
+  }
+}
+
+/** A guard that lets everything through: what Nest's guard pipeline costs by itself. */
+@Injectable()
+class AllowAllGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
+@Controller()
+@UseGuards(AllowAllGuard)
+class AllowAllController {
+  @Get('items')
+  items(): typeof ITEMS {
+    return ITEMS;
+  }
+}
+
+@Controller()
+class OursController {
+  @Get('items')
+  @RequireCapability('read')
+  items(): typeof ITEMS {
+    return ITEMS;
+  }
+}
+
+@Controller()
+@UseGuards(AuthGuard('jwt'), RolesGuard)
+class RecipeController {
+  @Get('items')
+  @Roles('viewer')
+  items(): typeof ITEMS {
+    return ITEMS;
+  }
+}
+
+@Module({})
+class BenchAppModule {}
+
+/** The root module of app `name`; `capsFile` and `baseUrl` are used by our module only. */
+export function benchModule(name: AppName, capsFile: string, baseUrl: string): DynamicModule {
+  switch (name) {
+    case 'unguarded':
+      return withControllers([UnguardedController]);
+    case 'allow-all':
+      return withControllers([AllowAllController]);
+    case 'ours':
+      return {
+        ...withControllers([OursController]),
+        imports: [AuthModule.forRoot({ secret: BENCH_SECRET, baseUrl, capsFile, devLogin: true, production: false })],
+      };
+    case 'recipe-key':
+    case 'recipe-string': {
+      const secret = name === 'recipe-key' ? createSecretKey(Buffer.from(BENCH_SECRET)) : BENCH_SECRET;
+      return {
+        ...withControllers([RecipeController]),
+        imports: [PassportModule],
+        providers: [{ provide: JwtStrategy, useFactory: () => new JwtStrategy(secret) }, RolesGuard],
+      };
+    }
+  }
+}
+
+function withControllers(controllers: Type[]): DynamicModule {
+  return { module: BenchAppModule, controllers };
+}

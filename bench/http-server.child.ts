@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { JwtService } from '@nestjs/jwt';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_CAPS, BENCH_SECRET, benchModule, type AppName } from './apps';
+
+/** What the child tells its parent once it listens. */
+export interface ChildReady {
+  readonly port: number;
+  /** For the recipe apps: a token their JwtStrategy accepts. */
+  readonly recipeToken?: string;
+}
+
+// One app under test per process, so the load generator never shares its event loop.
+async function main(): Promise<void> {
+  const [adapter, name] = process.argv.slice(2) as ['express' | 'fastify', AppName];
+  const folder = mkdtempSync(join(tmpdir(), 'caps-bench-'));
+  const capsFile = join(folder, 'caps.yaml');
+  writeFileSync(capsFile, BENCH_CAPS);
+  const port = await freePort();
+  const module = benchModule(name, capsFile, `http://127.0.0.1:${port}`);
+  const app: INestApplication =
+    adapter === 'fastify' ? await NestFactory.create(module, new FastifyAdapter(), { logger: false }) : await NestFactory.create(module, { logger: false });
+  await app.listen(port, '127.0.0.1');
+  const ready: ChildReady = name.startsWith('recipe')
+    ? { port, recipeToken: new JwtService({ secret: BENCH_SECRET }).sign({ sub: '1', username: 'reader', roles: ['moderator'] }, { expiresIn: '1h' }) }
+    : { port };
+  process.send?.(ready);
+  // CPU time of this process, asked around each measurement: what a request costs the server.
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMicros: user + system });
+    }
+  });
+  process.on('disconnect', () => {
+    void app.close().finally(() => {
+      rmSync(folder, { recursive: true, force: true });
+      process.exit(0);
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

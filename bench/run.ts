@@ -1,0 +1,110 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { benchCapabilityChecks } from './capability-checks.bench';
+import { benchCapsStore } from './caps-store.bench';
+import type { AdapterName } from './http.bench';
+import { fixed, table, thousands } from './stats';
+
+/** Where the figures of a full run are kept, next to this file's source. */
+const RESULTS = join(__dirname, '..', '..', 'bench', 'RESULTS.md');
+const COMMAND = 'npm run bench';
+
+function positive(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${process.env[name]}`);
+  return value;
+}
+
+function version(pkg: string): string {
+  return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
+}
+
+/** The hand-written reading of the figures, kept beside this file. */
+function closingNote(): string {
+  const file = join(__dirname, '..', '..', 'bench', 'closing-note.md');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+function commandLine(): string {
+  const overrides = Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_')).map(([name, value]) => `${name}=${value} `);
+  return `${overrides.join('')}node ${process.execArgv.join(' ')} ${relative(process.cwd(), process.argv[1] ?? '')}`.replace(/ +/g, ' ');
+}
+
+function machine(): string {
+  const cpuModel = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown').trim();
+  return [
+    `- Machine: ${cpus().length} cores (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${process.arch}`,
+    `- Node ${process.versions.node}; @nestjs/core ${version('@nestjs/core')}, @nestjs/platform-express ${version('@nestjs/platform-express')} (express ${version('express')}), @nestjs/platform-fastify ${version('@nestjs/platform-fastify')} (fastify ${version('fastify')}), @nestjs/passport ${version('@nestjs/passport')}, passport-jwt ${version('passport-jwt')}, jsonwebtoken ${version('jsonwebtoken')}, yaml ${version('yaml')}, autocannon ${version('autocannon')}`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const parts = new Set((process.env['BENCH_PARTS'] ?? 'http,checks,store').split(','));
+  const http = { rounds: positive('BENCH_ROUNDS', 10), seconds: positive('BENCH_SECONDS', 2), connections: 10 };
+  const started = Date.now();
+  const sections: string[] = [];
+  const targets: string[][] = [];
+  const target = (what: string, wanted: string, measured: number, met: boolean, digits = 2): void => {
+    targets.push([what, wanted, fixed(measured, digits), met ? 'met' : '**not met**']);
+  };
+  if (parts.has('http')) {
+    sections.push('## 1. Guarded requests on a route, as ratios to the same route unguarded', '');
+    // Loaded only when asked for: it pulls in Nest and the whole module.
+    const { benchHttp } = await import('./http.bench.js');
+    for (const adapter of ['express', 'fastify'] as AdapterName[]) {
+      const figures = await benchHttp(adapter, http);
+      console.log(figures.markdown);
+      sections.push(figures.markdown);
+      target(`ours vs unguarded, ${adapter}`, '≥ 0.90×', figures.oursVsLimit, figures.oursVsLimit >= 0.9);
+      target(`ours vs unguarded by server CPU per request, ${adapter} (for information)`, '≥ 0.90×', figures.oursVsLimitByCpu, figures.oursVsLimitByCpu >= 0.9);
+      target(`ours vs recipe (KeyObject), ${adapter}`, '≥ 1.5×', figures.oursVsRecipeKey, figures.oursVsRecipeKey >= 1.5);
+      target(`ours vs recipe (string), ${adapter}`, '≥ 10×', figures.oursVsRecipeString, figures.oursVsRecipeString >= 10);
+      const byCpu = `by server CPU per request: ${fixed(figures.oursVsRecipeKeyByCpu)}× (KeyObject), ${fixed(figures.oursVsRecipeStringByCpu)}× (string)`;
+      target(`ours vs recipe, ${adapter}, ${byCpu} (for information)`, '≥ 1.5×, ≥ 10×', figures.oursVsRecipeKeyByCpu, figures.oursVsRecipeKeyByCpu >= 1.5 && figures.oursVsRecipeStringByCpu >= 10);
+    }
+  }
+  if (parts.has('checks')) {
+    const figures = benchCapabilityChecks(positive('BENCH_CHECK_ROUNDS', 5));
+    console.log(figures.markdown);
+    sections.push('## 2. Capability checks', '', figures.markdown);
+    target('check cost at 10,000 vs 10 capabilities', '≤ 2×', figures.costAtLargest, figures.costAtLargest <= 2);
+    target('closure build, 10,000 capabilities (ms)', '< 1,000', figures.buildAtLargestMs, figures.buildAtLargestMs < 1000, 0);
+  }
+  if (parts.has('store')) {
+    const figures = await benchCapsStore();
+    console.log(figures.markdown);
+    sections.push('## 3. The caps.yaml store', '', figures.markdown);
+    const load = figures.loadMs.get(100_000)!;
+    target('caps.yaml load, 100,000 users (ms)', '< 2,000', load, load < 2000, 0);
+    for (const users of [1_000, 10_000]) {
+      const ratio = figures.burstRatio.get(users)!;
+      target(`50 concurrent adds vs one add, ${thousands(users)} users`, '≤ 3×', ratio, ratio <= 3);
+    }
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  const document = [
+    '# Benchmark results',
+    '',
+    `The latest figures of \`${COMMAND}\` (written by the run itself, ${new Date().toISOString().slice(0, 16)} UTC, ${minutes} min; this run: \`${commandLine()}\`).`,
+    'Servers under test run in child processes on 127.0.0.1; autocannon runs in the parent.',
+    '',
+    machine(),
+    '',
+    '## Targets',
+    '',
+    table(['target', 'wanted', 'this run', ''], targets),
+    '',
+    ...sections,
+    closingNote(),
+  ].join('\n');
+  if (parts.size === 3 && process.env['BENCH_WRITE'] !== 'false') {
+    writeFileSync(RESULTS, document);
+    console.log(`figures written to ${RESULTS}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});

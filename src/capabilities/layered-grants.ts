@@ -1,0 +1,67 @@
+import type { UserGrants } from './capability-policy';
+
+/** Changed entries a layer may hold before it is flattened into a plain map. */
+function flattenAt(baseSize: number): number {
+  // About √n each way: a layer costs O(changes) to derive, a flattening O(n) every √n edits.
+  return Math.max(32, Math.ceil(Math.sqrt(baseSize)));
+}
+
+/**
+ * User grants derived from other grants with a few accounts changed, without copying
+ * the whole map: a policy with one user changed costs about √n, not n, with a
+ * hundred thousand users. Iterates exactly like `new Map(base).set(email, names)`:
+ * changed accounts keep their place, new ones follow in the order they were added.
+ *
+ * @example
+ * const next = withGrant(policy.users, 'bob@example.com', ['write']);
+ */
+export function withGrant(grants: UserGrants, email: string, names: readonly string[]): UserGrants {
+  const layer = grants instanceof LayeredGrants ? grants : undefined;
+  const base = layer?.base ?? grants;
+  const changes = new Map(layer?.changes).set(email, names);
+  const isNew = !base.has(email) && !(layer?.changes.has(email) ?? false);
+  const added = isNew ? [...(layer?.added ?? []), email] : (layer?.added ?? []);
+  const next = new LayeredGrants(base, changes, added);
+  return changes.size > flattenAt(base.size) ? new Map(next) : next;
+}
+
+class LayeredGrants implements ReadonlyMap<string, readonly string[]> {
+  readonly size: number;
+
+  constructor(
+    readonly base: UserGrants,
+    readonly changes: ReadonlyMap<string, readonly string[]>,
+    readonly added: readonly string[],
+  ) {
+    this.size = base.size + added.length;
+  }
+
+  get(email: string): readonly string[] | undefined {
+    return this.changes.get(email) ?? this.base.get(email);
+  }
+
+  has(email: string): boolean {
+    return this.changes.has(email) || this.base.has(email);
+  }
+
+  *entries(): MapIterator<[string, readonly string[]]> {
+    for (const [email, names] of this.base) yield [email, this.changes.get(email) ?? names];
+    for (const email of this.added) yield [email, this.changes.get(email)!];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [email] of this.entries()) yield email;
+  }
+
+  *values(): MapIterator<readonly string[]> {
+    for (const [, names] of this.entries()) yield names;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, readonly string[]]> {
+    return this.entries();
+  }
+
+  forEach(callback: (names: readonly string[], email: string, map: ReadonlyMap<string, readonly string[]>) => void, thisArg?: unknown): void {
+    for (const [email, names] of this.entries()) callback.call(thisArg, names, email, this);
+  }
+}
