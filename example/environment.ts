@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AuthModuleOptions } from '../src';
+import type { AuthModuleOptions, GitHubProviderOptions, GoogleProviderOptions, OidcProviderOptions } from '../src';
 
 /** What the example app reads from its environment (README: "The example app"). */
 export interface ExampleSettings {
@@ -43,6 +43,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
       capsFile: env['CAPS_FILE'] ?? 'caps.yaml',
       devLogin,
       production,
+      providers: [...oidcProviderFromEnvironment(env), ...googleProviderFromEnvironment(env), ...gitHubProviderFromEnvironment(env)],
     },
   };
 }
@@ -64,4 +65,95 @@ function parseAdapter(value: string | undefined): 'express' | 'fastify' {
   if (value === undefined || value === '' || value === 'express') return 'express';
   if (value === 'fastify') return 'fastify';
   throw new Error(`HTTP_ADAPTER must be "express" or "fastify", got ${JSON.stringify(value)}`);
+}
+
+/** `OIDC_ISSUER`, `OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET`, `OIDC_NAME` (default `oidc`): any OpenID Connect provider. */
+function oidcProviderFromEnvironment(env: NodeJS.ProcessEnv): OidcProviderOptions[] {
+  const issuer = env['OIDC_ISSUER'] ?? '';
+  if (issuer === '') return [];
+  const clientId = env['OIDC_CLIENT_ID'] ?? '';
+  if (clientId === '') throw new Error('OIDC_ISSUER is set but OIDC_CLIENT_ID is not');
+  const clientSecret = env['OIDC_CLIENT_SECRET'] ?? '';
+  const name = env['OIDC_NAME'] ?? '';
+  return [
+    {
+      kind: 'oidc',
+      issuer,
+      clientId,
+      ...(clientSecret === '' ? {} : { clientSecret }),
+      ...(name === '' ? {} : { name }),
+      ...providerTimeout(env),
+    },
+  ];
+}
+
+/**
+ * `GOOGLE_CLIENT_ID`, `GOOGLE_CLIENT_SECRET`; `GOOGLE_OFFLINE_ACCESS=true` asks for a
+ * refresh token; `GOOGLE_AUTHORIZATION_URL`, `GOOGLE_TOKEN_URL`, `GOOGLE_USERINFO_URL`
+ * point at another server (tests).
+ */
+function googleProviderFromEnvironment(env: NodeJS.ProcessEnv): GoogleProviderOptions[] {
+  const clientId = env['GOOGLE_CLIENT_ID'] ?? '';
+  if (clientId === '') return [];
+  const endpoints = definedOnly({
+    authorizationURL: env['GOOGLE_AUTHORIZATION_URL'],
+    tokenURL: env['GOOGLE_TOKEN_URL'],
+    userProfileURL: env['GOOGLE_USERINFO_URL'],
+  });
+  return [
+    {
+      kind: 'google',
+      clientId,
+      clientSecret: required(env, 'GOOGLE_CLIENT_SECRET', 'GOOGLE_CLIENT_ID'),
+      offlineAccess: parseFlag(env['GOOGLE_OFFLINE_ACCESS'], 'GOOGLE_OFFLINE_ACCESS') ?? false,
+      ...(Object.keys(endpoints).length === 0 ? {} : { endpoints }),
+      ...providerTimeout(env),
+    },
+  ];
+}
+
+/**
+ * `GITHUB_CLIENT_ID`, `GITHUB_CLIENT_SECRET`; `GITHUB_URL` (default https://github.com)
+ * and `GITHUB_API_URL` (default https://api.github.com) for GitHub Enterprise Server
+ * (`https://HOST` and `https://HOST/api/v3`) or a test server.
+ */
+function gitHubProviderFromEnvironment(env: NodeJS.ProcessEnv): GitHubProviderOptions[] {
+  const clientId = env['GITHUB_CLIENT_ID'] ?? '';
+  if (clientId === '') return [];
+  const web = (env['GITHUB_URL'] ?? '').replace(/\/+$/, '');
+  const api = (env['GITHUB_API_URL'] ?? '').replace(/\/+$/, '');
+  const endpoints = definedOnly({
+    authorizationURL: web === '' ? undefined : `${web}/login/oauth/authorize`,
+    tokenURL: web === '' ? undefined : `${web}/login/oauth/access_token`,
+    userProfileURL: api === '' ? undefined : `${api}/user`,
+    userEmailURL: api === '' ? undefined : `${api}/user/emails`,
+  });
+  return [
+    {
+      kind: 'github',
+      clientId,
+      clientSecret: required(env, 'GITHUB_CLIENT_SECRET', 'GITHUB_CLIENT_ID'),
+      ...(Object.keys(endpoints).length === 0 ? {} : { endpoints }),
+      ...providerTimeout(env),
+    },
+  ];
+}
+
+function required(env: NodeJS.ProcessEnv, name: string, because: string): string {
+  const value = env[name] ?? '';
+  if (value === '') throw new Error(`${because} is set but ${name} is not`);
+  return value;
+}
+
+/** `PROVIDER_TIMEOUT_SECONDS`: how long to wait for the providers' endpoints (default 10). */
+function providerTimeout(env: NodeJS.ProcessEnv): { timeoutSeconds?: number } {
+  const value = env['PROVIDER_TIMEOUT_SECONDS'] ?? '';
+  if (value === '') return {};
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`PROVIDER_TIMEOUT_SECONDS must be a positive number, got ${JSON.stringify(value)}`);
+  return { timeoutSeconds: seconds };
+}
+
+function definedOnly(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }

@@ -27,7 +27,8 @@ export type CapabilitiesErrorCode =
   | 'LOGIN_STATE_MISMATCH'
   | 'LOGIN_EXPIRED'
   | 'LOGIN_REFUSED'
-  | 'LOGIN_PROVIDER_ERROR';
+  | 'LOGIN_PROVIDER_ERROR'
+  | 'LOGIN_IDENTITY_LINKED';
 
 /** Base class of every error thrown by nest-capabilities. */
 export class CapabilitiesError extends Error {
@@ -129,7 +130,7 @@ export class TokenError extends CapabilitiesError {
 /** A sign-in attempt that must not produce a session. */
 export class LoginError extends CapabilitiesError {
   constructor(
-    code: 'LOGIN_STATE_MISMATCH' | 'LOGIN_EXPIRED' | 'LOGIN_REFUSED' | 'LOGIN_PROVIDER_ERROR',
+    code: 'LOGIN_STATE_MISMATCH' | 'LOGIN_EXPIRED' | 'LOGIN_REFUSED' | 'LOGIN_PROVIDER_ERROR' | 'LOGIN_IDENTITY_LINKED',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -43,3 +43,29 @@ export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/
 // Tokens.
 export { BearerTokens, TOKEN_ALGORITHM, TokenType } from './tokens/bearer-tokens';
 export type { IssuedToken, VerifiedToken } from './tokens/bearer-tokens';
+
+// Sign-in providers.
+export { PROVIDER_FACTORIES, SignInProviders } from './providers/sign-in-providers';
+export { ProviderAccounts, assertEmailVerified } from './providers/provider-accounts';
+export { createOidcProvider } from './providers/oidc/oidc-sign-in';
+export { createGoogleProvider } from './providers/google/google-sign-in';
+export { createGitHubProvider } from './providers/github/github-sign-in';
+export { chooseGitHubEmail } from './providers/github/github-email';
+export { ProviderApiTokens } from './providers/provider-api-tokens';
+export { ProviderAccessToken, ProviderAccessTokenPipe } from './providers/provider-access-token';
+export { LoginAttempts, LOGIN_ATTEMPT_TTL_SECONDS } from './session/login-attempt';
+export { SessionCookie, safeRedirectPath } from './session';
+export type { ProviderOptions } from './providers/provider-options';
+export type { OidcProviderOptions } from './providers/oidc/oidc-provider.options';
+export type { GoogleProviderOptions } from './providers/google/google-provider.options';
+export type { GitHubProviderOptions } from './providers/github/github-provider.options';
+export type {
+  AttemptSecrets,
+  ProviderContext,
+  ProviderIdentity,
+  ProviderTokens,
+  RedirectSignInProvider,
+  SignInProvider,
+} from './providers/sign-in-provider';
+export type { LoginAttempt } from './session/login-attempt';
+export type { Session } from './session/session-cookie';

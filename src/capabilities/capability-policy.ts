@@ -1,4 +1,5 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, LoginError } from '../errors';
+import type { IdentityLinks } from './identity-link';
 import { ADMIN_CAPABILITY, type CapabilityGraph } from './capability-graph';
 import type { CapabilitySet } from './capability-set';
 import { withGrant } from './layered-grants';
@@ -16,6 +17,8 @@ export interface PolicyParts {
   readonly users: UserGrants;
   /** Grants the API never changes. */
   readonly pinned: UserGrants;
+  /** Linked provider identities (`"<provider>:<subject>"` -> email). Default none. */
+  readonly identities?: IdentityLinks;
 }
 
 /**
@@ -33,6 +36,7 @@ export class CapabilityPolicy implements PolicyParts {
   readonly guest: readonly string[];
   readonly users: UserGrants;
   readonly pinned: UserGrants;
+  readonly identities: IdentityLinks;
   private readonly guestSet: CapabilitySet;
   private readonly defaultSet: CapabilitySet;
   private readonly effectiveByEmail = new Map<string, CapabilitySet>();
@@ -43,6 +47,7 @@ export class CapabilityPolicy implements PolicyParts {
     this.guest = parts.guest;
     this.users = parts.users;
     this.pinned = parts.pinned;
+    this.identities = parts.identities ?? new Map();
     this.guestSet = this.graph.closureOf(parts.guest);
     this.defaultSet = this.graph.closureOf(parts.defaults);
   }
@@ -66,6 +71,24 @@ export class CapabilityPolicy implements PolicyParts {
   withUser(email: string, names: readonly string[]): CapabilityPolicy {
     for (const name of names) assertDefined(this.graph, name, `capabilities of ${email}`);
     return new CapabilityPolicy({ ...this, users: withGrant(this.users, email, names) });
+  }
+
+  /** The account a linked provider identity (`"<provider>:<subject>"`) signs in to, if any. */
+  linkedAccount(identity: string): string | undefined {
+    return this.identities.get(identity);
+  }
+
+  /**
+   * The same state with `identity` linked to `email`. Throws `LOGIN_IDENTITY_LINKED`
+   * when it is linked to another account already: a link is never moved silently.
+   *
+   * @example
+   * const next = policy.withIdentityLink('github:2000001', 'bob@example.com');
+   */
+  withIdentityLink(identity: string, email: string): CapabilityPolicy {
+    assertIdentityFree(this.identities, identity, email);
+    if (this.identities.get(identity) === email) return this;
+    return new CapabilityPolicy({ ...this, identities: new Map(this.identities).set(identity, email) });
   }
 
   /** The capabilities stored for `email` through the API, as written. */
@@ -123,6 +146,14 @@ export class CapabilityPolicy implements PolicyParts {
     const result: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
     for (const email of [...this.users.keys()].sort()) result[email] = [...(this.users.get(email) ?? [])];
     return result;
+  }
+}
+
+/** Throws `LOGIN_IDENTITY_LINKED` when `identity` already signs in to an account other than `email`. */
+export function assertIdentityFree(links: IdentityLinks, identity: string, email: string): void {
+  const linked = links.get(identity);
+  if (linked !== undefined && linked !== email) {
+    throw new LoginError('LOGIN_IDENTITY_LINKED', 'this sign-in is already linked to another account, so it was not linked to yours; an administrator can move it in the capability file');
   }
 }
 

@@ -3,10 +3,11 @@ import { CapabilityGraphError, CapsFileError, type CapabilitiesErrorCode, type S
 import { CapabilityGraph, type CapabilityDefinitions } from './capability-graph';
 import { CapabilityPolicy, type UserGrants } from './capability-policy';
 import { capabilityNameProblem, describeType } from './capability-name';
-import { canonicalizeEmail } from './email';
+import { canonicalizeEmail, isServiceAccount } from './email';
+import { identityKeyProblem, type IdentityLinks } from './identity-link';
 
 /** The top-level keys of caps.yaml; any other key is a mistake worth reporting. */
-const KNOWN_KEYS = new Set(['capabilities', 'auto_admin', 'default', 'guest', 'users', 'pinned']);
+const KNOWN_KEYS = new Set(['capabilities', 'auto_admin', 'default', 'guest', 'users', 'pinned', 'identities']);
 
 /**
  * Parses and validates the text of a caps.yaml file into a policy. Every problem is
@@ -111,7 +112,30 @@ export function parseCapsFile(text: string, file: string): CapabilityPolicy {
     guest: guest.names,
     users: readGrants('users'),
     pinned: readGrants('pinned'),
+    identities: readIdentities(root, fail),
   });
+}
+
+/** `identities:`: `"<provider>:<subject>": email`, the accounts linked provider identities sign in to. */
+function readIdentities(root: YAMLMap, fail: Fail): IdentityLinks {
+  const node = root.get('identities', true) as Node | undefined;
+  const links = new Map<string, string>();
+  if (node === undefined) return links;
+  for (const pair of mappingPairs(node, 'identities', fail)) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    const problem = identityKeyProblem(key);
+    if (problem !== undefined) fail('CAPS_SCHEMA', `in "identities": ${problem}`, pair.key as Node, String(key));
+    if (links.has(key as string)) fail('CAPS_SCHEMA', `in "identities": ${JSON.stringify(key)} is listed twice`, pair.key as Node, key as string);
+    const value = isScalar(pair.value) ? pair.value.value : pair.value;
+    const canonical = canonicalizeEmail(value);
+    if ('problem' in canonical) fail('INVALID_EMAIL', `in "identities": ${canonical.problem}`, pair.value as Node, String(value));
+    const email = (canonical as { email: string }).email;
+    if (isServiceAccount(email)) {
+      fail('CAPS_SCHEMA', `in "identities": ${JSON.stringify(key)} cannot sign in to the service account ${JSON.stringify(email)}`, pair.value as Node, email);
+    }
+    links.set(key as string, email);
+  }
+  return links;
 }
 
 type Fail = (code: CapabilitiesErrorCode, detail: string, node?: Node | null, offender?: string) => never;

@@ -26,4 +26,5 @@ export const STATUS_OF: Readonly<Record<CapabilitiesErrorCode, number>> = {
   LOGIN_EXPIRED: 401,
   LOGIN_REFUSED: 403,
   LOGIN_PROVIDER_ERROR: 400,
+  LOGIN_IDENTITY_LINKED: 409,
 };

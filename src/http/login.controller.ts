@@ -5,6 +5,7 @@ import { CapabilityGuard } from '../nest/capability.guard';
 import { Public } from '../nest/decorators';
 import { DEV_PROVIDER, devSignInPage } from '../providers/dev/dev-sign-in';
 import { accountEmailOf } from '../providers/sign-in';
+import { isRedirectProvider } from '../providers/sign-in-provider';
 import { SignInProviders } from '../providers/sign-in-providers';
 import { LoginError } from '../errors';
 import { LoginAttempts } from '../session/login-attempt';
@@ -46,8 +47,14 @@ export class LoginController {
   async start(@Param('provider') name: string, @Query('redirect') redirect: unknown, @Res() response: unknown): Promise<void> {
     const provider = this.providers.get(name);
     if (provider === undefined) throw new NotFoundException({ statusCode: 404, message: `unknown sign-in provider "${name.slice(0, 64)}"` });
-    const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect) });
-    this.responder.html(response, 200, devSignInPage(attempt.state), [setCookie]);
+    if (!isRedirectProvider(provider)) {
+      const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect) });
+      this.responder.html(response, 200, devSignInPage(attempt.state), [setCookie]);
+      return;
+    }
+    const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect), ...provider.secrets() });
+    const url = await provider.authorizationUrl(attempt, this.providers.redirectUri(provider.name));
+    this.responder.redirect(response, url.href, [setCookie]);
   }
 
   /** The development form: finishes the attempt exactly as a provider's callback would. */

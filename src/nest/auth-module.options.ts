@@ -1,3 +1,4 @@
+import type { ProviderOptions } from '../providers/provider-options';
 import type { CapabilityStore } from '../stores/capability-store';
 
 /**
@@ -22,6 +23,12 @@ export interface AuthModuleOptions {
    * development; the module refuses to start with it in production.
    */
   readonly devLogin?: boolean;
+  /**
+   * The sign-in providers, one entry each: `{ kind: 'oidc', issuer, clientId, clientSecret }`
+   * for any OpenID Connect provider (see `ProviderOptions`). Callback URL to register
+   * with each: `<baseUrl><prefix>/auth/<name>/callback`.
+   */
+  readonly providers?: readonly ProviderOptions[];
   /** Production rules (strong secret, no development sign-in). Default: `NODE_ENV === 'production'`. */
   readonly production?: boolean;
   /** Lifetime of a session cookie, in seconds. Default 8 hours. */

@@ -2,7 +2,12 @@ import { Controller, Logger, Module, type DynamicModule, type Provider, type Typ
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { CapabilitiesExceptionFilter } from '../http/capabilities-exception.filter';
+import { CallbackController } from '../http/callback.controller';
+import { LinkController } from '../http/link.controller';
 import { LoginController } from '../http/login.controller';
+import { ProviderAccounts } from '../providers/provider-accounts';
+import { ProviderAccessTokenPipe } from '../providers/provider-access-token';
+import { ProviderApiTokens } from '../providers/provider-api-tokens';
 import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
 import { Responder } from '../http/responder';
 import { SessionController } from '../http/session.controller';
@@ -30,7 +35,7 @@ import { PrincipalResolver } from './principal-resolver';
 import { RequirementsAudit } from './requirements-audit';
 import { RouteRequirements } from './route-requirements';
 
-const CONTROLLERS = [LoginController, SessionController, TokenController, ManageCapabilitiesController];
+const CONTROLLERS = [LoginController, CallbackController, LinkController, SessionController, TokenController, ManageCapabilitiesController];
 const STORE_OWNER = Symbol('nest-capabilities:store-owner');
 
 const logger = new Logger('nest-capabilities');
@@ -89,6 +94,9 @@ function coreProviders(prefix: string): Provider[] {
     CapabilityService,
     Responder,
     SignInProviders,
+    ProviderAccounts,
+    ProviderApiTokens,
+    ProviderAccessTokenPipe,
     RequirementsAudit,
     { provide: APP_FILTER, useClass: CapabilitiesExceptionFilter },
   ];
@@ -132,7 +140,7 @@ export class AuthModule extends AuthConfigurableModule {
       imports: [...(definition.imports ?? []), DiscoveryModule],
       controllers: prefixedControllers(prefix),
       providers,
-      exports: [AUTH_CONFIG, CAPABILITY_STORE, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, EffectiveSets, BearerTokens, SessionCookie],
+      exports: [AUTH_CONFIG, CAPABILITY_STORE, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, EffectiveSets, BearerTokens, SessionCookie, ProviderApiTokens, ProviderAccessTokenPipe],
     };
   }
 }

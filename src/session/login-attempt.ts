@@ -18,6 +18,8 @@ export interface LoginAttempt {
   readonly codeVerifier?: string | undefined;
   /** OpenID Connect nonce. */
   readonly nonce?: string | undefined;
+  /** Set when a signed-in user links this provider to their account: that account's email. */
+  readonly linkTo?: string | undefined;
 }
 
 /**
@@ -35,7 +37,7 @@ export class LoginAttempts {
   async begin(attempt: Omit<LoginAttempt, 'state'>): Promise<{ attempt: LoginAttempt; setCookie: string }> {
     const started: LoginAttempt = { ...attempt, state: randomBytes(32).toString('base64url') };
     const value = await seal(
-      { prv: started.provider, st: started.state, rd: started.redirect, cv: started.codeVerifier, nn: started.nonce },
+      { prv: started.provider, st: started.state, rd: started.redirect, cv: started.codeVerifier, nn: started.nonce, lk: started.linkTo },
       this.key,
       LOGIN_ATTEMPT_TTL_SECONDS,
       PURPOSE,
@@ -86,7 +88,7 @@ export class LoginAttempts {
       if (error.code === 'TOKEN_EXPIRED') throw new LoginError('LOGIN_EXPIRED', 'the sign-in attempt has expired; start again');
       throw new LoginError('LOGIN_STATE_MISMATCH', 'the sign-in attempt cookie is not valid');
     }
-    const { prv, st, rd, cv, nn } = claims;
+    const { prv, st, rd, cv, nn, lk } = claims;
     if (typeof prv !== 'string' || typeof st !== 'string' || typeof rd !== 'string') {
       throw new LoginError('LOGIN_STATE_MISMATCH', 'the sign-in attempt cookie is not valid');
     }
@@ -96,6 +98,7 @@ export class LoginAttempts {
       redirect: rd,
       codeVerifier: typeof cv === 'string' ? cv : undefined,
       nonce: typeof nn === 'string' ? nn : undefined,
+      linkTo: typeof lk === 'string' ? lk : undefined,
     };
   }
 }

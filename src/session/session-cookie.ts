@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
 import { TokenError } from '../errors';
+import type { ProviderTokens } from '../providers/sign-in-provider';
 import { clearCookie, readCookies, setCookie, type CookiePolicy } from './cookie-jar';
 import { seal, unseal } from './sealed-value';
 
 const PURPOSE = 'session';
+/** What every browser keeps of one cookie's name and value (RFC 6265 asks for at least 4096 bytes). */
+const MAX_COOKIE_BYTES = 4000;
+const logger = new Logger('nest-capabilities');
 
 /** What the session cookie carries. */
 export interface Session {
@@ -18,6 +23,12 @@ export interface Session {
   readonly expiresAt: number;
   /** The principal this session authenticates, made once per cookie value. */
   readonly principal: Principal;
+  /**
+   * The provider's tokens for this user, to call its API on their behalf. They
+   * travel inside the encrypted cookie (HttpOnly): the browser can neither read nor
+   * change them.
+   */
+  readonly providerTokens?: ProviderTokens | undefined;
 }
 
 /**
@@ -36,10 +47,20 @@ export class SessionCookie {
     private readonly cacheSize = 10_000,
   ) {}
 
-  /** A `Set-Cookie` value that signs `email` in. */
-  async issue(email: string, provider: string): Promise<string> {
-    const value = await seal({ sub: email, prv: provider, sid: randomBytes(16).toString('base64url') }, this.key, this.ttlSeconds, PURPOSE);
+  /** A `Set-Cookie` value that signs `email` in, keeping the provider's tokens when given. */
+  async issue(email: string, provider: string, tokens?: ProviderTokens): Promise<string> {
+    const value = await this.sealFitting({ sub: email, prv: provider, sid: randomBytes(16).toString('base64url') }, tokens, this.ttlSeconds);
     return setCookie(this.cookies, this.cookies.sessionName, value, this.ttlSeconds);
+  }
+
+  /**
+   * A `Set-Cookie` value for the same session with new provider tokens (after a
+   * refresh): same user, same session id, and no longer than it had left to live.
+   */
+  async withTokens(session: Session, tokens: ProviderTokens): Promise<string> {
+    const left = Math.max(1, Math.min(this.ttlSeconds, session.expiresAt - Math.floor(Date.now() / 1000)));
+    const value = await this.sealFitting({ sub: session.email, prv: session.provider, sid: session.sessionId }, tokens, left);
+    return setCookie(this.cookies, this.cookies.sessionName, value, left);
   }
 
   /** The session in a `Cookie` header, or null: a tampered or expired cookie is simply no session. */
@@ -62,12 +83,38 @@ export class SessionCookie {
     return clearCookie(this.cookies, this.cookies.sessionName);
   }
 
+  /**
+   * Seals the session with as much of `tokens` as a cookie can hold: browsers drop
+   * a cookie over 4 KiB without a word, which would fail the sign-in itself. The
+   * refresh token goes first, then the access token; the session always fits.
+   */
+  private async sealFitting(claims: Record<string, string>, tokens: ProviderTokens | undefined, ttlSeconds: number): Promise<string> {
+    const candidates = tokens === undefined ? [] : [tokens, { ...tokens, refreshToken: undefined }];
+    for (const kept of candidates) {
+      const value = await seal({ ...claims, ptk: sealedTokens(kept) }, this.key, ttlSeconds, PURPOSE);
+      if (this.cookies.sessionName.length + value.length < MAX_COOKIE_BYTES) {
+        if (kept !== tokens) logger.warn("the provider's refresh token does not fit in the session cookie and was not kept");
+        return value;
+      }
+    }
+    if (tokens !== undefined) logger.warn("the provider's tokens do not fit in the session cookie and were not kept");
+    return seal(claims, this.key, ttlSeconds, PURPOSE);
+  }
+
   private async open(value: string): Promise<Session | null> {
     try {
       const claims = await unseal(value, this.key, PURPOSE);
-      const { sub, prv, sid, exp } = claims;
+      const { sub, prv, sid, exp, ptk } = claims;
       if (typeof sub !== 'string' || typeof prv !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') return null;
-      return { email: sub, provider: prv, sessionId: sid, expiresAt: exp, principal: { email: sub, kind: 'user', via: 'session' } };
+      const providerTokens = openedTokens(ptk);
+      return {
+        email: sub,
+        provider: prv,
+        sessionId: sid,
+        expiresAt: exp,
+        principal: { email: sub, kind: 'user', via: 'session' },
+        ...(providerTokens === undefined ? {} : { providerTokens }),
+      };
     } catch (error) {
       if (error instanceof TokenError) return null;
       throw error;
@@ -81,4 +128,19 @@ export class SessionCookie {
     }
     this.opened.set(value, session);
   }
+}
+
+function sealedTokens(tokens: ProviderTokens): Record<string, string | number> {
+  return {
+    at: tokens.accessToken,
+    ...(tokens.refreshToken === undefined ? {} : { rt: tokens.refreshToken }),
+    ...(tokens.expiresAt === undefined ? {} : { exp: tokens.expiresAt }),
+  };
+}
+
+function openedTokens(value: unknown): ProviderTokens | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { at, rt, exp } = value as Record<string, unknown>;
+  if (typeof at !== 'string') return undefined;
+  return { accessToken: at, refreshToken: typeof rt === 'string' ? rt : undefined, expiresAt: typeof exp === 'number' ? exp : undefined };
 }

@@ -20,6 +20,13 @@ export interface CapabilityStore {
    * with the policy as this edit left it.
    */
   update(edit: GrantEdit): Promise<CapabilityPolicy>;
+  /**
+   * Links the provider identity `identity` (`"<provider>:<subject>"`) to the account
+   * `email`, durably, after every write queued before it. Rejects with
+   * `LOGIN_IDENTITY_LINKED` when it is linked to another account already. Optional:
+   * a store without it does not offer account linking.
+   */
+  linkIdentity?(identity: string, email: string): Promise<CapabilityPolicy>;
   /** Called with each new policy, whether written through the API or picked up from outside. */
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void;
   close(): Promise<void>;

@@ -20,6 +20,7 @@ const PARSE_OPTIONS = { uniqueKeys: false } as const;
 const PRINT_OPTIONS = { flowCollectionPadding: false, lineWidth: 0 } as const;
 
 const USERS_KEY = 'users';
+const IDENTITIES_KEY = 'identities';
 
 /**
  * The text of a caps.yaml file as an editable yaml `Document`, with an index from
@@ -60,6 +61,25 @@ export class CapsDocument implements EditableCaps {
   setGrants(email: string, capabilities: readonly string[]): Undo {
     const entry = this.entryByEmail.get(email);
     return entry === undefined ? this.appendUser(email, capabilities) : replaceList(entry, capabilities);
+  }
+
+  /**
+   * Links the provider identity `identity` to `email` in `identities`, which is
+   * added at the end of the file when missing; every other line stays as it was.
+   */
+  setIdentity(identity: string, email: string): void {
+    const root = this.document.contents as YAMLMap;
+    let section = root.items.find((item) => isScalar(item.key) && item.key.value === IDENTITIES_KEY);
+    if (section === undefined) {
+      section = new Pair(new Scalar(IDENTITIES_KEY), new YAMLMap());
+      root.items.push(section);
+    }
+    if (!isMap(section.value)) section.value = new YAMLMap();
+    const links = section.value as YAMLMap;
+    if (links.items.length === 0) links.flow = false;
+    const entry = links.items.find((item) => isScalar(item.key) && item.key.value === identity);
+    if (entry === undefined) links.items.push(new Pair(new Scalar(identity), new Scalar(email)));
+    else entry.value = new Scalar(email);
   }
 
   /** The whole file's text. */

@@ -7,6 +7,8 @@ import { CapsFileMonitor } from './caps-file-monitor';
 import { consoleStoreLogger } from './console-store-logger';
 import { applyGrantEdits } from './grant-batch';
 import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
+import { applyJobsToText, isIdentityLink, type StoreJob } from './identity-link-batch';
+import { loadCapsFile } from './loaded-caps-file';
 import type { LoadedCapsFile } from './loaded-caps-file';
 
 /** Options of `YamlFileStore.open`. */
@@ -40,7 +42,7 @@ export class YamlFileStore implements CapabilityStore {
   private policy: CapabilityPolicy;
   private document: EditableCaps;
   private readonly listeners = new Set<(policy: CapabilityPolicy) => void>();
-  private readonly queue = new GroupCommitQueue<GrantEdit, CapabilityPolicy>((edits) => this.commit(edits));
+  private readonly queue = new GroupCommitQueue<StoreJob, CapabilityPolicy>((edits) => this.commit(edits));
   private readonly timer: NodeJS.Timeout;
   private polling: Promise<void> | undefined;
   private closed = false;
@@ -95,6 +97,16 @@ export class YamlFileStore implements CapabilityStore {
     return this.queue.submit(edit);
   }
 
+  /**
+   * Links `identity` (`"<provider>:<subject>"`) to `email` in the file's `identities`,
+   * after every write queued before it; rejects with `LOGIN_IDENTITY_LINKED` when it
+   * belongs to another account, and `CAPS_STORE_UNAVAILABLE` as `update` does.
+   */
+  linkIdentity(identity: string, email: string): Promise<CapabilityPolicy> {
+    if (this.closed) return Promise.reject(unavailable(`the capability store of ${this.file} is closed`));
+    return this.queue.submit({ identity, email });
+  }
+
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void {
     // A wrapper of its own, so the same function subscribed twice unsubscribes once.
     const subscription = (policy: CapabilityPolicy): void => listener(policy);
@@ -121,7 +133,7 @@ export class YamlFileStore implements CapabilityStore {
     }
   }
 
-  private async commit(edits: readonly GrantEdit[]): Promise<readonly JobOutcome<CapabilityPolicy>[]> {
+  private async commit(jobs: readonly StoreJob[]): Promise<readonly JobOutcome<CapabilityPolicy>[]> {
     // A poll that started before this batch may have looked before a hand edit: look again.
     await this.polling;
     await this.lookAtDisk();
@@ -132,6 +144,8 @@ export class YamlFileStore implements CapabilityStore {
         problem,
       );
     }
+    if (jobs.some(isIdentityLink)) return this.commitThroughText(jobs);
+    const edits = jobs as readonly GrantEdit[];
     const batch = applyGrantEdits(this.policy, this.document, edits);
     if (!batch.changed) return batch.outcomes;
     let text: string;
@@ -146,6 +160,24 @@ export class YamlFileStore implements CapabilityStore {
     this.policy = batch.policy;
     this.notify();
     await this.monitor.wrote(text);
+    return batch.outcomes;
+  }
+
+  // A batch holding an identity link is applied to the text and the file loaded again.
+  private async commitThroughText(jobs: readonly StoreJob[]): Promise<readonly JobOutcome<CapabilityPolicy>[]> {
+    const batch = applyJobsToText(this.policy, this.document.toString(), jobs);
+    if (!batch.changed) return batch.outcomes;
+    try {
+      const loaded = loadCapsFile(batch.text, this.file);
+      await writeFileAtomic(this.file, batch.text);
+      this.policy = loaded.policy;
+      this.document = loaded.document;
+    } catch (error) {
+      throw unavailable(`could not write ${this.file}, nothing was changed: ${messageOf(error)}`, error);
+    }
+    this.fileWrites += 1;
+    this.notify();
+    await this.monitor.wrote(batch.text);
     return batch.outcomes;
   }
 

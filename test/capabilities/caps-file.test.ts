@@ -326,7 +326,7 @@ describe('parseCapsFile: schema', () => {
     assertRejected(yaml(...GRAPH, 'user:', '  bob@example.com: [read]'), {
       code: 'CAPS_SCHEMA',
       message:
-        'caps.yaml:4:1: unknown key "user" (expected one of capabilities, auto_admin, default, guest, users, pinned)',
+        'caps.yaml:4:1: unknown key "user" (expected one of capabilities, auto_admin, default, guest, users, pinned, identities)',
       line: 4,
       column: 1,
       offender: 'user',
@@ -336,7 +336,7 @@ describe('parseCapsFile: schema', () => {
   it('rejects a non-string top-level key with CAPS_SCHEMA', () => {
     assertRejected(yaml(...GRAPH, '1: x'), {
       code: 'CAPS_SCHEMA',
-      message: 'caps.yaml:4:1: unknown key "1" (expected one of capabilities, auto_admin, default, guest, users, pinned)',
+      message: 'caps.yaml:4:1: unknown key "1" (expected one of capabilities, auto_admin, default, guest, users, pinned, identities)',
       line: 4,
       column: 1,
       offender: undefined,

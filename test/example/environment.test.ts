@@ -33,8 +33,8 @@ describe('the example app\'s environment', () => {
   });
 
   it('turns the development sign-in off when a provider is configured', () => {
-    assert.equal(settingsFromEnvironment({ GITHUB_CLIENT_ID: 'id' }).auth.devLogin, false);
-    assert.equal(settingsFromEnvironment({ GITHUB_CLIENT_ID: 'id', AUTH_DEV_LOGIN: 'true' }).auth.devLogin, true);
+    assert.equal(settingsFromEnvironment({ GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret' }).auth.devLogin, false);
+    assert.equal(settingsFromEnvironment({ GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret', AUTH_DEV_LOGIN: 'true' }).auth.devLogin, true);
   });
 
   it('refuses values it does not understand', () => {

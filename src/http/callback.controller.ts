@@ -1,0 +1,50 @@
+import { Controller, Get, NotFoundException, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { CapabilityGuard } from '../nest/capability.guard';
+import { Public } from '../nest/decorators';
+import { ProviderAccounts } from '../providers/provider-accounts';
+import { isRedirectProvider } from '../providers/sign-in-provider';
+import { SignInProviders } from '../providers/sign-in-providers';
+import { LoginAttempts } from '../session/login-attempt';
+import { SessionCookie } from '../session/session-cookie';
+import { assertHasCode, assertNoProviderError, assertSingleValuedParameters, callbackQueryOf } from './callback-checks';
+import type { HttpRequest } from './request';
+import { Responder } from './responder';
+
+/** `GET /auth/:provider/callback`: where a provider sends the browser back. */
+@Controller()
+@Public()
+@UseGuards(CapabilityGuard)
+export class CallbackController {
+  constructor(
+    private readonly providers: SignInProviders,
+    private readonly attempts: LoginAttempts,
+    private readonly sessions: SessionCookie,
+    private readonly accounts: ProviderAccounts,
+    private readonly responder: Responder,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  @Get('auth/:provider/callback')
+  async callback(@Param('provider') name: string, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+    const provider = this.providers.get(name);
+    if (provider === undefined || !isRedirectProvider(provider)) {
+      throw new NotFoundException({ statusCode: 404, message: `unknown sign-in provider "${name.slice(0, 64)}"` });
+    }
+    const query = callbackQueryOf(request.url);
+    const state = query.get('state');
+    // Whatever happens next this attempt is over, so its cookie goes, error answers included.
+    if (state !== null && state.length > 0 && state.length <= 128) this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', this.attempts.forget(state));
+    assertSingleValuedParameters(query);
+    assertNoProviderError(query, provider.label);
+    const { attempt, clearCookie } = await this.attempts.finish(request.headers.cookie, provider.name, state ?? undefined);
+    assertHasCode(query);
+    const redirectUri = this.providers.redirectUri(provider.name);
+    const callbackUrl = new URL(redirectUri);
+    callbackUrl.search = query.toString();
+    const identity = await provider.finish(callbackUrl, attempt, redirectUri);
+    const email = await this.accounts.accountFor(provider.name, identity, attempt);
+    const session = await this.sessions.issue(email, provider.name, identity.tokens);
+    this.responder.redirect(response, attempt.redirect, [clearCookie, session]);
+  }
+}

@@ -1,0 +1,67 @@
+import { Controller, Get, Inject, NotFoundException, Param, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import type { Principal } from '../capabilities/principal';
+import { LoginError } from '../errors';
+import { AUTH_CONFIG } from '../nest/auth.constants';
+import type { AuthConfig } from '../nest/auth-config';
+import { CapabilityGuard, acceptsHtml } from '../nest/capability.guard';
+import { CurrentUser } from '../nest/decorators';
+import { ProviderAccounts } from '../providers/provider-accounts';
+import { isRedirectProvider } from '../providers/sign-in-provider';
+import { SignInProviders } from '../providers/sign-in-providers';
+import { LoginAttempts } from '../session/login-attempt';
+import { safeRedirectPath } from '../session/safe-redirect';
+import type { HttpRequest } from './request';
+import { Responder } from './responder';
+
+/**
+ * `GET /link/:provider?redirect=/path`: a signed-in user adds a second way to sign
+ * in. The flow is a sign-in with that provider, finished by the same callback; the
+ * provider's identity is then linked to the user's account in the store, and either
+ * sign-in reaches the same account and capabilities from then on.
+ */
+@Controller()
+@UseGuards(CapabilityGuard)
+export class LinkController {
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    private readonly providers: SignInProviders,
+    private readonly attempts: LoginAttempts,
+    private readonly accounts: ProviderAccounts,
+    private readonly responder: Responder,
+  ) {}
+
+  @Get('link/:provider')
+  async link(
+    @Param('provider') name: string,
+    @Query('redirect') redirect: unknown,
+    @CurrentUser() user: Principal | null,
+    @Req() request: HttpRequest,
+    @Res() response: unknown,
+  ): Promise<void> {
+    const provider = this.providers.get(name);
+    if (provider === undefined || !isRedirectProvider(provider)) {
+      throw new NotFoundException({ statusCode: 404, message: `unknown sign-in provider "${name.slice(0, 64)}"` });
+    }
+    const back = safeRedirectPath(redirect);
+    if (user === null) {
+      if (acceptsHtml(request.headers)) {
+        const here = `${this.config.prefix}/link/${provider.name}?redirect=${encodeURIComponent(back)}`;
+        this.responder.redirect(response, `${this.config.prefix}/login?redirect=${encodeURIComponent(here)}`);
+        return;
+      }
+      throw new UnauthorizedException({ statusCode: 401, message: 'sign in first, then link another provider to your account' });
+    }
+    assertLinkableBy(user);
+    if (!this.accounts.linking) throw new LoginError('LOGIN_REFUSED', 'account linking is not available with this capability store');
+    const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: back, linkTo: user.email, ...provider.secrets() });
+    const url = await provider.authorizationUrl(attempt, this.providers.redirectUri(provider.name));
+    this.responder.redirect(response, url.href, [setCookie]);
+  }
+}
+
+/** Throws `LOGIN_REFUSED` unless a person signed in through the browser asks: not a token, not a service account. */
+export function assertLinkableBy(user: Principal): void {
+  if (user.kind !== 'user' || user.via !== 'session') {
+    throw new LoginError('LOGIN_REFUSED', 'link providers from a browser session, not with a bearer token');
+  }
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { Strategy as GitHubStrategy, type StrategyOptions } from 'passport-github2';
+import { LoginError } from '../../errors';
+import {
+  AttemptStateStore,
+  identityOf,
+  pkceAuthorizationParams,
+  pkceTokenParams,
+  refreshWith,
+  runStrategy,
+  strategyRequest,
+  tokensOf,
+  type AttemptAuthenticateOptions,
+} from '../passport-oauth2-flow';
+import { assertOneProtocol, endpointUrl, requiredString, timeoutAgent } from '../oauth2-endpoints';
+import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
+import { chooseGitHubEmail } from './github-email';
+import type { GitHubProviderOptions } from './github-provider.options';
+
+const GITHUB = {
+  authorizationURL: 'https://github.com/login/oauth/authorize',
+  tokenURL: 'https://github.com/login/oauth/access_token',
+  userProfileURL: 'https://api.github.com/user',
+  userEmailURL: 'https://api.github.com/user/emails',
+};
+const REQUIRED_SCOPES = ['read:user', 'user:email'];
+
+/** What this strategy's `userProfile` reads: `/user` and `/user/emails`. */
+interface GitHubProfile {
+  readonly id: string;
+  readonly publicEmail: unknown;
+  readonly emails: unknown;
+}
+
+type Done = (error?: Error | null, profile?: unknown) => void;
+
+/**
+ * passport-github2 with PKCE from the sealed attempt, and a profile read that
+ * always asks `/user/emails` (GitHub hides private emails from `/user`) and never
+ * throws on a malformed answer (passport-github2 parses the emails unguarded).
+ */
+class AttemptGitHubStrategy extends GitHubStrategy {
+  constructor(
+    options: StrategyOptions,
+    verify: (accessToken: string, refreshToken: string, params: unknown, profile: GitHubProfile, done: Done) => void,
+    private readonly urls: { readonly profile: string; readonly emails: string },
+    private readonly label: string,
+  ) {
+    super(options, verify as never);
+  }
+
+  override authorizationParams(options: AttemptAuthenticateOptions): object {
+    return { ...super.authorizationParams(options), ...pkceAuthorizationParams(options.attempt) };
+  }
+
+  override tokenParams(options: AttemptAuthenticateOptions): object {
+    return { ...super.tokenParams(options), ...pkceTokenParams(options.attempt) };
+  }
+
+  override userProfile(accessToken: string, done: Done): void {
+    const failed = (what: string, cause: unknown) =>
+      done(new LoginError('LOGIN_PROVIDER_ERROR', `sign-in with ${this.label} failed: could not read your ${what}`, { cause }));
+    this._oauth2.get(this.urls.profile, accessToken, (error, body) => {
+      const user = error ? undefined : parseJson(body);
+      const id = (user as { id?: unknown } | undefined)?.id;
+      if (typeof id !== 'number' && typeof id !== 'string') return failed('profile', error);
+      this._oauth2.get(this.urls.emails, accessToken, (emailsError, emailsBody) => {
+        if (emailsError) return failed('email addresses', emailsError);
+        done(null, { id: String(id), publicEmail: (user as { email?: unknown }).email, emails: parseJson(emailsBody) });
+      });
+    });
+  }
+
+  refreshTokens(refreshToken: string): Promise<ProviderTokens> {
+    return refreshWith(this._oauth2, refreshToken, this.label);
+  }
+}
+
+/**
+ * The GitHub provider: passport-github2 driven by the module's login routes, with
+ * state and PKCE (S256) from the attempt cookie, and the email chosen by
+ * `chooseGitHubEmail`.
+ *
+ * @example
+ * createGitHubProvider({ kind: 'github', clientId: 'Iv1.abc', clientSecret: '…' }, context);
+ */
+export function createGitHubProvider(options: GitHubProviderOptions, context: ProviderContext): RedirectSignInProvider {
+  const name = options.name ?? 'github';
+  const label = options.label ?? 'GitHub';
+  const insecure = options.allowInsecureHttpEndpoints === true;
+  if (insecure) context.warn(`provider "${name}" accepts plain-http endpoints: codes and tokens cross the network unencrypted`);
+  const endpoints = {
+    authorizationURL: endpointUrl(options.endpoints?.authorizationURL, GITHUB.authorizationURL, `provider "${name}" authorizationURL`, insecure),
+    tokenURL: endpointUrl(options.endpoints?.tokenURL, GITHUB.tokenURL, `provider "${name}" tokenURL`, insecure),
+    userProfileURL: endpointUrl(options.endpoints?.userProfileURL, GITHUB.userProfileURL, `provider "${name}" userProfileURL`, insecure),
+    userEmailURL: endpointUrl(options.endpoints?.userEmailURL, GITHUB.userEmailURL, `provider "${name}" userEmailURL`, insecure),
+  };
+  const protocol = assertOneProtocol(Object.values(endpoints), name);
+  const timeoutSeconds = options.timeoutSeconds ?? 10;
+  const strategy = new AttemptGitHubStrategy(
+    {
+      clientID: requiredString(options.clientId, `provider "${name}" clientId`),
+      clientSecret: requiredString(options.clientSecret, `provider "${name}" clientSecret`),
+      callbackURL: '',
+      authorizationURL: endpoints.authorizationURL,
+      tokenURL: endpoints.tokenURL,
+      userProfileURL: endpoints.userProfileURL,
+      userEmailURL: endpoints.userEmailURL,
+      scope: [...new Set([...REQUIRED_SCOPES, ...(options.scopes ?? [])])],
+      store: new AttemptStateStore() as never,
+    },
+    (accessToken, refreshToken, params, profile, done) => {
+      const identity: ProviderIdentity = {
+        subject: profile.id,
+        email: chooseGitHubEmail(profile.publicEmail, profile.emails),
+        emailVerified: true,
+        tokens: tokensOf(accessToken, refreshToken, params),
+      };
+      done(null, identity);
+    },
+    { profile: endpoints.userProfileURL, emails: endpoints.userEmailURL },
+    label,
+  );
+  strategy.name = name;
+  (strategy as unknown as { _oauth2: { setAgent(agent: unknown): void } })._oauth2.setAgent(timeoutAgent(protocol, timeoutSeconds));
+  return {
+    kind: 'github',
+    name,
+    label,
+    secrets: () => ({ codeVerifier: randomBytes(32).toString('base64url') }),
+    async authorizationUrl(attempt, redirectUri) {
+      const outcome = await runStrategy(strategy, { query: {}, url: '/', headers: {}, attempt }, { callbackURL: redirectUri, state: attempt.state, attempt });
+      if (outcome.kind !== 'redirect') throw new LoginError('LOGIN_PROVIDER_ERROR', `sign-in with ${label} could not start`);
+      return new URL(outcome.location);
+    },
+    async finish(callbackUrl, attempt, redirectUri) {
+      const outcome = await runStrategy(strategy, strategyRequest(callbackUrl, attempt), { callbackURL: redirectUri, state: attempt.state, attempt });
+      return identityOf(outcome, label);
+    },
+    refresh: (refreshToken) => strategy.refreshTokens(refreshToken),
+  };
+}
+
+function parseJson(body: string | Buffer | undefined): unknown {
+  try {
+    return JSON.parse(String(body));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { Strategy as GoogleStrategy, type StrategyOptions } from 'passport-google-oauth20';
+import { LoginError } from '../../errors';
+import {
+  AttemptStateStore,
+  identityOf,
+  pkceAuthorizationParams,
+  pkceTokenParams,
+  refreshWith,
+  runStrategy,
+  strategyRequest,
+  tokensOf,
+  type AttemptAuthenticateOptions,
+} from '../passport-oauth2-flow';
+import { assertOneProtocol, endpointUrl, requiredString, timeoutAgent } from '../oauth2-endpoints';
+import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
+import { googleVerifiedEmail } from './google-email';
+import type { GoogleProviderOptions } from './google-provider.options';
+
+const GOOGLE = {
+  authorizationURL: 'https://accounts.google.com/o/oauth2/v2/auth',
+  tokenURL: 'https://oauth2.googleapis.com/token',
+  userProfileURL: 'https://openidconnect.googleapis.com/v1/userinfo',
+};
+const REQUIRED_SCOPES = ['openid', 'email', 'profile'];
+
+type Done = (error?: Error | null, user?: unknown) => void;
+
+/** passport-google-oauth20 with PKCE (S256) from the sealed attempt. */
+class AttemptGoogleStrategy extends GoogleStrategy {
+  constructor(
+    options: StrategyOptions,
+    verify: (accessToken: string, refreshToken: string, params: unknown, profile: { _json?: unknown }, done: Done) => void,
+    private readonly label: string,
+  ) {
+    super(options, verify as never);
+  }
+
+  override authorizationParams(options: AttemptAuthenticateOptions): object {
+    return { ...super.authorizationParams(options), ...pkceAuthorizationParams(options.attempt) };
+  }
+
+  override tokenParams(options: AttemptAuthenticateOptions): object {
+    return { ...super.tokenParams(options), ...pkceTokenParams(options.attempt) };
+  }
+
+  // Every failure of the profile read says so, whatever error class passport-google-oauth20 picked.
+  override userProfile(accessToken: string, done: Done): void {
+    super.userProfile(accessToken, (error?: unknown, profile?: unknown) => {
+      if (error) done(new LoginError('LOGIN_PROVIDER_ERROR', `sign-in with ${this.label} failed: could not read your profile`, { cause: error }));
+      else done(null, profile);
+    });
+  }
+
+  refreshTokens(refreshToken: string): Promise<ProviderTokens> {
+    return refreshWith(this._oauth2, refreshToken, this.label);
+  }
+}
+
+/**
+ * The Google provider: passport-google-oauth20 driven by the module's login routes,
+ * with state and PKCE (S256) from the attempt cookie; an unverified email is refused.
+ *
+ * @example
+ * createGoogleProvider({ kind: 'google', clientId: '…apps.googleusercontent.com', clientSecret: '…', offlineAccess: true }, context);
+ */
+export function createGoogleProvider(options: GoogleProviderOptions, context: ProviderContext): RedirectSignInProvider {
+  const name = options.name ?? 'google';
+  const label = options.label ?? 'Google';
+  const insecure = options.allowInsecureHttpEndpoints === true;
+  if (insecure) context.warn(`provider "${name}" accepts plain-http endpoints: codes and tokens cross the network unencrypted`);
+  const endpoints = {
+    authorizationURL: endpointUrl(options.endpoints?.authorizationURL, GOOGLE.authorizationURL, `provider "${name}" authorizationURL`, insecure),
+    tokenURL: endpointUrl(options.endpoints?.tokenURL, GOOGLE.tokenURL, `provider "${name}" tokenURL`, insecure),
+    userProfileURL: endpointUrl(options.endpoints?.userProfileURL, GOOGLE.userProfileURL, `provider "${name}" userProfileURL`, insecure),
+  };
+  const protocol = assertOneProtocol(Object.values(endpoints), name);
+  const timeoutSeconds = options.timeoutSeconds ?? 10;
+  const strategy = new AttemptGoogleStrategy(
+    {
+      clientID: requiredString(options.clientId, `provider "${name}" clientId`),
+      clientSecret: requiredString(options.clientSecret, `provider "${name}" clientSecret`),
+      callbackURL: '',
+      authorizationURL: endpoints.authorizationURL,
+      tokenURL: endpoints.tokenURL,
+      userProfileURL: endpoints.userProfileURL,
+      scope: [...new Set([...REQUIRED_SCOPES, ...(options.scopes ?? [])])],
+      store: new AttemptStateStore() as never,
+    },
+    (accessToken, refreshToken, params, profile, done) => {
+      const json = profile._json as { sub?: unknown } | undefined;
+      if (typeof json?.sub !== 'string' || json.sub === '') {
+        done(new LoginError('LOGIN_PROVIDER_ERROR', `sign-in with ${label} failed: the profile has no subject`));
+        return;
+      }
+      const identity: ProviderIdentity = {
+        subject: json.sub,
+        email: googleVerifiedEmail(json, options.hostedDomain),
+        emailVerified: true,
+        tokens: tokensOf(accessToken, refreshToken, params),
+      };
+      done(null, identity);
+    },
+    label,
+  );
+  strategy.name = name;
+  (strategy as unknown as { _oauth2: { setAgent(agent: unknown): void } })._oauth2.setAgent(timeoutAgent(protocol, timeoutSeconds));
+  const offline = options.offlineAccess === true ? { accessType: 'offline', prompt: 'consent' } : {};
+  const hostedDomain = options.hostedDomain === undefined ? {} : { hostedDomain: options.hostedDomain };
+  return {
+    kind: 'google',
+    name,
+    label,
+    secrets: () => ({ codeVerifier: randomBytes(32).toString('base64url') }),
+    async authorizationUrl(attempt, redirectUri) {
+      const outcome = await runStrategy(
+        strategy,
+        { query: {}, url: '/', headers: {}, attempt },
+        { callbackURL: redirectUri, state: attempt.state, attempt, ...offline, ...hostedDomain },
+      );
+      if (outcome.kind !== 'redirect') throw new LoginError('LOGIN_PROVIDER_ERROR', `sign-in with ${label} could not start`);
+      return new URL(outcome.location);
+    },
+    async finish(callbackUrl, attempt, redirectUri) {
+      const outcome = await runStrategy(strategy, strategyRequest(callbackUrl, attempt), { callbackURL: redirectUri, state: attempt.state, attempt });
+      return identityOf(outcome, label);
+    },
+    refresh: (refreshToken) => strategy.refreshTokens(refreshToken),
+  };
+}

@@ -1,0 +1,60 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { ConfigError } from '../errors';
+import { isLoopback } from '../nest/auth-config';
+
+/** Thrown by a timed-out connection to a provider, so the message can say so. */
+export class ProviderTimeoutError extends Error {
+  constructor(readonly seconds: number) {
+    super(`the provider did not answer within ${seconds} seconds`);
+  }
+}
+
+/**
+ * An agent whose sockets end after `seconds` without traffic. The `oauth` library
+ * under passport-oauth2 sets no time-out of its own and takes only an agent
+ * (`OAuth2.setAgent`), so a provider that never answers would hold the sign-in forever.
+ */
+export function timeoutAgent(protocol: string, seconds: number): http.Agent {
+  const base = protocol === 'https:' ? https.Agent : http.Agent;
+  const milliseconds = seconds * 1000;
+  const agent = new base({ keepAlive: false });
+  const create = agent.createConnection.bind(agent) as (options: object, callback?: unknown) => Duplex;
+  agent.createConnection = ((options: object, callback?: unknown) => {
+    const socket = create(options, callback) as Duplex & { setTimeout(ms: number, listener: () => void): void };
+    socket.setTimeout(milliseconds, () => socket.destroy(new ProviderTimeoutError(seconds)));
+    return socket;
+  }) as typeof agent.createConnection;
+  return agent;
+}
+
+/**
+ * A provider endpoint from the options: https, or http on a loopback address (a local
+ * test server), or any http when `allowInsecure` says so loudly.
+ */
+export function endpointUrl(value: string | undefined, fallback: string, option: string, allowInsecure: boolean): string {
+  const text = value ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${option} ${JSON.stringify(text)} is not a URL`);
+  }
+  if (url.protocol === 'https:') return url.href;
+  if (url.protocol === 'http:' && (isLoopback(url.hostname) || allowInsecure)) return url.href;
+  throw new ConfigError(`${option} must be an https URL (http is accepted only on a loopback address), got ${url.origin}`);
+}
+
+/** Throws `CONFIG_INVALID` unless every endpoint speaks the same protocol: one agent serves them all. */
+export function assertOneProtocol(urls: readonly string[], provider: string): string {
+  const protocols = new Set(urls.map((url) => new URL(url).protocol));
+  if (protocols.size !== 1) throw new ConfigError(`the endpoints of provider "${provider}" must all be https or all be http`);
+  return [...protocols][0]!;
+}
+
+/** Throws `CONFIG_INVALID` unless a required option is a non-empty string. */
+export function requiredString(value: unknown, option: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(`${option} is required`);
+  return value;
+}

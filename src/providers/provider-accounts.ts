@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { assertIdentityFree } from '../capabilities/capability-policy';
+import { identityKey } from '../capabilities/identity-link';
+import { CAPABILITY_STORE } from '../nest/auth.constants';
+import type { CapabilityStore } from '../stores/capability-store';
+import { LoginError } from '../errors';
+import type { LoginAttempt } from '../session/login-attempt';
+import { accountEmailOf } from './sign-in';
+import type { ProviderIdentity } from './sign-in-provider';
+
+/**
+ * Which account a provider's identity signs in to. The default: the verified email,
+ * canonical, never a service account. Account linking extends this, so that a
+ * linked identity reaches the account it was linked to.
+ *
+ * @example
+ * const email = await accounts.accountFor('oidc', identity, attempt); // 'ada@example.com'
+ */
+@Injectable()
+export class ProviderAccounts {
+  constructor(@Inject(CAPABILITY_STORE) private readonly store: CapabilityStore) {}
+
+  async accountFor(provider: string, identity: ProviderIdentity, attempt: LoginAttempt): Promise<string> {
+    const key = identityKey(provider, identity.subject);
+    // A link started by a signed-in user (`GET /link/<provider>`): the attempt names the account.
+    if (attempt.linkTo !== undefined) return this.link(key, attempt.linkTo);
+    const linked = this.store.current().linkedAccount(key);
+    if (linked !== undefined) return linked;
+    assertEmailVerified(identity);
+    return accountEmailOf(identity.email);
+  }
+
+  /** Whether identities can be linked: the store must be able to keep the links. */
+  get linking(): boolean {
+    return typeof this.store.linkIdentity === 'function';
+  }
+
+  private async link(key: string, email: string): Promise<string> {
+    assertIdentityFree(this.store.current().identities, key, email);
+    if (this.store.linkIdentity === undefined) throw new LoginError('LOGIN_REFUSED', 'account linking is not available with this capability store');
+    await this.store.linkIdentity(key, email);
+    return email;
+  }
+}
+
+/**
+ * Throws `LOGIN_REFUSED` unless the provider vouches for the email (`email_verified: true`, GitHub's primary verified address).
+ *
+ * @example
+ * assertEmailVerified({ subject: '42', email: 'ada@example.com', emailVerified: false }); // throws LOGIN_REFUSED
+ */
+export function assertEmailVerified(identity: ProviderIdentity): void {
+  if (identity.email === undefined || identity.email === null || identity.email === '') {
+    throw new LoginError('LOGIN_REFUSED', 'sign-in refused: the provider did not share an email address');
+  }
+  if (identity.emailVerified !== true) {
+    throw new LoginError('LOGIN_REFUSED', 'sign-in refused: the provider has not verified this email address');
+  }
+}

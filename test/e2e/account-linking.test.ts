@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+import { FakeGoogleGitHub } from '../support/fake-google-github';
+import { fakeProviderEnvironment, signInThrough, visitProvider, whoami } from '../support/provider-sign-in';
+
+const CAPS = `# linking test
+capabilities:
+  read: []
+  bake: [read]
+  arrest: [read]
+  racket: [read]
+  user_management: []
+auto_admin: true
+default: [read]
+guest: []
+users:
+  bob@example.com: [bake]   # Bob bakes
+  carol@example.com: [user_management]
+identities:
+  github:2999999: carol@example.com   # linked by hand
+`;
+
+for (const adapter of ADAPTERS) {
+  describe(`account linking (${adapter})`, () => {
+    let fake: FakeGoogleGitHub;
+    let example: RunningExample;
+
+    before(async () => {
+      fake = await FakeGoogleGitHub.start();
+      example = await startExample({ adapter, caps: CAPS, env: fakeProviderEnvironment(fake) });
+    });
+    after(async () => {
+      await example?.close();
+      await fake?.close();
+    });
+    beforeEach(() => {
+      fake.scenario = { google: 'normal', github: 'normal' };
+    });
+
+    const asGoogle = (sub: string, email: string) => {
+      fake.google = { sub, email, email_verified: true };
+    };
+    const asGitHub = (id: number, email: string) => {
+      fake.github = { id, login: `user${id}`, email: null, emails: [{ email, primary: true, verified: true }] };
+    };
+
+    it('signs in through an identity linked by hand in caps.yaml to the linked account', async () => {
+      asGitHub(2999999, 'someone-else@example.org');
+      const client = example.client();
+      assert.equal((await signInThrough(client, 'github')).status, 302);
+      assert.equal(await whoami(client), 'carol@example.com');
+    });
+
+    it('links GitHub to a Google account, after which GitHub sign-in reaches that account and its capabilities', async () => {
+      asGoogle('1000101', 'bob@example.com');
+      const browser = example.client();
+      assert.equal((await signInThrough(browser, 'google')).status, 302);
+      asGitHub(2000101, 'bob-at-github@example.net');
+      const { callback } = await visitProvider(browser, '/link/github?redirect=/menu');
+      const linked = await browser.get(callback.pathname + callback.search);
+      assert.equal(linked.status, 302);
+      assert.equal(linked.location, '/menu');
+      assert.equal(await whoami(browser), 'bob@example.com');
+      const file = readFileSync(example.capsFile, 'utf8');
+      assert.match(file, /github:2000101: bob@example\.com/);
+      assert.match(file, /bob@example\.com: \[bake\] +# Bob bakes/, 'comments are kept');
+
+      const other = example.client();
+      assert.equal((await signInThrough(other, 'github')).status, 302);
+      const reply = await other.get('/whoami');
+      assert.equal(reply.json.user, 'bob@example.com');
+      assert.deepEqual(reply.json.capabilities, ['bake', 'read']);
+    });
+
+    it('links Google to a GitHub account the other way round', async () => {
+      asGitHub(2000202, 'dave@example.com');
+      const browser = example.client();
+      assert.equal((await signInThrough(browser, 'github')).status, 302);
+      asGoogle('1000202', 'dave.personal@example.org');
+      const { callback } = await visitProvider(browser, '/link/google');
+      assert.equal((await browser.get(callback.pathname + callback.search)).status, 302);
+      const other = example.client();
+      assert.equal((await signInThrough(other, 'google')).status, 302);
+      assert.equal(await whoami(other), 'dave@example.com');
+    });
+
+    it('refuses with 409 an identity already linked to another account, and changes nothing', async () => {
+      asGoogle('1000303', 'erin@example.com');
+      const browser = example.client();
+      assert.equal((await signInThrough(browser, 'google')).status, 302);
+      asGitHub(2999999, 'erin@example.com');
+      const before = readFileSync(example.capsFile, 'utf8');
+      const { callback } = await visitProvider(browser, '/link/github');
+      const reply = await browser.get(callback.pathname + callback.search);
+      assert.equal(reply.status, 409);
+      assert.equal(reply.json.code, 'LOGIN_IDENTITY_LINKED');
+      assert.match(reply.json.message, /already linked to another account/);
+      assert.equal(readFileSync(example.capsFile, 'utf8'), before);
+      assert.equal(await whoami(browser), 'erin@example.com', 'still signed in as before');
+      const other = example.client();
+      assert.equal((await signInThrough(other, 'github')).status, 302);
+      assert.equal(await whoami(other), 'carol@example.com', 'the link still belongs to carol');
+    });
+
+    it('asks a guest to sign in first: a browser goes to /login and back, other clients get 401', async () => {
+      const browser = await example.client().get('/link/github?redirect=/menu', { accept: 'text/html' });
+      assert.equal(browser.status, 302);
+      assert.equal(browser.location, `/login?redirect=${encodeURIComponent('/link/github?redirect=%2Fmenu')}`);
+      const script = await example.client().get('/link/github');
+      assert.equal(script.status, 401);
+    });
+
+    it('refuses to link with a bearer token, and answers 404 for an unknown provider', async () => {
+      asGoogle('1000404', 'bob@example.com');
+      const browser = example.client();
+      assert.equal((await signInThrough(browser, 'google')).status, 302);
+      const token = await browser.token();
+      const reply = await example.client().withToken(token).get('/link/github');
+      assert.equal(reply.status, 403);
+      assert.equal(reply.json.code, 'LOGIN_REFUSED');
+      assert.equal((await browser.get('/link/nope')).status, 404);
+    });
+  });
+}

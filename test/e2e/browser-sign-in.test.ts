@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { ADAPTERS } from '../support/example-server';
+import { reserveAppUrl, startIdentityServer, startOidcExample, type IdentityServer, type OidcExample } from '../providers/oidc-identity-server';
+
+/** Debian's chromium (`apt-get install chromium`); playwright downloads no browser here. */
+const CHROMIUM_CANDIDATES = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+function chromiumPath(): string {
+  const found = CHROMIUM_CANDIDATES.find((path): path is string => path !== undefined && path !== '' && existsSync(path));
+  if (found === undefined) {
+    throw new Error(
+      'the browser test needs Chromium: install the Debian package "chromium" (apt-get install chromium; .ci/run does it) or set CHROMIUM_PATH',
+    );
+  }
+  return found;
+}
+
+describe('signing in with a real browser (headless Chromium)', () => {
+  let browser: Browser;
+
+  before(async () => {
+    // Root in a container has no user namespace for Chromium's sandbox.
+    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const adapter of ADAPTERS) {
+    describe(`on ${adapter}`, () => {
+      let idp: IdentityServer;
+      let app: OidcExample;
+
+      before(async () => {
+        const at = await reserveAppUrl();
+        idp = await startIdentityServer([`${at.baseUrl}/auth/oidc/callback`]);
+        app = await startOidcExample(idp, at, { adapter });
+      });
+
+      after(async () => {
+        await app?.close();
+        await idp?.close();
+      });
+
+      it('signs in at the OpenID Connect server, comes back, shows the capabilities and hands out a token', async () => {
+        const context = await browser.newContext();
+        try {
+          const page = await context.newPage();
+          page.setDefaultTimeout(20_000);
+          await page.goto(`${app.baseUrl}/`);
+          assert.match(await page.textContent('body') ?? '', /You are not signed in/);
+          await page.click('text=Sign in');
+          await page.waitForURL((url) => url.origin === new URL(idp.issuer).origin && url.pathname.includes('/interaction/'));
+          await page.fill('#email', 'Mafia@Example.com');
+          await page.click('#continue');
+          await page.waitForURL(`${app.baseUrl}/`);
+          assert.equal(await page.textContent('#user'), 'mafia@example.com');
+          assert.deepEqual(await page.locator('#capabilities li').allTextContents(), ['bake', 'mafia', 'racket', 'read']);
+
+          await page.click('text=Get a token');
+          await page.waitForURL(`${app.baseUrl}/token`);
+          const token = await page.inputValue('#token');
+          assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+          const whoami = await fetch(`${app.baseUrl}/whoami`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) });
+          assert.equal(((await whoami.json()) as { user: string }).user, 'mafia@example.com');
+
+          const cookies = await context.cookies(app.baseUrl);
+          const session = cookies.find((cookie) => cookie.name === 'caps_session');
+          assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
+          assert.equal(cookies.filter((cookie) => cookie.name.startsWith('caps_login_')).length, 0, 'no sign-in attempt is left behind');
+        } finally {
+          await context.close();
+        }
+      });
+
+      it('sends a page that needs signing in through the provider and back to that page', async () => {
+        const context = await browser.newContext();
+        try {
+          const page = await context.newPage();
+          page.setDefaultTimeout(20_000);
+          await page.goto(`${app.baseUrl}/racket`);
+          await page.waitForURL((url) => url.pathname.includes('/interaction/'));
+          await page.fill('#email', 'mafia@example.com');
+          await page.click('#continue');
+          await page.waitForURL(`${app.baseUrl}/racket`);
+          assert.deepEqual(JSON.parse((await page.textContent('body')) ?? ''), { collected: 1000 });
+        } finally {
+          await context.close();
+        }
+      });
+    });
+  }
+});

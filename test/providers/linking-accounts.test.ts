@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCapsFile } from '../../src/capabilities/caps-file';
+import type { CapabilityPolicy } from '../../src/capabilities/capability-policy';
+import { LoginError } from '../../src/errors';
+import { ProviderAccounts } from '../../src/providers/provider-accounts';
+import type { ProviderIdentity } from '../../src/providers/sign-in-provider';
+import type { CapabilityStore } from '../../src/stores/capability-store';
+
+const TEXT = 'capabilities:\n  read: []\nidentities:\n  github:7: carol@example.com\n';
+
+/** A store in memory; with `linking` false it lacks `linkIdentity`, as a custom store may. */
+function memoryStore(linking: boolean): CapabilityStore & { links: [string, string][] } {
+  let policy: CapabilityPolicy = parseCapsFile(TEXT, 'caps.yaml');
+  const links: [string, string][] = [];
+  const store = {
+    links,
+    current: () => policy,
+    update: () => Promise.reject(new Error('not used')),
+    subscribe: () => () => undefined,
+    close: async () => undefined,
+  };
+  if (!linking) return store;
+  return {
+    ...store,
+    async linkIdentity(identity: string, email: string) {
+      policy = policy.withIdentityLink(identity, email);
+      links.push([identity, email]);
+      return policy;
+    },
+  };
+}
+
+const ATTEMPT = { provider: 'github', state: 's', redirect: '/' };
+const identity = (subject: string, email: unknown, emailVerified = true): ProviderIdentity => ({ subject, email, emailVerified });
+
+describe('ProviderAccounts', () => {
+  it('signs a linked identity in to the linked account, whatever email the provider sends', async () => {
+    const accounts = new ProviderAccounts(memoryStore(true));
+    assert.equal(await accounts.accountFor('github', identity('7', 'other@example.org'), ATTEMPT), 'carol@example.com');
+  });
+
+  it('signs any other identity in by its verified email, canonical', async () => {
+    const accounts = new ProviderAccounts(memoryStore(true));
+    assert.equal(await accounts.accountFor('github', identity('8', ' Dave@Example.COM. '), ATTEMPT), 'dave@example.com');
+    await assert.rejects(accounts.accountFor('github', identity('8', 'dave@example.com', false), ATTEMPT), { code: 'LOGIN_REFUSED' });
+  });
+
+  it('links the identity to the account named by a linking attempt, once', async () => {
+    const store = memoryStore(true);
+    const accounts = new ProviderAccounts(store);
+    const linking = { ...ATTEMPT, linkTo: 'bob@example.com' };
+    assert.equal(await accounts.accountFor('github', identity('9', 'bob-gh@example.org'), linking), 'bob@example.com');
+    assert.deepEqual(store.links, [['github:9', 'bob@example.com']]);
+    assert.equal(await accounts.accountFor('github', identity('9', 'bob-gh@example.org'), ATTEMPT), 'bob@example.com');
+  });
+
+  it('refuses to link an identity that belongs to another account', async () => {
+    const store = memoryStore(true);
+    const accounts = new ProviderAccounts(store);
+    await assert.rejects(accounts.accountFor('github', identity('7', 'x@example.com'), { ...ATTEMPT, linkTo: 'bob@example.com' }), (error: unknown) => {
+      assert.ok(error instanceof LoginError);
+      assert.equal(error.code, 'LOGIN_IDENTITY_LINKED');
+      return true;
+    });
+    assert.deepEqual(store.links, []);
+  });
+
+  it('says linking is unavailable with a store that cannot keep links, and refuses a linking attempt', async () => {
+    const accounts = new ProviderAccounts(memoryStore(false));
+    assert.equal(accounts.linking, false);
+    assert.equal(new ProviderAccounts(memoryStore(true)).linking, true);
+    await assert.rejects(accounts.accountFor('github', identity('9', 'b@example.com'), { ...ATTEMPT, linkTo: 'bob@example.com' }), {
+      code: 'LOGIN_REFUSED',
+      message: 'account linking is not available with this capability store',
+    });
+  });
+});
