@@ -41,6 +41,8 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
       secret,
       baseUrl,
       capsFile: env['CAPS_FILE'] ?? 'caps.yaml',
+      // AUTH_PREVIOUS_SECRETS: comma-separated secrets AUTH_SECRET replaced; their tokens keep working (key rotation).
+      previousSecrets: (env['AUTH_PREVIOUS_SECRETS'] ?? '').split(',').filter((previous) => previous !== ''),
       devLogin,
       production,
       providers: [...oidcProviderFromEnvironment(env), ...googleProviderFromEnvironment(env), ...gitHubProviderFromEnvironment(env)],

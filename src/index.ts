@@ -43,6 +43,16 @@ export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/
 // Tokens.
 export { BearerTokens, TOKEN_ALGORITHM, TokenType } from './tokens/bearer-tokens';
 export type { IssuedToken, VerifiedToken } from './tokens/bearer-tokens';
+export type { BearerTokenOptions } from './tokens/bearer-tokens';
+export { TokenKeyring } from './tokens/token-keyring';
+
+// Token revocation.
+export { MemoryRevocationStore, REVOCATION_STORE } from './tokens/revocation-store';
+export type { RevocationStore } from './tokens/revocation-store';
+export { RevocationList, assertNotRevoked } from './tokens/revocation-list';
+export type { RevocableToken, RevocationSnapshot } from './tokens/revocation-list';
+export { FileRevocationStore, revocationFileFor } from './stores/file-revocation.store';
+export type { FileRevocationStoreOptions } from './stores/file-revocation.store';
 
 // Sign-in providers.
 export { PROVIDER_FACTORIES, SignInProviders } from './providers/sign-in-providers';

@@ -1,19 +1,24 @@
-import { Controller, Get, Inject, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { assertEmail, isServiceAccount } from '../capabilities/email';
 import type { Principal } from '../capabilities/principal';
-import { GrantError, InvalidInputError } from '../errors';
+import { GrantError, InvalidInputError, TokenError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard, acceptsHtml } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser } from '../nest/decorators';
-import { BearerTokens } from '../tokens/bearer-tokens';
+import { MAX_AUTHORIZATION_LENGTH } from '../tokens/bearer-header';
+import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { escapeHtml, page } from './html';
 import type { HttpRequest } from './request';
-import { requireManager } from './management-access';
+import { requireManager, requireSignedIn } from './management-access';
+import { emailField, jsonObjectBody } from './request-body';
 import { Responder } from './responder';
 
-/** `GET /token`: a bearer token for the caller, or a service token for a bot. */
+/**
+ * `GET /token`: a bearer token for the caller, or a service token for a bot;
+ * `POST /token/revoke` and `POST /token/revoke_all`: end them.
+ */
 @Controller()
 @UseGuards(CapabilityGuard)
 export class TokenController {
@@ -48,6 +53,41 @@ export class TokenController {
       return;
     }
     this.responder.json(response, 200, { token: issued.token, token_type: 'Bearer', expires_at: issued.expiresAt });
+  }
+
+  /** Revokes one token: the caller's own, or anybody's for a holder of `user_management`. */
+  @Post('token/revoke')
+  async revoke(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+    const caller = requireSignedIn(user);
+    const body = jsonObjectBody(request, this.config.maxBodyBytes, ['token']);
+    const target = this.tokenField(body);
+    if (target.email !== caller.email) requireManager(this.capabilities, caller);
+    await this.tokens.revoke(target);
+    this.responder.json(response, 200, { status: 'ok', revoked: target.tokenId, user: target.email });
+  }
+
+  /** Revokes every token issued so far to an account: one's own, or anybody's for a manager. */
+  @Post('token/revoke_all')
+  async revokeAll(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+    const caller = requireSignedIn(user);
+    const email = emailField(jsonObjectBody(request, this.config.maxBodyBytes, ['email']));
+    if (email !== caller.email) requireManager(this.capabilities, caller);
+    const issuedUpTo = await this.tokens.revokeAccount(email);
+    this.responder.json(response, 200, { status: 'ok', user: email, revoked_issued_up_to: issuedUpTo });
+  }
+
+  /** The token named in a revocation request; one that does not verify is a bad request (400). */
+  private tokenField(body: Record<string, unknown>): VerifiedToken {
+    const token = body['token'];
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_AUTHORIZATION_LENGTH) {
+      throw new InvalidInputError('INVALID_REQUEST', 'token', '"token" must be a bearer token');
+    }
+    try {
+      return this.tokens.verifyIgnoringRevocation(token);
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      throw new InvalidInputError('INVALID_REQUEST', 'token', `"token" is not a valid token of this application: ${error.message}`);
+    }
   }
 
   private serviceToken(manager: Principal, requested: unknown, response: unknown): void {

@@ -1,5 +1,6 @@
 import type { ProviderOptions } from '../providers/provider-options';
 import type { CapabilityStore } from '../stores/capability-store';
+import type { RevocationStore } from '../tokens/revocation-store';
 
 /**
  * Options of `AuthModule.forRoot` / `forRootAsync`.
@@ -18,6 +19,11 @@ export interface AuthModuleOptions {
   readonly capsFile?: string;
   /** A store of your own instead of the file (e.g. one shared through Redis). */
   readonly store?: CapabilityStore;
+  /**
+   * Where revoked bearer tokens are kept. Default: `<capsFile>.revoked.json` next to the
+   * caps file; with a `store` of your own and none given, this process only (warned).
+   */
+  readonly revocationStore?: RevocationStore;
   /**
    * The development sign-in provider `dev`: anybody signs in as any email. Only for
    * development; the module refuses to start with it in production.

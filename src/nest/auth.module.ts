@@ -19,6 +19,8 @@ import type { CapabilityStore } from '../stores/capability-store';
 import { YamlFileStore } from '../stores/yaml-file.store';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { TokenKeyring } from '../tokens/token-keyring';
+import { FileRevocationStore, revocationFileFor } from '../stores/file-revocation.store';
+import { MemoryRevocationStore, REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
 import { AUTH_CONFIG, CAPABILITY_STORE } from './auth.constants';
 import { normalizePrefix, resolveAuthConfig, type AuthConfig } from './auth-config';
 import {
@@ -37,6 +39,7 @@ import { RouteRequirements } from './route-requirements';
 
 const CONTROLLERS = [LoginController, CallbackController, LinkController, SessionController, TokenController, ManageCapabilitiesController];
 const STORE_OWNER = Symbol('nest-capabilities:store-owner');
+const REVOCATION_OWNER = Symbol('nest-capabilities:revocation-owner');
 
 const logger = new Logger('nest-capabilities');
 
@@ -77,15 +80,37 @@ function coreProviders(prefix: string): Provider[] {
       useFactory: (config: AuthConfig) => new LoginAttempts(config.keys.login, config.cookies),
     },
     {
+      // Revocations: given, else next to the caps file, else (a store of one's own without one) this process only.
+      provide: REVOCATION_STORE,
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG],
+      useFactory: (options: AuthModuleOptions, config: AuthConfig): Promise<RevocationStore> | RevocationStore => {
+        if (options.revocationStore !== undefined) return options.revocationStore;
+        if (options.store === undefined) return FileRevocationStore.open(revocationFileFor(config.capsFile), { logger });
+        logger.warn('a custom store without revocationStore: token revocations are kept in this process only');
+        return new MemoryRevocationStore();
+      },
+    },
+    {
+      provide: REVOCATION_OWNER,
+      inject: [AUTH_MODULE_OPTIONS, REVOCATION_STORE],
+      useFactory: (options: AuthModuleOptions, revocations: RevocationStore) => ({
+        onModuleDestroy: () => (options.revocationStore === undefined ? revocations.close() : undefined),
+      }),
+    },
+    {
       provide: BearerTokens,
-      inject: [AUTH_CONFIG],
-      useFactory: (config: AuthConfig) =>
-        new BearerTokens(TokenKeyring.fromSecrets(config.secret, config.previousSecrets), {
-          issuer: config.baseUrl.origin,
-          audience: config.baseUrl.origin,
-          userTokenTtlSeconds: config.userTokenTtlSeconds,
-          serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
-        }),
+      inject: [AUTH_CONFIG, REVOCATION_STORE],
+      useFactory: (config: AuthConfig, revocations: RevocationStore) =>
+        new BearerTokens(
+          TokenKeyring.fromSecrets(config.secret, config.previousSecrets),
+          {
+            issuer: config.baseUrl.origin,
+            audience: config.baseUrl.origin,
+            userTokenTtlSeconds: config.userTokenTtlSeconds,
+            serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
+          },
+          revocations,
+        ),
     },
     PrincipalResolver,
     RouteRequirements,
@@ -140,7 +165,7 @@ export class AuthModule extends AuthConfigurableModule {
       imports: [...(definition.imports ?? []), DiscoveryModule],
       controllers: prefixedControllers(prefix),
       providers,
-      exports: [AUTH_CONFIG, CAPABILITY_STORE, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, EffectiveSets, BearerTokens, SessionCookie, ProviderApiTokens, ProviderAccessTokenPipe],
+      exports: [AUTH_CONFIG, CAPABILITY_STORE, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, EffectiveSets, BearerTokens, SessionCookie, REVOCATION_STORE, ProviderApiTokens, ProviderAccessTokenPipe],
     };
   }
 }

@@ -3,6 +3,8 @@ import { JsonWebTokenError, JwtService, NotBeforeError, TokenExpiredError } from
 import { canonicalizeEmail, isServiceAccount } from '../capabilities/email';
 import type { Principal } from '../capabilities/principal';
 import { TokenError } from '../errors';
+import { assertNotRevoked } from './revocation-list';
+import { MemoryRevocationStore, type RevocationStore } from './revocation-store';
 import type { TokenKeyring } from './token-keyring';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -33,12 +35,22 @@ export interface IssuedToken {
 export interface VerifiedToken {
   readonly principal: Principal;
   readonly tokenId: string;
+  /** Canonical email of the subject. */
+  readonly email: string;
+  /** The `iat` claim, unix seconds. */
+  readonly issuedAt: number;
   readonly expiresAt: number | null;
 }
 
 /**
  * Issues and verifies bearer tokens through `@nestjs/jwt`: algorithm pinned, `iss`,
- * `aud`, `sub`, `iat`, `exp`, `jti` and a `typ` claim, key chosen by `kid`.
+ * `aud`, `sub`, `iat`, `exp`, `jti` and a `typ` claim, key chosen by `kid`, and
+ * revocation checked at every call (cached or not).
+ *
+ * @example
+ * const tokens = new BearerTokens(TokenKeyring.fromSecrets(secret), { issuer, audience: issuer, userTokenTtlSeconds: 3600, serviceTokenTtlSeconds: null });
+ * const { token } = tokens.issueServiceToken('bot@service', ['write']);
+ * tokens.verify(token).principal; // { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['write'] }
  */
 export class BearerTokens {
   private readonly jwt: JwtService;
@@ -47,6 +59,8 @@ export class BearerTokens {
   constructor(
     private readonly keyring: TokenKeyring,
     private readonly options: BearerTokenOptions,
+    /** Where revocations are looked up; by default this process only. */
+    readonly revocations: RevocationStore = new MemoryRevocationStore(),
   ) {
     this.jwt = new JwtService({
       // KeyObjects made once: given a string, jsonwebtoken would rebuild the key on every call.
@@ -69,9 +83,18 @@ export class BearerTokens {
 
   /**
    * The principal of `token`, or a `TokenError`: malformed, another algorithm, an
-   * unknown key, expired, not yet valid, another issuer or audience, another type.
+   * unknown key, expired, not yet valid, another issuer or audience, another type,
+   * revoked.
    */
   verify(token: string): VerifiedToken {
+    const verified = this.verifyIgnoringRevocation(token);
+    // After the cache, so that a revocation takes effect on the very next request.
+    assertNotRevoked(this.revocations, verified);
+    return verified;
+  }
+
+  /** As `verify`, except that a revoked token passes: for revoking it again, idempotently. */
+  verifyIgnoringRevocation(token: string): VerifiedToken {
     const cached = this.cache.get(token);
     if (cached !== undefined) return cached;
     const verified = toVerifiedToken(this.verifySignature(token));
@@ -79,14 +102,30 @@ export class BearerTokens {
     return verified;
   }
 
+  /** Revokes `verified` on every instance sharing the revocation store. */
+  revoke(verified: VerifiedToken): Promise<void> {
+    return this.revocations.revokeToken(verified.tokenId, verified.expiresAt);
+  }
+
+  /**
+   * Revokes every token of `email` issued up to now; resolves with that second. Tokens
+   * carry `iat` in whole seconds, so one issued later within the same second is void too.
+   */
+  async revokeAccount(email: string): Promise<number> {
+    const issuedUpTo = Math.floor(Date.now() / 1000);
+    await this.revocations.revokeAccount(email, issuedUpTo);
+    return issuedUpTo;
+  }
+
   private issue(claims: Record<string, unknown>, email: string, ttlSeconds: number | null): IssuedToken {
     const tokenId = randomBytes(16).toString('base64url');
-    const token = this.jwt.sign(claims, {
-      subject: email,
-      jwtid: tokenId,
-      ...(ttlSeconds === null ? {} : { expiresIn: ttlSeconds }),
-    });
-    const expiresAt = ttlSeconds === null ? null : Math.floor(Date.now() / 1000) + ttlSeconds;
+    // iat and exp set here, so that expires_at in the answer is exactly the token's exp.
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const expiresAt = ttlSeconds === null ? null : issuedAt + ttlSeconds;
+    const token = this.jwt.sign(
+      { ...claims, iat: issuedAt, ...(expiresAt === null ? {} : { exp: expiresAt }) },
+      { subject: email, jwtid: tokenId },
+    );
     return { token, tokenId, expiresAt };
   }
 
@@ -115,6 +154,7 @@ export class BearerTokens {
 /** The claims this module puts in a token; anything read back is checked before use. */
 interface TokenClaims {
   readonly sub?: unknown;
+  readonly iat?: unknown;
   readonly jti?: unknown;
   readonly exp?: number;
   readonly typ?: unknown;
@@ -122,14 +162,15 @@ interface TokenClaims {
 }
 
 function toVerifiedToken(payload: TokenClaims): VerifiedToken {
-  const { sub, jti, exp, typ } = payload;
+  const { sub, jti, exp, typ, iat } = payload;
   if (typeof jti !== 'string' || jti.length === 0) throw new TokenError('TOKEN_INVALID', 'the token has no jti claim');
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new TokenError('TOKEN_INVALID', 'the token has no iat claim');
   const canonical = canonicalizeEmail(sub);
   if ('problem' in canonical || canonical.email !== sub) throw new TokenError('TOKEN_INVALID', 'the token has no valid subject');
   const email = canonical.email;
   if (typ === TokenType.user) {
     if (isServiceAccount(email)) throw new TokenError('TOKEN_WRONG_TYPE', 'a user token cannot name a service account');
-    return { principal: { email, kind: 'user', via: 'token' }, tokenId: jti, expiresAt: exp ?? null };
+    return { principal: { email, kind: 'user', via: 'token' }, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
   }
   if (typ === TokenType.service) {
     const snapshot = payload.cap;
@@ -137,7 +178,7 @@ function toVerifiedToken(payload: TokenClaims): VerifiedToken {
     if (!Array.isArray(snapshot) || !snapshot.every((name) => typeof name === 'string')) {
       throw new TokenError('TOKEN_INVALID', 'the service token has no capability snapshot');
     }
-    return { principal: { email, kind: 'service', via: 'token', snapshot }, tokenId: jti, expiresAt: exp ?? null };
+    return { principal: { email, kind: 'service', via: 'token', snapshot }, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
   }
   throw new TokenError('TOKEN_WRONG_TYPE', 'this is not a bearer token of this application');
 }

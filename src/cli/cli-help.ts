@@ -1,0 +1,45 @@
+/** The usage text of each command, and of the tool as a whole. */
+export const HELP: Readonly<Record<string, string>> = {
+  main: `Usage: nest-capabilities <command> [options]
+
+Commands:
+  validate [caps.yaml]            check a capability file as the app's start-up would
+  token --user NAME@service       mint a service token (needs AUTH_SECRET and BASE_URL)
+  grant EMAIL CAPABILITY...       add capabilities to an account in caps.yaml
+  revoke EMAIL CAPABILITY...      remove capabilities from an account in caps.yaml
+  list [EMAIL]                    show the accounts of caps.yaml, or one account
+
+Run "nest-capabilities <command> --help" for a command's options.
+The capability file is --caps FILE, else $CAPS_FILE, else ./caps.yaml.
+Exit status: 0 done, 1 refused (invalid file, unknown capability...), 2 bad usage.`,
+  validate: `Usage: nest-capabilities validate [FILE] [--caps FILE]
+
+Checks FILE (default $CAPS_FILE or caps.yaml) exactly as the app does when it starts:
+YAML syntax, schema, undefined capabilities, cycles. Problems are printed as
+FILE:LINE:COLUMN: message. Exit status 0 when valid, 1 when not.`,
+  token: `Usage: nest-capabilities token --user NAME@service [--ttl DURATION] [--caps FILE] [--json]
+
+Mints a service token for NAME@service carrying a snapshot of its capabilities in
+the capability file, as GET /token?user=NAME@service does. The secret is read from
+AUTH_SECRET (never from the command line, which other users can see) and the
+issuer from BASE_URL; both must be those of the app.
+
+  --ttl DURATION   lifetime: 3600, 90m, 12h, 30d, or "never" (default 90d)
+  --json           print {"service_token", "user", "capabilities", "expires_at"}
+
+Prints only the token otherwise, e.g. TOKEN=$(nest-capabilities token --user ci@service).`,
+  grant: `Usage: nest-capabilities grant EMAIL CAPABILITY... [--caps FILE]
+
+Adds each CAPABILITY to EMAIL's grants in the capability file, with the rules of
+the management API (known capabilities only), one atomic write that keeps the
+file's comments and key order. A running app picks the change up by itself.`,
+  revoke: `Usage: nest-capabilities revoke EMAIL CAPABILITY... [--caps FILE]
+
+Removes each CAPABILITY from EMAIL's grants in the capability file, with the rules
+of the management API (known capabilities only; the last admin stays), one atomic
+write that keeps comments and key order. Grants under "pinned" are not touched.`,
+  list: `Usage: nest-capabilities list [EMAIL] [--caps FILE] [--json]
+
+Without EMAIL: every account and its grants as stored. With EMAIL: its stored
+grants and its effective capabilities (implications, pinned and default included).`,
+};

@@ -1,0 +1,27 @@
+/** What a command may touch: its output streams and the environment. Tests pass their own. */
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Exit statuses: 0 done, 1 the input (file, account, capability) was refused, 2 bad usage. */
+export const EXIT_OK = 0;
+export const EXIT_REFUSED = 1;
+export const EXIT_USAGE = 2;
+
+/** A command line that cannot be run as written; answered with the command's usage. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The capability file a command works on: `--caps`, else `$CAPS_FILE`, else `caps.yaml`. */
+export function capsFileOf(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  return option ?? (env['CAPS_FILE'] || 'caps.yaml');
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { CapabilitiesError } from '../errors';
+import { HELP } from './cli-help';
+import { EXIT_REFUSED, EXIT_USAGE, EXIT_OK, UsageError, capsFileOf, type CliIo } from './cli-io';
+import { editCommand, listCommand } from './edit.command';
+import { tokenCommand } from './token.command';
+import { validateCommand } from './validate.command';
+
+const OPTIONS = {
+  caps: { type: 'string' },
+  user: { type: 'string' },
+  ttl: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Which options each command takes; any other is a usage error. */
+const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
+  validate: ['caps'],
+  token: ['caps', 'user', 'ttl', 'json'],
+  grant: ['caps'],
+  revoke: ['caps'],
+  list: ['caps', 'json'],
+};
+
+/**
+ * Runs `nest-capabilities <argv>` and resolves with its exit status.
+ *
+ * @example
+ * process.exitCode = await runCli(['validate', 'caps.yaml'], { env: process.env, out: console.log, err: console.error });
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const topic = command === 'help' && rest[0] !== undefined && HELP[rest[0]] !== undefined ? rest[0] : 'main';
+    if (command === undefined) {
+      io.err(HELP[topic]!);
+      return EXIT_USAGE;
+    }
+    io.out(HELP[topic]!);
+    return EXIT_OK;
+  }
+  try {
+    if (ACCEPTED[command] === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    const { values, positionals } = parseCommandLine(command, rest);
+    if (values.help === true) {
+      io.out(HELP[command]!);
+      return EXIT_OK;
+    }
+    const caps = capsFileOf(values.caps, io.env);
+    switch (command) {
+      case 'validate':
+        if (positionals.length > 1) throw new UsageError('validate takes at most one FILE', command);
+        return await validateCommand(positionals[0] ?? caps, io);
+      case 'token':
+        if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
+        return await tokenCommand({ user: values.user, ttl: values.ttl, caps, json: values.json === true }, io);
+      case 'grant':
+      case 'revoke':
+        return await editCommand(command, positionals, caps, io);
+      default:
+        return await listCommand(positionals, caps, values.json === true, io);
+    }
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+function parseCommandLine(command: string, args: readonly string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message, command);
+  }
+  for (const name of Object.keys(parsed.values)) {
+    if (name !== 'help' && !ACCEPTED[command]!.includes(name)) throw new UsageError(`${command} takes no --${name}`, command);
+  }
+  return parsed;
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.err(`error: ${error.message}`);
+    io.err(`Run "nest-capabilities ${error.command ?? ''} --help" for usage.`.replace('  ', ' '));
+    return EXIT_USAGE;
+  }
+  if (error instanceof CapabilitiesError) {
+    io.err(`error: ${error.message}`);
+    return EXIT_REFUSED;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+    io.err(`error: ${(error as Error).message}`);
+    return EXIT_REFUSED;
+  }
+  throw error;
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), { env: process.env, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) }).then(
+    (status) => (process.exitCode = status),
+    (error: unknown) => {
+      process.stderr.write(`nest-capabilities: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

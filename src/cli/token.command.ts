@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import { parseCapsFile } from '../capabilities/caps-file';
+import { assertEmail, isServiceAccount } from '../capabilities/email';
+import { InvalidInputError } from '../errors';
+import { resolveAuthConfig } from '../nest/auth-config';
+import { BearerTokens } from '../tokens/bearer-tokens';
+import { TokenKeyring } from '../tokens/token-keyring';
+import { EXIT_OK, UsageError, type CliIo } from './cli-io';
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `3600`, `90m`, `12h`, `30d` -> seconds; `never` -> null. */
+export function parseTtl(value: string): number | null {
+  if (value === 'never') return null;
+  const match = /^([1-9]\d{0,9})([smhd]?)$/.exec(value);
+  if (match === null) throw new UsageError(`--ttl must be a duration such as 3600, 90m, 12h, 30d or "never", got ${JSON.stringify(value)}`, 'token');
+  return Number(match[1]) * UNIT_SECONDS[match[2] ?? '']!;
+}
+
+/** `token --user NAME@service`: a service token as `GET /token?user=` would mint it. */
+export async function tokenCommand(options: { user: string | undefined; ttl: string | undefined; caps: string; json: boolean }, io: CliIo): Promise<number> {
+  if (options.user === undefined) throw new UsageError('--user NAME@service is required', 'token');
+  const secret = io.env['AUTH_SECRET'];
+  if (secret === undefined || secret === '') throw new UsageError('AUTH_SECRET is not set: export the secret of the app (it is never taken from the command line)', 'token');
+  const baseUrl = io.env['BASE_URL'];
+  if (baseUrl === undefined || baseUrl === '') throw new UsageError('BASE_URL is not set: export the external URL of the app, which issues and checks its tokens', 'token');
+  const email = assertEmail(options.user, 'user');
+  if (!isServiceAccount(email)) throw new InvalidInputError('INVALID_REQUEST', 'user', 'service tokens are only for service accounts (name@service)');
+  const ttl = options.ttl === undefined ? undefined : parseTtl(options.ttl);
+  // The app's own checks and defaults: a weak secret is refused in production, warned about otherwise.
+  const config = resolveAuthConfig({ secret, baseUrl, capsFile: options.caps }, '', io.env);
+  config.warnings.forEach((warning) => io.err(`warning: ${warning}`));
+  const policy = parseCapsFile(await readFile(options.caps, 'utf8'), options.caps);
+  const snapshot = policy.effective(email).toArray();
+  if (snapshot.length === 0) io.err(`warning: ${email} holds no capabilities in ${options.caps}; the token grants nothing`);
+  const tokens = new BearerTokens(TokenKeyring.fromSecrets(config.secret), {
+    issuer: config.baseUrl.origin,
+    audience: config.baseUrl.origin,
+    userTokenTtlSeconds: config.userTokenTtlSeconds,
+    serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
+  });
+  const issued = tokens.issueServiceToken(email, snapshot, ttl);
+  if (options.json) io.out(JSON.stringify({ service_token: issued.token, user: email, capabilities: snapshot, expires_at: issued.expiresAt }));
+  else io.out(issued.token);
+  return EXIT_OK;
+}

@@ -1,0 +1,167 @@
+import { readFile } from 'node:fs/promises';
+import { CapabilitiesError, ConfigError } from '../errors';
+import { RevocationList, parseRevocationSnapshot, type RevocableToken, type RevocationSnapshot } from '../tokens/revocation-list';
+import type { RevocationStore } from '../tokens/revocation-store';
+import { writeFileAtomic } from './atomic-write';
+import type { StoreLogger } from './capability-store';
+import { consoleStoreLogger } from './console-store-logger';
+import { mayStillChangeUnseen, readFileSignature, type FileSignature } from './file-signature';
+
+/** Options of `FileRevocationStore.open`. */
+export interface FileRevocationStoreOptions {
+  readonly logger?: StoreLogger;
+  /** How often the file is checked for other instances' revocations, in milliseconds (default 500). */
+  readonly pollIntervalMs?: number;
+  /** The clock, in milliseconds; tests freeze it. */
+  readonly now?: () => number;
+}
+
+/** The sidecar file that keeps the revocations of the tokens of `capsFile`. */
+export function revocationFileFor(capsFile: string): string {
+  return `${capsFile}.revoked.json`;
+}
+
+/**
+ * Revocations kept in a JSON file next to caps.yaml (`caps.yaml.revoked.json`), the
+ * embedded default. Every write reads the file first and adds to what is there, then
+ * replaces it atomically, pruning tokens past their expiry; the file is polled, so
+ * instances sharing a file system see each other's revocations within a poll.
+ *
+ * @example
+ * const revocations = await FileRevocationStore.open(revocationFileFor('caps.yaml'));
+ * await revocations.revokeAccount('bot@service', Math.floor(Date.now() / 1000));
+ */
+export class FileRevocationStore implements RevocationStore {
+  private readonly list = new RevocationList();
+  private readonly listeners = new Set<() => void>();
+  private readonly timer: NodeJS.Timeout;
+  private seen: { signature: FileSignature | undefined; takenAtMs: number; text: string } = { signature: undefined, takenAtMs: 0, text: '' };
+  private writing: Promise<void> = Promise.resolve();
+  private polling: Promise<void> | undefined;
+  private reportedProblem: string | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly logger: StoreLogger,
+    private readonly now: () => number,
+    pollIntervalMs: number,
+  ) {
+    this.timer = setInterval(() => void this.poll(), pollIntervalMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Reads `file` (a missing one is an empty list). An unreadable or invalid file fails
+   * the start-up: starting without its revocations would let revoked tokens back in.
+   */
+  static async open(file: string, options: FileRevocationStoreOptions = {}): Promise<FileRevocationStore> {
+    const interval = options.pollIntervalMs ?? 500;
+    if (!Number.isFinite(interval) || interval <= 0) throw new ConfigError(`pollIntervalMs must be a positive number of milliseconds, got ${interval}`);
+    const store = new FileRevocationStore(file, options.logger ?? consoleStoreLogger, options.now ?? Date.now, interval);
+    try {
+      await store.load();
+    } catch (error) {
+      clearInterval(store.timer);
+      throw error;
+    }
+    return store;
+  }
+
+  revokeToken(tokenId: string, expiresAt: number | null): Promise<void> {
+    return this.write((list) => list.revokeToken(tokenId, expiresAt));
+  }
+
+  revokeAccount(email: string, issuedUpTo: number): Promise<void> {
+    return this.write((list) => list.revokeAccount(email, issuedUpTo));
+  }
+
+  isRevoked(token: RevocableToken): boolean {
+    return this.list.isRevoked(token);
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.writing.catch(() => undefined);
+    await this.polling;
+    this.listeners.clear();
+  }
+
+  private write(change: (list: RevocationList) => void): Promise<void> {
+    if (this.closed) return Promise.reject(new CapabilitiesError('CAPS_STORE_UNAVAILABLE', `the revocation store of ${this.file} is closed`));
+    // In memory first: this instance refuses the token at once, even if the write fails.
+    change(this.list);
+    this.notify();
+    const written = this.writing.then(async () => {
+      await this.load();
+      change(this.list);
+      this.list.prune(Math.floor(this.now() / 1000));
+      const text = `${JSON.stringify(this.list.snapshot(), null, 2)}\n`;
+      await writeFileAtomic(this.file, text);
+      this.seen = { signature: await readFileSignature(this.file).catch(() => undefined), takenAtMs: Date.now(), text };
+    });
+    this.writing = written.catch(() => undefined);
+    return written;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.closed || this.polling !== undefined) return;
+    this.polling = this.load()
+      .then(() => (this.reportedProblem = undefined))
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== this.reportedProblem) this.logger.error(`${message}; the revocations already known stay in force`);
+        this.reportedProblem = message;
+      })
+      .then(() => (this.polling = undefined));
+    await this.polling;
+  }
+
+  /** Merges the file's revocations into memory when it changed since last seen. */
+  private async load(): Promise<void> {
+    let signature: FileSignature;
+    try {
+      signature = await readFileSignature(this.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw unreadable(this.file, error);
+    }
+    const { signature: known, takenAtMs, text: knownText } = this.seen;
+    if (known !== undefined && known.key === signature.key && !mayStillChangeUnseen(known, takenAtMs)) return;
+    const text = await readFile(this.file, 'utf8').catch((error: unknown) => {
+      throw unreadable(this.file, error);
+    });
+    this.seen = { signature, takenAtMs: Date.now(), text };
+    if (text === knownText) return;
+    const before = JSON.stringify(this.list.snapshot());
+    this.list.merge(parseSnapshot(this.file, text));
+    if (JSON.stringify(this.list.snapshot()) !== before) this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function parseSnapshot(file: string, text: string): RevocationSnapshot {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  const snapshot = parseRevocationSnapshot(value);
+  if (snapshot === undefined) throw unreadable(file, new Error('expected {"tokens": {...}, "accounts": {...}}'));
+  return snapshot;
+}
+
+function unreadable(file: string, error: unknown): CapabilitiesError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new CapabilitiesError('CAPS_FILE_UNREADABLE', `cannot use the revocation file ${file}: ${reason}`, { cause: error });
+}

@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { runCli } from '../../src/cli/main';
+import { TokenKeyring } from '../../src/tokens/token-keyring';
+import { BearerTokens } from '../../src/tokens/bearer-tokens';
+import { COMMENTED_CAPS } from '../fixtures/caps-texts';
+import { tempFolder } from '../fixtures/temp-folder';
+import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+
+const SECRET = 'cli-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+const BASE_URL = 'https://app.example.test';
+
+interface Run {
+  readonly status: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await runCli(argv, { env, out: (line) => out.push(line), err: (line) => err.push(line) });
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+function capsFile(t: TestContext, text = COMMENTED_CAPS): string {
+  const file = join(tempFolder(t), 'caps.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('nest-capabilities validate', () => {
+  it('accepts a valid file and says what it holds', async (t) => {
+    const file = capsFile(t);
+    const run = await cli(['validate', file]);
+    assert.equal(run.status, 0);
+    assert.equal(run.out, `${file}: valid (5 capabilities, 3 accounts)`);
+  });
+
+  it('reads $CAPS_FILE when no file is named', async (t) => {
+    const file = capsFile(t);
+    assert.equal((await cli(['validate'], { CAPS_FILE: file })).status, 0);
+  });
+
+  const broken: [string, string, RegExp][] = [
+    ['a cycle', 'capabilities:\n  a: [b]\n  b: [a]\n', /:\d+:\d+: .*cycle.*a -> b -> a/],
+    ['an undefined implication', 'capabilities:\n  read: []\n  write: [reed]\n', /:3:\d+: .*"?reed"?/],
+    ['a user holding an undefined capability', 'capabilities:\n  read: []\nusers:\n  bob@example.com: [fly]\n', /:4:\d+: .*"?fly"?/],
+    ['malformed YAML', 'capabilities:\n  read: [\n', /:\d+:\d+: /],
+  ];
+  for (const [what, text, message] of broken) {
+    it(`refuses ${what} with the file and line, exit status 1`, async (t) => {
+      const file = capsFile(t, text);
+      const run = await cli(['validate', file]);
+      assert.equal(run.status, 1);
+      assert.ok(run.err.startsWith(`error: ${file}:`), run.err);
+      assert.match(run.err, message);
+    });
+  }
+
+  it('refuses a missing file with exit status 1', async (t) => {
+    const run = await cli(['validate', join(tempFolder(t), 'nope.yaml')]);
+    assert.equal(run.status, 1);
+    assert.match(run.err, /ENOENT.*nope\.yaml/);
+  });
+
+  it('answers bad usage with exit status 2', async () => {
+    assert.equal((await cli(['validate', 'a.yaml', 'b.yaml'])).status, 2);
+    const run = await cli(['validate', '--ttl', '1h']);
+    assert.equal(run.status, 2);
+    assert.match(run.err, /validate takes no --ttl/);
+  });
+});
+
+describe('nest-capabilities token', () => {
+  const env = { AUTH_SECRET: SECRET, BASE_URL };
+  const verifier = new BearerTokens(TokenKeyring.fromSecrets(SECRET), { issuer: BASE_URL, audience: BASE_URL, userTokenTtlSeconds: 60, serviceTokenTtlSeconds: 60 });
+
+  it('mints a service token the app accepts, carrying the account’s effective capabilities', async (t) => {
+    const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t)], env);
+    assert.equal(run.status, 0, run.err);
+    assert.deepEqual(verifier.verify(run.out).principal, { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['read', 'write'] });
+  });
+
+  it('prints JSON with --json, with the lifetime from --ttl', async (t) => {
+    const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t), '--ttl', '2h', '--json'], env);
+    const answer = JSON.parse(run.out);
+    assert.equal(answer.user, 'bot@service');
+    assert.deepEqual(answer.capabilities, ['read', 'write']);
+    assert.ok(Math.abs(answer.expires_at - (Date.now() / 1000 + 7200)) < 5);
+    assert.equal(verifier.verify(answer.service_token).expiresAt, answer.expires_at);
+  });
+
+  it('mints a token that never expires only with --ttl never', async (t) => {
+    const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t), '--ttl', 'never', '--json'], env);
+    assert.equal(JSON.parse(run.out).expires_at, null);
+  });
+
+  it('needs AUTH_SECRET and BASE_URL from the environment (exit 2)', async (t) => {
+    const file = capsFile(t);
+    const noSecret = await cli(['token', '--user', 'bot@service', '--caps', file], { BASE_URL });
+    assert.equal(noSecret.status, 2);
+    assert.match(noSecret.err, /AUTH_SECRET is not set/);
+    const noUrl = await cli(['token', '--user', 'bot@service', '--caps', file], { AUTH_SECRET: SECRET });
+    assert.equal(noUrl.status, 2);
+    assert.match(noUrl.err, /BASE_URL is not set/);
+  });
+
+  it('refuses an account that is not a service account (exit 1)', async (t) => {
+    const run = await cli(['token', '--user', 'alice@example.com', '--caps', capsFile(t)], env);
+    assert.equal(run.status, 1);
+    assert.match(run.err, /only for service accounts/);
+  });
+
+  it('refuses a weak secret in production without echoing it', async (t) => {
+    const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t)], { AUTH_SECRET: 'changeme', BASE_URL, NODE_ENV: 'production' });
+    assert.equal(run.status, 1);
+    assert.doesNotMatch(run.err + run.out, /changeme/);
+  });
+
+  const usage: [string, string[], RegExp][] = [
+    ['no --user', ['token'], /--user NAME@service is required/],
+    ['a bad --ttl', ['token', '--user', 'bot@service', '--ttl', 'soon'], /--ttl must be a duration/],
+    ['a secret on the command line', ['token', '--user', 'bot@service', '--secret', SECRET], /Unknown option '--secret'/],
+    ['a stray argument', ['token', 'bot@service'], /unexpected argument/],
+  ];
+  for (const [what, argv, message] of usage) {
+    it(`answers ${what} with exit status 2 and a pointer to --help`, async () => {
+      const run = await cli(argv, env);
+      assert.equal(run.status, 2);
+      assert.match(run.err, message);
+      assert.match(run.err, /nest-capabilities token --help/);
+    });
+  }
+});
+
+describe('nest-capabilities grant, revoke and list', () => {
+  it('grants through the file store: comments and key order kept, email canonical', async (t) => {
+    const file = capsFile(t);
+    const run = await cli(['grant', 'Carol@Example.com', 'write', 'moderate', '--caps', file]);
+    assert.equal(run.status, 0, run.err);
+    assert.equal(run.out, 'carol@example.com: moderate, write');
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /# the graph: a capability -> the capabilities it implies/);
+    assert.match(text, /Bob@Example.com: \[moderate\]\s+# hand-written with capitals/);
+    assert.match(text, /carol@example.com: \[write, moderate\]/);
+    assert.ok(text.endsWith('# end of file\n'));
+  });
+
+  it('revokes, keeping what was not named', async (t) => {
+    const file = capsFile(t);
+    await cli(['grant', 'carol@example.com', 'write', 'read', '--caps', file]);
+    const run = await cli(['revoke', 'carol@example.com', 'write', '--caps', file]);
+    assert.equal(run.status, 0, run.err);
+    assert.equal(run.out, 'carol@example.com: read');
+  });
+
+  const refused: [string, string[], RegExp][] = [
+    ['an unknown capability', ['grant', 'carol@example.com', 'fly'], /fly/],
+    ['removing an unknown capability', ['revoke', 'bob@example.com', 'fly'], /fly/],
+    ['a bad email', ['grant', 'not-an-email', 'read'], /email/],
+    ['a bad capability name', ['grant', 'carol@example.com', 'Bad Name!'], /capability/],
+  ];
+  for (const [what, argv, message] of refused) {
+    it(`refuses ${what} with exit status 1 and writes nothing`, async (t) => {
+      const file = capsFile(t);
+      const run = await cli([...argv, '--caps', file]);
+      assert.equal(run.status, 1, run.out);
+      assert.match(run.err, message);
+      assert.equal(readFileSync(file, 'utf8'), COMMENTED_CAPS);
+    });
+  }
+
+  it('refuses to remove the last admin (exit 1) and writes nothing', async (t) => {
+    const text = 'capabilities:\n  read: []\nauto_admin: true\nusers:\n  alice@example.com: [admin]\n';
+    const file = capsFile(t, text);
+    const run = await cli(['revoke', 'alice@example.com', 'admin', '--caps', file]);
+    assert.equal(run.status, 1);
+    assert.match(run.err, /last account holding admin/);
+    assert.equal(readFileSync(file, 'utf8'), text);
+  });
+
+  it('refuses to edit a broken file (exit 1), naming the line', async (t) => {
+    const file = capsFile(t, 'capabilities:\n  a: [b]\n');
+    const run = await cli(['grant', 'carol@example.com', 'a', '--caps', file]);
+    assert.equal(run.status, 1);
+    assert.match(run.err, /caps\.yaml:2:\d+/);
+  });
+
+  it('answers missing arguments with exit status 2', async (t) => {
+    assert.equal((await cli(['grant', 'carol@example.com', '--caps', capsFile(t)])).status, 2);
+    assert.equal((await cli(['revoke', '--caps', capsFile(t)])).status, 2);
+    assert.equal((await cli(['list', 'a@example.com', 'b@example.com', '--caps', capsFile(t)])).status, 2);
+  });
+
+  it('lists every account as stored, and one account with its effective capabilities', async (t) => {
+    const file = capsFile(t);
+    const all = await cli(['list', '--caps', file]);
+    assert.equal(all.out, 'alice@example.com: admin\nbob@example.com: moderate\nbot@service: write');
+    const one = await cli(['list', 'BOB@example.com', '--caps', file, '--json']);
+    assert.deepEqual(JSON.parse(one.out), { email: 'bob@example.com', capabilities: ['moderate'], effective: ['moderate', 'read', 'write'] });
+  });
+});
+
+describe('nest-capabilities help and usage', () => {
+  for (const command of ['validate', 'token', 'grant', 'revoke', 'list']) {
+    it(`prints the usage of ${command} with --help`, async () => {
+      const run = await cli([command, '--help']);
+      assert.equal(run.status, 0);
+      assert.ok(run.out.startsWith(`Usage: nest-capabilities ${command}`), run.out);
+    });
+  }
+
+  it('prints the overview with --help, and to stderr with exit 2 when given nothing', async () => {
+    assert.match((await cli(['--help'])).out, /Commands:/);
+    const bare = await cli([]);
+    assert.equal(bare.status, 2);
+    assert.match(bare.err, /Commands:/);
+  });
+
+  it('refuses an unknown command with exit status 2', async () => {
+    const run = await cli(['frobnicate']);
+    assert.equal(run.status, 2);
+    assert.match(run.err, /unknown command "frobnicate"/);
+  });
+
+  it('runs as an executable with a shebang, exit status and stderr', (t) => {
+    const bin = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+    assert.ok(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n'));
+    const good = spawnSync(process.execPath, [bin, 'validate', capsFile(t)], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /valid/);
+    const bad = spawnSync(process.execPath, [bin, 'validate', capsFile(t, 'capabilities:\n  a: [a]\n')], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /caps\.yaml:2:\d+/);
+  });
+});
+
+for (const adapter of ADAPTERS.slice(0, 1)) {
+  describe(`a CLI service token against the running example (${adapter})`, () => {
+    let example: RunningExample;
+    before(async () => {
+      example = await startExample({ adapter });
+    });
+    after(() => example.close());
+
+    it('is accepted by the app that shares its secret, base URL and caps file', async () => {
+      const run = await cli(['token', '--user', 'bot@service', '--caps', example.capsFile], {
+        AUTH_SECRET: 'test-secret-0123456789abcdefghijklmnopqrstuv',
+        BASE_URL: example.baseUrl,
+      });
+      assert.equal(run.status, 0, run.err);
+      const bot = example.client().withToken(run.out);
+      assert.equal((await bot.get('/bake')).status, 200);
+      assert.equal((await bot.get('/arrest')).status, 403);
+    });
+  });
+}

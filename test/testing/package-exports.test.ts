@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+// This file runs from <outDir>/test/testing; the package maps its entry points into dist/.
+const compiledRoot = join(__dirname, '..', '..');
+const repositoryRoot = join(compiledRoot, '..');
+const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as {
+  exports: Record<string, { types: string; default: string } | string>;
+  bin: Record<string, string>;
+};
+const compiled = (path: string): string => join(compiledRoot, path.replace(/^\.?\/?dist\//, ''));
+
+describe('package entry points', () => {
+  it('maps "." and "./testing" to compiled files with their types', () => {
+    for (const subpath of ['.', './testing']) {
+      const entry = manifest.exports[subpath];
+      assert.ok(typeof entry === 'object', `${subpath} is exported`);
+      assert.ok(existsSync(compiled(entry.default)), `${entry.default} is built`);
+      assert.ok(existsSync(compiled(entry.types)), `${entry.types} is built`);
+    }
+  });
+
+  it('gives nest-capabilities/testing its kit, and the main entry the revocation API', () => {
+    const testing = require(compiled((manifest.exports['./testing'] as { default: string }).default)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(testing).sort(), ['OAuthMock', 'TEST_PROVIDER', 'createTestAuth']);
+    const main = require(compiled((manifest.exports['.'] as { default: string }).default)) as Record<string, unknown>;
+    for (const name of ['FileRevocationStore', 'MemoryRevocationStore', 'REVOCATION_STORE', 'BearerTokens', 'TokenKeyring']) assert.ok(name in main, name);
+  });
+
+  it('installs the nest-capabilities command from a file with a shebang', () => {
+    const bin = manifest.bin['nest-capabilities'];
+    assert.equal(bin, 'dist/src/cli/main.js');
+    assert.ok(readFileSync(compiled(bin), 'utf8').startsWith('#!/usr/bin/env node\n'));
+  });
+});
