@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { JwtService } from '@nestjs/jwt';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../test/support/free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CAPS, BENCH_SECRET, benchModule, type AppName } from './apps';
@@ -42,17 +42,6 @@ async function main(): Promise<void> {
     void app.close().finally(() => {
       rmSync(folder, { recursive: true, force: true });
       process.exit(0);
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
 }

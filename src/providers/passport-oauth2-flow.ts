@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { LoginError } from '../errors';
 import { assertStateMatches, type LoginAttempt } from '../session/login-attempt';
-import { ProviderTimeoutError } from './oauth2-endpoints';
-import type { ProviderIdentity, ProviderTokens } from './sign-in-provider';
+import { ProviderTimeoutError, timeoutAgent } from './oauth2-endpoints';
+import type { ProviderIdentity, ProviderTokens, RedirectSignInProvider } from './sign-in-provider';
 
 /** The request a passport strategy is run with: the callback's query, nothing of the HTTP platform. */
 export interface StrategyRequest {
@@ -170,4 +170,53 @@ export function refreshWith(client: TokenClient, refreshToken: string, label: st
       resolve(tokensOf(accessToken, newRefreshToken || refreshToken, params));
     });
   });
+}
+
+/** A passport-oauth2 strategy of this module: drivable, and able to refresh a token. */
+export interface AttemptStrategy extends DrivableStrategy {
+  name: string;
+  refreshTokens(refreshToken: string): Promise<ProviderTokens>;
+}
+
+/**
+ * The sign-in provider that drives `strategy`: a fresh PKCE verifier per attempt,
+ * the authorization URL from the strategy's redirect, the identity from its verify
+ * callback, every request bounded by `timeoutSeconds`.
+ *
+ * @example
+ * return passportProvider({ kind: 'github', name, label, strategy, protocol, timeoutSeconds: 10 });
+ */
+export function passportProvider(provider: {
+  readonly kind: string;
+  readonly name: string;
+  readonly label: string;
+  readonly strategy: AttemptStrategy;
+  readonly protocol: string;
+  readonly timeoutSeconds: number;
+  /** Extra options of the authorization request, e.g. Google's `accessType`. */
+  readonly startOptions?: Readonly<Record<string, unknown>>;
+}): RedirectSignInProvider {
+  const { kind, name, label, strategy } = provider;
+  strategy.name = name;
+  (strategy as unknown as { _oauth2: { setAgent(agent: unknown): void } })._oauth2.setAgent(timeoutAgent(provider.protocol, provider.timeoutSeconds));
+  return {
+    kind,
+    name,
+    label,
+    secrets: () => ({ codeVerifier: randomBytes(32).toString('base64url') }),
+    async authorizationUrl(attempt, redirectUri) {
+      const outcome = await runStrategy(
+        strategy,
+        { query: {}, url: '/', headers: {}, attempt },
+        { callbackURL: redirectUri, state: attempt.state, attempt, ...provider.startOptions },
+      );
+      if (outcome.kind !== 'redirect') throw new LoginError('LOGIN_PROVIDER_ERROR', `sign-in with ${label} could not start`);
+      return new URL(outcome.location);
+    },
+    async finish(callbackUrl, attempt, redirectUri) {
+      const outcome = await runStrategy(strategy, strategyRequest(callbackUrl, attempt), { callbackURL: redirectUri, state: attempt.state, attempt });
+      return identityOf(outcome, label);
+    },
+    refresh: (refreshToken) => strategy.refreshTokens(refreshToken),
+  };
 }

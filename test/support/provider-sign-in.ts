@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer } from 'node:net';
+import { freePort } from './free-port';
 import { Module, type INestApplication, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -73,15 +73,4 @@ export async function startAuthApp(
       : await NestFactory.create(TestAppModule, { logger });
   await app.listen(port, '127.0.0.1');
   return { baseUrl, client: () => new HttpClient(baseUrl), close: () => app.close() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

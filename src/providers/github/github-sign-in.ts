@@ -1,18 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { Strategy as GitHubStrategy, type StrategyOptions } from 'passport-github2';
 import { LoginError } from '../../errors';
 import {
   AttemptStateStore,
-  identityOf,
+  passportProvider,
   pkceAuthorizationParams,
   pkceTokenParams,
   refreshWith,
-  runStrategy,
-  strategyRequest,
   tokensOf,
   type AttemptAuthenticateOptions,
 } from '../passport-oauth2-flow';
-import { assertOneProtocol, endpointUrl, requiredString, timeoutAgent } from '../oauth2-endpoints';
+import { assertOneProtocol, endpointUrl, requiredString } from '../oauth2-endpoints';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { chooseGitHubEmail } from './github-email';
 import type { GitHubProviderOptions } from './github-provider.options';
@@ -121,24 +118,7 @@ export function createGitHubProvider(options: GitHubProviderOptions, context: Pr
     { profile: endpoints.userProfileURL, emails: endpoints.userEmailURL },
     label,
   );
-  strategy.name = name;
-  (strategy as unknown as { _oauth2: { setAgent(agent: unknown): void } })._oauth2.setAgent(timeoutAgent(protocol, timeoutSeconds));
-  return {
-    kind: 'github',
-    name,
-    label,
-    secrets: () => ({ codeVerifier: randomBytes(32).toString('base64url') }),
-    async authorizationUrl(attempt, redirectUri) {
-      const outcome = await runStrategy(strategy, { query: {}, url: '/', headers: {}, attempt }, { callbackURL: redirectUri, state: attempt.state, attempt });
-      if (outcome.kind !== 'redirect') throw new LoginError('LOGIN_PROVIDER_ERROR', `sign-in with ${label} could not start`);
-      return new URL(outcome.location);
-    },
-    async finish(callbackUrl, attempt, redirectUri) {
-      const outcome = await runStrategy(strategy, strategyRequest(callbackUrl, attempt), { callbackURL: redirectUri, state: attempt.state, attempt });
-      return identityOf(outcome, label);
-    },
-    refresh: (refreshToken) => strategy.refreshTokens(refreshToken),
-  };
+  return passportProvider({ kind: 'github', name, label, strategy, protocol, timeoutSeconds });
 }
 
 function parseJson(body: string | Buffer | undefined): unknown {

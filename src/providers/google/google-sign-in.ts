@@ -1,18 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { Strategy as GoogleStrategy, type StrategyOptions } from 'passport-google-oauth20';
 import { LoginError } from '../../errors';
 import {
   AttemptStateStore,
-  identityOf,
+  passportProvider,
   pkceAuthorizationParams,
   pkceTokenParams,
   refreshWith,
-  runStrategy,
-  strategyRequest,
   tokensOf,
   type AttemptAuthenticateOptions,
 } from '../passport-oauth2-flow';
-import { assertOneProtocol, endpointUrl, requiredString, timeoutAgent } from '../oauth2-endpoints';
+import { assertOneProtocol, endpointUrl, requiredString } from '../oauth2-endpoints';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { googleVerifiedEmail } from './google-email';
 import type { GoogleProviderOptions } from './google-provider.options';
@@ -103,28 +100,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, context: Pr
     },
     label,
   );
-  strategy.name = name;
-  (strategy as unknown as { _oauth2: { setAgent(agent: unknown): void } })._oauth2.setAgent(timeoutAgent(protocol, timeoutSeconds));
   const offline = options.offlineAccess === true ? { accessType: 'offline', prompt: 'consent' } : {};
   const hostedDomain = options.hostedDomain === undefined ? {} : { hostedDomain: options.hostedDomain };
-  return {
-    kind: 'google',
-    name,
-    label,
-    secrets: () => ({ codeVerifier: randomBytes(32).toString('base64url') }),
-    async authorizationUrl(attempt, redirectUri) {
-      const outcome = await runStrategy(
-        strategy,
-        { query: {}, url: '/', headers: {}, attempt },
-        { callbackURL: redirectUri, state: attempt.state, attempt, ...offline, ...hostedDomain },
-      );
-      if (outcome.kind !== 'redirect') throw new LoginError('LOGIN_PROVIDER_ERROR', `sign-in with ${label} could not start`);
-      return new URL(outcome.location);
-    },
-    async finish(callbackUrl, attempt, redirectUri) {
-      const outcome = await runStrategy(strategy, strategyRequest(callbackUrl, attempt), { callbackURL: redirectUri, state: attempt.state, attempt });
-      return identityOf(outcome, label);
-    },
-    refresh: (refreshToken) => strategy.refreshTokens(refreshToken),
-  };
+  return passportProvider({ kind: 'google', name, label, strategy, protocol, timeoutSeconds, startOptions: { ...offline, ...hostedDomain } });
 }
