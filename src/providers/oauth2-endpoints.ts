@@ -58,3 +58,24 @@ export function requiredString(value: unknown, option: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(`${option} is required`);
   return value;
 }
+
+/**
+ * Every endpoint of a provider: the one given, else the provider's own, each checked
+ * by `endpointUrl`, all of one protocol. Warns once when plain http is allowed.
+ *
+ * @example
+ * const { urls, protocol } = providerEndpoints('github', GITHUB, options.endpoints, false, context.warn);
+ */
+export function providerEndpoints<T extends Record<string, string>>(
+  provider: string,
+  defaults: T,
+  given: Partial<Record<keyof T, string>> | undefined,
+  allowInsecure: boolean,
+  warn: (message: string) => void,
+): { urls: T; protocol: string } {
+  if (allowInsecure) warn(`provider "${provider}" accepts plain-http endpoints: codes and tokens cross the network unencrypted`);
+  const urls = Object.fromEntries(
+    Object.entries(defaults).map(([key, fallback]) => [key, endpointUrl(given?.[key], fallback, `provider "${provider}" ${key}`, allowInsecure)]),
+  ) as T;
+  return { urls, protocol: assertOneProtocol(Object.values(urls), provider) };
+}

@@ -9,7 +9,7 @@ import {
   tokensOf,
   type AttemptAuthenticateOptions,
 } from '../passport-oauth2-flow';
-import { assertOneProtocol, endpointUrl, requiredString } from '../oauth2-endpoints';
+import { providerEndpoints, requiredString } from '../oauth2-endpoints';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { chooseGitHubEmail } from './github-email';
 import type { GitHubProviderOptions } from './github-provider.options';
@@ -85,14 +85,7 @@ export function createGitHubProvider(options: GitHubProviderOptions, context: Pr
   const name = options.name ?? 'github';
   const label = options.label ?? 'GitHub';
   const insecure = options.allowInsecureHttpEndpoints === true;
-  if (insecure) context.warn(`provider "${name}" accepts plain-http endpoints: codes and tokens cross the network unencrypted`);
-  const endpoints = {
-    authorizationURL: endpointUrl(options.endpoints?.authorizationURL, GITHUB.authorizationURL, `provider "${name}" authorizationURL`, insecure),
-    tokenURL: endpointUrl(options.endpoints?.tokenURL, GITHUB.tokenURL, `provider "${name}" tokenURL`, insecure),
-    userProfileURL: endpointUrl(options.endpoints?.userProfileURL, GITHUB.userProfileURL, `provider "${name}" userProfileURL`, insecure),
-    userEmailURL: endpointUrl(options.endpoints?.userEmailURL, GITHUB.userEmailURL, `provider "${name}" userEmailURL`, insecure),
-  };
-  const protocol = assertOneProtocol(Object.values(endpoints), name);
+  const { urls: endpoints, protocol } = providerEndpoints(name, GITHUB, options.endpoints, insecure, (message) => context.warn(message));
   const timeoutSeconds = options.timeoutSeconds ?? 10;
   const strategy = new AttemptGitHubStrategy(
     {

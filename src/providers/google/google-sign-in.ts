@@ -9,7 +9,7 @@ import {
   tokensOf,
   type AttemptAuthenticateOptions,
 } from '../passport-oauth2-flow';
-import { assertOneProtocol, endpointUrl, requiredString } from '../oauth2-endpoints';
+import { providerEndpoints, requiredString } from '../oauth2-endpoints';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { googleVerifiedEmail } from './google-email';
 import type { GoogleProviderOptions } from './google-provider.options';
@@ -65,13 +65,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, context: Pr
   const name = options.name ?? 'google';
   const label = options.label ?? 'Google';
   const insecure = options.allowInsecureHttpEndpoints === true;
-  if (insecure) context.warn(`provider "${name}" accepts plain-http endpoints: codes and tokens cross the network unencrypted`);
-  const endpoints = {
-    authorizationURL: endpointUrl(options.endpoints?.authorizationURL, GOOGLE.authorizationURL, `provider "${name}" authorizationURL`, insecure),
-    tokenURL: endpointUrl(options.endpoints?.tokenURL, GOOGLE.tokenURL, `provider "${name}" tokenURL`, insecure),
-    userProfileURL: endpointUrl(options.endpoints?.userProfileURL, GOOGLE.userProfileURL, `provider "${name}" userProfileURL`, insecure),
-  };
-  const protocol = assertOneProtocol(Object.values(endpoints), name);
+  const { urls: endpoints, protocol } = providerEndpoints(name, GOOGLE, options.endpoints, insecure, (message) => context.warn(message));
   const timeoutSeconds = options.timeoutSeconds ?? 10;
   const strategy = new AttemptGoogleStrategy(
     {
