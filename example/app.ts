@@ -10,6 +10,12 @@ import { HomeController } from './home.controller';
 
 /** Largest request body the example accepts, in bytes; larger ones get 413. */
 const BODY_LIMIT = 16 * 1024;
+/**
+ * Largest request head the example reads, in bytes. Above Node's 16 KiB default so
+ * that an oversized Authorization header reaches the module and gets its JSON 401
+ * (the module reads at most 8 KiB of it) instead of a bare 431 from the parser.
+ */
+const HEADER_LIMIT = 128 * 1024;
 
 @Module({})
 export class ExampleAppModule {
@@ -40,6 +46,8 @@ export async function createExampleApp(
     express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
     app = express;
   }
+  // Node reads the limit from the server at each new connection.
+  (app.getHttpServer() as { maxHeaderSize?: number }).maxHeaderSize = HEADER_LIMIT;
   app.enableShutdownHooks();
   return { app, settings };
 }

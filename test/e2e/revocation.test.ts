@@ -250,11 +250,10 @@ for (const adapter of ADAPTERS) {
       it(`refuses ${what}`, async () => assertTokenRefused(await example.client({ authorization: make() }).get('/menu')));
     }
 
-    it('refuses a 100 KB header before it reaches the app (431 from Node), without a stack trace', async () => {
-      // Node's HTTP parser caps headers at 16 KiB, so no handler ever sees this one.
+    it('refuses a 100 KB header with 401, without a stack trace', async () => {
       const reply = await example.client({ authorization: `Bearer ${'a'.repeat(100 * 1024)}` }).get('/menu');
-      assert.equal(reply.status, 431);
-      assert.doesNotMatch(reply.text, /at .*\.[jt]s:\d+/);
+      assertTokenRefused(reply);
+      assert.equal(reply.json.message, 'invalid bearer token: the Authorization header is too long');
     });
 
     it('refuses a token with a character appended while the intact one works', async () => {
