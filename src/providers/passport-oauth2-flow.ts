@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LoginError } from '../errors';
 import { assertStateMatches, type LoginAttempt } from '../session/login-attempt';
-import { ProviderTimeoutError, timeoutAgent } from './oauth2-endpoints';
+import { ProviderTimeoutError, requiredString, timeoutAgent } from './oauth2-endpoints';
 import type { ProviderIdentity, ProviderTokens, RedirectSignInProvider } from './sign-in-provider';
 
 /** The request a passport strategy is run with: the callback's query, nothing of the HTTP platform. */
@@ -218,5 +218,29 @@ export function passportProvider(provider: {
       return identityOf(outcome, label);
     },
     refresh: (refreshToken) => strategy.refreshTokens(refreshToken),
+  };
+}
+
+/**
+ * The options every passport-oauth2 strategy of this module shares: the client, the
+ * endpoints, the required scopes plus the configured ones, and the attempt-backed
+ * state store. The callback URL is given per request, from `baseUrl`.
+ *
+ * @example
+ * new GitHubStrategy(strategyOptions('github', options, endpoints, ['read:user', 'user:email']), verify);
+ */
+export function strategyOptions<E extends Record<string, string>>(
+  name: string,
+  client: { readonly clientId: string; readonly clientSecret: string; readonly scopes?: readonly string[] | undefined },
+  endpoints: E,
+  requiredScopes: readonly string[],
+): E & { clientID: string; clientSecret: string; callbackURL: string; scope: string[]; store: never } {
+  return {
+    ...endpoints,
+    clientID: requiredString(client.clientId, `provider "${name}" clientId`),
+    clientSecret: requiredString(client.clientSecret, `provider "${name}" clientSecret`),
+    callbackURL: '',
+    scope: [...new Set([...requiredScopes, ...(client.scopes ?? [])])],
+    store: new AttemptStateStore() as never,
   };
 }

@@ -1,15 +1,15 @@
 import { Strategy as GitHubStrategy, type StrategyOptions } from 'passport-github2';
 import { LoginError } from '../../errors';
 import {
-  AttemptStateStore,
   passportProvider,
   pkceAuthorizationParams,
   pkceTokenParams,
   refreshWith,
+  strategyOptions,
   tokensOf,
   type AttemptAuthenticateOptions,
 } from '../passport-oauth2-flow';
-import { providerEndpoints, requiredString } from '../oauth2-endpoints';
+import { providerEndpoints } from '../oauth2-endpoints';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { chooseGitHubEmail } from './github-email';
 import type { GitHubProviderOptions } from './github-provider.options';
@@ -88,17 +88,7 @@ export function createGitHubProvider(options: GitHubProviderOptions, context: Pr
   const { urls: endpoints, protocol } = providerEndpoints(name, GITHUB, options.endpoints, insecure, (message) => context.warn(message));
   const timeoutSeconds = options.timeoutSeconds ?? 10;
   const strategy = new AttemptGitHubStrategy(
-    {
-      clientID: requiredString(options.clientId, `provider "${name}" clientId`),
-      clientSecret: requiredString(options.clientSecret, `provider "${name}" clientSecret`),
-      callbackURL: '',
-      authorizationURL: endpoints.authorizationURL,
-      tokenURL: endpoints.tokenURL,
-      userProfileURL: endpoints.userProfileURL,
-      userEmailURL: endpoints.userEmailURL,
-      scope: [...new Set([...REQUIRED_SCOPES, ...(options.scopes ?? [])])],
-      store: new AttemptStateStore() as never,
-    },
+    strategyOptions(name, options, endpoints, REQUIRED_SCOPES),
     (accessToken, refreshToken, params, profile, done) => {
       const identity: ProviderIdentity = {
         subject: profile.id,

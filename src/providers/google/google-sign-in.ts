@@ -1,15 +1,15 @@
 import { Strategy as GoogleStrategy, type StrategyOptions } from 'passport-google-oauth20';
 import { LoginError } from '../../errors';
 import {
-  AttemptStateStore,
   passportProvider,
   pkceAuthorizationParams,
   pkceTokenParams,
   refreshWith,
+  strategyOptions,
   tokensOf,
   type AttemptAuthenticateOptions,
 } from '../passport-oauth2-flow';
-import { providerEndpoints, requiredString } from '../oauth2-endpoints';
+import { providerEndpoints } from '../oauth2-endpoints';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { googleVerifiedEmail } from './google-email';
 import type { GoogleProviderOptions } from './google-provider.options';
@@ -68,16 +68,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, context: Pr
   const { urls: endpoints, protocol } = providerEndpoints(name, GOOGLE, options.endpoints, insecure, (message) => context.warn(message));
   const timeoutSeconds = options.timeoutSeconds ?? 10;
   const strategy = new AttemptGoogleStrategy(
-    {
-      clientID: requiredString(options.clientId, `provider "${name}" clientId`),
-      clientSecret: requiredString(options.clientSecret, `provider "${name}" clientSecret`),
-      callbackURL: '',
-      authorizationURL: endpoints.authorizationURL,
-      tokenURL: endpoints.tokenURL,
-      userProfileURL: endpoints.userProfileURL,
-      scope: [...new Set([...REQUIRED_SCOPES, ...(options.scopes ?? [])])],
-      store: new AttemptStateStore() as never,
-    },
+    strategyOptions(name, options, endpoints, REQUIRED_SCOPES),
     (accessToken, refreshToken, params, profile, done) => {
       const json = profile._json as { sub?: unknown } | undefined;
       if (typeof json?.sub !== 'string' || json.sub === '') {
