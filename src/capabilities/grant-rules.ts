@@ -75,9 +75,9 @@ export function planChange(
 }
 
 /**
- * Every rule of a change made through the API, in order: known capabilities, the
- * manager holds the whole closure of all that is added or removed, and `admin`
- * stays with somebody. `manager` is the manager's effective set under `policy`, or
+ * Every rule of a change made through the API, in order: known capabilities, `admin`
+ * stays with somebody, and the manager holds the whole closure of all that is added
+ * or removed. `manager` is the manager's effective set under `policy`, or
  * null for an operator editing the file offline (who may change anything).
  */
 export function checkedChange(
@@ -87,7 +87,9 @@ export function checkedChange(
   change: CapabilityChange,
 ): { email: string; capabilities: string[] } {
   const plan = planChange(policy, email, change);
-  if (manager !== null) assertCanGrant(policy, manager, [...plan.added, ...plan.removed]);
+  // Leaving nobody with admin is a conflict whoever asks: two admins removing each
+  // other at once get one success and one LAST_ADMIN, not a 403 for the one who lost.
   assertAdminRemains(policy, email, plan.capabilities);
+  if (manager !== null) assertCanGrant(policy, manager, [...plan.added, ...plan.removed]);
   return { email, capabilities: plan.capabilities };
 }

@@ -322,11 +322,17 @@ describe('checkedChange', () => {
   });
 
   it('rejects removing what the manager lacks with GRANT_FORBIDDEN', () => {
+    const twoAdmins = policy.withUser('zoe@example.com', ['admin']);
     assertForbidden(
-      () => checkedChange(policy, mia, 'alice@example.com', { kind: 'set', capabilities: ['read'] }),
+      () => checkedChange(twoAdmins, mia, 'alice@example.com', { kind: 'set', capabilities: ['read'] }),
       'admin',
       'you may not grant or remove "admin": it needs "admin", which you do not hold',
     );
+  });
+
+  it('answers LAST_ADMIN rather than GRANT_FORBIDDEN when a change breaks both rules', () => {
+    // Two admins removing each other at once: the second, judged again after losing admin, gets the conflict.
+    assertLastAdmin(() => checkedChange(policy, mia, 'alice@example.com', { kind: 'set', capabilities: ['read'] }), 'alice@example.com');
   });
 
   it('rejects a manager removing admin from the last admin, themselves included, with LAST_ADMIN', () => {
