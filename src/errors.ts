@@ -11,6 +11,7 @@ export type CapabilitiesErrorCode =
   | 'CAPS_DUPLICATE_USER'
   | 'CAPS_FILE_UNREADABLE'
   | 'CAPS_STORE_UNAVAILABLE'
+  | 'STORE_UNAVAILABLE'
   | 'INVALID_CAPABILITY_NAME'
   | 'INVALID_EMAIL'
   | 'UNKNOWN_CAPABILITY'
@@ -142,5 +143,16 @@ export class LoginError extends CapabilitiesError {
 export class CrossSiteRequestError extends CapabilitiesError {
   constructor(message: string) {
     super('CROSS_SITE_REQUEST', message);
+  }
+}
+
+/**
+ * The shared store cannot be trusted or written now: Redis is unreachable or lost its
+ * data. A write was not applied and never will be; a read past the staleness bound
+ * is refused rather than answered from old state.
+ */
+export class StoreUnavailableError extends CapabilitiesError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
   }
 }

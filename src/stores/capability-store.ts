@@ -27,6 +27,13 @@ export interface CapabilityStore {
    * a store without it does not offer account linking.
    */
   linkIdentity?(identity: string, email: string): Promise<CapabilityPolicy>;
+  /**
+   * Whether the policy in memory is too old to enforce: true for a shared store cut
+   * off from its backend for longer than it may be trusted. Synchronous and without
+   * I/O, since the guard asks on every request that needs a capability. Optional: a
+   * store without it is never stale.
+   */
+  isStale?(): boolean;
   /** Called with each new policy, whether written through the API or picked up from outside. */
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void;
   close(): Promise<void>;

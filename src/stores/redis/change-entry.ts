@@ -1,0 +1,63 @@
+/**
+ * One change as the change log (a Redis Stream) keeps it. Field by field:
+ *
+ * | kind | fields besides `v` and `kind` |
+ * |---|---|
+ * | `grant` | `email`, `capabilities` (JSON list: the account's whole API-managed list from now on) |
+ * | `identity` | `identity` (`"<provider>:<subject>"`), `email` |
+ * | `token` | `token` (token or session id), `expires` (unix seconds, empty: never) |
+ * | `account` | `email`, `upto` (unix seconds: tokens and sessions issued at or before it are revoked) |
+ *
+ * `v` is the version the change made: entries carry 1, 2, 3… without a hole. A
+ * reader counts entries of kinds it does not know and skips them.
+ */
+export type ChangeEntry =
+  | { readonly kind: 'grant'; readonly version: number; readonly email: string; readonly capabilities: readonly string[] }
+  | { readonly kind: 'identity'; readonly version: number; readonly identity: string; readonly email: string }
+  | { readonly kind: 'token'; readonly version: number; readonly tokenId: string; readonly expiresAt: number | null }
+  | { readonly kind: 'account'; readonly version: number; readonly email: string; readonly issuedUpTo: number }
+  | { readonly kind: 'other'; readonly version: number };
+
+/** The entry held in a stream entry's flat `[field, value, ...]` list, or undefined when it is not one. */
+export function decodeChangeEntry(fields: readonly string[]): ChangeEntry | undefined {
+  const get = (name: string): string | undefined => {
+    for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+    return undefined;
+  };
+  const version = Number(get('v'));
+  if (!Number.isSafeInteger(version) || version <= 0) return undefined;
+  const email = get('email');
+  switch (get('kind')) {
+    case 'grant': {
+      const capabilities = parseNames(get('capabilities'));
+      return email === undefined || capabilities === undefined ? undefined : { kind: 'grant', version, email, capabilities };
+    }
+    case 'identity': {
+      const identity = get('identity');
+      return identity === undefined || email === undefined ? undefined : { kind: 'identity', version, identity, email };
+    }
+    case 'token': {
+      const tokenId = get('token');
+      const expires = get('expires');
+      if (tokenId === undefined || expires === undefined) return undefined;
+      return { kind: 'token', version, tokenId, expiresAt: expires === '' ? null : Number(expires) };
+    }
+    case 'account': {
+      const upto = Number(get('upto'));
+      return email === undefined || !Number.isFinite(upto) ? undefined : { kind: 'account', version, email, issuedUpTo: upto };
+    }
+    default:
+      return { kind: 'other', version };
+  }
+}
+
+/** A JSON list of capability names, as kept for each account; undefined when it is not one. */
+export function parseNames(json: string | undefined): readonly string[] | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) && value.every((name) => typeof name === 'string') ? (value as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

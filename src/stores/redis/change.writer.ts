@@ -1,0 +1,126 @@
+import { assertIdentityFree, type CapabilityPolicy } from '../../capabilities/capability-policy';
+import { assertEmail } from '../../capabilities/email';
+import { LoginError, StoreUnavailableError } from '../../errors';
+import type { GrantEdit } from '../capability-store';
+import type { ChangeEntry } from './change-entry';
+import type { RedisConnections } from './redis-connections';
+import type { RedisKeys } from './redis-keys';
+import type { StoreCommands } from './redis-scripts';
+import type { ReplicatedState } from './replicated-state';
+import type { StateSync } from './state-sync';
+
+/** Entries the log keeps, roughly; an instance further behind than this reloads everything. */
+const LOG_LENGTH = 100_000;
+/** Judgments redone after a conflict before the write gives up with 503. */
+const MAX_ATTEMPTS = 100;
+
+type Written = { readonly version: number; readonly id: string };
+
+/**
+ * Every write to the shared store: one Lua script each, which refuses a change judged
+ * against a version that is no longer the newest (the change is then judged again on
+ * the new state, so the escalation and last-admin rules hold across instances),
+ * applies it, increments the version and appends it to the log. A write Redis does
+ * not take in time answers `STORE_UNAVAILABLE` and is never applied later: the
+ * script itself refuses to run past the writer's deadline.
+ */
+export class ChangeWriter {
+  constructor(
+    private readonly connections: RedisConnections,
+    private readonly keys: RedisKeys,
+    private readonly state: ReplicatedState,
+    private readonly sync: StateSync,
+    private readonly commandTimeoutMs: number,
+  ) {}
+
+  /** Judges `edit` against the newest state and writes it; resolves with the policy it left. */
+  async grant(edit: GrantEdit): Promise<CapabilityPolicy> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const policy = this.state.policy;
+      const judgedAt = this.state.version;
+      const result = edit(policy);
+      const email = assertEmail(result.email);
+      const capabilities = [...new Set(result.capabilities)];
+      if (sameList(policy.users.get(email) ?? [], capabilities)) return policy;
+      policy.withUser(email, capabilities); // refuses an undefined capability before Redis is asked
+      const written = await this.run('capsGrant', this.keys.users, String(judgedAt), [email, JSON.stringify(capabilities)]);
+      if (typeof written === 'string') {
+        await this.catchUp();
+        continue;
+      }
+      await this.settle(written, { kind: 'grant', version: written.version, email, capabilities });
+      return this.state.policy;
+    }
+    throw new StoreUnavailableError('too many concurrent changes to the shared store; nothing was changed, try again');
+  }
+
+  /** Links `identity` to `email`; a link to another account is refused with `LOGIN_IDENTITY_LINKED`. */
+  async link(identity: string, email: string): Promise<CapabilityPolicy> {
+    const account = assertEmail(email);
+    assertIdentityFree(this.state.policy.identities, identity, account);
+    const written = await this.run('capsLink', this.keys.identities, '', [identity, account]);
+    if (typeof written === 'string') {
+      await this.catchUp();
+      assertIdentityFree(this.state.policy.identities, identity, account);
+      throw new LoginError('LOGIN_IDENTITY_LINKED', 'this sign-in is already linked to another account, so it was not linked to yours');
+    }
+    await this.settle(written, { kind: 'identity', version: written.version, identity, email: account });
+    return this.state.policy;
+  }
+
+  async revokeToken(tokenId: string, expiresAt: number | null): Promise<void> {
+    const written = (await this.run('capsRevokeToken', this.keys.revokedTokens, '', [tokenId, expiresAt === null ? '' : String(expiresAt)])) as Written;
+    await this.settle(written, { kind: 'token', version: written.version, tokenId, expiresAt });
+  }
+
+  async revokeAccount(email: string, issuedUpTo: number): Promise<void> {
+    const written = (await this.run('capsRevokeAccount', this.keys.revokedAccounts, '', [email, String(issuedUpTo)])) as Written;
+    await this.settle(written, { kind: 'account', version: written.version, email, issuedUpTo });
+  }
+
+  private async run(script: keyof StoreCommands, dataKey: string, judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {
+    // Redis refuses to run the script past this moment, so a write that timed out here never lands later.
+    const deadline = this.connections.serverNow() + this.commandTimeoutMs - Math.min(250, this.commandTimeoutMs / 4);
+    let reply: unknown;
+    try {
+      const { keys } = this;
+      reply = await this.connections.command[script](keys.epoch, keys.version, keys.log, dataKey, this.state.epoch ?? '', Math.floor(deadline), judgedAt, LOG_LENGTH, ...fields);
+    } catch (error) {
+      throw new StoreUnavailableError('Redis is unreachable or too slow: the change was not applied', { cause: error });
+    }
+    const [status, version, id] = reply as [string, number?, string?];
+    switch (status) {
+      case 'OK':
+        return { version: Number(version), id: id ?? '' };
+      case 'STALE':
+      case 'LINKED':
+        return status;
+      case 'EPOCH':
+        throw new StoreUnavailableError('the shared store in Redis lost its data or was replaced: the change was not applied');
+      default:
+        throw new StoreUnavailableError('Redis answered too late: the change was not applied');
+    }
+  }
+
+  /** Makes this instance's copy hold the write before the caller answers. */
+  private async settle(written: Written, entry: ChangeEntry): Promise<void> {
+    if (written.id !== '' && this.state.version === written.version - 1) {
+      this.state.apply(entry, written.id);
+      return;
+    }
+    if (this.state.version < written.version) await this.catchUp().catch(() => undefined);
+  }
+
+  private async catchUp(): Promise<void> {
+    try {
+      await this.sync.catchUp();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError('Redis is unreachable: the change was not applied', { cause: error });
+    }
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, index) => name === b[index]);
+}

@@ -1,0 +1,29 @@
+/**
+ * How long this instance's copy may still be trusted: until `maxStalenessMs` after the
+ * last moment it was known to be up to date with Redis. Asked on every guarded
+ * request, so it is one comparison with the clock.
+ *
+ * @example
+ * const freshness = new Freshness(30_000);
+ * freshness.confirm(Date.now()); // after reading the log to its end
+ * freshness.isStale(); // false for 30 s
+ */
+export class Freshness {
+  private trustedUntil: number;
+
+  constructor(
+    readonly maxStalenessMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.trustedUntil = now() + maxStalenessMs;
+  }
+
+  /** The copy was up to date with Redis at `atMs` (a time taken before asking Redis). */
+  confirm(atMs: number): void {
+    this.trustedUntil = Math.max(this.trustedUntil, atMs + this.maxStalenessMs);
+  }
+
+  isStale(): boolean {
+    return this.now() > this.trustedUntil;
+  }
+}

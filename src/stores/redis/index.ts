@@ -1,0 +1,5 @@
+export { RedisStores, type RedisStoresOptions } from './redis-stores';
+export { RedisCapabilityStore } from './redis-capability.store';
+export { RedisRevocationStore } from './redis-revocation.store';
+export { DEFAULT_REDIS_PREFIX, resolveRedisOptions, type RedisStoreOptions } from './redis-store.options';
+export type { ChangeEntry } from './change-entry';

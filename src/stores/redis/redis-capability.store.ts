@@ -1,0 +1,55 @@
+import type { CapabilityPolicy } from '../../capabilities/capability-policy';
+import type { CapabilityStore, GrantEdit } from '../capability-store';
+import type { RedisStoreEngine } from './redis-store.engine';
+
+/**
+ * The capability store shared by every instance through Redis: accounts and identity
+ * links in Redis, the graph and defaults from this instance's caps.yaml, the whole
+ * policy in memory. Reads never wait on Redis. Obtain it with `RedisStores.open`.
+ *
+ * @example
+ * const { capabilities } = await RedisStores.open({ capsFile: 'caps.yaml', redis: { url: process.env.REDIS_URL } });
+ * capabilities.current().can('bob@example.com', 'write');
+ */
+export class RedisCapabilityStore implements CapabilityStore {
+  // This instance's grant edits go one at a time, so they only conflict with other instances'.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly engine: RedisStoreEngine) {}
+
+  current(): CapabilityPolicy {
+    return this.engine.state.policy;
+  }
+
+  isStale(): boolean {
+    return this.engine.freshness.isStale();
+  }
+
+  /** Resolves once Redis holds the change; rejects with the edit's own error or `STORE_UNAVAILABLE`. */
+  update(edit: GrantEdit): Promise<CapabilityPolicy> {
+    const next = this.queue.catch(() => undefined).then(() => this.engine.writer.grant(edit));
+    this.queue = next;
+    return next;
+  }
+
+  linkIdentity(identity: string, email: string): Promise<CapabilityPolicy> {
+    return this.engine.writer.link(identity, email);
+  }
+
+  subscribe(listener: (policy: CapabilityPolicy) => void): () => void {
+    return this.engine.state.onPolicy(listener);
+  }
+
+  /** Closing twice is closing once. */
+  close(): Promise<void> {
+    this.closing ??= this.release();
+    return this.closing;
+  }
+
+  private async release(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.engine.release();
+  }
+}

@@ -1,0 +1,35 @@
+/** The keys of one shared store, all under its prefix. */
+export interface RedisKeys {
+  /** A random id written when the prefix is seeded; gone when Redis lost its data. */
+  readonly epoch: string;
+  /** The number of changes applied so far; each change increments it by one. */
+  readonly version: string;
+  /** Hash: canonical email -> JSON list of the capabilities granted through the API. */
+  readonly users: string;
+  /** Hash: `"<provider>:<subject>"` -> canonical email. */
+  readonly identities: string;
+  /** Sorted set: revoked token (or session) id, scored by its expiry in unix seconds (`+inf`: never). */
+  readonly revokedTokens: string;
+  /** Hash: canonical email -> every token of it issued at or before this unix second is revoked. */
+  readonly revokedAccounts: string;
+  /** Stream: one entry per change, in version order. */
+  readonly log: string;
+}
+
+/** The keys under `prefix`. */
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    epoch: `${prefix}epoch`,
+    version: `${prefix}version`,
+    users: `${prefix}users`,
+    identities: `${prefix}identities`,
+    revokedTokens: `${prefix}revoked:tokens`,
+    revokedAccounts: `${prefix}revoked:accounts`,
+    log: `${prefix}log`,
+  };
+}
+
+/** Every key of the store, for tests and the command line's `--replace`. */
+export function allKeys(keys: RedisKeys): string[] {
+  return [keys.epoch, keys.version, keys.users, keys.identities, keys.revokedTokens, keys.revokedAccounts, keys.log];
+}

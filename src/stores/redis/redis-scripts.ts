@@ -1,0 +1,113 @@
+import type { Redis } from 'ioredis';
+
+// Every change script takes KEYS[1] epoch, KEYS[2] version, KEYS[3] log, KEYS[4] the
+// data key, and ARGV[1] the epoch the caller knows, ARGV[2] its deadline (milliseconds
+// on the server's clock), ARGV[3] the version it judged against ('' when the change
+// needs no judgment), ARGV[4] the log's approximate length cap, then its own fields.
+// A refusal is returned as {reason}; a change as {'OK', version, entry id}.
+const PRELUDE = `
+local function refusal()
+  if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'EPOCH' end
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[2]) then return 'LATE' end
+  if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[3] then return 'STALE' end
+  return nil
+end
+local function append(...)
+  local v = redis.call('INCR', KEYS[2])
+  local id = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'v', v, ...)
+  return {'OK', v, id}
+end
+local function unchanged()
+  return {'OK', tonumber(redis.call('GET', KEYS[2])), ''}
+end
+local problem = refusal()
+if problem then return {problem} end
+`;
+
+/** ARGV[5] email, ARGV[6] JSON list. Judged: refused with STALE when the version moved. */
+const GRANT = `${PRELUDE}
+redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
+return append('kind', 'grant', 'email', ARGV[5], 'capabilities', ARGV[6])
+`;
+
+/** ARGV[5] identity, ARGV[6] email. Checked here: a link is never moved. */
+const LINK = `${PRELUDE}
+local linked = redis.call('HGET', KEYS[4], ARGV[5])
+if linked == ARGV[6] then return unchanged() end
+if linked then return {'LINKED'} end
+redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
+return append('kind', 'identity', 'identity', ARGV[5], 'email', ARGV[6])
+`;
+
+/** ARGV[5] token id, ARGV[6] expiry in unix seconds or '' for never. Prunes expired ids. */
+const REVOKE_TOKEN = `${PRELUDE}
+if redis.call('ZSCORE', KEYS[4], ARGV[5]) then return unchanged() end
+local t = redis.call('TIME')
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. t[1])
+redis.call('ZADD', KEYS[4], ARGV[6] == '' and '+inf' or ARGV[6], ARGV[5])
+return append('kind', 'token', 'token', ARGV[5], 'expires', ARGV[6])
+`;
+
+/** ARGV[5] email, ARGV[6] cut-off in unix seconds; only ever moves forward. */
+const REVOKE_ACCOUNT = `${PRELUDE}
+local cutoff = redis.call('HGET', KEYS[4], ARGV[5])
+if cutoff and tonumber(cutoff) >= tonumber(ARGV[6]) then return unchanged() end
+redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
+return append('kind', 'account', 'email', ARGV[5], 'upto', ARGV[6])
+`;
+
+/**
+ * KEYS: epoch, version, users, identities, log. ARGV[1] the new epoch, ARGV[2] 'seed' or
+ * 'replace', ARGV[3] the number of accounts, then email/JSON pairs, then identity/email
+ * pairs. A seed imports only into a prefix that never held a store (returns 1, else 0;
+ * -1 for a prefix with data but no epoch: damaged, left alone). A replace empties the
+ * accounts and identities first and logs a `replace` entry, so every instance reloads.
+ */
+const IMPORT = `
+local exists = redis.call('EXISTS', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+if ARGV[2] == 'seed' and exists > 0 then
+  if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+  return -1
+end
+if ARGV[2] == 'replace' then redis.call('DEL', KEYS[3], KEYS[4]) end
+local accounts = tonumber(ARGV[3])
+local function put(key, from, to)
+  for i = from, to, 2000 do
+    redis.call('HSET', key, unpack(ARGV, i, math.min(i + 1999, to)))
+  end
+end
+put(KEYS[3], 4, 3 + 2 * accounts)
+put(KEYS[4], 4 + 2 * accounts, #ARGV)
+redis.call('SET', KEYS[1], ARGV[1])
+if ARGV[2] == 'replace' then
+  local v = redis.call('INCR', KEYS[2])
+  redis.call('XADD', KEYS[5], '*', 'v', v, 'kind', 'replace')
+else
+  redis.call('SET', KEYS[2], '0')
+end
+return 1
+`;
+
+/** The commands the stores add to their ioredis client. */
+export interface StoreCommands {
+  capsGrant(...args: (string | number)[]): Promise<unknown>;
+  capsLink(...args: (string | number)[]): Promise<unknown>;
+  capsRevokeToken(...args: (string | number)[]): Promise<unknown>;
+  capsRevokeAccount(...args: (string | number)[]): Promise<unknown>;
+  capsImport(...args: (string | number)[]): Promise<unknown>;
+}
+
+export type ScriptedRedis = Redis & StoreCommands;
+
+/** Adds the store's scripts to `redis` (sent once, then called by hash). */
+export function withStoreScripts(redis: Redis): ScriptedRedis {
+  const scripted = redis as ScriptedRedis;
+  if (typeof scripted.capsGrant === 'function') return scripted;
+  redis.defineCommand('capsGrant', { numberOfKeys: 4, lua: GRANT });
+  redis.defineCommand('capsLink', { numberOfKeys: 4, lua: LINK });
+  redis.defineCommand('capsRevokeToken', { numberOfKeys: 4, lua: REVOKE_TOKEN });
+  redis.defineCommand('capsRevokeAccount', { numberOfKeys: 4, lua: REVOKE_ACCOUNT });
+  redis.defineCommand('capsImport', { numberOfKeys: 5, lua: IMPORT });
+  return scripted;
+}

@@ -1,0 +1,41 @@
+import type { StoreLogger } from '../capability-store';
+import { consoleStoreLogger } from '../console-store-logger';
+import { RedisCapabilityStore } from './redis-capability.store';
+import { RedisRevocationStore } from './redis-revocation.store';
+import { RedisStoreEngine } from './redis-store.engine';
+import { resolveRedisOptions, type RedisStoreOptions } from './redis-store.options';
+
+/** Options of `RedisStores.open`. */
+export interface RedisStoresOptions {
+  /** This instance's caps.yaml: the graph, `auto_admin`, `default`, `guest`, `pinned`; its `users` seed an empty prefix. */
+  readonly capsFile: string;
+  readonly redis: RedisStoreOptions;
+  readonly logger?: StoreLogger;
+  /** How often caps.yaml is checked for edits, in milliseconds (default 500). */
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * The two stores of an instance sharing one Redis: capabilities and revocations, on
+ * one change log. Close both (the module does) to close the connections.
+ *
+ * @example
+ * const { capabilities, revocations } = await RedisStores.open({ capsFile: 'caps.yaml', redis: { url: 'redis://127.0.0.1:6379/0' } });
+ * AuthModule.forRoot({ secret, baseUrl, store: capabilities, revocationStore: revocations });
+ */
+export class RedisStores {
+  private constructor(
+    readonly capabilities: RedisCapabilityStore,
+    readonly revocations: RedisRevocationStore,
+  ) {}
+
+  static async open(options: RedisStoresOptions): Promise<RedisStores> {
+    const engine = await RedisStoreEngine.open(options.capsFile, resolveRedisOptions(options.redis), options.logger ?? consoleStoreLogger, options.pollIntervalMs ?? 500);
+    return new RedisStores(new RedisCapabilityStore(engine), new RedisRevocationStore(engine));
+  }
+
+  /** Closes both stores. */
+  async close(): Promise<void> {
+    await Promise.all([this.capabilities.close(), this.revocations.close()]);
+  }
+}

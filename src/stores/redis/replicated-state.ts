@@ -1,0 +1,144 @@
+import { CapabilityPolicy } from '../../capabilities/capability-policy';
+import { withGrant } from '../../capabilities/layered-grants';
+import { RevocationList } from '../../tokens/revocation-list';
+import type { StoreLogger } from '../capability-store';
+import type { ChangeEntry } from './change-entry';
+import type { RedisSnapshot } from './redis-snapshot';
+
+/** What applying one log entry did: applied it, had it already, or found a hole before it. */
+export type ApplyOutcome = 'applied' | 'skipped' | 'gap';
+
+/**
+ * This instance's copy of the shared state: the policy (the graph and defaults of its
+ * own caps.yaml, the accounts and identities of Redis) and the revocations, at one
+ * version of the change log. Entries are applied strictly in version order; one that
+ * is not the next version is reported as a gap, and the caller reloads everything.
+ */
+export class ReplicatedState {
+  readonly revocations = new RevocationList();
+  private current: CapabilityPolicy;
+  private appliedVersion: number;
+  private lastEntryId: string;
+  private knownEpoch: string | null;
+  private readonly policyListeners = new Set<(policy: CapabilityPolicy) => void>();
+  private readonly revocationListeners = new Set<() => void>();
+
+  constructor(
+    filePolicy: CapabilityPolicy,
+    snapshot: RedisSnapshot,
+    private readonly logger: StoreLogger,
+  ) {
+    this.current = compose(filePolicy, snapshot.users, snapshot.identities);
+    this.revocations.merge({ tokens: snapshot.revokedTokens, accounts: snapshot.revokedAccounts });
+    this.appliedVersion = snapshot.version;
+    this.lastEntryId = snapshot.lastId;
+    this.knownEpoch = snapshot.epoch;
+  }
+
+  get policy(): CapabilityPolicy {
+    return this.current;
+  }
+
+  get version(): number {
+    return this.appliedVersion;
+  }
+
+  /** The id of the last log entry seen; following the log resumes after it. */
+  get lastId(): string {
+    return this.lastEntryId;
+  }
+
+  get epoch(): string | null {
+    return this.knownEpoch;
+  }
+
+  /** Replaces everything with `snapshot`, unless it is older than what is held. Revocations are only ever added. */
+  adopt(snapshot: RedisSnapshot): void {
+    if (snapshot.epoch === this.knownEpoch && snapshot.version < this.appliedVersion) return;
+    this.knownEpoch = snapshot.epoch;
+    this.appliedVersion = snapshot.version;
+    this.lastEntryId = snapshot.lastId;
+    this.current = compose(this.current, snapshot.users, snapshot.identities);
+    this.revocations.merge({ tokens: snapshot.revokedTokens, accounts: snapshot.revokedAccounts });
+    this.notifyPolicy();
+    this.notifyRevocations();
+  }
+
+  /** A new version of the caps file: its graph and defaults, the same accounts. */
+  adoptFile(filePolicy: CapabilityPolicy): void {
+    this.current = compose(filePolicy, this.current.users, this.current.identities);
+    this.notifyPolicy();
+  }
+
+  /** Applies `entry` (log id `id`, empty when the writer applies its own change) if it is the next version. */
+  apply(entry: ChangeEntry, id: string): ApplyOutcome {
+    if (entry.version <= this.appliedVersion) {
+      if (id !== '' && entry.version === this.appliedVersion) this.lastEntryId = id;
+      return 'skipped';
+    }
+    if (entry.version !== this.appliedVersion + 1) return 'gap';
+    this.appliedVersion = entry.version;
+    if (id !== '') this.lastEntryId = id;
+    switch (entry.kind) {
+      case 'grant':
+        // Names this instance's graph lacks (a deploy in progress) are kept and grant nothing here.
+        this.current = new CapabilityPolicy({ ...this.current, users: withGrant(this.current.users, entry.email, entry.capabilities) });
+        this.notifyPolicy();
+        break;
+      case 'identity':
+        this.current = new CapabilityPolicy({ ...this.current, identities: new Map(this.current.identities).set(entry.identity, entry.email) });
+        this.notifyPolicy();
+        break;
+      case 'token':
+        this.revocations.prune(Math.floor(Date.now() / 1000));
+        this.revocations.revokeToken(entry.tokenId, entry.expiresAt);
+        this.notifyRevocations();
+        break;
+      case 'account':
+        this.revocations.revokeAccount(entry.email, entry.issuedUpTo);
+        this.notifyRevocations();
+        break;
+      case 'other':
+        break;
+    }
+    return 'applied';
+  }
+
+  onPolicy(listener: (policy: CapabilityPolicy) => void): () => void {
+    const subscription = (policy: CapabilityPolicy): void => listener(policy);
+    this.policyListeners.add(subscription);
+    return () => void this.policyListeners.delete(subscription);
+  }
+
+  onRevocations(listener: () => void): () => void {
+    const subscription = (): void => listener();
+    this.revocationListeners.add(subscription);
+    return () => void this.revocationListeners.delete(subscription);
+  }
+
+  clearListeners(): void {
+    this.policyListeners.clear();
+    this.revocationListeners.clear();
+  }
+
+  private notifyPolicy(): void {
+    for (const listener of [...this.policyListeners]) this.safely(() => listener(this.current));
+  }
+
+  private notifyRevocations(): void {
+    for (const listener of [...this.revocationListeners]) this.safely(listener);
+  }
+
+  private safely(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.logger.error(`a subscriber of the shared store failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** The graph, defaults and pinned grants of `file`; the accounts and identities given. */
+function compose(file: CapabilityPolicy, users: CapabilityPolicy['users'], identities: CapabilityPolicy['identities']): CapabilityPolicy {
+  return new CapabilityPolicy({ graph: file.graph, defaults: file.defaults, guest: file.guest, pinned: file.pinned, users, identities });
+}
