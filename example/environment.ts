@@ -46,8 +46,25 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
       devLogin,
       production,
       providers: [...oidcProviderFromEnvironment(env), ...googleProviderFromEnvironment(env), ...gitHubProviderFromEnvironment(env)],
+      ...redisFromEnvironment(env),
     },
   };
+}
+
+/**
+ * `REDIS_URL` (accounts, identity links and revocations shared by every instance),
+ * `REDIS_PREFIX` (default `nest-capabilities:`), `REDIS_MAX_STALENESS_SECONDS` (default 30).
+ */
+function redisFromEnvironment(env: NodeJS.ProcessEnv): Pick<AuthModuleOptions, 'redis'> {
+  const url = env['REDIS_URL'] ?? '';
+  if (url === '') return {};
+  const prefix = env['REDIS_PREFIX'] ?? '';
+  const staleness = env['REDIS_MAX_STALENESS_SECONDS'] ?? '';
+  const maxStalenessSeconds = Number(staleness);
+  if (staleness !== '' && (!Number.isFinite(maxStalenessSeconds) || maxStalenessSeconds <= 0)) {
+    throw new Error(`REDIS_MAX_STALENESS_SECONDS must be a positive number, got ${JSON.stringify(staleness)}`);
+  }
+  return { redis: { url, ...(prefix === '' ? {} : { prefix }), ...(staleness === '' ? {} : { maxStalenessSeconds }) } };
 }
 
 function parsePort(value: string): number {

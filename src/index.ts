@@ -24,6 +24,7 @@ export {
   GrantError,
   InvalidInputError,
   LoginError,
+  StoreUnavailableError,
   TokenError,
 } from './errors';
 export type { CapabilitiesErrorCode } from './errors';
@@ -31,6 +32,8 @@ export type { CapabilitiesErrorCode } from './errors';
 // Stores.
 export { YamlFileStore, writeFileAtomic } from './stores';
 export type { CapabilityStore, GrantEdit, StoreLogger } from './stores';
+export { RedisCapabilityStore, RedisRevocationStore, RedisStores } from './stores/redis';
+export type { ChangeEntry, RedisStoreOptions, RedisStoresOptions } from './stores/redis';
 
 // Nest module, guard and decorators.
 export { AuthModule } from './nest/auth.module';

@@ -1,5 +1,6 @@
 import type { ProviderOptions } from '../providers/provider-options';
 import type { CapabilityStore } from '../stores/capability-store';
+import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
 import type { RevocationStore } from '../tokens/revocation-store';
 
 /**
@@ -19,6 +20,12 @@ export interface AuthModuleOptions {
   readonly capsFile?: string;
   /** A store of your own instead of the file (e.g. one shared through Redis). */
   readonly store?: CapabilityStore;
+  /**
+   * Share accounts, identity links and revocations between instances through Redis
+   * (`{ url, prefix, maxStalenessSeconds }`); the graph and defaults stay in `capsFile`,
+   * whose `users` seed an empty prefix once. Not with `store` or `revocationStore`.
+   */
+  readonly redis?: RedisStoreOptions;
   /**
    * Where revoked bearer tokens are kept. Default: `<capsFile>.revoked.json` next to the
    * caps file; with a `store` of your own and none given, this process only (warned).

@@ -17,11 +17,13 @@ import { LoginAttempts } from '../session/login-attempt';
 import { SessionCookie } from '../session/session-cookie';
 import type { CapabilityStore } from '../stores/capability-store';
 import { YamlFileStore } from '../stores/yaml-file.store';
+import { RedisStores } from '../stores/redis/redis-stores';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { TokenKeyring } from '../tokens/token-keyring';
 import { FileRevocationStore, revocationFileFor } from '../stores/file-revocation.store';
 import { MemoryRevocationStore, REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
 import { AUTH_CONFIG, CAPABILITY_STORE } from './auth.constants';
+import { ConfigError } from '../errors';
 import { normalizePrefix, resolveAuthConfig, type AuthConfig } from './auth-config';
 import {
   AUTH_ASYNC_OPTIONS_TYPE,
@@ -40,6 +42,7 @@ import { RouteRequirements } from './route-requirements';
 const CONTROLLERS = [LoginController, CallbackController, LinkController, SessionController, TokenController, ManageCapabilitiesController];
 const STORE_OWNER = Symbol('nest-capabilities:store-owner');
 const REVOCATION_OWNER = Symbol('nest-capabilities:revocation-owner');
+const REDIS_STORES = Symbol('nest-capabilities:redis-stores');
 
 const logger = new Logger('nest-capabilities');
 
@@ -55,10 +58,22 @@ function coreProviders(prefix: string): Provider[] {
       },
     },
     {
-      provide: CAPABILITY_STORE,
+      // Both stores on one Redis, when `redis` is given; null otherwise.
+      provide: REDIS_STORES,
       inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig): Promise<CapabilityStore> | CapabilityStore =>
-        options.store ?? YamlFileStore.open(config.capsFile, { logger }),
+      useFactory: (options: AuthModuleOptions, config: AuthConfig): Promise<RedisStores> | null => {
+        if (options.redis === undefined) return null;
+        if (options.store !== undefined || options.revocationStore !== undefined) {
+          throw new ConfigError('redis cannot be combined with store or revocationStore: it provides both');
+        }
+        return RedisStores.open({ capsFile: config.capsFile, redis: options.redis, logger });
+      },
+    },
+    {
+      provide: CAPABILITY_STORE,
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES],
+      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null): Promise<CapabilityStore> | CapabilityStore =>
+        options.store ?? redis?.capabilities ?? YamlFileStore.open(config.capsFile, { logger }),
     },
     {
       // Closes the store on shutdown when the module opened it.
@@ -82,9 +97,10 @@ function coreProviders(prefix: string): Provider[] {
     {
       // Revocations: given, else next to the caps file, else (a store of one's own without one) this process only.
       provide: REVOCATION_STORE,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig): Promise<RevocationStore> | RevocationStore => {
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES],
+      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null): Promise<RevocationStore> | RevocationStore => {
         if (options.revocationStore !== undefined) return options.revocationStore;
+        if (redis !== null) return redis.revocations;
         if (options.store === undefined) return FileRevocationStore.open(revocationFileFor(config.capsFile), { logger });
         logger.warn('a custom store without revocationStore: token revocations are kept in this process only');
         return new MemoryRevocationStore();

@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
-import { TokenError } from '../errors';
+import { StoreUnavailableError, TokenError } from '../errors';
 import { LoginRedirect } from '../http/login-redirect';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
@@ -50,6 +50,7 @@ export class CapabilityGuard implements CanActivate {
 
   private authorize(request: GuardedRequest, requirement: RouteRequirement, principal: Principal | null): boolean {
     if (requirement.isPublic || requirement.capabilities.length === 0) return true;
+    assertStoreFresh(this.store);
     const policy = this.store.current();
     const held = this.effectiveSets.of(policy, principal);
     const indices = this.requirements.indicesIn(requirement, policy.graph);
@@ -102,4 +103,11 @@ export class CapabilityGuard implements CanActivate {
 export function acceptsHtml(headers: IncomingHttpHeaders): boolean {
   const accept = headers.accept;
   return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/** Throws `STORE_UNAVAILABLE` when the store's policy is too old to enforce (a shared store cut off from its backend). */
+export function assertStoreFresh(store: CapabilityStore): void {
+  if (store.isStale?.() === true) {
+    throw new StoreUnavailableError('the capability store has been out of touch with its backend for too long to be trusted; try again shortly');
+  }
 }
