@@ -20,6 +20,7 @@ export type CapabilitiesErrorCode =
   | 'INVALID_REQUEST'
   | 'BODY_TOO_LARGE'
   | 'CROSS_SITE_REQUEST'
+  | 'SESSION_REQUIRED'
   | 'CONFIG_INVALID'
   | 'TOKEN_INVALID'
   | 'TOKEN_EXPIRED'
@@ -154,5 +155,12 @@ export class CrossSiteRequestError extends CapabilitiesError {
 export class StoreUnavailableError extends CapabilitiesError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/** A request that only a browser session may make, made with a bearer token (a token may not renew itself). */
+export class SessionRequiredError extends CapabilitiesError {
+  constructor(message: string) {
+    super('SESSION_REQUIRED', message);
   }
 }

@@ -16,6 +16,7 @@ export const STATUS_OF: Readonly<Record<CapabilitiesErrorCode, number>> = {
   INVALID_REQUEST: 400,
   BODY_TOO_LARGE: 413,
   CROSS_SITE_REQUEST: 403,
+  SESSION_REQUIRED: 400,
   GRANT_FORBIDDEN: 403,
   LAST_ADMIN: 409,
   CONFIG_INVALID: 500,

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Post, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { assertEmail, isServiceAccount } from '../capabilities/email';
 import type { Principal } from '../capabilities/principal';
-import { GrantError, InvalidInputError, TokenError } from '../errors';
+import { GrantError, InvalidInputError, SessionRequiredError, TokenError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard, acceptsHtml } from '../nest/capability.guard';
@@ -47,6 +47,7 @@ export class TokenController {
       this.serviceToken(user, serviceAccount, response);
       return;
     }
+    assertMintedFromSession(user);
     const issued = this.tokens.issueUserToken(user.email);
     if (acceptsHtml(request.headers)) {
       this.responder.html(response, 200, tokenPage(user.email, issued.token, issued.expiresAt));
@@ -106,6 +107,16 @@ export class TokenController {
     const snapshot = account.toArray();
     const issued = this.tokens.issueServiceToken(email, snapshot);
     this.responder.json(response, 200, { service_token: issued.token, user: email, capabilities: snapshot, expires_at: issued.expiresAt });
+  }
+}
+
+/**
+ * Throws `SESSION_REQUIRED` unless the caller signed in through the browser: a token
+ * that could mint its successor would renew itself forever once leaked.
+ */
+export function assertMintedFromSession(user: Principal): void {
+  if (user.via !== 'session') {
+    throw new SessionRequiredError('a token is minted only from a browser session: sign in and open /token, not with a bearer token');
   }
 }
 

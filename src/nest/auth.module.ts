@@ -85,9 +85,11 @@ function coreProviders(prefix: string): Provider[] {
       }),
     },
     {
+      // Sessions end through the same revocation store as tokens: a session id is revoked like a token id.
       provide: SessionCookie,
-      inject: [AUTH_CONFIG],
-      useFactory: (config: AuthConfig) => new SessionCookie(config.keys.session, config.cookies, config.sessionTtlSeconds),
+      inject: [AUTH_CONFIG, REVOCATION_STORE],
+      useFactory: (config: AuthConfig, revocations: RevocationStore) =>
+        new SessionCookie(config.keys.session, config.cookies, config.sessionTtlSeconds, revocations),
     },
     {
       provide: LoginAttempts,

@@ -22,8 +22,9 @@ export class PrincipalResolver {
   }
 
   /**
-   * As `resolve`, but a bearer token is answered synchronously (it is verified from
-   * memory), so the guard's hot path needs no promise; only the session cookie waits.
+   * As `resolve`, but a bearer token or a session cookie opened before is answered
+   * synchronously (from memory), so the guard's hot path needs no promise; only a
+   * cookie value seen for the first time waits.
    * A bad token throws its `TokenError` synchronously.
    *
    * @example
@@ -34,6 +35,9 @@ export class PrincipalResolver {
     const token = bearerTokenOf(headers.authorization);
     if (token !== undefined) return this.tokens.verify(token).principal;
     if (headers.cookie === undefined) return null;
+    // A cookie value opened before is answered from memory, without a promise.
+    const known = this.sessions.readKnown(headers.cookie);
+    if (known !== undefined) return known === null ? null : known.principal;
     return this.sessions.read(headers.cookie).then((session) => (session === null ? null : session.principal));
   }
 }

@@ -3,12 +3,13 @@ import { TokenError } from '../errors';
 
 /**
  * Seals claims into a compact JWE (`dir`, A256GCM): encrypted and authenticated in
- * one step, so a cookie is both unreadable and tamper-evident.
+ * one step, so a cookie is both unreadable and tamper-evident. `issuedAt` (unix
+ * seconds, default now) lets a re-sealed value keep the moment it was first issued.
  */
-export async function seal(claims: JWTPayload, key: Uint8Array, ttlSeconds: number, purpose: string): Promise<string> {
+export async function seal(claims: JWTPayload, key: Uint8Array, ttlSeconds: number, purpose: string, issuedAt?: number): Promise<string> {
   return new EncryptJWT({ ...claims, pur: purpose })
     .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-    .setIssuedAt()
+    .setIssuedAt(issuedAt)
     .setExpirationTime(`${ttlSeconds}s`)
     .encrypt(key);
 }

@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
 import { TokenError } from '../errors';
 import type { ProviderTokens } from '../providers/sign-in-provider';
+import type { RevocableToken } from '../tokens/revocation-list';
+import { MemoryRevocationStore, type RevocationStore } from '../tokens/revocation-store';
 import { clearCookie, readCookies, setCookie, type CookiePolicy } from './cookie-jar';
 import { seal, unseal } from './sealed-value';
 
@@ -19,6 +21,8 @@ export interface Session {
   readonly provider: string;
   /** Random per sign-in, so every sign-in yields a new cookie value. */
   readonly sessionId: string;
+  /** When the user signed in, unix seconds: `revoke_all` ends the sessions issued up to its second. */
+  readonly issuedAt: number;
   /** Unix seconds. */
   readonly expiresAt: number;
   /** The principal this session authenticates, made once per cookie value. */
@@ -31,19 +35,34 @@ export interface Session {
   readonly providerTokens?: ProviderTokens | undefined;
 }
 
+/** An opened cookie value, with what the revocation check reads made once. */
+interface OpenedSession {
+  readonly session: Session;
+  readonly revocable: RevocableToken;
+}
+
 /**
- * The session, kept entirely in an encrypted cookie: any instance that shares the
- * secret can read it, and there is no server-side store to lose or to sync.
+ * The session, kept in an encrypted cookie: any instance that shares the secret can
+ * read it. Ending one (sign-out, `revoke_all`) goes through the `RevocationStore`,
+ * where a session id is revoked like a token id until the session's expiry, so a
+ * copied cookie stops working on every instance that shares the store.
+ *
+ * @example
+ * const sessions = new SessionCookie(key, cookiePolicyFor(baseUrl), 86_400, revocations);
+ * const session = await sessions.read(request.headers.cookie);
+ * if (session !== null) await sessions.end(session);
  */
 export class SessionCookie {
   // Opening a JWE costs an AES-GCM pass and a promise; the same cookie comes back on
   // every request of a page load, so the newest opened values are remembered.
-  private readonly opened = new Map<string, Session>();
+  private readonly opened = new Map<string, OpenedSession>();
 
   constructor(
     private readonly key: Uint8Array,
     private readonly cookies: CookiePolicy,
     private readonly ttlSeconds: number,
+    /** Where ended sessions are kept; by default this process only. */
+    private readonly revocations: RevocationStore = new MemoryRevocationStore(),
     private readonly cacheSize = 10_000,
   ) {}
 
@@ -59,23 +78,42 @@ export class SessionCookie {
    */
   async withTokens(session: Session, tokens: ProviderTokens): Promise<string> {
     const left = Math.max(1, Math.min(this.ttlSeconds, session.expiresAt - Math.floor(Date.now() / 1000)));
-    const value = await this.sealFitting({ sub: session.email, prv: session.provider, sid: session.sessionId }, tokens, left);
+    // The first sign-in's second is kept, so that a refresh cannot lift a session over a `revoke_all` cut-off.
+    const value = await this.sealFitting({ sub: session.email, prv: session.provider, sid: session.sessionId }, tokens, left, session.issuedAt);
     return setCookie(this.cookies, this.cookies.sessionName, value, left);
   }
 
-  /** The session in a `Cookie` header, or null: a tampered or expired cookie is simply no session. */
+  /**
+   * The session in a `Cookie` header, or null: a tampered, expired or ended cookie is
+   * simply no session.
+   */
   async read(cookieHeader: string | string[] | undefined): Promise<Session | null> {
-    const value = readCookies(cookieHeader)[this.cookies.sessionName];
-    if (value === undefined || value === '') return null;
-    const cached = this.opened.get(value);
-    if (cached !== undefined) {
-      if (cached.expiresAt * 1000 > Date.now()) return cached;
-      this.opened.delete(value);
-      return null;
-    }
+    const value = this.valueIn(cookieHeader);
+    if (value === undefined) return null;
+    const known = this.known(value);
+    if (known !== undefined) return known;
     const session = await this.open(value);
-    if (session !== null) this.remember(value, session);
-    return session;
+    if (session === null) return null;
+    const opened: OpenedSession = { session, revocable: { tokenId: session.sessionId, email: session.email, issuedAt: session.issuedAt } };
+    this.remember(value, opened);
+    return this.unlessEnded(opened);
+  }
+
+  /**
+   * As `read`, synchronously, for a cookie value opened before (the guard's hot path:
+   * no promise, no I/O); undefined when the value has not been opened yet.
+   */
+  readKnown(cookieHeader: string | string[] | undefined): Session | null | undefined {
+    const value = this.valueIn(cookieHeader);
+    return value === undefined ? null : this.known(value);
+  }
+
+  /**
+   * Ends `session` on every instance sharing the revocation store: its cookie, copied
+   * or not, no longer signs anybody in. Resolves once the revocation is durable.
+   */
+  end(session: Session): Promise<void> {
+    return this.revocations.revokeToken(session.sessionId, session.expiresAt);
   }
 
   /** A `Set-Cookie` value that signs out. */
@@ -83,34 +121,61 @@ export class SessionCookie {
     return clearCookie(this.cookies, this.cookies.sessionName);
   }
 
+  private valueIn(cookieHeader: string | string[] | undefined): string | undefined {
+    if (cookieHeader === undefined) return undefined;
+    const value = readCookies(cookieHeader)[this.cookies.sessionName];
+    return value === '' ? undefined : value;
+  }
+
+  private known(value: string): Session | null | undefined {
+    const opened = this.opened.get(value);
+    if (opened === undefined) return undefined;
+    if (opened.session.expiresAt * 1000 <= Date.now()) {
+      this.opened.delete(value);
+      return null;
+    }
+    return this.unlessEnded(opened);
+  }
+
+  /** After the cache, in memory, so that an ended session is refused on the very next request. */
+  private unlessEnded(opened: OpenedSession): Session | null {
+    return this.revocations.isRevoked(opened.revocable) ? null : opened.session;
+  }
+
   /**
    * Seals the session with as much of `tokens` as a cookie can hold: browsers drop
    * a cookie over 4 KiB without a word, which would fail the sign-in itself. The
    * refresh token goes first, then the access token; the session always fits.
    */
-  private async sealFitting(claims: Record<string, string>, tokens: ProviderTokens | undefined, ttlSeconds: number): Promise<string> {
+  private async sealFitting(
+    claims: Record<string, string>,
+    tokens: ProviderTokens | undefined,
+    ttlSeconds: number,
+    issuedAt?: number,
+  ): Promise<string> {
     const candidates = tokens === undefined ? [] : [tokens, { ...tokens, refreshToken: undefined }];
     for (const kept of candidates) {
-      const value = await seal({ ...claims, ptk: sealedTokens(kept) }, this.key, ttlSeconds, PURPOSE);
+      const value = await seal({ ...claims, ptk: sealedTokens(kept) }, this.key, ttlSeconds, PURPOSE, issuedAt);
       if (this.cookies.sessionName.length + value.length < MAX_COOKIE_BYTES) {
         if (kept !== tokens) logger.warn("the provider's refresh token does not fit in the session cookie and was not kept");
         return value;
       }
     }
     if (tokens !== undefined) logger.warn("the provider's tokens do not fit in the session cookie and were not kept");
-    return seal(claims, this.key, ttlSeconds, PURPOSE);
+    return seal(claims, this.key, ttlSeconds, PURPOSE, issuedAt);
   }
 
   private async open(value: string): Promise<Session | null> {
     try {
       const claims = await unseal(value, this.key, PURPOSE);
-      const { sub, prv, sid, exp, ptk } = claims;
-      if (typeof sub !== 'string' || typeof prv !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') return null;
+      const { sub, prv, sid, iat, exp, ptk } = claims;
+      if (typeof sub !== 'string' || typeof prv !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null;
       const providerTokens = openedTokens(ptk);
       return {
         email: sub,
         provider: prv,
         sessionId: sid,
+        issuedAt: iat,
         expiresAt: exp,
         principal: { email: sub, kind: 'user', via: 'session' },
         ...(providerTokens === undefined ? {} : { providerTokens }),
@@ -121,7 +186,7 @@ export class SessionCookie {
     }
   }
 
-  private remember(value: string, session: Session): void {
+  private remember(value: string, session: OpenedSession): void {
     if (this.opened.size >= this.cacheSize) {
       const oldest = this.opened.keys().next().value;
       if (oldest !== undefined) this.opened.delete(oldest);

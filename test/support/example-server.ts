@@ -23,11 +23,12 @@ export interface RunningExample {
 }
 
 export async function startExample(
-  options: { caps?: string; env?: Record<string, string>; adapter?: HttpAdapterName } = {},
+  options: { caps?: string; env?: Record<string, string>; adapter?: HttpAdapterName; sharedCapsFile?: string } = {},
 ): Promise<RunningExample> {
-  const folder = mkdtempSync(join(tmpdir(), 'caps-e2e-'));
-  const capsFile = join(folder, 'caps.yaml');
-  writeFileSync(capsFile, options.caps ?? readFileSync(REPOSITORY_CAPS, 'utf8'));
+  // A second instance on another's caps file shares it (and its revocation file) and leaves it in place.
+  const folder = options.sharedCapsFile === undefined ? mkdtempSync(join(tmpdir(), 'caps-e2e-')) : undefined;
+  const capsFile = options.sharedCapsFile ?? join(folder!, 'caps.yaml');
+  if (folder !== undefined) writeFileSync(capsFile, options.caps ?? readFileSync(REPOSITORY_CAPS, 'utf8'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const { app } = await createExampleApp(
@@ -56,7 +57,7 @@ export async function startExample(
     },
     async close() {
       await app.close();
-      rmSync(folder, { recursive: true, force: true });
+      if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
     },
   };
 }

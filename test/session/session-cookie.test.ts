@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cookiePolicyFor } from '../../src/session/cookie-jar';
+import { SessionCookie } from '../../src/session/session-cookie';
+import { MemoryRevocationStore } from '../../src/tokens/revocation-store';
+
+function fresh(): { sessions: SessionCookie; revocations: MemoryRevocationStore } {
+  const revocations = new MemoryRevocationStore();
+  const sessions = new SessionCookie(new Uint8Array(32).fill(9), cookiePolicyFor(new URL('http://127.0.0.1:3000')), 3600, revocations);
+  return { sessions, revocations };
+}
+
+function cookieOf(setCookie: string): string {
+  return setCookie.split(';')[0]!;
+}
+
+describe('ending sessions through the revocation store', () => {
+  it('refuses an ended session at once, from the cache and synchronously', async () => {
+    const { sessions } = fresh();
+    const cookie = cookieOf(await sessions.issue('ada@example.com', 'dev'));
+    const session = await sessions.read(cookie);
+    assert.equal(sessions.readKnown(cookie)?.email, 'ada@example.com');
+    await sessions.end(session!);
+    assert.equal(await sessions.read(cookie), null);
+    assert.equal(sessions.readKnown(cookie), null);
+  });
+
+  it('refuses an ended session on an instance that opens the cookie for the first time', async () => {
+    const { sessions, revocations } = fresh();
+    const cookie = cookieOf(await sessions.issue('ada@example.com', 'dev'));
+    await sessions.end((await sessions.read(cookie))!);
+    const other = new SessionCookie(new Uint8Array(32).fill(9), cookiePolicyFor(new URL('http://127.0.0.1:3000')), 3600, revocations);
+    assert.equal(other.readKnown(cookie), undefined, 'never opened there');
+    assert.equal(await other.read(cookie), null);
+  });
+
+  it('refuses the sessions issued up to an account cut-off, and only those of that account', async () => {
+    const { sessions, revocations } = fresh();
+    const ada = cookieOf(await sessions.issue('ada@example.com', 'dev'));
+    const bob = cookieOf(await sessions.issue('bob@example.com', 'dev'));
+    const issuedAt = (await sessions.read(ada))!.issuedAt;
+    await revocations.revokeAccount('ada@example.com', issuedAt);
+    assert.equal(await sessions.read(ada), null);
+    assert.equal((await sessions.read(bob))?.email, 'bob@example.com');
+  });
+
+  it('keeps the first sign-in second when the provider tokens are refreshed, so a cut-off still covers the session', async () => {
+    const { sessions, revocations } = fresh();
+    const first = cookieOf(await sessions.issue('ada@example.com', 'oidc', { accessToken: 'a1' }));
+    const session = (await sessions.read(first))!;
+    const backdated = { ...session, issuedAt: session.issuedAt - 100 };
+    const refreshed = cookieOf(await sessions.withTokens(backdated, { accessToken: 'a2' }));
+    const reread = (await sessions.read(refreshed))!;
+    assert.equal(reread.issuedAt, session.issuedAt - 100);
+    assert.equal(reread.sessionId, session.sessionId);
+    await revocations.revokeAccount('ada@example.com', session.issuedAt - 50);
+    assert.equal(await sessions.read(refreshed), null);
+  });
+});
