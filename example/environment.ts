@@ -45,6 +45,8 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
       previousSecrets: (env['AUTH_PREVIOUS_SECRETS'] ?? '').split(',').filter((previous) => previous !== ''),
       devLogin,
       production,
+      // API_KEYS_MAY_NEVER_EXPIRE=true: managers may create API keys with "expires_in": "never".
+      apiKeysMayNeverExpire: parseFlag(env['API_KEYS_MAY_NEVER_EXPIRE'], 'API_KEYS_MAY_NEVER_EXPIRE') ?? false,
       providers: [...oidcProviderFromEnvironment(env), ...googleProviderFromEnvironment(env), ...gitHubProviderFromEnvironment(env)],
       ...redisFromEnvironment(env),
     },

@@ -30,7 +30,9 @@ export type CapabilitiesErrorCode =
   | 'LOGIN_EXPIRED'
   | 'LOGIN_REFUSED'
   | 'LOGIN_PROVIDER_ERROR'
-  | 'LOGIN_IDENTITY_LINKED';
+  | 'LOGIN_IDENTITY_LINKED'
+  | 'KEY_EXISTS'
+  | 'KEY_UNKNOWN';
 
 /** Base class of every error thrown by nest-capabilities. */
 export class CapabilitiesError extends Error {
@@ -122,9 +124,14 @@ export class ConfigError extends CapabilitiesError {
   }
 }
 
-/** A bearer token or session value that does not authenticate anybody. */
+/** The codes of a `TokenError`. */
+export type TokenErrorCode = 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_WRONG_TYPE';
+
+/** A bearer token, API key or session value that does not authenticate anybody. */
 export class TokenError extends CapabilitiesError {
-  constructor(code: 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_WRONG_TYPE', message: string, options?: { cause?: unknown }) {
+  declare readonly code: TokenErrorCode;
+
+  constructor(code: TokenErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -162,5 +169,15 @@ export class StoreUnavailableError extends CapabilitiesError {
 export class SessionRequiredError extends CapabilitiesError {
   constructor(message: string) {
     super('SESSION_REQUIRED', message);
+  }
+}
+
+/** An API key request about a name: a live key of that name exists, or none does. */
+export class ApiKeyError extends CapabilitiesError {
+  readonly keyName: string;
+
+  constructor(code: 'KEY_EXISTS' | 'KEY_UNKNOWN', keyName: string, message: string) {
+    super(code, message);
+    this.keyName = keyName;
   }
 }

@@ -16,6 +16,7 @@ export type { CapabilityChange, CapabilityDefinitions, Principal, UserGrants } f
 
 // Errors, with stable codes.
 export {
+  ApiKeyError,
   CapabilitiesError,
   CapabilityGraphError,
   CapsFileError,
@@ -27,7 +28,7 @@ export {
   StoreUnavailableError,
   TokenError,
 } from './errors';
-export type { CapabilitiesErrorCode } from './errors';
+export type { CapabilitiesErrorCode, TokenErrorCode } from './errors';
 
 // Stores.
 export { YamlFileStore, writeFileAtomic } from './stores';
@@ -56,6 +57,21 @@ export { RevocationList, assertNotRevoked } from './tokens/revocation-list';
 export type { RevocableToken, RevocationSnapshot } from './tokens/revocation-list';
 export { FileRevocationStore, revocationFileFor } from './stores/file-revocation.store';
 export type { FileRevocationStoreOptions } from './stores/file-revocation.store';
+
+// API keys and the audit trail.
+export { API_KEY_PREFIX } from './keys/api-key';
+export type { ApiKeyRecord } from './keys/api-key';
+export { API_KEY_STORE, MemoryApiKeyStore } from './keys/api-key-store';
+export type { ApiKeyStore } from './keys/api-key-store';
+export { ApiKeyIndex } from './keys/api-key-index';
+export { ApiKeyService } from './nest/api-key.service';
+export { FileApiKeyStore, apiKeyFileFor } from './stores/file-api-key.store';
+export type { FileApiKeyStoreOptions } from './stores/file-api-key.store';
+export { MemoryAuditLog } from './audit/audit-log';
+export type { AuditAction, AuditEntry, AuditLog, AuditQuery } from './audit/audit-log';
+export { AuditRecorder } from './audit/audit-recorder';
+export { FileAuditLog, auditFileFor } from './stores/file-audit.log';
+export type { FileAuditLogOptions } from './stores/file-audit.log';
 
 // Sign-in providers.
 export { PROVIDER_FACTORIES, SignInProviders } from './providers/sign-in-providers';

@@ -1,11 +1,11 @@
 /**
  * Who is calling: a person signed in through a provider (by session cookie or a
- * user token), or a service account (by a service token).
+ * user token), a service account (by a service token), or an API key.
  */
 export interface Principal {
-  /** Canonical email; `name@service` for a service account. */
+  /** Canonical email; `name@service` for a service account; `key:<name>` for an API key. */
   readonly email: string;
-  readonly kind: 'user' | 'service';
+  readonly kind: 'user' | 'service' | 'key';
   /** How the request proved it. */
   readonly via: 'session' | 'token';
   /**
@@ -13,4 +13,11 @@ export interface Principal {
    * capability both here and in the store now.
    */
   readonly snapshot?: readonly string[] | undefined;
+  /** API keys only: the key's name. */
+  readonly keyName?: string | undefined;
+  /**
+   * API keys only: the capabilities stored for the key. Access is judged on their
+   * closure alone: no defaults, no account.
+   */
+  readonly keyCapabilities?: readonly string[] | undefined;
 }

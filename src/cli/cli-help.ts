@@ -8,6 +8,8 @@ Commands:
   grant EMAIL CAPABILITY...       add capabilities to an account in caps.yaml
   revoke EMAIL CAPABILITY...      remove capabilities from an account in caps.yaml
   list [EMAIL]                    show the accounts of caps.yaml, or one account
+  keys create NAME CAPABILITY...  create an API key (printed once); keys list; keys revoke NAME
+  audit [--email EMAIL]           show the audit trail of changes, newest first
 
 Run "nest-capabilities <command> --help" for a command's options.
 The capability file is --caps FILE, else $CAPS_FILE, else ./caps.yaml.
@@ -42,4 +44,24 @@ write that keeps comments and key order. Grants under "pinned" are not touched.`
 
 Without EMAIL: every account and its grants as stored. With EMAIL: its stored
 grants and its effective capabilities (implications, pinned and default included).`,
+  keys: `Usage: nest-capabilities keys create NAME CAPABILITY... [--ttl DURATION] [--note TEXT] [--json]
+       nest-capabilities keys list [--json]
+       nest-capabilities keys revoke NAME
+
+API keys kept next to the capability file (FILE.keys.json, hashes only), as the
+app's POST /manage_capabilities/keys keeps them. "create" prints the key once (it
+starts with nck_); only its SHA-256 is stored. "revoke" ends it at once on every
+instance that shares the file. Each change is written to the audit trail as
+cli:<os user>.
+
+  --ttl DURATION   lifetime: 3600, 90m, 12h, 30d, or "never" (default 90d)
+  --note TEXT      what the key is for`,
+  audit: `Usage: nest-capabilities audit [--email EMAIL] [--limit N] [--json]
+
+Prints the audit trail kept next to the capability file (FILE.audit.jsonl), newest
+first: when, ok or REFUSED, who, what, on whom, and on which instance.
+
+  --email EMAIL    only changes to this account (or key:NAME for an API key)
+  --limit N        at most N entries (default 50)
+  --json           one JSON object per line`,
 };

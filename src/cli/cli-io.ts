@@ -1,3 +1,5 @@
+import { userInfo } from 'node:os';
+
 /** What a command may touch: its output streams and the environment. Tests pass their own. */
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
@@ -24,4 +26,16 @@ export class UsageError extends Error {
 /** The capability file a command works on: `--caps`, else `$CAPS_FILE`, else `caps.yaml`. */
 export function capsFileOf(option: string | undefined, env: NodeJS.ProcessEnv): string {
   return option ?? (env['CAPS_FILE'] || 'caps.yaml');
+}
+
+/** Who an audit entry names for a change made on the command line: `cli:<os user>`. */
+export function cliActor(env: NodeJS.ProcessEnv): string {
+  let user: string | undefined;
+  try {
+    user = userInfo().username;
+  } catch {
+    // A container may run under a user id with no name.
+    user = env['USER'] ?? env['USERNAME'] ?? String(process.getuid?.() ?? 'unknown');
+  }
+  return `cli:${user}`;
 }

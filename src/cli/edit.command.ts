@@ -1,10 +1,13 @@
+import { AuditRecorder } from '../audit/audit-recorder';
+import { grantChangeDetail } from '../audit/change-detail';
 import { assertCapabilityName } from '../capabilities/capability-name';
 import { assertDefined, type CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
 import { checkedChange } from '../capabilities/grant-rules';
 import type { StoreLogger } from '../stores/capability-store';
+import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
 import { YamlFileStore } from '../stores/yaml-file.store';
-import { EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { EXIT_OK, UsageError, cliActor, type CliIo } from './cli-io';
 
 /**
  * `grant` / `revoke`: one change to one account through the file store and the
@@ -17,13 +20,25 @@ export async function editCommand(kind: 'grant' | 'revoke', positionals: readonl
   const email = assertEmail(rawEmail);
   const names = rawNames.map((name) => assertCapabilityName(name));
   const store = await YamlFileStore.open(file, { logger: quietLogger(io) });
+  const audit = new AuditRecorder(await FileAuditLog.open(auditFileFor(file), { capsFile: file }), undefined, (message) => io.err(`warning: ${message}`));
+  const action = kind === 'grant' ? 'add' : 'remove';
+  let before: readonly string[] = [];
   try {
-    const policy = await store.update((current) => {
-      const stored = current.stored(email);
-      names.forEach((name) => assertDefined(current.graph, name));
-      const next = kind === 'grant' ? [...stored, ...names.filter((name) => !stored.includes(name))] : stored.filter((name) => !names.includes(name));
-      return checkedChange(current, null, email, { kind: 'set', capabilities: next });
-    });
+    const policy = await audit.record(
+      cliActor(io.env),
+      action,
+      email,
+      `${action} ${names.join(', ')}`,
+      () =>
+        store.update((current) => {
+          const stored = current.stored(email);
+          before = stored;
+          names.forEach((name) => assertDefined(current.graph, name));
+          const next = kind === 'grant' ? [...stored, ...names.filter((name) => !stored.includes(name))] : stored.filter((name) => !names.includes(name));
+          return checkedChange(current, null, email, { kind: 'set', capabilities: next });
+        }),
+      (after) => grantChangeDetail(before, after.stored(email)),
+    );
     io.out(describe(policy, email));
   } finally {
     await store.close();

@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { CapabilitiesError } from '../errors';
 import { HELP } from './cli-help';
 import { EXIT_REFUSED, EXIT_USAGE, EXIT_OK, UsageError, capsFileOf, type CliIo } from './cli-io';
+import { auditCommand } from './audit.command';
 import { editCommand, listCommand } from './edit.command';
+import { keysCommand } from './keys.command';
 import { tokenCommand } from './token.command';
 import { validateCommand } from './validate.command';
 
@@ -12,6 +14,9 @@ const OPTIONS = {
   user: { type: 'string' },
   ttl: { type: 'string' },
   json: { type: 'boolean' },
+  note: { type: 'string' },
+  email: { type: 'string' },
+  limit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -22,6 +27,8 @@ const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
   grant: ['caps'],
   revoke: ['caps'],
   list: ['caps', 'json'],
+  keys: ['caps', 'ttl', 'note', 'json'],
+  audit: ['caps', 'email', 'limit', 'json'],
 };
 
 /**
@@ -59,6 +66,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'grant':
       case 'revoke':
         return await editCommand(command, positionals, caps, io);
+      case 'keys':
+        return await keysCommand(positionals, { caps, ttl: values.ttl, note: values.note, json: values.json === true }, io);
+      case 'audit':
+        if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
+        return await auditCommand({ caps, email: values.email, limit: values.limit, json: values.json === true }, io);
       default:
         return await listCommand(positionals, caps, values.json === true, io);
     }

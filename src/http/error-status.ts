@@ -29,4 +29,6 @@ export const STATUS_OF: Readonly<Record<CapabilitiesErrorCode, number>> = {
   LOGIN_REFUSED: 403,
   LOGIN_PROVIDER_ERROR: 400,
   LOGIN_IDENTITY_LINKED: 409,
+  KEY_EXISTS: 409,
+  KEY_UNKNOWN: 404,
 };

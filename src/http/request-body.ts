@@ -8,12 +8,14 @@ export const MAX_CAPABILITIES_PER_REQUEST = 256;
 
 /**
  * The JSON object body of a request, checked strictly: declared as JSON, no larger
- * than `maxBytes`, a plain object holding exactly the `allowed` fields.
+ * than `maxBytes`, a plain object holding exactly the `allowed` fields (and any of
+ * the `optional` ones).
  */
 export function jsonObjectBody(
   request: { headers: IncomingHttpHeaders; body?: unknown },
   maxBytes: number,
   allowed: readonly string[],
+  optional: readonly string[] = [],
 ): Record<string, unknown> {
   const length = Number(request.headers['content-length'] ?? 0);
   if (length > maxBytes) throw new InvalidInputError('BODY_TOO_LARGE', 'body', `the body must be at most ${maxBytes} bytes`);
@@ -27,8 +29,8 @@ export function jsonObjectBody(
     throw new InvalidInputError('INVALID_REQUEST', 'body', 'the body must be a JSON object');
   }
   for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) {
-      throw new InvalidInputError('INVALID_REQUEST', key, `unexpected field ${JSON.stringify(key.slice(0, 64))}; expected ${allowed.join(', ')}`);
+    if (!allowed.includes(key) && !optional.includes(key)) {
+      throw new InvalidInputError('INVALID_REQUEST', key, `unexpected field ${JSON.stringify(key.slice(0, 64))}; expected ${[...allowed, ...optional].join(', ')}`);
     }
   }
   for (const key of allowed) {

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Post, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { AuditRecorder } from '../audit/audit-recorder';
 import { assertEmail, isServiceAccount } from '../capabilities/email';
 import type { Principal } from '../capabilities/principal';
 import { GrantError, InvalidInputError, SessionRequiredError, TokenError } from '../errors';
@@ -27,6 +28,7 @@ export class TokenController {
     private readonly tokens: BearerTokens,
     private readonly capabilities: CapabilityService,
     private readonly responder: Responder,
+    private readonly audit: AuditRecorder,
   ) {}
 
   @Get('token')
@@ -63,7 +65,7 @@ export class TokenController {
     const body = jsonObjectBody(request, this.config.maxBodyBytes, ['token']);
     const target = this.tokenField(body);
     if (target.email !== caller.email) requireManager(this.capabilities, caller);
-    await this.tokens.revoke(target);
+    await this.audit.record(caller.email, 'revoke', target.email, `revoke token ${target.tokenId}`, () => this.tokens.revoke(target), () => `revoked token ${target.tokenId}`);
     this.responder.json(response, 200, { status: 'ok', revoked: target.tokenId, user: target.email });
   }
 
@@ -73,7 +75,14 @@ export class TokenController {
     const caller = requireSignedIn(user);
     const email = emailField(jsonObjectBody(request, this.config.maxBodyBytes, ['email']));
     if (email !== caller.email) requireManager(this.capabilities, caller);
-    const issuedUpTo = await this.tokens.revokeAccount(email);
+    const issuedUpTo = await this.audit.record(
+      caller.email,
+      'revoke_all',
+      email,
+      'revoke every token',
+      () => this.tokens.revokeAccount(email),
+      (upTo) => `revoked every token issued up to ${new Date(upTo * 1000).toISOString()}`,
+    );
     this.responder.json(response, 200, { status: 'ok', user: email, revoked_issued_up_to: issuedUpTo });
   }
 

@@ -1,4 +1,6 @@
+import { defaultInstanceName } from '../audit/audit-recorder';
 import { ConfigError } from '../errors';
+import type { ApiKeyPolicy } from '../keys/api-key-request';
 import { assertStrongSecret, deriveKeys, type DerivedKeys } from '../secrets/auth-secret';
 import { cookiePolicyFor, type CookiePolicy } from '../session/cookie-jar';
 import type { AuthModuleOptions } from './auth-module.options';
@@ -20,6 +22,10 @@ export interface AuthConfig {
   readonly serviceTokenTtlSeconds: number | null;
   readonly maxBodyBytes: number;
   readonly globalGuard: boolean;
+  /** How API keys may be made. */
+  readonly apiKeys: ApiKeyPolicy;
+  /** How audit entries name this process. */
+  readonly instanceName: string;
   /** Problems worth a warning that do not stop a development start. */
   readonly warnings: readonly string[];
 }
@@ -64,6 +70,11 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
       options.serviceTokenTtlSeconds === 'never' ? null : positive(options.serviceTokenTtlSeconds, 'serviceTokenTtlSeconds', 90 * 86400),
     maxBodyBytes: positive(options.maxBodyBytes, 'maxBodyBytes', 16 * 1024),
     globalGuard: options.globalGuard ?? true,
+    apiKeys: {
+      defaultTtlSeconds: positive(options.apiKeyTtlSeconds, 'apiKeyTtlSeconds', 90 * 86400),
+      mayNeverExpire: options.apiKeysMayNeverExpire ?? false,
+    },
+    instanceName: options.instanceName ?? defaultInstanceName(),
     warnings,
   };
 }

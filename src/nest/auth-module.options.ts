@@ -1,3 +1,5 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { ApiKeyStore } from '../keys/api-key-store';
 import type { ProviderOptions } from '../providers/provider-options';
 import type { CapabilityStore } from '../stores/capability-store';
 import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
@@ -31,6 +33,22 @@ export interface AuthModuleOptions {
    * caps file; with a `store` of your own and none given, this process only (warned).
    */
   readonly revocationStore?: RevocationStore;
+  /**
+   * Where API keys (their hashes) are kept. Default: `<capsFile>.keys.json` next to the
+   * caps file; with a `store` of your own and none given, this process only (warned).
+   */
+  readonly apiKeyStore?: ApiKeyStore;
+  /**
+   * Where the audit trail of changes is kept. Default: `<capsFile>.audit.jsonl` next to
+   * the caps file; with a `store` of your own and none given, this process only (warned).
+   */
+  readonly auditLog?: AuditLog;
+  /** Lifetime of an API key created without `expires_in`, in seconds. Default 90 days. */
+  readonly apiKeyTtlSeconds?: number;
+  /** Let managers create API keys that never expire (`"expires_in": "never"`). Default false. */
+  readonly apiKeysMayNeverExpire?: boolean;
+  /** How audit entries name this process. Default `<host>:<pid>`. */
+  readonly instanceName?: string;
   /**
    * The development sign-in provider `dev`: anybody signs in as any email. Only for
    * development; the module refuses to start with it in production.

@@ -21,6 +21,13 @@ import { RedisStores } from '../stores/redis/redis-stores';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { TokenKeyring } from '../tokens/token-keyring';
 import { FileRevocationStore, revocationFileFor } from '../stores/file-revocation.store';
+import { AuditRecorder } from '../audit/audit-recorder';
+import { MemoryAuditLog, type AuditLog } from '../audit/audit-log';
+import { API_KEY_STORE, MemoryApiKeyStore, type ApiKeyStore } from '../keys/api-key-store';
+import { FileApiKeyStore, apiKeyFileFor } from '../stores/file-api-key.store';
+import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
+import { ApiKeysController } from '../http/api-keys.controller';
+import { AuditController } from '../http/audit.controller';
 import { MemoryRevocationStore, REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
 import { AUTH_CONFIG, CAPABILITY_STORE } from './auth.constants';
 import { ConfigError } from '../errors';
@@ -33,16 +40,27 @@ import {
 } from './auth.module-definition';
 import type { AuthModuleOptions } from './auth-module.options';
 import { CapabilityGuard } from './capability.guard';
+import { ApiKeyService } from './api-key.service';
 import { CapabilityService } from './capability.service';
 import { EffectiveSets } from './effective-sets';
 import { PrincipalResolver } from './principal-resolver';
 import { RequirementsAudit } from './requirements-audit';
 import { RouteRequirements } from './route-requirements';
 
-const CONTROLLERS = [LoginController, CallbackController, LinkController, SessionController, TokenController, ManageCapabilitiesController];
+const CONTROLLERS = [
+  LoginController,
+  CallbackController,
+  LinkController,
+  SessionController,
+  TokenController,
+  ApiKeysController,
+  AuditController,
+  ManageCapabilitiesController,
+];
 const STORE_OWNER = Symbol('nest-capabilities:store-owner');
 const REVOCATION_OWNER = Symbol('nest-capabilities:revocation-owner');
 const REDIS_STORES = Symbol('nest-capabilities:redis-stores');
+const API_KEY_OWNER = Symbol('nest-capabilities:api-key-owner');
 
 const logger = new Logger('nest-capabilities');
 
@@ -116,6 +134,39 @@ function coreProviders(prefix: string): Provider[] {
       }),
     },
     {
+      // API keys: given, else next to the caps file, else (a store of one's own without one) this process only.
+      provide: API_KEY_STORE,
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG],
+      useFactory: (options: AuthModuleOptions, config: AuthConfig): Promise<ApiKeyStore> | ApiKeyStore => {
+        if (options.apiKeyStore !== undefined) return options.apiKeyStore;
+        if (options.store === undefined) return FileApiKeyStore.open(apiKeyFileFor(config.capsFile), { capsFile: config.capsFile, logger });
+        logger.warn('a custom store without apiKeyStore: API keys are kept in this process only');
+        return new MemoryApiKeyStore();
+      },
+    },
+    {
+      provide: API_KEY_OWNER,
+      inject: [AUTH_MODULE_OPTIONS, API_KEY_STORE],
+      useFactory: (options: AuthModuleOptions, keys: ApiKeyStore) => ({
+        onModuleDestroy: () => (options.apiKeyStore === undefined ? keys.close() : undefined),
+      }),
+    },
+    {
+      // The audit trail: given, else next to the caps file, else (a store of one's own without one) this process only.
+      provide: AuditRecorder,
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG],
+      useFactory: async (options: AuthModuleOptions, config: AuthConfig): Promise<AuditRecorder> => {
+        let log: AuditLog;
+        if (options.auditLog !== undefined) log = options.auditLog;
+        else if (options.store === undefined) log = await FileAuditLog.open(auditFileFor(config.capsFile), { capsFile: config.capsFile });
+        else {
+          logger.warn('a custom store without auditLog: the audit trail is kept in this process only');
+          log = new MemoryAuditLog();
+        }
+        return new AuditRecorder(log, config.instanceName, (message) => logger.error(message));
+      },
+    },
+    {
       provide: BearerTokens,
       inject: [AUTH_CONFIG, REVOCATION_STORE],
       useFactory: (config: AuthConfig, revocations: RevocationStore) =>
@@ -135,6 +186,7 @@ function coreProviders(prefix: string): Provider[] {
     EffectiveSets,
     CapabilityGuard,
     CapabilityService,
+    ApiKeyService,
     Responder,
     SignInProviders,
     ProviderAccounts,
@@ -183,7 +235,7 @@ export class AuthModule extends AuthConfigurableModule {
       imports: [...(definition.imports ?? []), DiscoveryModule],
       controllers: prefixedControllers(prefix),
       providers,
-      exports: [AUTH_CONFIG, CAPABILITY_STORE, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, EffectiveSets, BearerTokens, SessionCookie, REVOCATION_STORE, ProviderApiTokens, ProviderAccessTokenPipe],
+      exports: [AUTH_CONFIG, CAPABILITY_STORE, API_KEY_STORE, AuditRecorder, ApiKeyService, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, EffectiveSets, BearerTokens, SessionCookie, REVOCATION_STORE, ProviderApiTokens, ProviderAccessTokenPipe],
     };
   }
 }

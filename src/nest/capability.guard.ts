@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
-import { StoreUnavailableError, TokenError } from '../errors';
+import { StoreUnavailableError, TokenError, type TokenErrorCode } from '../errors';
 import { LoginRedirect } from '../http/login-redirect';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
@@ -79,7 +79,7 @@ export class CapabilityGuard implements CanActivate {
   /** A bad token: 401 where a capability is needed, a guest on a public route. */
   private unauthenticated(error: unknown, requirement: RouteRequirement): null {
     if (!(error instanceof TokenError)) throw error;
-    if (!requirement.isPublic) throw new UnauthorizedException({ statusCode: 401, message: `invalid bearer token: ${error.message}` });
+    if (!requirement.isPublic) throw new TokenError(error.code as TokenErrorCode, `invalid bearer token: ${error.message}`, { cause: error });
     return null;
   }
 

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditRecorder } from '../audit/audit-recorder';
+import { grantChangeDetail } from '../audit/change-detail';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import type { CapabilitySet } from '../capabilities/capability-set';
 import { checkedChange, type CapabilityChange } from '../capabilities/grant-rules';
@@ -19,6 +21,7 @@ export class CapabilityService {
   constructor(
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
     private readonly effectiveSets: EffectiveSets,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /** The policy in force now. */
@@ -43,10 +46,27 @@ export class CapabilityService {
 
   /**
    * Changes what `email` holds on behalf of `manager`, under the rules of the
-   * management API; resolves with the grants now stored for `email`.
+   * management API, and writes it (or its refusal) to the audit trail; resolves with
+   * the grants now stored for `email`.
    */
   async change(manager: Principal, email: string, change: CapabilityChange): Promise<readonly string[]> {
-    const policy = await this.store.update((current) => checkedChange(current, this.effectiveSets.of(current, manager), email, change));
+    let before: readonly string[] = [];
+    const policy = await this.audit.record(
+      manager.email,
+      change.kind,
+      email,
+      requestedChange(change),
+      () =>
+        this.store.update((current) => {
+          before = current.stored(email);
+          return checkedChange(current, this.effectiveSets.of(current, manager), email, change);
+        }),
+      (after) => grantChangeDetail(before, after.stored(email)),
+    );
     return policy.stored(email);
   }
+}
+
+function requestedChange(change: CapabilityChange): string {
+  return change.kind === 'set' ? `set ${[...change.capabilities].sort().join(', ') || '(nothing)'}` : `${change.kind} ${change.capability}`;
 }

@@ -15,8 +15,8 @@ export class EffectiveSets {
 
   of(policy: CapabilityPolicy, principal: Principal | null): CapabilitySet {
     if (principal === null) return policy.effective(null);
-    // User principals are cached by the policy itself; only snapshots need an entry here.
-    if (principal.snapshot === undefined) return policy.effective(principal.email);
+    // User principals are cached by the policy itself; only snapshots and keys need an entry here.
+    if (principal.snapshot === undefined && principal.keyCapabilities === undefined) return policy.effective(principal.email);
     const cached = this.byPrincipal.get(principal);
     if (cached !== undefined && cached.policy === policy) return cached.set;
     const set = effectiveFor(policy, principal);

@@ -1,20 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
+import { isApiKey } from '../keys/api-key';
+import { API_KEY_STORE, type ApiKeyStore } from '../keys/api-key-store';
 import { SessionCookie } from '../session/session-cookie';
 import { bearerTokenOf } from '../tokens/bearer-header';
 import { BearerTokens } from '../tokens/bearer-tokens';
 
 /**
- * Finds who is calling: a bearer token when the request has an Authorization
- * header (a bad one is a `TokenError`, never a fallback to the cookie), else the
- * session cookie, else nobody.
+ * Finds who is calling: a bearer token or an API key (`nck_…`) when the request has
+ * an Authorization header (a bad one is a `TokenError`, never a fallback to the
+ * cookie), else the session cookie, else nobody.
  */
 @Injectable()
 export class PrincipalResolver {
   constructor(
     @Inject(BearerTokens) private readonly tokens: BearerTokens,
     @Inject(SessionCookie) private readonly sessions: SessionCookie,
+    @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
   ) {}
 
   async resolve(headers: IncomingHttpHeaders): Promise<Principal | null> {
@@ -33,7 +36,10 @@ export class PrincipalResolver {
    */
   identify(headers: IncomingHttpHeaders): Principal | null | Promise<Principal | null> {
     const token = bearerTokenOf(headers.authorization);
-    if (token !== undefined) return this.tokens.verify(token).principal;
+    if (token !== undefined) {
+      if (isApiKey(token)) return this.keys.current().authenticate(token, Math.floor(Date.now() / 1000));
+      return this.tokens.verify(token).principal;
+    }
     if (headers.cookie === undefined) return null;
     // A cookie value opened before is answered from memory, without a promise.
     const known = this.sessions.readKnown(headers.cookie);

@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { MemoryAuditLog } from '../audit/audit-log';
+import { AuditRecorder } from '../audit/audit-recorder';
 import { assertIdentityFree } from '../capabilities/capability-policy';
 import { identityKey } from '../capabilities/identity-link';
 import { CAPABILITY_STORE } from '../nest/auth.constants';
@@ -18,7 +20,11 @@ import type { ProviderIdentity } from './sign-in-provider';
  */
 @Injectable()
 export class ProviderAccounts {
-  constructor(@Inject(CAPABILITY_STORE) private readonly store: CapabilityStore) {}
+  constructor(
+    @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
+    // Optional so that the class works on its own; the module always gives the trail.
+    @Optional() private readonly audit: AuditRecorder = new AuditRecorder(new MemoryAuditLog()),
+  ) {}
 
   async accountFor(provider: string, identity: ProviderIdentity, attempt: LoginAttempt): Promise<string> {
     const key = identityKey(provider, identity.subject);
@@ -36,9 +42,11 @@ export class ProviderAccounts {
   }
 
   private async link(key: string, email: string): Promise<string> {
-    assertIdentityFree(this.store.current().identities, key, email);
-    if (this.store.linkIdentity === undefined) throw new LoginError('LOGIN_REFUSED', 'account linking is not available with this capability store');
-    await this.store.linkIdentity(key, email);
+    await this.audit.record(email, 'link', email, `link ${key}`, async () => {
+      assertIdentityFree(this.store.current().identities, key, email);
+      if (this.store.linkIdentity === undefined) throw new LoginError('LOGIN_REFUSED', 'account linking is not available with this capability store');
+      await this.store.linkIdentity(key, email);
+    }, () => `linked ${key}`);
     return email;
   }
 }

@@ -1,0 +1,59 @@
+import type { AuditRecorder } from '../audit/audit-recorder';
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import type { CapabilitySet } from '../capabilities/capability-set';
+import type { ApiKeyRecord } from './api-key';
+import { plannedApiKey, type ApiKeyPolicy, type ApiKeyRequest } from './api-key-request';
+import type { ApiKeyStore } from './api-key-store';
+
+/** What creating and revoking keys needs: where keys live, the audit trail, the rules, the clock. */
+export interface ApiKeyActions {
+  readonly store: ApiKeyStore;
+  readonly audit: AuditRecorder;
+  readonly rules: ApiKeyPolicy;
+  readonly now: () => number;
+}
+
+/**
+ * Creates a key for `actor` (whose effective set is `creator`, null for an operator)
+ * under every rule of `plannedApiKey`, stores its hash and records it in the audit
+ * trail (a refusal too). Resolves with the key, which is never shown again.
+ *
+ * @example
+ * const { key } = await createApiKey(actions, 'ada@example.com', policy, adaSet, { name: 'deploy', capabilities: ['write'] });
+ */
+export function createApiKey(
+  actions: ApiKeyActions,
+  actor: string,
+  policy: CapabilityPolicy,
+  creator: CapabilitySet | null,
+  request: ApiKeyRequest,
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const requested = `create with ${request.capabilities.join(', ') || '(nothing)'}`;
+  return actions.audit.record(
+    actor,
+    'key_create',
+    `key:${String(request.name).slice(0, 64)}`,
+    requested,
+    async () => {
+      const planned = plannedApiKey(policy, creator, request, actions.rules, actor, Math.floor(actions.now() / 1000));
+      await actions.store.create(planned.record);
+      return planned;
+    },
+    ({ record }) => `created with ${record.capabilities.join(', ')}; ${expiryText(record.expiresAt)}${record.note === '' ? '' : `; note: ${record.note}`}`,
+  );
+}
+
+/**
+ * Revokes the key `name` at once (every instance sharing the store refuses it from its
+ * next use) and records it in the audit trail. Rejects with `KEY_UNKNOWN`.
+ *
+ * @example
+ * await revokeApiKey(actions, 'ada@example.com', 'deploy');
+ */
+export function revokeApiKey(actions: ApiKeyActions, actor: string, name: string): Promise<ApiKeyRecord> {
+  return actions.audit.record(actor, 'key_revoke', `key:${name}`, 'revoke', () => actions.store.revoke(name), () => 'revoked');
+}
+
+function expiryText(expiresAt: number | null): string {
+  return expiresAt === null ? 'never expires' : `expires ${new Date(expiresAt * 1000).toISOString()}`;
+}

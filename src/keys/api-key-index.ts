@@ -1,0 +1,94 @@
+import type { Principal } from '../capabilities/principal';
+import { ApiKeyError, TokenError } from '../errors';
+import { hashApiKey, isLive, type ApiKeyRecord } from './api-key';
+
+interface IndexedKey {
+  readonly record: ApiKeyRecord;
+  readonly principal: Principal;
+}
+
+/**
+ * Every API key known, in memory, built once per change: authenticating a key is a
+ * hash and a Map lookup, no I/O. Immutable; stores replace it.
+ *
+ * @example
+ * const index = new ApiKeyIndex(records);
+ * index.authenticate('nck_…', Math.floor(Date.now() / 1000)).email; // 'key:deploy'
+ */
+export class ApiKeyIndex {
+  private readonly byHash = new Map<string, IndexedKey>();
+  readonly records: readonly ApiKeyRecord[];
+
+  constructor(records: readonly ApiKeyRecord[], previous?: ApiKeyIndex) {
+    this.records = records;
+    for (const record of records) {
+      // The same principal object while a key is unchanged, so caches keyed by it hold.
+      const before = previous?.byHash.get(record.hash);
+      const principal = before !== undefined && before.record.revokedAt === record.revokedAt ? before.principal : principalOf(record);
+      this.byHash.set(record.hash, { record, principal });
+    }
+  }
+
+  /**
+   * The principal of `key`, or a `TokenError`: `TOKEN_INVALID` for an unknown key,
+   * `TOKEN_REVOKED`, `TOKEN_EXPIRED`.
+   */
+  authenticate(key: string, nowSeconds: number): Principal {
+    const found = this.byHash.get(hashApiKey(key));
+    if (found === undefined) throw new TokenError('TOKEN_INVALID', 'the API key is not known to this application');
+    if (found.record.revokedAt !== null) throw new TokenError('TOKEN_REVOKED', 'the API key has been revoked');
+    const expiresAt = found.record.expiresAt;
+    if (expiresAt !== null && expiresAt <= nowSeconds) throw new TokenError('TOKEN_EXPIRED', 'the API key has expired');
+    return found.principal;
+  }
+
+  /** The keys not revoked (expired ones included), oldest first. */
+  unrevoked(): ApiKeyRecord[] {
+    return this.records.filter((record) => record.revokedAt === null);
+  }
+
+  /** The live key named `name`, if any. */
+  live(name: string, nowSeconds: number): ApiKeyRecord | undefined {
+    return this.records.find((record) => record.name === name && isLive(record, nowSeconds));
+  }
+}
+
+/** Throws `KEY_EXISTS` when a live key named `name` exists. */
+export function assertKeyNameFree(index: ApiKeyIndex, name: string, nowSeconds: number): void {
+  if (index.live(name, nowSeconds) !== undefined) {
+    throw new ApiKeyError('KEY_EXISTS', name, `a live API key named ${JSON.stringify(name)} exists; revoke it first or choose another name`);
+  }
+}
+
+/**
+ * The records after revoking every unrevoked key named `name` at `nowSeconds`, and the
+ * newest of them. Throws `KEY_UNKNOWN` when there is none.
+ */
+export function withKeyRevoked(
+  records: readonly ApiKeyRecord[],
+  name: string,
+  nowSeconds: number,
+): { records: ApiKeyRecord[]; revoked: ApiKeyRecord } {
+  let revoked: ApiKeyRecord | undefined;
+  const next = records.map((record) => {
+    if (record.name !== name || record.revokedAt !== null) return record;
+    revoked = { ...record, revokedAt: nowSeconds };
+    return revoked;
+  });
+  if (revoked === undefined) throw new ApiKeyError('KEY_UNKNOWN', name, `no API key named ${JSON.stringify(name)}`);
+  return { records: next, revoked };
+}
+
+/**
+ * The records after adding `record`, with revoked keys that have expired forgotten
+ * (an unknown key is refused as firmly as a revoked one). Throws `KEY_EXISTS`.
+ */
+export function withKeyAdded(records: readonly ApiKeyRecord[], record: ApiKeyRecord, nowSeconds: number): ApiKeyRecord[] {
+  assertKeyNameFree(new ApiKeyIndex(records), record.name, nowSeconds);
+  const kept = records.filter((existing) => existing.revokedAt === null || existing.expiresAt === null || existing.expiresAt > nowSeconds);
+  return [...kept, record];
+}
+
+function principalOf(record: ApiKeyRecord): Principal {
+  return { email: `key:${record.name}`, kind: 'key', via: 'token', keyName: record.name, keyCapabilities: record.capabilities };
+}

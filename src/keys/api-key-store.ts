@@ -1,0 +1,73 @@
+import type { ApiKeyRecord } from './api-key';
+import { ApiKeyIndex, withKeyAdded, withKeyRevoked } from './api-key-index';
+
+/** Injection token of the module's `ApiKeyStore`. */
+export const API_KEY_STORE = Symbol('nest-capabilities:api-key-store');
+
+/**
+ * Where API keys (their hashes) live. Lookups are synchronous and in memory (the
+ * guard's hot path does no I/O); writes are durable before they resolve and reach
+ * every instance that shares the backend.
+ *
+ * @example
+ * await keys.create(record);           // rejects KEY_EXISTS for a live key of that name
+ * keys.current().authenticate(key, nowSeconds).email; // 'key:deploy'
+ * await keys.revoke('deploy');         // rejects KEY_UNKNOWN
+ */
+export interface ApiKeyStore {
+  /** Every key known now. */
+  current(): ApiKeyIndex;
+  /** Stores `record`; rejects with `KEY_EXISTS` when a live key has its name. */
+  create(record: ApiKeyRecord): Promise<void>;
+  /** Revokes the key named `name` at once; resolves with it; rejects with `KEY_UNKNOWN`. */
+  revoke(name: string): Promise<ApiKeyRecord>;
+  /** Called whenever keys change, through this instance or another. */
+  subscribe(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * API keys kept in this process only: for tests and apps with a capability store of
+ * their own and no shared key store. Lost on restart.
+ *
+ * @example
+ * AuthModule.forRoot({ ..., store, apiKeyStore: new MemoryApiKeyStore() })
+ */
+export class MemoryApiKeyStore implements ApiKeyStore {
+  private index = new ApiKeyIndex([]);
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  current(): ApiKeyIndex {
+    return this.index;
+  }
+
+  async create(record: ApiKeyRecord): Promise<void> {
+    this.replace(withKeyAdded(this.index.records, record, this.nowSeconds()));
+  }
+
+  async revoke(name: string): Promise<ApiKeyRecord> {
+    const { records, revoked } = withKeyRevoked(this.index.records, name, this.nowSeconds());
+    this.replace(records);
+    return revoked;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+
+  private replace(records: readonly ApiKeyRecord[]): void {
+    this.index = new ApiKeyIndex(records, this.index);
+    for (const listener of this.listeners) listener();
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+}

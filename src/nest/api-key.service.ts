@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditRecorder } from '../audit/audit-recorder';
+import type { Principal } from '../capabilities/principal';
+import type { ApiKeyRecord } from '../keys/api-key';
+import { createApiKey, revokeApiKey, type ApiKeyActions } from '../keys/api-key-actions';
+import type { ApiKeyRequest } from '../keys/api-key-request';
+import { API_KEY_STORE, type ApiKeyStore } from '../keys/api-key-store';
+import { AUTH_CONFIG } from './auth.constants';
+import type { AuthConfig } from './auth-config';
+import { CapabilityService } from './capability.service';
+
+/**
+ * API keys for application code and the module's routes: create (never more than the
+ * creator holds), list, revoke, each written to the audit trail.
+ *
+ * @example
+ * const { key } = await apiKeys.create(manager, { name: 'deploy', capabilities: ['write'], note: 'CI' });
+ */
+@Injectable()
+export class ApiKeyService {
+  private readonly actions: ApiKeyActions;
+
+  constructor(
+    @Inject(API_KEY_STORE) private readonly store: ApiKeyStore,
+    @Inject(AUTH_CONFIG) config: AuthConfig,
+    private readonly capabilities: CapabilityService,
+    audit: AuditRecorder,
+  ) {
+    this.actions = { store, audit, rules: config.apiKeys, now: Date.now };
+  }
+
+  /** Creates a key on behalf of `creator`; resolves with the key (shown once) and its record. */
+  create(creator: Principal, request: ApiKeyRequest): Promise<{ key: string; record: ApiKeyRecord }> {
+    return createApiKey(this.actions, creator.email, this.capabilities.policy(), this.capabilities.effectiveSet(creator), request);
+  }
+
+  /** The keys not revoked, oldest first. */
+  list(): ApiKeyRecord[] {
+    return this.store.current().unrevoked();
+  }
+
+  /** Revokes the key `name` on behalf of `actor`; rejects with `KEY_UNKNOWN`. */
+  revoke(actor: Principal, name: string): Promise<ApiKeyRecord> {
+    return revokeApiKey(this.actions, actor.email, name);
+  }
+}

@@ -1,0 +1,49 @@
+import type { ApiKeyRecord } from '../keys/api-key';
+
+/** The API keys as a file holds them: `{"keys": [...]}` with snake_case fields. */
+export function apiKeysToJson(records: readonly ApiKeyRecord[]): string {
+  const keys = records.map((record) => ({
+    name: record.name,
+    hash: record.hash,
+    capabilities: record.capabilities,
+    expires_at: record.expiresAt,
+    created_by: record.createdBy,
+    created_at: record.createdAt,
+    note: record.note,
+    revoked_at: record.revokedAt,
+  }));
+  return `${JSON.stringify({ keys }, null, 2)}\n`;
+}
+
+/**
+ * The records of an API key file, checked field by field (the file may have been
+ * edited or truncated by hand); an empty file holds no keys. Throws on anything else.
+ */
+export function apiKeysFromJson(text: string): ApiKeyRecord[] {
+  if (text.trim() === '') return [];
+  const value: unknown = JSON.parse(text);
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new Error('expected {"keys": [...]}');
+  return keys.map((entry: unknown, index) => recordOf(entry, index));
+}
+
+function recordOf(entry: unknown, index: number): ApiKeyRecord {
+  const fields = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+  const { name, hash, capabilities, expires_at: expiresAt, created_by: createdBy, created_at: createdAt, note, revoked_at: revokedAt } = fields;
+  const valid =
+    typeof name === 'string' &&
+    typeof hash === 'string' &&
+    Array.isArray(capabilities) &&
+    capabilities.every((capability) => typeof capability === 'string') &&
+    isTimeOrNull(expiresAt) &&
+    typeof createdBy === 'string' &&
+    typeof createdAt === 'number' &&
+    typeof note === 'string' &&
+    isTimeOrNull(revokedAt);
+  if (!valid) throw new Error(`key ${index + 1} is not a valid API key record`);
+  return { name, hash, capabilities: capabilities as string[], expiresAt, createdBy, createdAt, note, revokedAt };
+}
+
+function isTimeOrNull(value: unknown): value is number | null {
+  return value === null || (typeof value === 'number' && Number.isFinite(value));
+}

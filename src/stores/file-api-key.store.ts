@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises';
+import { CapabilitiesError, ConfigError } from '../errors';
+import type { ApiKeyRecord } from '../keys/api-key';
+import { ApiKeyIndex, withKeyAdded, withKeyRevoked } from '../keys/api-key-index';
+import type { ApiKeyStore } from '../keys/api-key-store';
+import { writeFileAtomic } from './atomic-write';
+import type { StoreLogger } from './capability-store';
+import { consoleStoreLogger } from './console-store-logger';
+import { withFileLock } from './file-lock';
+import { mayStillChangeUnseen, readFileSignature, type FileSignature } from './file-signature';
+import { createWithMode, sidecarMode } from './sidecar-file';
+import { apiKeysFromJson, apiKeysToJson } from './api-key-json';
+
+/** Options of `FileApiKeyStore.open`. */
+export interface FileApiKeyStoreOptions {
+  readonly logger?: StoreLogger;
+  /** The capability file the keys belong to: a new key file takes its mode. */
+  readonly capsFile?: string;
+  /** How often the file is checked for other instances' changes, in milliseconds (default 500). */
+  readonly pollIntervalMs?: number;
+  /** The clock, in milliseconds; tests freeze it. */
+  readonly now?: () => number;
+}
+
+/** The sidecar file that keeps the API keys (their hashes) of `capsFile`. */
+export function apiKeyFileFor(capsFile: string): string {
+  return `${capsFile}.keys.json`;
+}
+
+/**
+ * API keys kept in a JSON file next to caps.yaml (`caps.yaml.keys.json`), hashes only.
+ * Each write takes the file's inter-process lock, reads the file, applies the change
+ * (so a name taken by another instance meanwhile is refused) and replaces it
+ * atomically. The file is polled, so a key revoked through one instance is refused by
+ * every instance sharing the file system within a poll.
+ *
+ * @example
+ * const keys = await FileApiKeyStore.open(apiKeyFileFor('caps.yaml'), { capsFile: 'caps.yaml' });
+ */
+export class FileApiKeyStore implements ApiKeyStore {
+  private index = new ApiKeyIndex([]);
+  private readonly listeners = new Set<() => void>();
+  private readonly timer: NodeJS.Timeout;
+  private seen: { signature: FileSignature | undefined; takenAtMs: number; text: string } = { signature: undefined, takenAtMs: 0, text: '' };
+  private polling: Promise<void> | undefined;
+  private reportedProblem: string | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly capsFile: string | undefined,
+    private readonly logger: StoreLogger,
+    private readonly now: () => number,
+    pollIntervalMs: number,
+  ) {
+    this.timer = setInterval(() => void this.poll(), pollIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Reads `file` (a missing one holds no keys); an unreadable or invalid one fails the start-up. */
+  static async open(file: string, options: FileApiKeyStoreOptions = {}): Promise<FileApiKeyStore> {
+    const interval = options.pollIntervalMs ?? 500;
+    if (!Number.isFinite(interval) || interval <= 0) throw new ConfigError(`pollIntervalMs must be a positive number of milliseconds, got ${interval}`);
+    const store = new FileApiKeyStore(file, options.capsFile, options.logger ?? consoleStoreLogger, options.now ?? Date.now, interval);
+    try {
+      await store.load();
+    } catch (error) {
+      clearInterval(store.timer);
+      throw error;
+    }
+    return store;
+  }
+
+  current(): ApiKeyIndex {
+    return this.index;
+  }
+
+  async create(record: ApiKeyRecord): Promise<void> {
+    await this.write((records) => withKeyAdded(records, record, this.nowSeconds()));
+  }
+
+  async revoke(name: string): Promise<ApiKeyRecord> {
+    let revoked: ApiKeyRecord | undefined;
+    await this.write((records) => {
+      const next = withKeyRevoked(records, name, this.nowSeconds());
+      revoked = next.revoked;
+      return next.records;
+    });
+    return revoked!;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.polling;
+    this.listeners.clear();
+  }
+
+  private async write(change: (records: readonly ApiKeyRecord[]) => ApiKeyRecord[]): Promise<void> {
+    if (this.closed) throw new CapabilitiesError('CAPS_STORE_UNAVAILABLE', 'the API key store is closed');
+    await withFileLock(this.file, async () => {
+      await this.load();
+      // Throws (KEY_EXISTS, KEY_UNKNOWN) before anything is written.
+      const records = change(this.index.records);
+      const text = apiKeysToJson(records);
+      try {
+        await createWithMode(this.file, await sidecarMode(this.capsFile));
+        await writeFileAtomic(this.file, text);
+      } catch (error) {
+        throw new CapabilitiesError('CAPS_STORE_UNAVAILABLE', `could not write the API key file, nothing was changed: ${messageOf(error)}`, { cause: error });
+      }
+      this.seen = { signature: await readFileSignature(this.file).catch(() => undefined), takenAtMs: Date.now(), text };
+      this.replace(records);
+    });
+  }
+
+  private async poll(): Promise<void> {
+    if (this.closed || this.polling !== undefined) return;
+    this.polling = this.load()
+      .then(() => (this.reportedProblem = undefined))
+      .catch((error: unknown) => {
+        const message = messageOf(error);
+        if (message !== this.reportedProblem) this.logger.error(`${message}; the API keys already known stay in force`);
+        this.reportedProblem = message;
+      })
+      .then(() => (this.polling = undefined));
+    await this.polling;
+  }
+
+  /** Reads the file again when it changed since last seen. */
+  private async load(): Promise<void> {
+    let signature: FileSignature;
+    try {
+      signature = await readFileSignature(this.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw unreadable(error);
+    }
+    const { signature: known, takenAtMs, text: knownText } = this.seen;
+    if (known !== undefined && known.key === signature.key && !mayStillChangeUnseen(known, takenAtMs)) return;
+    const text = await readFile(this.file, 'utf8').catch((error: unknown) => {
+      throw unreadable(error);
+    });
+    this.seen = { signature, takenAtMs: Date.now(), text };
+    if (text === knownText) return;
+    let records: ApiKeyRecord[];
+    try {
+      records = apiKeysFromJson(text);
+    } catch (error) {
+      throw unreadable(error);
+    }
+    this.replace(records);
+  }
+
+  private replace(records: readonly ApiKeyRecord[]): void {
+    this.index = new ApiKeyIndex(records, this.index);
+    for (const listener of this.listeners) listener();
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+}
+
+function unreadable(error: unknown): CapabilitiesError {
+  // The path stays out of the message: it may reach an answer.
+  return new CapabilitiesError('CAPS_FILE_UNREADABLE', `cannot use the API key file: ${messageOf(error)}`, { cause: error });
+}
+
+// A file system error's code, not its message, which holds the path.
+function messageOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+import type { HttpClient } from '../support/http-client';
+
+const CAPS = `capabilities:
+  read: []
+  write: [read]
+  bake: [read]
+  arrest: [read]
+  racket: [read]
+  user_management: []
+auto_admin: true
+default: [read]
+guest: []
+users:
+  root@example.com: [admin]
+  lead@example.com: [user_management, bake]
+  bob@example.com: [write]
+`;
+
+const NINETY_DAYS = 90 * 86400;
+
+/** Waits, at most about five seconds, for `condition` to hold. */
+async function eventually(condition: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail('the condition did not hold within five seconds');
+}
+
+for (const adapter of ADAPTERS) {
+  describe(`API keys on ${adapter}`, () => {
+    let example: RunningExample;
+    let root: HttpClient;
+    let lead: HttpClient;
+    let bob: HttpClient;
+    const keyFile = (): string => readFileSync(`${example.capsFile}.keys.json`, 'utf8');
+
+    before(async () => {
+      example = await startExample({ adapter, caps: CAPS });
+      root = await example.signedIn('root@example.com');
+      lead = await example.signedIn('lead@example.com');
+      bob = await example.signedIn('bob@example.com');
+    });
+    after(() => example.close());
+
+    it('creates a key shown once, stores only its hash, and the key authenticates as itself', async () => {
+      const before = Math.floor(Date.now() / 1000);
+      const reply = await lead.post('/manage_capabilities/keys', { name: 'oven', capabilities: ['bake'], note: 'the oven robot' });
+      assert.equal(reply.status, 200, reply.text);
+      assert.deepEqual(Object.keys(reply.json).sort(), ['capabilities', 'expires_at', 'key', 'name', 'status']);
+      const { key } = reply.json as { key: string };
+      assert.match(key, /^nck_[A-Za-z0-9_-]{43}$/, 'nck_ and 256 random bits');
+      assert.equal(reply.json.name, 'oven');
+      assert.deepEqual(reply.json.capabilities, ['bake']);
+      assert.ok(reply.json.expires_at >= before + NINETY_DAYS && reply.json.expires_at <= before + NINETY_DAYS + 5, 'expires in 90 days by default');
+
+      const stored = keyFile();
+      assert.ok(!stored.includes(key) && !stored.includes(key.slice(4)), 'the key itself is never stored');
+      assert.ok(stored.includes(createHash('sha256').update(key).digest('base64url')), 'its SHA-256 is');
+
+      const asKey = example.client().withToken(key);
+      const whoami = await asKey.get('/whoami');
+      assert.deepEqual(whoami.json, { user: 'key:oven', capabilities: ['bake', 'read'] });
+      const baked = await asKey.get('/bake?food=bread');
+      assert.equal(baked.status, 200);
+      assert.deepEqual(baked.json, { baked: 'bread', by: 'key:oven' }, '@CurrentUser() names the key');
+      assert.equal((await asKey.get('/arrest')).status, 403, 'nothing beyond its own capabilities');
+    });
+
+    it('judges a key on its own capabilities only: no defaults, no account', async () => {
+      const reply = await root.post('/manage_capabilities/keys', { name: 'arrester', capabilities: ['arrest'] });
+      const whoami = await example.client().withToken(reply.json.key).get('/whoami');
+      assert.deepEqual(whoami.json, { user: 'key:arrester', capabilities: ['arrest', 'read'] });
+    });
+
+    it('refuses a key carrying more than its creator holds, and stores nothing', async () => {
+      const before = keyFile();
+      const reply = await lead.post('/manage_capabilities/keys', { name: 'escalate', capabilities: ['arrest'] });
+      assert.equal(reply.status, 403);
+      assert.equal(reply.json.code, 'GRANT_FORBIDDEN');
+      const admin = await lead.post('/manage_capabilities/keys', { name: 'escalate', capabilities: ['admin'] });
+      assert.equal(admin.json.code, 'GRANT_FORBIDDEN');
+      assert.equal(keyFile(), before);
+    });
+
+    it('refuses bad input with 400 and stores nothing', async () => {
+      const before = keyFile();
+      const cases: [unknown, string][] = [
+        [{ name: 'x', capabilities: ['no_such_thing'] }, 'UNKNOWN_CAPABILITY'],
+        [{ name: 'x', capabilities: [] }, 'INVALID_REQUEST'],
+        [{ name: 'x', capabilities: 'read' }, 'INVALID_REQUEST'],
+        [{ name: 'x', capabilities: ['read'], expires_in: -5 }, 'INVALID_REQUEST'],
+        [{ name: 'x', capabilities: ['read'], expires_in: 1.5 }, 'INVALID_REQUEST'],
+        [{ name: 'x', capabilities: ['read'], expires_in: '30d' }, 'INVALID_REQUEST'],
+        [{ name: 'x', capabilities: ['read'], expires_in: 'never' }, 'INVALID_REQUEST'],
+        [{ name: 'x', capabilities: ['read'], note: 42 }, 'INVALID_REQUEST'],
+        [{ name: 'bad name!', capabilities: ['read'] }, 'INVALID_REQUEST'],
+        [{ name: 'x', capabilities: ['read'], extra: true }, 'INVALID_REQUEST'],
+        [{ capabilities: ['read'] }, 'INVALID_REQUEST'],
+      ];
+      for (const [body, code] of cases) {
+        const reply = await root.post('/manage_capabilities/keys', body);
+        assert.equal(reply.status, 400, `${JSON.stringify(body)}: ${reply.text}`);
+        assert.equal(reply.json.code, code, JSON.stringify(body));
+      }
+      const never = await root.post('/manage_capabilities/keys', { name: 'x', capabilities: ['read'], expires_in: 'never' });
+      assert.equal(never.json.message, 'keys that never expire are not allowed by this application');
+      assert.equal(keyFile(), before);
+    });
+
+    it('refuses a second live key of the same name with 409', async () => {
+      assert.equal((await root.post('/manage_capabilities/keys', { name: 'twin', capabilities: ['read'] })).status, 200);
+      const before = keyFile();
+      const again = await root.post('/manage_capabilities/keys', { name: 'twin', capabilities: ['read'] });
+      assert.equal(again.status, 409);
+      assert.equal(again.json.code, 'KEY_EXISTS');
+      assert.equal(keyFile(), before);
+    });
+
+    it('lists keys without any secret', async () => {
+      const reply = await root.get('/manage_capabilities/keys');
+      assert.equal(reply.status, 200);
+      assert.equal(reply.json.status, 'ok');
+      const oven = reply.json.keys.find((key: { name: string }) => key.name === 'oven');
+      assert.deepEqual(Object.keys(oven).sort(), ['capabilities', 'created_at', 'created_by', 'expires_at', 'name']);
+      assert.equal(oven.created_by, 'lead@example.com');
+      assert.deepEqual(oven.capabilities, ['bake']);
+      assert.ok(!reply.text.includes('nck_') && !reply.text.includes('hash'));
+    });
+
+    it('revokes a key at once: its next use is 401 TOKEN_REVOKED, and the name is free again', async () => {
+      const created = await root.post('/manage_capabilities/keys', { name: 'short-lived', capabilities: ['read'] });
+      const asKey = example.client().withToken(created.json.key);
+      assert.equal((await asKey.get('/menu')).status, 200);
+      const reply = await root.post('/manage_capabilities/keys/revoke', { name: 'short-lived' });
+      assert.deepEqual(reply.json, { status: 'ok', name: 'short-lived' });
+      for (const path of ['/menu', '/whoami']) {
+        const refused = await asKey.get(path);
+        assert.equal(refused.status, 401, path);
+        assert.equal(refused.json.code, 'TOKEN_REVOKED', path);
+      }
+      assert.ok(!(await root.get('/manage_capabilities/keys')).json.keys.some((key: { name: string }) => key.name === 'short-lived'));
+      assert.equal((await root.post('/manage_capabilities/keys', { name: 'short-lived', capabilities: ['read'] })).status, 200);
+    });
+
+    it('answers 404 for revoking a key that does not exist', async () => {
+      const reply = await root.post('/manage_capabilities/keys/revoke', { name: 'never-made' });
+      assert.equal(reply.status, 404);
+      assert.equal(reply.json.code, 'KEY_UNKNOWN');
+    });
+
+    it('refuses an unknown key and an expired one with 401', async () => {
+      const unknown = await example.client().withToken(`nck_${'A'.repeat(43)}`).get('/menu');
+      assert.equal(unknown.status, 401);
+      assert.equal(unknown.json.code, 'TOKEN_INVALID');
+
+      // A key whose expiry has passed, written as another instance would have written it.
+      const key = `nck_${'e'.repeat(43)}`;
+      const file = JSON.parse(keyFile()) as { keys: unknown[] };
+      const past = Math.floor(Date.now() / 1000) - 10;
+      file.keys.push({ name: 'old', hash: createHash('sha256').update(key).digest('base64url'), capabilities: ['read'], expires_at: past, created_by: 'root@example.com', created_at: past - 100, note: '', revoked_at: null });
+      writeFileSync(`${example.capsFile}.keys.json`, JSON.stringify(file));
+      const asKey = example.client().withToken(key);
+      await eventually(async () => (await asKey.get('/menu')).json?.code === 'TOKEN_EXPIRED');
+      assert.equal((await asKey.get('/menu')).status, 401);
+    });
+
+    it('keeps keys to holders of user_management', async () => {
+      for (const [method, path, body] of [
+        ['POST', '/manage_capabilities/keys', { name: 'mine', capabilities: ['read'] }],
+        ['GET', '/manage_capabilities/keys', undefined],
+        ['POST', '/manage_capabilities/keys/revoke', { name: 'oven' }],
+      ] as const) {
+        const denied = method === 'GET' ? await bob.get(path) : await bob.post(path, body);
+        assert.equal(denied.status, 403, path);
+        const guest = method === 'GET' ? await example.client().get(path) : await example.client().post(path, body);
+        assert.equal(guest.status, 401, path);
+      }
+    });
+
+    it('gives a key no user token: it is a credential of its own', async () => {
+      const created = await root.post('/manage_capabilities/keys', { name: 'no-token', capabilities: ['read'] });
+      const reply = await example.client().withToken(created.json.key).get('/token');
+      assert.equal(reply.status, 400);
+      assert.equal(reply.json.code, 'SESSION_REQUIRED');
+    });
+  });
+}
+
+describe('API keys across instances and configurations', () => {
+  let first: RunningExample;
+  let second: RunningExample;
+
+  before(async () => {
+    first = await startExample({ caps: CAPS, env: { API_KEYS_MAY_NEVER_EXPIRE: 'true' } });
+    second = await startExample({ caps: CAPS, env: { CAPS_FILE: first.capsFile } });
+  });
+  after(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  it('creates a key that never expires only where the application allows it', async () => {
+    const root = await first.signedIn('root@example.com');
+    const reply = await root.post('/manage_capabilities/keys', { name: 'forever', capabilities: ['read'], expires_in: 'never' });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.json.expires_at, null);
+  });
+
+  it('revokes a key through one instance and the other refuses it too', async () => {
+    const root = await first.signedIn('root@example.com');
+    const { key } = (await root.post('/manage_capabilities/keys', { name: 'shared', capabilities: ['read'], expires_in: 3600 })).json as { key: string };
+    const onSecond = second.client().withToken(key);
+    await eventually(async () => (await onSecond.get('/menu')).status === 200);
+    assert.equal((await root.post('/manage_capabilities/keys/revoke', { name: 'shared' })).status, 200);
+    await eventually(async () => (await onSecond.get('/menu')).json?.code === 'TOKEN_REVOKED');
+  });
+});

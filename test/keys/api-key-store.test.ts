@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { generateApiKey, hashApiKey, type ApiKeyRecord } from '../../src/keys/api-key';
+import { ApiKeyIndex } from '../../src/keys/api-key-index';
+import { MemoryApiKeyStore } from '../../src/keys/api-key-store';
+import { FileApiKeyStore } from '../../src/stores/file-api-key.store';
+import { tempFolder } from '../fixtures/temp-folder';
+
+const NOW = Math.floor(Date.now() / 1000);
+
+function record(name: string, key = generateApiKey(), extra: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  return { name, hash: hashApiKey(key), capabilities: ['read'], expiresAt: NOW + 3600, createdBy: 'root@example.com', createdAt: NOW, note: '', revokedAt: null, ...extra };
+}
+
+describe('ApiKeyIndex', () => {
+  it('authenticates a key as a principal that says it is a key and names it', () => {
+    const key = generateApiKey();
+    const principal = new ApiKeyIndex([record('deploy', key)]).authenticate(key, NOW);
+    assert.deepEqual(principal, { email: 'key:deploy', kind: 'key', via: 'token', keyName: 'deploy', keyCapabilities: ['read'] });
+  });
+
+  it('refuses unknown, revoked and expired keys with their codes', () => {
+    const live = generateApiKey();
+    const revoked = generateApiKey();
+    const index = new ApiKeyIndex([record('live', live), record('gone', revoked, { revokedAt: NOW - 1 })]);
+    assert.throws(() => index.authenticate(generateApiKey(), NOW), { code: 'TOKEN_INVALID' });
+    assert.throws(() => index.authenticate(revoked, NOW), { code: 'TOKEN_REVOKED', message: 'the API key has been revoked' });
+    assert.throws(() => index.authenticate(live, NOW + 3600), { code: 'TOKEN_EXPIRED', message: 'the API key has expired' });
+  });
+
+  it('keeps the same principal object while a key is unchanged, so caches keyed by it hold', () => {
+    const key = generateApiKey();
+    const first = new ApiKeyIndex([record('a', key)]);
+    const second = new ApiKeyIndex([...first.records, record('b')], first);
+    assert.equal(second.authenticate(key, NOW), first.authenticate(key, NOW));
+  });
+});
+
+describe('MemoryApiKeyStore', () => {
+  it('refuses a live name twice, revokes by name, and frees the name', async () => {
+    const store = new MemoryApiKeyStore(() => NOW * 1000);
+    await store.create(record('x'));
+    await assert.rejects(store.create(record('x')), { code: 'KEY_EXISTS' });
+    assert.equal((await store.revoke('x')).revokedAt, NOW);
+    await assert.rejects(store.revoke('x'), { code: 'KEY_UNKNOWN' });
+    await store.create(record('x'));
+    assert.equal(store.current().unrevoked().length, 1);
+  });
+});
+
+describe('FileApiKeyStore', () => {
+  it('sees a name taken through another instance and refuses it, and sees its revocations', async (t) => {
+    const file = join(tempFolder(t), 'caps.yaml.keys.json');
+    const [first, second] = await Promise.all([FileApiKeyStore.open(file, { pollIntervalMs: 20 }), FileApiKeyStore.open(file, { pollIntervalMs: 20 })]);
+    t.after(async () => {
+      await first!.close();
+      await second!.close();
+    });
+    const key = generateApiKey();
+    const outcomes = await Promise.allSettled([first!.create(record('same', key)), second!.create(record('same'))]);
+    assert.deepEqual(outcomes.map((outcome) => outcome.status).sort(), ['fulfilled', 'rejected']);
+    assert.equal((outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult).reason.code, 'KEY_EXISTS');
+    const winner = outcomes[0]!.status === 'fulfilled' ? first! : second!;
+    const other = winner === first ? second! : first!;
+    await winner.revoke('same');
+    for (let attempt = 0; attempt < 200 && other.current().unrevoked().length > 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(other.current().unrevoked().length, 0);
+  });
+
+  it('refuses to start on a broken key file, and treats a missing one as empty', async (t) => {
+    const folder = tempFolder(t);
+    const missing = await FileApiKeyStore.open(join(folder, 'none.json'));
+    assert.equal(missing.current().records.length, 0);
+    await missing.close();
+    writeFileSync(join(folder, 'broken.json'), '{"keys": [{"name": 1}]}');
+    await assert.rejects(FileApiKeyStore.open(join(folder, 'broken.json')), { code: 'CAPS_FILE_UNREADABLE' });
+  });
+});
