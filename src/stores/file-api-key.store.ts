@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { CapabilitiesError, ConfigError } from '../errors';
 import type { ApiKeyRecord } from '../keys/api-key';
 import { ApiKeyIndex, withKeyAdded, withKeyRevoked } from '../keys/api-key-index';
@@ -7,7 +6,7 @@ import { writeFileAtomic } from './atomic-write';
 import type { StoreLogger } from './capability-store';
 import { consoleStoreLogger } from './console-store-logger';
 import { withFileLock } from './file-lock';
-import { mayStillChangeUnseen, readFileSignature, type FileSignature } from './file-signature';
+import { ChangedFileReader, pollFile } from './changed-file-reader';
 import { createWithMode, sidecarMode } from './sidecar-file';
 import { apiKeysFromJson, apiKeysToJson } from './api-key-json';
 
@@ -40,21 +39,19 @@ export function apiKeyFileFor(capsFile: string): string {
 export class FileApiKeyStore implements ApiKeyStore {
   private index = new ApiKeyIndex([]);
   private readonly listeners = new Set<() => void>();
-  private readonly timer: NodeJS.Timeout;
-  private seen: { signature: FileSignature | undefined; takenAtMs: number; text: string } = { signature: undefined, takenAtMs: 0, text: '' };
-  private polling: Promise<void> | undefined;
-  private reportedProblem: string | undefined;
+  private readonly reader: ChangedFileReader;
+  private readonly poller: { stop(): Promise<void> };
   private closed = false;
 
   private constructor(
     readonly file: string,
     private readonly capsFile: string | undefined,
-    private readonly logger: StoreLogger,
+    logger: StoreLogger,
     private readonly now: () => number,
     pollIntervalMs: number,
   ) {
-    this.timer = setInterval(() => void this.poll(), pollIntervalMs);
-    this.timer.unref();
+    this.reader = new ChangedFileReader(file);
+    this.poller = pollFile(pollIntervalMs, () => this.load(), (message) => logger.error(`${message}; the API keys already known stay in force`));
   }
 
   /** Reads `file` (a missing one holds no keys); an unreadable or invalid one fails the start-up. */
@@ -65,7 +62,7 @@ export class FileApiKeyStore implements ApiKeyStore {
     try {
       await store.load();
     } catch (error) {
-      clearInterval(store.timer);
+      await store.poller.stop();
       throw error;
     }
     return store;
@@ -96,8 +93,7 @@ export class FileApiKeyStore implements ApiKeyStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.timer);
-    await this.polling;
+    await this.poller.stop();
     this.listeners.clear();
   }
 
@@ -114,42 +110,17 @@ export class FileApiKeyStore implements ApiKeyStore {
       } catch (error) {
         throw new CapabilitiesError('CAPS_STORE_UNAVAILABLE', `could not write the API key file, nothing was changed: ${messageOf(error)}`, { cause: error });
       }
-      this.seen = { signature: await readFileSignature(this.file).catch(() => undefined), takenAtMs: Date.now(), text };
+      await this.reader.wrote(text);
       this.replace(records);
     });
   }
 
-  private async poll(): Promise<void> {
-    if (this.closed || this.polling !== undefined) return;
-    this.polling = this.load()
-      .then(() => (this.reportedProblem = undefined))
-      .catch((error: unknown) => {
-        const message = messageOf(error);
-        if (message !== this.reportedProblem) this.logger.error(`${message}; the API keys already known stay in force`);
-        this.reportedProblem = message;
-      })
-      .then(() => (this.polling = undefined));
-    await this.polling;
-  }
-
   /** Reads the file again when it changed since last seen. */
   private async load(): Promise<void> {
-    let signature: FileSignature;
-    try {
-      signature = await readFileSignature(this.file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw unreadable(error);
-    }
-    const { signature: known, takenAtMs, text: knownText } = this.seen;
-    if (known !== undefined && known.key === signature.key && !mayStillChangeUnseen(known, takenAtMs)) return;
-    const text = await readFile(this.file, 'utf8').catch((error: unknown) => {
-      throw unreadable(error);
-    });
-    this.seen = { signature, takenAtMs: Date.now(), text };
-    if (text === knownText) return;
     let records: ApiKeyRecord[];
     try {
+      const text = await this.reader.readIfChanged();
+      if (text === undefined) return;
       records = apiKeysFromJson(text);
     } catch (error) {
       throw unreadable(error);

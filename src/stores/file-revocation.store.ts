@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { CapabilitiesError, ConfigError } from '../errors';
 import { RevocationList, parseRevocationSnapshot, type RevocableToken, type RevocationSnapshot } from '../tokens/revocation-list';
 import type { RevocationStore } from '../tokens/revocation-store';
 import { writeFileAtomic } from './atomic-write';
 import type { StoreLogger } from './capability-store';
 import { consoleStoreLogger } from './console-store-logger';
-import { mayStillChangeUnseen, readFileSignature, type FileSignature } from './file-signature';
+import { ChangedFileReader, pollFile } from './changed-file-reader';
 
 /** Options of `FileRevocationStore.open`. */
 export interface FileRevocationStoreOptions {
@@ -34,21 +33,19 @@ export function revocationFileFor(capsFile: string): string {
 export class FileRevocationStore implements RevocationStore {
   private readonly list = new RevocationList();
   private readonly listeners = new Set<() => void>();
-  private readonly timer: NodeJS.Timeout;
-  private seen: { signature: FileSignature | undefined; takenAtMs: number; text: string } = { signature: undefined, takenAtMs: 0, text: '' };
+  private readonly reader: ChangedFileReader;
+  private readonly poller: { stop(): Promise<void> };
   private writing: Promise<void> = Promise.resolve();
-  private polling: Promise<void> | undefined;
-  private reportedProblem: string | undefined;
   private closed = false;
 
   private constructor(
     readonly file: string,
-    private readonly logger: StoreLogger,
+    logger: StoreLogger,
     private readonly now: () => number,
     pollIntervalMs: number,
   ) {
-    this.timer = setInterval(() => void this.poll(), pollIntervalMs);
-    this.timer.unref();
+    this.reader = new ChangedFileReader(file);
+    this.poller = pollFile(pollIntervalMs, () => this.load(), (message) => logger.error(`${message}; the revocations already known stay in force`));
   }
 
   /**
@@ -62,7 +59,7 @@ export class FileRevocationStore implements RevocationStore {
     try {
       await store.load();
     } catch (error) {
-      clearInterval(store.timer);
+      await store.poller.stop();
       throw error;
     }
     return store;
@@ -87,9 +84,8 @@ export class FileRevocationStore implements RevocationStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.timer);
     await this.writing.catch(() => undefined);
-    await this.polling;
+    await this.poller.stop();
     this.listeners.clear();
   }
 
@@ -104,41 +100,18 @@ export class FileRevocationStore implements RevocationStore {
       this.list.prune(Math.floor(this.now() / 1000));
       const text = `${JSON.stringify(this.list.snapshot(), null, 2)}\n`;
       await writeFileAtomic(this.file, text);
-      this.seen = { signature: await readFileSignature(this.file).catch(() => undefined), takenAtMs: Date.now(), text };
+      await this.reader.wrote(text);
     });
     this.writing = written.catch(() => undefined);
     return written;
   }
 
-  private async poll(): Promise<void> {
-    if (this.closed || this.polling !== undefined) return;
-    this.polling = this.load()
-      .then(() => (this.reportedProblem = undefined))
-      .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== this.reportedProblem) this.logger.error(`${message}; the revocations already known stay in force`);
-        this.reportedProblem = message;
-      })
-      .then(() => (this.polling = undefined));
-    await this.polling;
-  }
-
   /** Merges the file's revocations into memory when it changed since last seen. */
   private async load(): Promise<void> {
-    let signature: FileSignature;
-    try {
-      signature = await readFileSignature(this.file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw unreadable(this.file, error);
-    }
-    const { signature: known, takenAtMs, text: knownText } = this.seen;
-    if (known !== undefined && known.key === signature.key && !mayStillChangeUnseen(known, takenAtMs)) return;
-    const text = await readFile(this.file, 'utf8').catch((error: unknown) => {
+    const text = await this.reader.readIfChanged().catch((error: unknown) => {
       throw unreadable(this.file, error);
     });
-    this.seen = { signature, takenAtMs: Date.now(), text };
-    if (text === knownText) return;
+    if (text === undefined) return;
     const before = JSON.stringify(this.list.snapshot());
     this.list.merge(parseSnapshot(this.file, text));
     if (JSON.stringify(this.list.snapshot()) !== before) this.notify();

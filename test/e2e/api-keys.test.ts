@@ -2,35 +2,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { MANAGERS_CAPS } from '../fixtures/managers-caps';
+import { waitUntil } from '../fixtures/wait-until';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
-const CAPS = `capabilities:
-  read: []
-  write: [read]
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-guest: []
-users:
-  root@example.com: [admin]
-  lead@example.com: [user_management, bake]
-  bob@example.com: [write]
-`;
+const CAPS = MANAGERS_CAPS;
 
 const NINETY_DAYS = 90 * 86400;
-
-/** Waits, at most about five seconds, for `condition` to hold. */
-async function eventually(condition: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail('the condition did not hold within five seconds');
-}
 
 for (const adapter of ADAPTERS) {
   describe(`API keys on ${adapter}`, () => {
@@ -166,7 +145,7 @@ for (const adapter of ADAPTERS) {
       file.keys.push({ name: 'old', hash: createHash('sha256').update(key).digest('base64url'), capabilities: ['read'], expires_at: past, created_by: 'root@example.com', created_at: past - 100, note: '', revoked_at: null });
       writeFileSync(`${example.capsFile}.keys.json`, JSON.stringify(file));
       const asKey = example.client().withToken(key);
-      await eventually(async () => (await asKey.get('/menu')).json?.code === 'TOKEN_EXPIRED');
+      await waitUntil(async () => (await asKey.get('/menu')).json?.code === 'TOKEN_EXPIRED', 'the expired key is refused');
       assert.equal((await asKey.get('/menu')).status, 401);
     });
 
@@ -216,8 +195,8 @@ describe('API keys across instances and configurations', () => {
     const root = await first.signedIn('root@example.com');
     const { key } = (await root.post('/manage_capabilities/keys', { name: 'shared', capabilities: ['read'], expires_in: 3600 })).json as { key: string };
     const onSecond = second.client().withToken(key);
-    await eventually(async () => (await onSecond.get('/menu')).status === 200);
+    await waitUntil(async () => (await onSecond.get('/menu')).status === 200, 'the other instance knows the key');
     assert.equal((await root.post('/manage_capabilities/keys/revoke', { name: 'shared' })).status, 200);
-    await eventually(async () => (await onSecond.get('/menu')).json?.code === 'TOKEN_REVOKED');
+    await waitUntil(async () => (await onSecond.get('/menu')).json?.code === 'TOKEN_REVOKED', 'the other instance refuses the revoked key');
   });
 });

@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { MANAGERS_CAPS } from '../fixtures/managers-caps';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
-const CAPS = `capabilities:
-  read: []
-  write: [read]
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-guest: []
-users:
-  root@example.com: [admin]
-  lead@example.com: [user_management, bake]
-  bob@example.com: [write]
-`;
+const CAPS = MANAGERS_CAPS;
 
 interface Entry {
   at: string;

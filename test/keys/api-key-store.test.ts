@@ -7,6 +7,7 @@ import { ApiKeyIndex } from '../../src/keys/api-key-index';
 import { MemoryApiKeyStore } from '../../src/keys/api-key-store';
 import { FileApiKeyStore } from '../../src/stores/file-api-key.store';
 import { tempFolder } from '../fixtures/temp-folder';
+import { waitUntil } from '../fixtures/wait-until';
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -65,8 +66,7 @@ describe('FileApiKeyStore', () => {
     const winner = outcomes[0]!.status === 'fulfilled' ? first! : second!;
     const other = winner === first ? second! : first!;
     await winner.revoke('same');
-    for (let attempt = 0; attempt < 200 && other.current().unrevoked().length > 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(other.current().unrevoked().length, 0);
+    await waitUntil(() => other.current().unrevoked().length === 0, 'the other store sees the revocation');
   });
 
   it('refuses to start on a broken key file, and treats a missing one as empty', async (t) => {
