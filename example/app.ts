@@ -42,6 +42,8 @@ export async function createExampleApp(
     app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: BODY_LIMIT }), { logger });
   } else {
     const express = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger });
+    // Nothing tells a stranger which framework answers.
+    express.disable('x-powered-by');
     express.useBodyParser('json', { limit: BODY_LIMIT });
     express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
     app = express;

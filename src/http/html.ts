@@ -5,6 +5,22 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
 }
 
+/**
+ * Headers of every HTML page of the module (sign-in forms, token page, error pages):
+ * no content-type sniffing, and no framing by any site, which closes clickjacking.
+ */
+export const HTML_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+};
+
+/** Added on a page that shows a secret (a token, a sign-in form's state): kept by no cache, named in no Referer. */
+export const SECRET_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+};
+
 /** A whole small page; `body` must already be escaped HTML. */
 export function page(title: string, body: string): string {
   return `<!doctype html>

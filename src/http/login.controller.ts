@@ -49,7 +49,7 @@ export class LoginController {
     if (provider === undefined) throw new NotFoundException({ statusCode: 404, message: `unknown sign-in provider "${name.slice(0, 64)}"` });
     if (!isRedirectProvider(provider)) {
       const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect) });
-      this.responder.html(response, 200, devSignInPage(attempt.state), [setCookie]);
+      this.responder.html(response, 200, devSignInPage(attempt.state), [setCookie], { showsSecret: true });
       return;
     }
     const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect), ...provider.secrets() });

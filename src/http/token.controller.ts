@@ -52,7 +52,7 @@ export class TokenController {
     assertMintedFromSession(user);
     const issued = this.tokens.issueUserToken(user.email);
     if (acceptsHtml(request.headers)) {
-      this.responder.html(response, 200, tokenPage(user.email, issued.token, issued.expiresAt));
+      this.responder.html(response, 200, tokenPage(user.email, issued.token, issued.expiresAt), [], { showsSecret: true });
       return;
     }
     this.responder.json(response, 200, { token: issued.token, token_type: 'Bearer', expires_at: issued.expiresAt });
