@@ -34,7 +34,8 @@ export class CallbackController {
     const query = callbackQueryOf(request.url);
     const state = query.get('state');
     // Whatever happens next this attempt is over, so its cookie goes, error answers included.
-    if (state !== null && state.length > 0 && state.length <= 128) this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', this.attempts.forget(state));
+    const forget = state !== null && state.length > 0 && state.length <= 128 ? this.attempts.forget(request.headers.cookie, state) : undefined;
+    if (forget !== undefined) this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', forget);
     assertSingleValuedParameters(query);
     assertNoProviderError(query, provider.label);
     const { attempt, clearCookie } = await this.attempts.finish(request.headers.cookie, provider.name, state ?? undefined);

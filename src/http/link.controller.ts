@@ -53,7 +53,10 @@ export class LinkController {
     }
     assertLinkableBy(user);
     if (!this.accounts.linking) throw new LoginError('LOGIN_REFUSED', 'account linking is not available with this capability store');
-    const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: back, linkTo: user.email, ...provider.secrets() });
+    const { attempt, setCookie } = await this.attempts.begin(
+      { provider: provider.name, redirect: back, linkTo: user.email, ...provider.secrets() },
+      request.headers.cookie,
+    );
     const url = await provider.authorizationUrl(attempt, this.providers.redirectUri(provider.name));
     this.responder.redirect(response, url.href, [setCookie]);
   }

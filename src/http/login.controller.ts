@@ -44,15 +44,18 @@ export class LoginController {
   }
 
   @Get('login/:provider')
-  async start(@Param('provider') name: string, @Query('redirect') redirect: unknown, @Res() response: unknown): Promise<void> {
+  async start(@Param('provider') name: string, @Query('redirect') redirect: unknown, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const provider = this.providers.get(name);
     if (provider === undefined) throw new NotFoundException({ statusCode: 404, message: `unknown sign-in provider "${name.slice(0, 64)}"` });
     if (!isRedirectProvider(provider)) {
-      const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect) });
+      const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect) }, request.headers.cookie);
       this.responder.html(response, 200, devSignInPage(attempt.state), [setCookie], { showsSecret: true });
       return;
     }
-    const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect), ...provider.secrets() });
+    const { attempt, setCookie } = await this.attempts.begin(
+      { provider: provider.name, redirect: safeRedirectPath(redirect), ...provider.secrets() },
+      request.headers.cookie,
+    );
     const url = await provider.authorizationUrl(attempt, this.providers.redirectUri(provider.name));
     this.responder.redirect(response, url.href, [setCookie]);
   }

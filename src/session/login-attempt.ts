@@ -8,6 +8,15 @@ const PURPOSE = 'login attempt';
 /** How long a sign-in may take between leaving for the provider and coming back. */
 export const LOGIN_ATTEMPT_TTL_SECONDS = 600;
 
+/**
+ * Most sign-in attempts one browser keeps at once: a new one takes a free slot, else
+ * the oldest one's. Fixed cookie names bound the sum even when many start in parallel.
+ */
+export const LOGIN_ATTEMPT_SLOTS = 3;
+
+/** Longest page to return to (UTF-8 bytes) an attempt remembers; a longer one returns to `/`, keeping each cookie small. */
+export const MAX_REMEMBERED_REDIRECT_BYTES = 1024;
+
 /** What one sign-in attempt remembers while the browser is at the provider. */
 export interface LoginAttempt {
   readonly provider: string;
@@ -23,9 +32,14 @@ export interface LoginAttempt {
 }
 
 /**
- * Sign-in attempts, each in its own short-lived encrypted cookie named after its
- * state, so two tabs signing in at once do not overwrite each other, and any
- * instance sharing the secret can finish an attempt another one started.
+ * Sign-in attempts, each in its own short-lived encrypted cookie, so two tabs signing
+ * in at once do not overwrite each other, and any instance sharing the secret can
+ * finish an attempt another one started. The cookies are a few fixed slots: a browser
+ * made to start sign-ins over and over (45 cross-site navigations used to fill its
+ * headers for ten minutes) keeps only the newest `LOGIN_ATTEMPT_SLOTS`.
+ *
+ * A slot's value is `<start time>.<state digest>.<JWE>`: the visible prefix only picks
+ * the slot to evict and the one to open; the JWE alone is trusted.
  */
 export class LoginAttempts {
   constructor(
@@ -33,16 +47,29 @@ export class LoginAttempts {
     private readonly cookies: CookiePolicy,
   ) {}
 
-  /** Starts an attempt: a fresh `state`, and the `Set-Cookie` value that remembers it. */
-  async begin(attempt: Omit<LoginAttempt, 'state'>): Promise<{ attempt: LoginAttempt; setCookie: string }> {
-    const started: LoginAttempt = { ...attempt, state: randomBytes(32).toString('base64url') };
-    const value = await seal(
-      { prv: started.provider, st: started.state, rd: started.redirect, cv: started.codeVerifier, nn: started.nonce, lk: started.linkTo },
+  /**
+   * Starts an attempt: a fresh `state`, and the `Set-Cookie` value that remembers it
+   * in a free slot of `cookieHeader` (the request's cookies), else in the oldest one.
+   */
+  async begin(attempt: Omit<LoginAttempt, 'state'>, cookieHeader?: string | string[]): Promise<{ attempt: LoginAttempt; setCookie: string }> {
+    const redirect = Buffer.byteLength(attempt.redirect) > MAX_REMEMBERED_REDIRECT_BYTES ? '/' : attempt.redirect;
+    const started: LoginAttempt = { ...attempt, redirect, state: randomBytes(32).toString('base64url') };
+    const sealed = await seal(
+      {
+        prv: started.provider,
+        st: started.state,
+        rd: started.redirect,
+        cv: started.codeVerifier,
+        nn: started.nonce,
+        lk: started.linkTo,
+      },
       this.key,
       LOGIN_ATTEMPT_TTL_SECONDS,
       PURPOSE,
     );
-    return { attempt: started, setCookie: setCookie(this.cookies, this.cookieName(started.state), value, LOGIN_ATTEMPT_TTL_SECONDS) };
+    const value = `${Date.now().toString(36)}.${stateDigest(started.state)}.${sealed}`;
+    const slot = this.slotFor(readCookies(cookieHeader));
+    return { attempt: started, setCookie: setCookie(this.cookies, slot, value, LOGIN_ATTEMPT_TTL_SECONDS) };
   }
 
   /**
@@ -58,25 +85,54 @@ export class LoginAttempts {
     if (typeof state !== 'string' || state.length === 0 || state.length > 128) {
       throw new LoginError('LOGIN_STATE_MISMATCH', 'the sign-in response has no valid state');
     }
-    const name = this.cookieName(state);
-    const value = readCookies(cookieHeader)[name];
-    if (value === undefined || value === '') {
+    const found = this.slotHolding(readCookies(cookieHeader), state);
+    if (found === undefined) {
       throw new LoginError('LOGIN_EXPIRED', 'no sign-in attempt matches this response: it was already used, has expired, or was started in another browser');
     }
-    const attempt = await this.open(value);
+    const attempt = await this.open(found.sealed);
     assertStateMatches(attempt.state, state);
     assertSameProvider(attempt.provider, provider);
-    return { attempt, clearCookie: clearCookie(this.cookies, name) };
+    return { attempt, clearCookie: clearCookie(this.cookies, found.name) };
   }
 
-  /** The `Set-Cookie` value that drops the attempt named by `state`. */
-  forget(state: string): string {
-    return clearCookie(this.cookies, this.cookieName(state));
+  /** The `Set-Cookie` value that drops the attempt named by `state`, if `cookieHeader` holds it. */
+  forget(cookieHeader: string | string[] | undefined, state: string): string | undefined {
+    const found = this.slotHolding(readCookies(cookieHeader), state);
+    return found === undefined ? undefined : clearCookie(this.cookies, found.name);
   }
 
-  private cookieName(state: string): string {
-    // A hash keeps the name short and free of characters a cookie name may not hold.
-    return this.cookies.loginPrefix + createHash('sha256').update(state).digest('base64url').slice(0, 16);
+  private slotName(index: number): string {
+    return `${this.cookies.loginPrefix}${index + 1}`;
+  }
+
+  /** The first free slot, else the one whose attempt started first. */
+  private slotFor(cookies: Record<string, string | undefined>): string {
+    let oldest = this.slotName(0);
+    let oldestStart = Infinity;
+    for (let index = 0; index < LOGIN_ATTEMPT_SLOTS; index++) {
+      const name = this.slotName(index);
+      const value = cookies[name];
+      if (value === undefined || value === '') return name;
+      const started = parseInt(value.slice(0, value.indexOf('.')), 36);
+      const start = Number.isFinite(started) ? started : 0;
+      if (start < oldestStart) {
+        oldest = name;
+        oldestStart = start;
+      }
+    }
+    return oldest;
+  }
+
+  private slotHolding(cookies: Record<string, string | undefined>, state: string): { name: string; sealed: string } | undefined {
+    const digest = stateDigest(state);
+    for (let index = 0; index < LOGIN_ATTEMPT_SLOTS; index++) {
+      const name = this.slotName(index);
+      const value = cookies[name];
+      if (value === undefined) continue;
+      const [, held, ...sealed] = value.split('.');
+      if (held === digest) return { name, sealed: sealed.join('.') };
+    }
+    return undefined;
   }
 
   private async open(value: string): Promise<LoginAttempt> {
@@ -103,6 +159,11 @@ export class LoginAttempts {
   }
 }
 
+/** A short digest of `state`, naming its slot's attempt without revealing the state. */
+function stateDigest(state: string): string {
+  return createHash('sha256').update(state).digest('base64url').slice(0, 16);
+}
+
 /** Throws `LOGIN_STATE_MISMATCH` unless the states are equal, compared in constant time. */
 export function assertStateMatches(expected: string, received: string): void {
   const a = Buffer.from(expected);
@@ -118,3 +179,4 @@ export function assertSameProvider(expected: string, received: string): void {
     throw new LoginError('LOGIN_STATE_MISMATCH', `this sign-in attempt was started with another provider than ${JSON.stringify(received)}`);
   }
 }
+
