@@ -5,7 +5,7 @@ import { Public } from '../nest/decorators';
 import { ProviderAccounts } from '../providers/provider-accounts';
 import { isRedirectProvider } from '../providers/sign-in-provider';
 import { SignInProviders } from '../providers/sign-in-providers';
-import { LoginAttempts } from '../session/login-attempt';
+import { LoginAttempts, assertLinkStartedBy } from '../session/login-attempt';
 import { SessionCookie } from '../session/session-cookie';
 import { assertHasCode, assertNoProviderError, assertSingleValuedParameters, callbackQueryOf } from './callback-checks';
 import type { HttpRequest } from './request';
@@ -39,6 +39,7 @@ export class CallbackController {
     assertSingleValuedParameters(query);
     assertNoProviderError(query, provider.label);
     const { attempt, clearCookie } = await this.attempts.finish(request.headers.cookie, provider.name, state ?? undefined);
+    assertLinkStartedBy(attempt, attempt.linkTo === undefined ? null : await this.sessions.read(request.headers.cookie));
     assertHasCode(query);
     const redirectUri = this.providers.redirectUri(provider.name);
     const callbackUrl = new URL(redirectUri);

@@ -1,9 +1,12 @@
-import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
+import { AUTH_CONFIG } from '../nest/auth.constants';
+import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser, Public } from '../nest/decorators';
 import { SessionCookie } from '../session/session-cookie';
+import { confirmPage, needsConfirmation } from './confirm-page';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 
@@ -12,6 +15,7 @@ import { Responder } from './responder';
 @UseGuards(CapabilityGuard)
 export class SessionController {
   constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly capabilities: CapabilityService,
     private readonly sessions: SessionCookie,
     private readonly responder: Responder,
@@ -22,18 +26,34 @@ export class SessionController {
     this.responder.json(response, 200, { user: user?.email ?? null, capabilities: this.capabilities.effective(user) });
   }
 
-  /** Ends the session everywhere (a copy of the cookie stops working too), then clears the cookie. */
+  /**
+   * Signs out by GET from this application's own pages; from anywhere else a browser
+   * is asked to confirm (a page whose button POSTs) and other clients get 403, so no
+   * site can sign its visitors out.
+   */
   @Get('logout')
   @Public()
   async logout(@Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const session = await this.sessions.read(request.headers.cookie);
-    if (session !== null) await this.sessions.end(session);
-    this.responder.redirect(response, '/', [this.sessions.clear()]);
+    if (session !== null && needsConfirmation(request.headers, this.config.baseUrl.origin)) {
+      const page = confirmPage('Sign out', `Sign ${session.email} out of this application?`, `${this.config.prefix}/logout`, 'Sign out');
+      this.responder.html(response, 200, page);
+      return;
+    }
+    await this.endSession(request, response);
   }
 
+  /** Signs out; the guard has refused it already when a session cookie came with a cross-site POST. */
   @Post('logout')
   @Public()
   logoutByPost(@Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
-    return this.logout(request, response);
+    return this.endSession(request, response);
+  }
+
+  /** Ends the session everywhere (a copy of the cookie stops working too), then clears the cookie. */
+  private async endSession(request: HttpRequest, response: unknown): Promise<void> {
+    const session = await this.sessions.read(request.headers.cookie);
+    if (session !== null) await this.sessions.end(session);
+    this.responder.redirect(response, '/', [this.sessions.clear()]);
   }
 }

@@ -32,3 +32,26 @@ function originOf(url: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Throws `CROSS_SITE_REQUEST` unless a GET that changes state (starting an account
+ * link, signing out) shows it comes from this application: `Sec-Fetch-Site:
+ * same-origin` (or `none`: typed or bookmarked by the user), else an `Origin` or a
+ * `Referer` of this origin. Unlike `assertSameOriginRequest`, a GET carrying none of
+ * them is refused: any site can send a browser to a URL and strip its Referer.
+ *
+ * @example assertSameOriginNavigation({ 'sec-fetch-site': 'same-origin' }, 'https://app.example.com') // passes
+ */
+export function assertSameOriginNavigation(headers: IncomingHttpHeaders, origin: string): void {
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined) {
+    if (site === 'same-origin' || site === 'none') return;
+    throw new CrossSiteRequestError(`cross-site request refused (Sec-Fetch-Site: ${String(site)})`);
+  }
+  if (headers.origin !== undefined) {
+    if (headers.origin === origin) return;
+    throw new CrossSiteRequestError('cross-site request refused: the Origin is not this application');
+  }
+  if (headers.referer !== undefined && originOf(headers.referer) === origin) return;
+  throw new CrossSiteRequestError("request refused: it does not show that it comes from this application's own pages");
+}

@@ -29,6 +29,8 @@ export interface LoginAttempt {
   readonly nonce?: string | undefined;
   /** Set when a signed-in user links this provider to their account: that account's email. */
   readonly linkTo?: string | undefined;
+  /** With `linkTo`: the id of the session that started the link, which must be the one that finishes it. */
+  readonly linkSession?: string | undefined;
 }
 
 /**
@@ -62,6 +64,7 @@ export class LoginAttempts {
         cv: started.codeVerifier,
         nn: started.nonce,
         lk: started.linkTo,
+        ls: started.linkSession,
       },
       this.key,
       LOGIN_ATTEMPT_TTL_SECONDS,
@@ -144,7 +147,7 @@ export class LoginAttempts {
       if (error.code === 'TOKEN_EXPIRED') throw new LoginError('LOGIN_EXPIRED', 'the sign-in attempt has expired; start again');
       throw new LoginError('LOGIN_STATE_MISMATCH', 'the sign-in attempt cookie is not valid');
     }
-    const { prv, st, rd, cv, nn, lk } = claims;
+    const { prv, st, rd, cv, nn, lk, ls } = claims;
     if (typeof prv !== 'string' || typeof st !== 'string' || typeof rd !== 'string') {
       throw new LoginError('LOGIN_STATE_MISMATCH', 'the sign-in attempt cookie is not valid');
     }
@@ -155,6 +158,7 @@ export class LoginAttempts {
       codeVerifier: typeof cv === 'string' ? cv : undefined,
       nonce: typeof nn === 'string' ? nn : undefined,
       linkTo: typeof lk === 'string' ? lk : undefined,
+      linkSession: typeof ls === 'string' ? ls : undefined,
     };
   }
 }
@@ -180,3 +184,14 @@ export function assertSameProvider(expected: string, received: string): void {
   }
 }
 
+/**
+ * Throws `LOGIN_STATE_MISMATCH` unless a link attempt comes back to the very session
+ * that started it (same session id, same account): a link started elsewhere, or
+ * before a sign-out or another sign-in, links nothing. A plain sign-in passes.
+ */
+export function assertLinkStartedBy(attempt: LoginAttempt, session: { readonly sessionId: string; readonly email: string } | null): void {
+  if (attempt.linkTo === undefined) return;
+  if (session === null || attempt.linkSession === undefined || session.sessionId !== attempt.linkSession || session.email !== attempt.linkTo) {
+    throw new LoginError('LOGIN_STATE_MISMATCH', 'this link was not started by your current session; start linking again from your account');
+  }
+}

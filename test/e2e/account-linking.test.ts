@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import { FakeGoogleGitHub } from '../support/fake-google-github';
+import type { HttpClient } from '../support/http-client';
 import { fakeProviderEnvironment, signInThrough, visitProvider, whoami } from '../support/provider-sign-in';
 
 const CAPS = `# linking test
@@ -21,6 +22,15 @@ users:
 identities:
   github:2999999: carol@example.com   # linked by hand
 `;
+
+/** What a browser sends when a page of the app itself links to `/link/...`. */
+const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };
+const CROSS_SITE = { 'sec-fetch-site': 'cross-site' };
+const HTML = { accept: 'text/html' };
+
+function attemptCookies(client: HttpClient): string[] {
+  return [...client.cookies.keys()].filter((name) => name.startsWith('caps_login_'));
+}
 
 for (const adapter of ADAPTERS) {
   describe(`account linking (${adapter})`, () => {
@@ -58,7 +68,7 @@ for (const adapter of ADAPTERS) {
       const browser = example.client();
       assert.equal((await signInThrough(browser, 'google')).status, 302);
       asGitHub(2000101, 'bob-at-github@example.net');
-      const { callback } = await visitProvider(browser, '/link/github?redirect=/menu');
+      const { callback } = await visitProvider(browser, '/link/github?redirect=/menu', SAME_ORIGIN);
       const linked = await browser.get(callback.pathname + callback.search);
       assert.equal(linked.status, 302);
       assert.equal(linked.location, '/menu');
@@ -79,7 +89,7 @@ for (const adapter of ADAPTERS) {
       const browser = example.client();
       assert.equal((await signInThrough(browser, 'github')).status, 302);
       asGoogle('1000202', 'dave.personal@example.org');
-      const { callback } = await visitProvider(browser, '/link/google');
+      const { callback } = await visitProvider(browser, '/link/google', SAME_ORIGIN);
       assert.equal((await browser.get(callback.pathname + callback.search)).status, 302);
       const other = example.client();
       assert.equal((await signInThrough(other, 'google')).status, 302);
@@ -92,7 +102,7 @@ for (const adapter of ADAPTERS) {
       assert.equal((await signInThrough(browser, 'google')).status, 302);
       asGitHub(2999999, 'erin@example.com');
       const before = readFileSync(example.capsFile, 'utf8');
-      const { callback } = await visitProvider(browser, '/link/github');
+      const { callback } = await visitProvider(browser, '/link/github', SAME_ORIGIN);
       const reply = await browser.get(callback.pathname + callback.search);
       assert.equal(reply.status, 409);
       assert.equal(reply.json.code, 'LOGIN_IDENTITY_LINKED');
@@ -110,6 +120,72 @@ for (const adapter of ADAPTERS) {
       assert.equal(browser.location, `/login?redirect=${encodeURIComponent('/link/github?redirect=%2Fmenu')}`);
       const script = await example.client().get('/link/github');
       assert.equal(script.status, 401);
+    });
+
+    it('refuses a cross-site GET /link with 403 CROSS_SITE_REQUEST and starts nothing', async () => {
+      asGoogle('1000101', 'bob@example.com');
+      const browser = example.client();
+      assert.equal((await signInThrough(browser, 'google')).status, 302);
+      for (const headers of [CROSS_SITE, { referer: 'https://evil.example/' }, {}]) {
+        const reply = await browser.get('/link/github', headers);
+        assert.equal(reply.status, 403);
+        assert.equal(reply.json.code, 'CROSS_SITE_REQUEST');
+      }
+      assert.deepEqual(attemptCookies(browser), []);
+    });
+
+    it('asks a browser sent from another site to confirm, and links once it posts', async () => {
+      asGoogle('1000101', 'bob@example.com');
+      const browser = example.client();
+      assert.equal((await signInThrough(browser, 'google')).status, 302);
+      const page = await browser.get('/link/github?redirect=/menu', { ...CROSS_SITE, ...HTML });
+      assert.equal(page.status, 200);
+      assert.match(page.text, /<form method="post" action="\/link\/github\?redirect=%2Fmenu">/);
+      assert.deepEqual(attemptCookies(browser), [], 'nothing started before the click');
+      const refused = await browser.request('POST', '/link/github?redirect=/menu', { headers: { origin: 'https://evil.example' } });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.json.code, 'CROSS_SITE_REQUEST');
+
+      asGitHub(2000501, 'bob-elsewhere@example.net');
+      const started = await browser.request('POST', '/link/github?redirect=/menu', { headers: { origin: example.baseUrl } });
+      assert.equal(started.status, 302);
+      const atProvider = await fetch(started.location!, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+      const callback = new URL(atProvider.headers.get('location')!);
+      const linked = await browser.get(callback.pathname + callback.search);
+      assert.equal(linked.status, 302, linked.text);
+      assert.equal(linked.location, '/menu');
+      assert.match(readFileSync(example.capsFile, 'utf8'), /github:2000501: bob@example\.com/);
+    });
+
+    it('refuses at the callback a link that another session started, and writes nothing', async () => {
+      asGoogle('1000101', 'bob@example.com');
+      const browser = example.client();
+      assert.equal((await signInThrough(browser, 'google')).status, 302);
+      asGitHub(2000502, 'bob-again@example.net');
+      const { callback } = await visitProvider(browser, '/link/github', SAME_ORIGIN);
+      // The same person signs out and in again before the provider answers: another session.
+      await browser.get('/logout', SAME_ORIGIN);
+      assert.equal((await signInThrough(browser, 'google')).status, 302);
+      const before = readFileSync(example.capsFile, 'utf8');
+      const reply = await browser.get(callback.pathname + callback.search);
+      assert.equal(reply.status, 401);
+      assert.equal(reply.json.code, 'LOGIN_STATE_MISMATCH');
+      assert.match(reply.json.message, /not started by your current session/);
+      assert.equal(readFileSync(example.capsFile, 'utf8'), before);
+      assert.equal(await whoami(browser), 'bob@example.com', 'still signed in');
+    });
+
+    it('refuses at the callback a link whose session was signed out', async () => {
+      asGoogle('1000101', 'bob@example.com');
+      const browser = example.client();
+      assert.equal((await signInThrough(browser, 'google')).status, 302);
+      asGitHub(2000503, 'bob-thrice@example.net');
+      const { callback } = await visitProvider(browser, '/link/github', SAME_ORIGIN);
+      await browser.get('/logout', SAME_ORIGIN);
+      const reply = await browser.get(callback.pathname + callback.search);
+      assert.equal(reply.status, 401);
+      assert.equal(reply.json.code, 'LOGIN_STATE_MISMATCH');
+      assert.doesNotMatch(readFileSync(example.capsFile, 'utf8'), /github:2000503/);
     });
 
     it('refuses to link with a bearer token, and answers 404 for an unknown provider', async () => {

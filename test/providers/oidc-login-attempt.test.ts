@@ -14,10 +14,10 @@ describe('an OpenID Connect sign-in attempt', () => {
   afterEach(() => mock.timers.reset());
 
   it('keeps the PKCE verifier, the nonce and the account to link, encrypted', async () => {
-    const { attempt, setCookie } = await attempts.begin({ provider: 'oidc', redirect: '/menu', codeVerifier: 'verifier-1', nonce: 'nonce-1', linkTo: 'ada@example.com' });
+    const { attempt, setCookie } = await attempts.begin({ provider: 'oidc', redirect: '/menu', codeVerifier: 'verifier-1', nonce: 'nonce-1', linkTo: 'ada@example.com', linkSession: 'session-1' });
     assert.ok(!setCookie.includes('verifier-1') && !setCookie.includes('nonce-1') && !setCookie.includes('ada@'));
     const { attempt: finished } = await attempts.finish(cookieOf(setCookie), 'oidc', attempt.state);
-    assert.deepEqual(finished, { provider: 'oidc', state: attempt.state, redirect: '/menu', codeVerifier: 'verifier-1', nonce: 'nonce-1', linkTo: 'ada@example.com' });
+    assert.deepEqual(finished, { provider: 'oidc', state: attempt.state, redirect: '/menu', codeVerifier: 'verifier-1', nonce: 'nonce-1', linkTo: 'ada@example.com', linkSession: 'session-1' });
   });
 
   it('expires after ten minutes', async () => {

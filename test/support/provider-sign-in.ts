@@ -34,8 +34,8 @@ export interface ProviderRoundTrip {
 }
 
 /** Leaves for the provider and comes back to the callback URL, without following it. */
-export async function visitProvider(client: HttpClient, loginPath: string): Promise<ProviderRoundTrip> {
-  const start = await client.get(loginPath);
+export async function visitProvider(client: HttpClient, loginPath: string, headers: Record<string, string> = {}): Promise<ProviderRoundTrip> {
+  const start = await client.get(loginPath, headers);
   if (start.status !== 302 || start.location === null) throw new Error(`GET ${loginPath} answered ${start.status}: ${start.text}`);
   const authorization = new URL(start.location);
   const atProvider = await fetch(authorization, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
