@@ -10,18 +10,25 @@ export const SERVICE_DOMAIN = 'service';
 // zero-width spaces and joiners, bidirectional marks and overrides, the BOM, soft hyphen.
 const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0]/u;
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+$/u;
+const COMPATIBILITY_CHARACTERS =
+  'an email must be written in plain characters: full-width, mathematical, circled and other compatibility forms (such as ＠ or ａ) are refused';
 const DOMAIN_LABEL = /^(?!-)[\p{L}\p{N}-]{1,63}(?<!-)$/u;
 
 /**
  * Tells why `value` is not an acceptable email, or returns its canonical form.
- * Canonical means: surrounding white space removed, Unicode NFKC (so a full-width
- * `＠` is `@`), lower case, and no trailing dot on the domain.
+ * Canonical means: surrounding white space removed, Unicode NFC (a decomposed `ü` is
+ * the composed one), lower case, and no trailing dot on the domain. An address that
+ * compatibility folding (NFKC) would change is refused rather than folded: folding
+ * would make `ａｄｍｉｎ@…`, `𝐚𝐝𝐦𝐢𝐧@…` or `ⓐⓓⓜⓘⓝ@…` the account of `admin@…`.
  */
 export function canonicalizeEmail(value: unknown): { email: string } | { problem: string } {
   if (typeof value !== 'string') return { problem: 'an email must be a string' };
   if (value.length > MAX_EMAIL_LENGTH * 4) return { problem: `an email must be at most ${MAX_EMAIL_LENGTH} characters` };
-  const normalized = value.normalize('NFKC').trim().toLowerCase();
-  if (FORBIDDEN_CHARACTERS.test(normalized)) return { problem: 'an email must not contain control or invisible characters' };
+  const trimmed = value.trim();
+  const composed = trimmed.normalize('NFC');
+  if (FORBIDDEN_CHARACTERS.test(composed)) return { problem: 'an email must not contain control or invisible characters' };
+  if (composed !== trimmed.normalize('NFKC')) return { problem: COMPATIBILITY_CHARACTERS };
+  const normalized = composed.toLowerCase();
   const email = normalized.replace(/\.+$/u, '');
   if (email.length === 0) return { problem: 'an email must not be empty' };
   if (email.length > MAX_EMAIL_LENGTH) return { problem: `an email must be at most ${MAX_EMAIL_LENGTH} characters` };

@@ -4,7 +4,8 @@ import { LoginError } from '../errors';
 /**
  * The account key of a provider's email: canonical, and never a service account,
  * so `bot@service` cannot sign in in any disguise (`BOT@SERVICE`, `bot@service.`,
- * a full-width `＠`). Throws `LOGIN_REFUSED` with a message fit for the user.
+ * a full-width `＠`, which is refused outright). Throws `LOGIN_REFUSED` with a message
+ * fit for the user.
  */
 export function accountEmailOf(providerEmail: unknown): string {
   const canonical = canonicalizeEmail(providerEmail);

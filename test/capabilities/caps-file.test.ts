@@ -117,7 +117,7 @@ describe('parseCapsFile: effective sets', () => {
 describe('parseCapsFile: accepted shapes', () => {
   it('stores emails in their canonical form', () => {
     const policy = parseCapsFile(
-      yaml(...GRAPH, 'users:', '  Bob@Example.COM: [write]', '  " Carol@Example.com. ": [read]', 'pinned:', '  OPS＠Example.com: [write]'),
+      yaml(...GRAPH, 'users:', '  Bob@Example.COM: [write]', '  " Carol@Example.com. ": [read]', 'pinned:', '  OPS@Example.COM.: [write]'),
       'caps.yaml',
     );
     assert.deepEqual([...policy.users.keys()], ['bob@example.com', 'carol@example.com']);

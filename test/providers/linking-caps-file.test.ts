@@ -70,7 +70,7 @@ describe('caps.yaml identities', () => {
       line: 6,
       offender: 'not-an-email',
     });
-    rejected(yaml('identities:', '  github:1: BOT＠service'), {
+    rejected(yaml('identities:', '  github:1: BOT@Service.'), {
       code: 'CAPS_SCHEMA',
       detail: 'in "identities": "github:1" cannot sign in to the service account "bot@service"',
       line: 6,
