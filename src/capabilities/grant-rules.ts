@@ -2,6 +2,7 @@ import { GrantError } from '../errors';
 import { ADMIN_CAPABILITY } from './capability-graph';
 import { assertDefined, type CapabilityPolicy } from './capability-policy';
 import type { CapabilitySet } from './capability-set';
+import { isServiceAccount } from './email';
 
 /**
  * Throws `GRANT_FORBIDDEN` unless the manager holds the whole closure of every
@@ -24,16 +25,18 @@ export function assertCanGrant(policy: CapabilityPolicy, manager: CapabilitySet,
 }
 
 /**
- * Throws `LAST_ADMIN` when giving `email` the grants `next` would leave no account
+ * Throws `LAST_ADMIN` when giving `email` the grants `next` would leave no person
  * holding `admin` (stored or pinned), so that no change through the API locks
- * everybody out. Costs a scan of the users only when `admin` is being removed.
+ * everybody out. Service accounts do not count: a bot cannot sign in to manage
+ * anything, so an admin bot must not let the last admin person be demoted. Costs a
+ * scan of the users only when `admin` is being removed from a person.
  */
 export function assertAdminRemains(policy: CapabilityPolicy, email: string, next: readonly string[]): void {
   const holdsAdmin = (names: readonly string[]): boolean => policy.graph.closureOf(names).has(ADMIN_CAPABILITY);
-  if (!policy.graph.has(ADMIN_CAPABILITY) || holdsAdmin(next)) return;
+  if (!policy.graph.has(ADMIN_CAPABILITY) || isServiceAccount(email) || holdsAdmin(next)) return;
   if (!holdsAdmin(policy.stored(email)) || holdsAdmin(policy.pinnedTo(email))) return;
-  if (policy.adminAccounts().some((holder) => holder !== email)) return;
-  throw new GrantError('LAST_ADMIN', ADMIN_CAPABILITY, `refused: ${email} is the last account holding admin`);
+  if (policy.adminAccounts().some((holder) => holder !== email && !isServiceAccount(holder))) return;
+  throw new GrantError('LAST_ADMIN', ADMIN_CAPABILITY, `refused: ${email} is the last person holding admin`);
 }
 
 /** What a management request asks for, on one account. */

@@ -33,7 +33,7 @@ function assertLastAdmin(fn: () => unknown, email: string): void {
   assert.deepEqual({ code: error.code, capability: error.capability, message: error.message }, {
     code: 'LAST_ADMIN',
     capability: 'admin',
-    message: `refused: ${email} is the last account holding admin`,
+    message: `refused: ${email} is the last person holding admin`,
   });
 }
 
@@ -277,6 +277,17 @@ describe('assertAdminRemains', () => {
   it('accepts any change when the graph has no admin', () => {
     const policy = policyOf(graphOf(EASY_OAUTH, false), { users: { 'bob@example.com': ['moderate'] } });
     assert.doesNotThrow(() => assertAdminRemains(policy, 'bob@example.com', []));
+  });
+
+  it('does not count a service account holding admin: the last person holding admin keeps it', () => {
+    const policy = policyOf(graph, { users: { 'alice@example.com': ['admin'], 'bot@service': ['admin'] }, pinned: { 'ci@service': ['admin'] } });
+    assertLastAdmin(() => assertAdminRemains(policy, 'alice@example.com', []), 'alice@example.com');
+    assertLastAdmin(() => checkedChange(policy, policy.effective('alice@example.com'), 'alice@example.com', { kind: 'set', capabilities: ['read'] }), 'alice@example.com');
+  });
+
+  it('lets a service account lose admin whoever else holds it', () => {
+    const policy = policyOf(graph, { users: { 'bot@service': ['admin'] } });
+    assert.doesNotThrow(() => assertAdminRemains(policy, 'bot@service', []));
   });
 
   it('throws LAST_ADMIN when the last account holding admin through another capability loses it', () => {

@@ -179,7 +179,7 @@ describe('nest-capabilities grant, revoke and list', () => {
     const file = capsFile(t, text);
     const run = await cli(['revoke', 'alice@example.com', 'admin', '--caps', file]);
     assert.equal(run.status, 1);
-    assert.match(run.err, /last account holding admin/);
+    assert.match(run.err, /last person holding admin/);
     assert.equal(readFileSync(file, 'utf8'), text);
   });
 
