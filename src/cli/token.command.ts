@@ -33,6 +33,7 @@ export async function tokenCommand(options: { user: string | undefined; ttl: str
   const policy = parseCapsFile(await readFile(options.caps, 'utf8'), options.caps);
   const snapshot = policy.effective(email).toArray();
   if (snapshot.length === 0) io.err(`warning: ${email} holds no capabilities in ${options.caps}; the token grants nothing`);
+  if (ttl === null) io.err("warning: the app accepts a token that never expires only when configured with serviceTokenTtlSeconds: 'never'");
   const tokens = new BearerTokens(TokenKeyring.fromSecrets(config.secret), {
     issuer: config.baseUrl.origin,
     audience: config.baseUrl.origin,

@@ -98,6 +98,7 @@ export class BearerTokens {
     const cached = this.cache.get(token);
     if (cached !== undefined) return cached;
     const verified = toVerifiedToken(this.verifySignature(token));
+    assertExpiryRequired(verified, this.options);
     this.cache.set(token, verified, verified.expiresAt);
     return verified;
   }
@@ -181,6 +182,17 @@ function toVerifiedToken(payload: TokenClaims): VerifiedToken {
     return { principal: { email, kind: 'service', via: 'token', snapshot }, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
   }
   throw new TokenError('TOKEN_WRONG_TYPE', 'this is not a bearer token of this application');
+}
+
+/**
+ * Throws `TOKEN_INVALID` for a token without `exp`, unless it is a service token and
+ * never-expiring service tokens were asked for (`serviceTokenTtlSeconds: 'never'`): a
+ * token signed without an expiry by mistake or by a leaked key must not live forever.
+ */
+export function assertExpiryRequired(verified: VerifiedToken, options: Pick<BearerTokenOptions, 'serviceTokenTtlSeconds'>): void {
+  if (verified.expiresAt !== null) return;
+  if (verified.principal.kind === 'service' && options.serviceTokenTtlSeconds === null) return;
+  throw new TokenError('TOKEN_INVALID', 'the token has no exp claim, and this application accepts no token that never expires');
 }
 
 function asTokenError(error: unknown): TokenError {

@@ -74,6 +74,21 @@ describe('BearerTokens', () => {
     it(`refuses ${what} with ${code}`, () => rejects(() => tokens.verify(make()), code, message));
   }
 
+  const NO_EXP = 'the token has no exp claim, and this application accepts no token that never expires';
+  it('refuses a user token without exp, signed with the real key, with TOKEN_INVALID', () => {
+    rejects(() => tokens.verify(signHmac(header, { ...claims, exp: undefined }, key)), 'TOKEN_INVALID', NO_EXP);
+    rejects(() => tokensFor(SECRET, [], { serviceTokenTtlSeconds: null }).verify(signHmac(header, { ...claims, exp: undefined }, key)), 'TOKEN_INVALID', NO_EXP);
+  });
+
+  it('refuses a service token without exp unless service tokens may never expire', () => {
+    const forever = signHmac(header, { ...serviceClaims, exp: undefined }, key);
+    rejects(() => tokens.verify(forever), 'TOKEN_INVALID', NO_EXP);
+    rejects(() => tokens.verifyIgnoringRevocation(forever), 'TOKEN_INVALID', NO_EXP);
+    const never = tokensFor(SECRET, [], { serviceTokenTtlSeconds: null });
+    assert.equal(never.verify(forever).expiresAt, null);
+    assert.equal(never.verify(never.issueServiceToken('bot@service', ['write']).token).email, 'bot@service');
+  });
+
   it('refuses a token of another application (same claims, another secret)', () => {
     const foreign = tokensFor(OLD_SECRET).issueUserToken('baker@example.com').token;
     rejects(() => tokens.verify(foreign), 'TOKEN_INVALID', 'the token was signed with a key that is not (or no longer) accepted');
