@@ -15,6 +15,7 @@ export type CapabilitiesErrorCode =
   | 'INVALID_CAPABILITY_NAME'
   | 'INVALID_EMAIL'
   | 'UNKNOWN_CAPABILITY'
+  | 'UNKNOWN_ACCOUNT'
   | 'GRANT_FORBIDDEN'
   | 'LAST_ADMIN'
   | 'INVALID_REQUEST'
@@ -98,7 +99,7 @@ export class InvalidInputError extends CapabilitiesError {
   readonly field: string;
 
   constructor(
-    code: 'INVALID_CAPABILITY_NAME' | 'INVALID_EMAIL' | 'UNKNOWN_CAPABILITY' | 'INVALID_REQUEST' | 'BODY_TOO_LARGE',
+    code: 'INVALID_CAPABILITY_NAME' | 'INVALID_EMAIL' | 'UNKNOWN_CAPABILITY' | 'UNKNOWN_ACCOUNT' | 'INVALID_REQUEST' | 'BODY_TOO_LARGE',
     field: string,
     message: string,
   ) {

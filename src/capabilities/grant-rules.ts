@@ -1,8 +1,9 @@
-import { GrantError } from '../errors';
+import { GrantError, InvalidInputError } from '../errors';
 import { ADMIN_CAPABILITY } from './capability-graph';
 import { assertDefined, type CapabilityPolicy } from './capability-policy';
 import type { CapabilitySet } from './capability-set';
 import { isServiceAccount } from './email';
+import { accountExists } from './service-accounts';
 
 /**
  * Throws `GRANT_FORBIDDEN` unless the manager holds the whole closure of every
@@ -37,6 +38,28 @@ export function assertAdminRemains(policy: CapabilityPolicy, email: string, next
   if (!holdsAdmin(policy.stored(email)) || holdsAdmin(policy.pinnedTo(email))) return;
   if (policy.adminAccounts().some((holder) => holder !== email && !isServiceAccount(holder))) return;
   throw new GrantError('LAST_ADMIN', ADMIN_CAPABILITY, `refused: ${email} is the last person holding admin`);
+}
+
+/**
+ * The capabilities a service token for `email` may carry, once every rule of minting
+ * one holds: `email` is a service account (`INVALID_REQUEST`) that exists in the store
+ * now (`UNKNOWN_ACCOUNT`), and the manager holds everything it has (`GRANT_FORBIDDEN`),
+ * so that nobody mints more than they could grant. `manager` null: an operator with
+ * the file (the command line), who may mint for any existing account.
+ *
+ * @example assertCanMintServiceToken(policy, policy.effective('alice@example.com'), 'bot@service').toArray() // ['bake', 'read']
+ */
+export function assertCanMintServiceToken(policy: CapabilityPolicy, manager: CapabilitySet | null, email: string): CapabilitySet {
+  if (!isServiceAccount(email)) throw new InvalidInputError('INVALID_REQUEST', 'user', 'service tokens are only for service accounts (name@service)');
+  if (!accountExists(policy, email)) {
+    throw new InvalidInputError('UNKNOWN_ACCOUNT', 'user', `there is no service account ${email}: add it to the capability file (users or pinned) first`);
+  }
+  const account = policy.effective(email);
+  if (manager !== null && !manager.covers(account)) {
+    const missing = manager.missingFrom(account);
+    throw new GrantError('GRANT_FORBIDDEN', missing[0] ?? '', `you may not mint a token carrying ${missing.map((name) => `"${name}"`).join(', ')}, which you do not hold`);
+  }
+  return account;
 }
 
 /** What a management request asks for, on one account. */

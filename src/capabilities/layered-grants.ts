@@ -25,6 +25,20 @@ export function withGrant(grants: UserGrants, email: string, names: readonly str
   return changes.size > flattenAt(base.size) ? new Map(next) : next;
 }
 
+/**
+ * The accounts changed or added in `next` since `previous`, when `next` was derived
+ * from `previous` by `withGrant` (so no account was removed); undefined when that
+ * cannot be told, e.g. after a flattening or a reload.
+ */
+export function grantsChangedSince(previous: UserGrants, next: UserGrants): Iterable<string> | undefined {
+  if (!(next instanceof LayeredGrants)) return undefined;
+  const earlier = previous instanceof LayeredGrants ? previous : undefined;
+  if (next.base !== (earlier?.base ?? previous)) return undefined;
+  // Siblings of one base are not a chain: an account added in `previous` may be missing here.
+  for (const email of earlier?.changes.keys() ?? []) if (!next.changes.has(email)) return undefined;
+  return next.changes.keys();
+}
+
 class LayeredGrants implements ReadonlyMap<string, readonly string[]> {
   readonly size: number;
 

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Post, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { AuditRecorder } from '../audit/audit-recorder';
-import { assertEmail, isServiceAccount } from '../capabilities/email';
+import { assertEmail } from '../capabilities/email';
 import type { Principal } from '../capabilities/principal';
-import { GrantError, InvalidInputError, SessionRequiredError, TokenError } from '../errors';
+import { InvalidInputError, SessionRequiredError, TokenError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard, acceptsHtml } from '../nest/capability.guard';
@@ -10,6 +10,7 @@ import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser } from '../nest/decorators';
 import { MAX_AUTHORIZATION_LENGTH } from '../tokens/bearer-header';
 import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
+import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
 import { escapeHtml, page } from './html';
 import type { HttpRequest } from './request';
 import { requireManager, requireSignedIn } from './management-access';
@@ -103,19 +104,8 @@ export class TokenController {
   private serviceToken(manager: Principal, requested: unknown, response: unknown): void {
     requireManager(this.capabilities, manager);
     const email = assertEmail(requested, 'user');
-    if (!isServiceAccount(email)) {
-      throw new InvalidInputError('INVALID_REQUEST', 'user', 'service tokens are only for service accounts (name@service)');
-    }
-    const policy = this.capabilities.policy();
-    const account = policy.effective(email);
-    const held = this.capabilities.effectiveSet(manager);
-    if (!held.covers(account)) {
-      const missing = held.missingFrom(account);
-      throw new GrantError('GRANT_FORBIDDEN', missing[0] ?? '', `you may not mint a token carrying ${missing.map((name) => `"${name}"`).join(', ')}, which you do not hold`);
-    }
-    const snapshot = account.toArray();
-    const issued = this.tokens.issueServiceToken(email, snapshot);
-    this.responder.json(response, 200, { service_token: issued.token, user: email, capabilities: snapshot, expires_at: issued.expiresAt });
+    const minted = mintServiceToken(this.tokens, this.capabilities.policy(), email, { manager: this.capabilities.effectiveSet(manager) });
+    this.responder.json(response, 200, serviceTokenAnswer(minted));
   }
 }
 

@@ -44,6 +44,7 @@ import { ApiKeyService } from './api-key.service';
 import { CapabilityService } from './capability.service';
 import { EffectiveSets } from './effective-sets';
 import { PrincipalResolver } from './principal-resolver';
+import { ServiceAccountCutoffs } from './service-account-cutoffs';
 import { RequirementsAudit } from './requirements-audit';
 import { RouteRequirements } from './route-requirements';
 
@@ -182,6 +183,7 @@ function coreProviders(prefix: string): Provider[] {
         ),
     },
     PrincipalResolver,
+    ServiceAccountCutoffs,
     RouteRequirements,
     EffectiveSets,
     CapabilityGuard,

@@ -3,9 +3,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
 import { isApiKey } from '../keys/api-key';
 import { API_KEY_STORE, type ApiKeyStore } from '../keys/api-key-store';
+import { assertServiceAccountExists } from '../capabilities/service-accounts';
+import type { CapabilityStore } from '../stores/capability-store';
 import { SessionCookie } from '../session/session-cookie';
 import { bearerTokenOf } from '../tokens/bearer-header';
 import { BearerTokens } from '../tokens/bearer-tokens';
+import { CAPABILITY_STORE } from './auth.constants';
 
 /**
  * Finds who is calling: a bearer token or an API key (`nck_…`) when the request has
@@ -18,6 +21,7 @@ export class PrincipalResolver {
     @Inject(BearerTokens) private readonly tokens: BearerTokens,
     @Inject(SessionCookie) private readonly sessions: SessionCookie,
     @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
+    @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
   ) {}
 
   async resolve(headers: IncomingHttpHeaders): Promise<Principal | null> {
@@ -38,7 +42,9 @@ export class PrincipalResolver {
     const token = bearerTokenOf(headers.authorization);
     if (token !== undefined) {
       if (isApiKey(token)) return this.keys.current().authenticate(token, Math.floor(Date.now() / 1000));
-      return this.tokens.verify(token).principal;
+      const { principal } = this.tokens.verify(token);
+      assertServiceAccountExists(this.store.current(), principal);
+      return principal;
     }
     if (headers.cookie === undefined) return null;
     // A cookie value opened before is answered from memory, without a promise.

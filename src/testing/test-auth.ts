@@ -7,6 +7,7 @@ import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityService } from '../nest/capability.service';
 import { SessionCookie } from '../session/session-cookie';
 import { BearerTokens } from '../tokens/bearer-tokens';
+import { mintServiceToken } from '../tokens/service-token';
 
 /** A supertest agent that sends the same credentials with every request. */
 export type TestAgent = ReturnType<typeof request.agent>;
@@ -55,7 +56,8 @@ export function createTestAuth(app: INestApplication): TestAuth {
   // The guard refuses state-changing cookie requests from another origin; a browser on the app sends its own.
   const origin = config.baseUrl.origin;
 
-  const serviceToken = (email: string): string => tokens.issueServiceToken(email, capabilities.policy().effective(email).toArray()).token;
+  // As the command line mints it: any existing service account, with what it holds now.
+  const serviceToken = (email: string): string => mintServiceToken(tokens, capabilities.policy(), email, { manager: null }).token;
 
   return {
     async as(email, options = {}) {

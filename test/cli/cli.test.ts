@@ -115,6 +115,13 @@ describe('nest-capabilities token', () => {
     assert.match(run.err, /only for service accounts/);
   });
 
+  it('refuses a service account that is not in the file (exit 1), printing no token', async (t) => {
+    const run = await cli(['token', '--user', 'ghost@service', '--caps', capsFile(t), '--json'], env);
+    assert.equal(run.status, 1);
+    assert.equal(run.out, '');
+    assert.match(run.err, /there is no service account ghost@service: add it to the capability file \(users or pinned\) first/);
+  });
+
   it('refuses a weak secret in production without echoing it', async (t) => {
     const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t)], { AUTH_SECRET: 'changeme', BASE_URL, NODE_ENV: 'production' });
     assert.equal(run.status, 1);

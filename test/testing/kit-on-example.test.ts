@@ -42,6 +42,11 @@ for (const adapter of ADAPTERS) {
       assert.equal(whoami.body.user, 'bot@service');
     });
 
+    it('mints no token for a service account that does not exist, as GET /token?user= and the command line', async () => {
+      await assert.rejects(auth.asService('ghost@service'), { code: 'UNKNOWN_ACCOUNT' });
+      assert.throws(() => auth.tokenFor('ghost@service'), { code: 'UNKNOWN_ACCOUNT' });
+    });
+
     it('mints tokens the app revokes like any other', async () => {
       const token = auth.tokenFor('baker@example.com');
       const baker = await auth.as('baker@example.com');

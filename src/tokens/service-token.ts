@@ -1,0 +1,40 @@
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import type { CapabilitySet } from '../capabilities/capability-set';
+import { assertCanMintServiceToken } from '../capabilities/grant-rules';
+import type { BearerTokens } from './bearer-tokens';
+
+/** A service token just minted, with what it carries. */
+export interface MintedServiceToken {
+  readonly token: string;
+  /** The service account, canonical. */
+  readonly email: string;
+  /** The snapshot in the token: the account's effective capabilities when minted, sorted. */
+  readonly capabilities: readonly string[];
+  /** Unix seconds, or null for a token that never expires. */
+  readonly expiresAt: number | null;
+}
+
+/**
+ * Mints a service token for `email` under `policy`, the one way `GET /token?user=`,
+ * the command line and the testing kit all do it: the rules of
+ * `assertCanMintServiceToken`, then a token carrying the account's effective set.
+ *
+ * @example
+ * const minted = mintServiceToken(tokens, store.current(), 'bot@service', { manager: null });
+ * fetch(url, { headers: { authorization: `Bearer ${minted.token}` } });
+ */
+export function mintServiceToken(
+  tokens: BearerTokens,
+  policy: CapabilityPolicy,
+  email: string,
+  options: { readonly manager: CapabilitySet | null; readonly ttlSeconds?: number | null | undefined },
+): MintedServiceToken {
+  const capabilities = assertCanMintServiceToken(policy, options.manager, email).toArray();
+  const issued = tokens.issueServiceToken(email, capabilities, options.ttlSeconds);
+  return { token: issued.token, email, capabilities, expiresAt: issued.expiresAt };
+}
+
+/** The JSON answer of `GET /token?user=` (and of `nest-capabilities token --json`). */
+export function serviceTokenAnswer(minted: MintedServiceToken): { service_token: string; user: string; capabilities: readonly string[]; expires_at: number | null } {
+  return { service_token: minted.token, user: minted.email, capabilities: minted.capabilities, expires_at: minted.expiresAt };
+}

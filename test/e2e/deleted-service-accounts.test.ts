@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+import type { HttpClient, Reply } from '../support/http-client';
+
+/** Asks `probe` every 50 ms until `holds` accepts its answer; fails after `timeoutMs`. */
+async function eventually(probe: () => Promise<Reply>, holds: (reply: Reply) => boolean, what: string, timeoutMs = 10_000): Promise<Reply> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reply = await probe();
+    if (holds(reply)) return reply;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}; last answer ${reply.status} ${reply.text}`);
+    await sleep(50);
+  }
+}
+
+const BOT_LINE = '  bot@service: [bake]';
+
+for (const adapter of ADAPTERS) {
+  describe(`tokens of deleted service accounts on ${adapter}`, () => {
+    let example: RunningExample;
+    let admin: HttpClient;
+
+    before(async () => {
+      example = await startExample({ adapter });
+      admin = await example.signedIn('admin@example.com');
+    });
+    after(() => example.close());
+
+    const mint = (email = 'bot@service'): Promise<Reply> => admin.get(`/token?user=${encodeURIComponent(email)}`);
+    const bake = (token: string): Promise<Reply> => example.client().withToken(token).get('/bake');
+
+    it('answers 404 UNKNOWN_ACCOUNT to a token for a service account that does not exist', async () => {
+      const reply = await mint('ghost@service');
+      assert.equal(reply.status, 404, reply.text);
+      assert.equal(reply.json.code, 'UNKNOWN_ACCOUNT');
+      assert.equal(reply.json.message, 'there is no service account ghost@service: add it to the capability file (users or pinned) first');
+      assert.equal(reply.json.service_token, undefined);
+    });
+
+    it('refuses the tokens of a deleted account, and does not bring them back when it is re-created', async () => {
+      const minted = await mint();
+      assert.equal(minted.status, 200, minted.text);
+      const old: string = minted.json.service_token;
+      assert.equal((await bake(old)).status, 200);
+
+      const text = readFileSync(example.capsFile, 'utf8');
+      assert.ok(text.includes(BOT_LINE));
+      writeFileSync(example.capsFile, text.replace(`${BOT_LINE}\n`, ''));
+      const refused = await eventually(() => bake(old), (reply) => reply.status === 401, 'the deleted account’s token is refused');
+      assert.equal(refused.json.code, 'TOKEN_REVOKED');
+      const whoami = await example.client().withToken(old).get('/whoami');
+      assert.notEqual(whoami.json?.user, 'bot@service', 'not even the default capabilities');
+
+      writeFileSync(example.capsFile, text);
+      const fresh = await eventually(mint, (reply) => reply.status === 200, 'the re-created account can have a token again');
+      const again = await bake(old);
+      assert.equal(again.status, 401, again.text);
+      assert.equal(again.json.code, 'TOKEN_REVOKED');
+      assert.match(again.json.message, /revoked/);
+      // iat has whole seconds: a token minted in the second of the cut-off is void too, a later one works.
+      await eventually(async () => bake(fresh.json.service_token as string).then(async (reply) => (reply.status === 200 ? reply : bake((await mint()).json.service_token))), (reply) => reply.status === 200, 'a token minted after the re-creation works');
+    });
+  });
+}
