@@ -27,6 +27,7 @@ export type CapabilitiesErrorCode =
   | 'TOKEN_EXPIRED'
   | 'TOKEN_REVOKED'
   | 'TOKEN_WRONG_TYPE'
+  | 'REVOCATION_LIMIT'
   | 'LOGIN_STATE_MISMATCH'
   | 'LOGIN_EXPIRED'
   | 'LOGIN_REFUSED'
@@ -180,5 +181,12 @@ export class ApiKeyError extends CapabilitiesError {
   constructor(code: 'KEY_EXISTS' | 'KEY_UNKNOWN', keyName: string, message: string) {
     super(code, message);
     this.keyName = keyName;
+  }
+}
+
+/** A revocation refused because the account has as many revoked live tokens as it may keep. */
+export class RevocationLimitError extends CapabilitiesError {
+  constructor(message: string) {
+    super('REVOCATION_LIMIT', message);
   }
 }

@@ -55,11 +55,26 @@ export function assertCanMintServiceToken(policy: CapabilityPolicy, manager: Cap
     throw new InvalidInputError('UNKNOWN_ACCOUNT', 'user', `there is no service account ${email}: add it to the capability file (users or pinned) first`);
   }
   const account = policy.effective(email);
-  if (manager !== null && !manager.covers(account)) {
-    const missing = manager.missingFrom(account);
-    throw new GrantError('GRANT_FORBIDDEN', missing[0] ?? '', `you may not mint a token carrying ${missing.map((name) => `"${name}"`).join(', ')}, which you do not hold`);
-  }
+  if (manager !== null) assertHoldsAll(manager, account, (missing) => `you may not mint a token carrying ${missing}, which you do not hold`);
   return account;
+}
+
+/**
+ * Throws `GRANT_FORBIDDEN` unless `manager` holds every capability that `email` has:
+ * ending an account's tokens and sessions (`revoke`, `revoke_all`) is judged like a
+ * grant, so a manager cannot sign out or cut off somebody who holds more than they
+ * do. Whether the caller manages at all, and oneself, are the edge's business.
+ *
+ * @example assertCanEndTokensOf(policy, policy.effective('mia@example.com'), 'bob@example.com')
+ */
+export function assertCanEndTokensOf(policy: CapabilityPolicy, manager: CapabilitySet, email: string): void {
+  assertHoldsAll(manager, policy.effective(email), (missing) => `you may not end the tokens of ${email}, who holds ${missing}, which you do not hold`);
+}
+
+function assertHoldsAll(manager: CapabilitySet, needed: CapabilitySet, message: (missing: string) => string): void {
+  if (manager.covers(needed)) return;
+  const missing = manager.missingFrom(needed);
+  throw new GrantError('GRANT_FORBIDDEN', missing[0] ?? '', message(missing.map((name) => JSON.stringify(name)).join(', ')));
 }
 
 /** What a management request asks for, on one account. */

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Post, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertEmail } from '../capabilities/email';
+import { assertCanEndTokensOf } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
 import { InvalidInputError, SessionRequiredError, TokenError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
@@ -59,23 +60,23 @@ export class TokenController {
     this.responder.json(response, 200, { token: issued.token, token_type: 'Bearer', expires_at: issued.expiresAt });
   }
 
-  /** Revokes one token: the caller's own, or anybody's for a holder of `user_management`. */
+  /** Revokes one token: the caller's own, or, for a manager, that of an account whose capabilities they hold. */
   @Post('token/revoke')
   async revoke(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const caller = requireSignedIn(user);
     const body = jsonObjectBody(request, this.config.maxBodyBytes, ['token']);
     const target = this.tokenField(body);
-    if (target.email !== caller.email) requireManager(this.capabilities, caller);
+    this.assertCanEndTokensOf(caller, target.email);
     await this.audit.record(caller.email, 'revoke', target.email, `revoke token ${target.tokenId}`, () => this.tokens.revoke(target), () => `revoked token ${target.tokenId}`);
     this.responder.json(response, 200, { status: 'ok', revoked: target.tokenId, user: target.email });
   }
 
-  /** Revokes every token issued so far to an account: one's own, or anybody's for a manager. */
+  /** Revokes every token issued so far to an account: one's own, or, for a manager, that of an account whose capabilities they hold. */
   @Post('token/revoke_all')
   async revokeAll(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const caller = requireSignedIn(user);
     const email = emailField(jsonObjectBody(request, this.config.maxBodyBytes, ['email']));
-    if (email !== caller.email) requireManager(this.capabilities, caller);
+    this.assertCanEndTokensOf(caller, email);
     const issuedUpTo = await this.audit.record(
       caller.email,
       'revoke_all',
@@ -85,6 +86,13 @@ export class TokenController {
       (upTo) => `revoked every token issued up to ${new Date(upTo * 1000).toISOString()}`,
     );
     this.responder.json(response, 200, { status: 'ok', user: email, revoked_issued_up_to: issuedUpTo });
+  }
+
+  /** Oneself always; another account only for a manager who holds all it holds (403 otherwise). */
+  private assertCanEndTokensOf(caller: Principal, email: string): void {
+    if (email === caller.email) return;
+    requireManager(this.capabilities, caller);
+    assertCanEndTokensOf(this.capabilities.policy(), this.capabilities.effectiveSet(caller), email);
   }
 
   /** The token named in a revocation request; one that does not verify is a bad request (400). */

@@ -4,6 +4,7 @@ import { canonicalizeEmail, isServiceAccount } from '../capabilities/email';
 import type { Principal } from '../capabilities/principal';
 import { TokenError } from '../errors';
 import { assertNotRevoked } from './revocation-list';
+import { RevocationQuota } from './revocation-quota';
 import { MemoryRevocationStore, type RevocationStore } from './revocation-store';
 import type { TokenKeyring } from './token-keyring';
 import { VerifiedTokenCache } from './verified-token-cache';
@@ -61,6 +62,7 @@ export class BearerTokens {
     private readonly options: BearerTokenOptions,
     /** Where revocations are looked up; by default this process only. */
     readonly revocations: RevocationStore = new MemoryRevocationStore(),
+    private readonly quota = new RevocationQuota(),
   ) {
     this.jwt = new JwtService({
       // KeyObjects made once: given a string, jsonwebtoken would rebuild the key on every call.
@@ -103,9 +105,20 @@ export class BearerTokens {
     return verified;
   }
 
-  /** Revokes `verified` on every instance sharing the revocation store. */
-  revoke(verified: VerifiedToken): Promise<void> {
-    return this.revocations.revokeToken(verified.tokenId, verified.expiresAt);
+  /**
+   * Revokes `verified` on every instance sharing the revocation store. Revoking a
+   * revoked token again does nothing; past `MAX_LIVE_REVOCATIONS_PER_ACCOUNT` live
+   * revoked tokens of one account it throws `REVOCATION_LIMIT` (use `revokeAccount`).
+   */
+  async revoke(verified: VerifiedToken): Promise<void> {
+    if (this.revocations.isRevoked(verified)) return;
+    const release = this.quota.reserve(verified.email, verified.expiresAt);
+    try {
+      await this.revocations.revokeToken(verified.tokenId, verified.expiresAt);
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   /**

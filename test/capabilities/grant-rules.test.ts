@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CapabilitiesError, GrantError, InvalidInputError } from '../../src/errors';
 import { parseCapsFile } from '../../src/capabilities/caps-file';
-import { assertAdminRemains, assertCanGrant, checkedChange, planChange } from '../../src/capabilities/grant-rules';
+import { assertAdminRemains, assertCanEndTokensOf, assertCanGrant, checkedChange, planChange } from '../../src/capabilities/grant-rules';
 import { CONTRACT_EXAMPLE, EASY_OAUTH, flatGraph, grantsOf, graphOf, policyOf, thrown, unclosedSet } from './fixtures';
 
 function assertForbidden(fn: () => unknown, capability: string, message: string): void {
@@ -360,5 +360,26 @@ describe('checkedChange', () => {
     });
     assertUnknown(() => checkedChange(policy, null, 'bob@example.com', { kind: 'remove', capability: 'ghost' }), 'ghost');
     assertLastAdmin(() => checkedChange(policy, null, 'alice@example.com', { kind: 'set', capabilities: [] }), 'alice@example.com');
+  });
+});
+
+describe('assertCanEndTokensOf', () => {
+  const graph = graphOf(EASY_OAUTH, true);
+  const policy = policyOf(graph, {
+    defaults: ['read'],
+    users: { 'alice@example.com': ['admin'], 'mia@example.com': ['moderate', 'user_management'], 'bob@example.com': ['write'], 'bot@service': ['moderate'] },
+  });
+  const mia = policy.effective('mia@example.com');
+
+  it('lets a manager end the tokens of an account whose capabilities they all hold', () => {
+    for (const email of ['bob@example.com', 'bot@service', 'stranger@example.com']) assert.doesNotThrow(() => assertCanEndTokensOf(policy, mia, email), email);
+  });
+
+  it('refuses a manager the tokens of an account holding more, with GRANT_FORBIDDEN', () => {
+    const error = thrown(() => assertCanEndTokensOf(policy, mia, 'alice@example.com'));
+    assert.ok(error instanceof GrantError);
+    assert.equal(error.code, 'GRANT_FORBIDDEN');
+    assert.equal(error.capability, 'admin');
+    assert.match(error.message, /^you may not end the tokens of alice@example\.com, who holds "admin", .*which you do not hold$/);
   });
 });
