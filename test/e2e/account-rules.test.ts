@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
+import { bakeryCaps } from '../fixtures/caps-texts';
 import { partsOf, signHmac } from '../tokens/token-forge';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
@@ -9,22 +10,10 @@ import type { HttpClient } from '../support/http-client';
 const EXAMPLE_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv';
 const keyring = TokenKeyring.fromSecrets(EXAMPLE_SECRET);
 
-const CAPS = `capabilities:
-  read: []
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-guest: []
-users:
-  root@example.com: [admin]
-  lead@example.com: [user_management, bake]
-  bot@service: [admin]
-pinned:
-  ci@service: [admin]
-`;
+const CAPS = bakeryCaps(
+  ['root@example.com: [admin]', 'lead@example.com: [user_management, bake]', 'bot@service: [admin]'],
+  ['ci@service: [admin]'],
+);
 
 /** The same token without its `exp`, signed again with the app's own key. */
 function withoutExp(token: string): string {

@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { bakeryCaps } from '../fixtures/caps-texts';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
-const CAPS = `capabilities:
-  read: []
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-guest: []
-users:
-  root@example.com: [admin]
-  lead@example.com: [user_management, bake]
-  baker@example.com: [bake]
-  cop@example.com: [arrest]
-  bot@service: [bake]
-  boss@service: [arrest]
-`;
+const CAPS = bakeryCaps([
+  'root@example.com: [admin]',
+  'lead@example.com: [user_management, bake]',
+  'baker@example.com: [bake]',
+  'cop@example.com: [arrest]',
+  'bot@service: [bake]',
+  'boss@service: [arrest]',
+]);
 
 for (const adapter of ADAPTERS) {
   describe(`who may end whose tokens, and how many on ${adapter}`, () => {
