@@ -99,7 +99,8 @@ function report(error: unknown, io: CliIo): number {
     return EXIT_USAGE;
   }
   if (error instanceof CapabilitiesError) {
-    io.err(`error: ${error.message}`);
+    // The code last, so a script can match it while the line still starts with the file.
+    io.err(`error: ${error.message} (${error.code})`);
     return EXIT_REFUSED;
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
