@@ -5,7 +5,7 @@ import { TokenError } from '../errors';
 import type { ProviderTokens } from '../providers/sign-in-provider';
 import type { RevocableToken } from '../tokens/revocation-list';
 import { MemoryRevocationStore, type RevocationStore } from '../tokens/revocation-store';
-import { clearCookie, readCookies, setCookie, type CookiePolicy } from './cookie-jar';
+import { clearCookie, readCookie, setCookie, type CookiePolicy } from './cookie-jar';
 import { seal, unseal } from './sealed-value';
 
 const PURPOSE = 'session';
@@ -122,8 +122,7 @@ export class SessionCookie {
   }
 
   private valueIn(cookieHeader: string | string[] | undefined): string | undefined {
-    if (cookieHeader === undefined) return undefined;
-    const value = readCookies(cookieHeader)[this.cookies.sessionName];
+    const value = readCookie(cookieHeader, this.cookies.sessionName);
     return value === '' ? undefined : value;
   }
 
