@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ADAPTERS } from '../support/example-server';
 import { reserveAppUrl, startIdentityServer, startOidcExample, type IdentityServer, type OidcExample } from '../providers/oidc-identity-server';
 
@@ -16,6 +18,29 @@ function chromiumPath(): string {
     );
   }
   return found;
+}
+
+/** A page on another origin of this machine whose one link points at `target`. */
+async function startOtherSite(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end(`<!doctype html><a id="away" href="${target}">a link elsewhere</a>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function signInAtProvider(page: Page, app: OidcExample, email: string): Promise<void> {
+  await page.goto(`${app.baseUrl}/login?redirect=/`);
+  // The second time, the provider may remember the user and send the browser straight back.
+  await page.waitForURL((url) => url.pathname.includes('/interaction/') || url.href === `${app.baseUrl}/`);
+  if (new URL(page.url()).pathname.includes('/interaction/')) {
+    await page.fill('#email', email);
+    await page.click('#continue');
+    await page.waitForURL(`${app.baseUrl}/`);
+  }
+  assert.equal(await page.textContent('#user'), email);
 }
 
 describe('signing in with a real browser (headless Chromium)', () => {
@@ -74,6 +99,37 @@ describe('signing in with a real browser (headless Chromium)', () => {
           assert.equal(cookies.filter((cookie) => cookie.name.startsWith('caps_login_')).length, 0, 'no sign-in attempt is left behind');
         } finally {
           await context.close();
+        }
+      });
+
+      it("signs out from the app's own link, and only after confirming when another site links to /logout", async () => {
+        const context = await browser.newContext();
+        const other = await startOtherSite(`${app.baseUrl}/logout`);
+        try {
+          const page = await context.newPage();
+          page.setDefaultTimeout(20_000);
+          await signInAtProvider(page, app, 'baker@example.com');
+          await page.click('text=Sign out');
+          await page.waitForURL(`${app.baseUrl}/`);
+          assert.match((await page.textContent('body')) ?? '', /You are not signed in/);
+
+          await signInAtProvider(page, app, 'baker@example.com');
+          await page.goto(other.url);
+          await page.click('#away');
+          await page.waitForURL(`${app.baseUrl}/logout`);
+          assert.match((await page.textContent('h1')) ?? '', /Sign out/);
+          await page.goto(`${app.baseUrl}/`);
+          assert.equal(await page.textContent('#user'), 'baker@example.com', 'still signed in after the link from elsewhere');
+
+          await page.goto(other.url);
+          await page.click('#away');
+          await page.waitForURL(`${app.baseUrl}/logout`);
+          await page.click('button[type=submit]');
+          await page.waitForURL(`${app.baseUrl}/`);
+          assert.match((await page.textContent('body')) ?? '', /You are not signed in/);
+        } finally {
+          await context.close();
+          await other.close();
         }
       });
 
