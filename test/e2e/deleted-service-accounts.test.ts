@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { bakeryCaps } from '../fixtures/caps-texts';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+import { rawRedis, redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test';
 import type { HttpClient, Reply } from '../support/http-client';
 
 /** Asks `probe` every 50 ms until `holds` accepts its answer; fails after `timeoutMs`. */
@@ -65,3 +67,40 @@ for (const adapter of ADAPTERS) {
     });
   });
 }
+
+describe('tokens of deleted service accounts with the Redis stores', () => {
+  it('records the cut-off in Redis when a pinned service account leaves the caps file', async (t) => {
+    const prefix = redisTestPrefix(t);
+    const pinned = 'ci@service: [bake]';
+    const caps = bakeryCaps(['admin@example.com: [admin]'], [pinned]);
+    const example = await startExample({ caps, env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } });
+    // Closed before the prefix's keys are deleted (after hooks run once the test body is done).
+    try {
+      const admin = await example.signedIn('admin@example.com');
+      const mint = (): Promise<Reply> => admin.get('/token?user=ci@service');
+      const bake = (token: string): Promise<Reply> => example.client().withToken(token).get('/bake');
+      const minted = await mint();
+      assert.equal(minted.status, 200, minted.text);
+      const old: string = minted.json.service_token;
+      assert.equal((await bake(old)).status, 200);
+
+      writeFileSync(example.capsFile, caps.replace(`  ${pinned}\n`, ''));
+      const refused = await eventually(() => bake(old), (reply) => reply.status === 401, 'the token of the unpinned account is refused');
+      assert.equal(refused.json.code, 'TOKEN_REVOKED');
+      const redis = rawRedis(t);
+      const deadline = Date.now() + 10_000;
+      while ((await redis.hget(`${prefix}revoked:accounts`, 'ci@service')) === null) {
+        assert.ok(Date.now() < deadline, 'the cut-off reaches Redis');
+        await sleep(50);
+      }
+
+      writeFileSync(example.capsFile, caps);
+      await eventually(mint, (reply) => reply.status === 200, 'the account is pinned again');
+      const again = await bake(old);
+      assert.equal(again.status, 401, again.text);
+      assert.equal(again.json.code, 'TOKEN_REVOKED');
+    } finally {
+      await example.close();
+    }
+  });
+});
