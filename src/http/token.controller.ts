@@ -76,15 +76,7 @@ export class TokenController {
   async revokeAll(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const caller = requireSignedIn(user);
     const email = emailField(jsonObjectBody(request, this.config.maxBodyBytes, ['email']));
-    this.assertCanEndTokensOf(caller, email);
-    const issuedUpTo = await this.audit.record(
-      caller.email,
-      'revoke_all',
-      email,
-      'revoke every token',
-      () => this.tokens.revokeAccount(email),
-      (upTo) => `revoked every token issued up to ${new Date(upTo * 1000).toISOString()}`,
-    );
+    const issuedUpTo = await revokeAllTokens(this.audit, this.tokens, this.capabilities, caller, email);
     this.responder.json(response, 200, { status: 'ok', user: email, revoked_issued_up_to: issuedUpTo });
   }
 
@@ -125,6 +117,28 @@ export function assertMintedFromSession(user: Principal): void {
   if (user.via !== 'session') {
     throw new SessionRequiredError('a token is minted only from a browser session: sign in and open /token, not with a bearer token');
   }
+}
+
+/**
+ * Revokes every token (and session) of `email` issued up to now on behalf of `caller`:
+ * their own, or, for a manager, an account whose capabilities they hold. Recorded in
+ * the audit trail, a refusal too; resolves with that second.
+ */
+export function revokeAllTokens(audit: AuditRecorder, tokens: BearerTokens, capabilities: CapabilityService, caller: Principal, email: string): Promise<number> {
+  return audit.record(
+    caller.email,
+    'revoke_all',
+    email,
+    'revoke every token',
+    async () => {
+      if (email !== caller.email) {
+        requireManager(capabilities, caller);
+        assertCanEndTokensOf(capabilities.policy(), capabilities.effectiveSet(caller), email);
+      }
+      return tokens.revokeAccount(email);
+    },
+    (upTo) => `revoked every token issued up to ${new Date(upTo * 1000).toISOString()}`,
+  );
 }
 
 function tokenPage(email: string, token: string, expiresAt: number | null): string {

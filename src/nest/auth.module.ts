@@ -28,6 +28,7 @@ import { FileApiKeyStore, apiKeyFileFor } from '../stores/file-api-key.store';
 import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
 import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
+import { AdminPageController } from '../http/admin-page.controller';
 import { MemoryRevocationStore, REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
 import { AUTH_CONFIG, CAPABILITY_STORE } from './auth.constants';
 import { ConfigError } from '../errors';
@@ -56,6 +57,7 @@ const CONTROLLERS = [
   TokenController,
   ApiKeysController,
   AuditController,
+  AdminPageController,
   ManageCapabilitiesController,
 ];
 const STORE_OWNER = Symbol('nest-capabilities:store-owner');

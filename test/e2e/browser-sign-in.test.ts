@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { ADAPTERS } from '../support/example-server';
 import { reserveAppUrl, startIdentityServer, startOidcExample, type IdentityServer, type OidcExample } from '../providers/oidc-identity-server';
-
-/** Debian's chromium (`apt-get install chromium`); playwright downloads no browser here. */
-const CHROMIUM_CANDIDATES = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-
-function chromiumPath(): string {
-  const found = CHROMIUM_CANDIDATES.find((path): path is string => path !== undefined && path !== '' && existsSync(path));
-  if (found === undefined) {
-    throw new Error(
-      'the browser test needs Chromium: install the Debian package "chromium" (apt-get install chromium; .ci/run does it) or set CHROMIUM_PATH',
-    );
-  }
-  return found;
-}
 
 /** A page on another origin of this machine whose one link points at `target`. */
 async function startOtherSite(target: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -47,8 +34,7 @@ describe('signing in with a real browser (headless Chromium)', () => {
   let browser: Browser;
 
   before(async () => {
-    // Root in a container has no user namespace for Chromium's sandbox.
-    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    browser = await launchChromium();
   });
 
   after(async () => {

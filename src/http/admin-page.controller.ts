@@ -1,0 +1,142 @@
+import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { AuditRecorder } from '../audit/audit-recorder';
+import { assertCapabilityName } from '../capabilities/capability-name';
+import { assertEmail } from '../capabilities/email';
+import type { Principal } from '../capabilities/principal';
+import { CapabilitiesError } from '../errors';
+import { assertKeyName } from '../keys/api-key-request';
+import { ApiKeyService } from '../nest/api-key.service';
+import { AUTH_CONFIG } from '../nest/auth.constants';
+import type { AuthConfig } from '../nest/auth-config';
+import { CapabilityGuard, acceptsHtml } from '../nest/capability.guard';
+import { CapabilityService } from '../nest/capability.service';
+import { CurrentUser } from '../nest/decorators';
+import { BearerTokens } from '../tokens/bearer-tokens';
+import { assertFormFromThisOrigin, formFields, listField, textField } from './admin-form';
+import { adminPage, notAllowedPage, type AdminPageModel } from './admin-page.view';
+import { STATUS_OF } from './error-status';
+import { USER_MANAGEMENT, requireManager } from './management-access';
+import type { HttpRequest } from './request';
+import { Responder } from './responder';
+import { revokeAllTokens } from './token.controller';
+
+/** Audit entries the page shows. */
+const PAGE_AUDIT_ENTRIES = 20;
+
+type Notice = AdminPageModel['notice'];
+
+/**
+ * `GET /manage_capabilities` for a browser: the admin page, for holders of
+ * `user_management`; its forms post to the same path and go through the same rules
+ * as the JSON routes (the change is refused with its reason shown).
+ */
+@Controller('manage_capabilities')
+@UseGuards(CapabilityGuard)
+export class AdminPageController {
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    private readonly capabilities: CapabilityService,
+    private readonly keys: ApiKeyService,
+    private readonly tokens: BearerTokens,
+    private readonly audit: AuditRecorder,
+    private readonly responder: Responder,
+  ) {}
+
+  @Get()
+  async show(@CurrentUser() user: Principal | null, @Query('email') search: unknown, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+    const manager = this.managerOrAnswer(user, request, response);
+    if (manager === undefined) return;
+    if (!acceptsHtml(request.headers)) {
+      const policy = this.capabilities.policy();
+      this.responder.json(response, 200, { status: 'ok', users: policy.usersAsObject(), graph: policy.graphAsObject() });
+      return;
+    }
+    await this.render(response, 200, manager, typeof search === 'string' ? search.slice(0, 320) : '', undefined);
+  }
+
+  @Post()
+  async submit(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+    const manager = this.managerOrAnswer(user, request, response);
+    if (manager === undefined) return;
+    let status = 200;
+    let notice: Notice;
+    try {
+      assertFormFromThisOrigin(request.headers, this.config.baseUrl.origin);
+      notice = await this.apply(manager, formFields(request));
+    } catch (error) {
+      if (!(error instanceof CapabilitiesError)) throw error;
+      status = STATUS_OF[error.code] ?? 400;
+      notice = { kind: 'refused', text: error.message };
+    }
+    await this.render(response, status, manager, '', notice);
+  }
+
+  /** The manager, or undefined once a guest was sent to sign in or a non-manager got the 403 page. */
+  private managerOrAnswer(user: Principal | null, request: HttpRequest, response: unknown): Principal | undefined {
+    const html = acceptsHtml(request.headers);
+    if (user === null && html) {
+      const here = `${this.config.prefix}/manage_capabilities`;
+      this.responder.redirect(response, `${this.config.prefix}/login?redirect=${encodeURIComponent(here)}`);
+      return undefined;
+    }
+    if (user !== null && html && !this.capabilities.can(user, USER_MANAGEMENT)) {
+      this.responder.html(response, 403, notAllowedPage(user.email));
+      return undefined;
+    }
+    return requireManager(this.capabilities, user);
+  }
+
+  private async apply(manager: Principal, fields: Record<string, unknown>): Promise<Notice> {
+    const op = textField(fields, 'op');
+    switch (op) {
+      case 'add':
+      case 'remove': {
+        const email = assertEmail(textField(fields, 'email'));
+        const capability = assertCapabilityName(textField(fields, 'capability'), 'capability');
+        await this.capabilities.change(manager, email, { kind: op, capability });
+        return { kind: 'ok', text: op === 'add' ? `Granted ${capability} to ${email}.` : `Removed ${capability} from ${email}.` };
+      }
+      case 'revoke_all': {
+        const email = assertEmail(textField(fields, 'email'));
+        await revokeAllTokens(this.audit, this.tokens, this.capabilities, manager, email);
+        return { kind: 'ok', text: `Every token of ${email} issued so far is revoked.` };
+      }
+      case 'key_create': {
+        const expires = textField(fields, 'expires_in');
+        const note = textField(fields, 'note');
+        const { key, record } = await this.keys.create(manager, {
+          name: assertKeyName(textField(fields, 'name')),
+          capabilities: listField(fields, 'capabilities').map((name) => assertCapabilityName(name, 'capabilities')),
+          expiresIn: expires === 'never' ? 'never' : /^\d{1,10}$/.test(expires) ? Number(expires) : expires,
+          ...(note === '' ? {} : { note }),
+        });
+        return { kind: 'ok', text: `Created the API key ${record.name}. Copy it now: it is not shown again.`, key };
+      }
+      case 'key_revoke': {
+        const name = assertKeyName(textField(fields, 'name'));
+        await this.keys.revoke(manager, name);
+        return { kind: 'ok', text: `Revoked the API key ${name}.` };
+      }
+      default:
+        throw new CapabilitiesError('INVALID_REQUEST', 'unknown form action');
+    }
+  }
+
+  private async render(response: unknown, status: number, manager: Principal, search: string, notice: Notice): Promise<void> {
+    const policy = this.capabilities.policy();
+    const held = this.capabilities.effectiveSet(manager);
+    const grantable = policy.graph.names.filter((name) => held.covers(policy.graph.closureOf([name]))).sort();
+    const html = adminPage({
+      manager: manager.email,
+      policy,
+      grantable,
+      search,
+      keys: this.keys.list(),
+      audit: await this.audit.log.recent({ limit: PAGE_AUDIT_ENTRIES }),
+      keysMayNeverExpire: this.config.apiKeys.mayNeverExpire,
+      action: `${this.config.prefix}/manage_capabilities`,
+      notice,
+    });
+    this.responder.html(response, status, html);
+  }
+}

@@ -1,0 +1,171 @@
+import type { AuditEntry } from '../audit/audit-log';
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import type { CapabilitySet } from '../capabilities/capability-set';
+import { isServiceAccount } from '../capabilities/email';
+import type { ApiKeyRecord } from '../keys/api-key';
+import { escapeHtml as e, page } from './html';
+
+/** Everything the admin page shows, gathered by the controller. */
+export interface AdminPageModel {
+  readonly manager: string;
+  readonly policy: CapabilityPolicy;
+  /** The capabilities the manager may grant or remove (the whole closure held), sorted. */
+  readonly grantable: readonly string[];
+  readonly search: string;
+  readonly keys: readonly ApiKeyRecord[];
+  readonly audit: readonly AuditEntry[];
+  readonly keysMayNeverExpire: boolean;
+  /** Where the forms post: the page's own path. */
+  readonly action: string;
+  readonly notice?: { readonly kind: 'ok' | 'refused'; readonly text: string; readonly key?: string } | undefined;
+}
+
+const STYLE = `<style>
+body{max-width:64rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3rem .4rem;border-bottom:1px solid #ddd}
+.scroll{overflow-x:auto}.cap{display:inline-block;margin:0 .3rem .2rem 0}.cap button{font-size:.75rem;padding:0 .3rem;margin-left:.1rem}
+form.inline{display:inline}.ok{background:#d1e7dd;padding:.5rem 1rem;border-radius:.3rem}.refused{background:#f8d7da;padding:.5rem 1rem;border-radius:.3rem}
+input,select,button{font-size:1rem;max-width:100%}fieldset{border:1px solid #ccc;margin:.5rem 0}.muted{color:#666}
+</style>`;
+
+/**
+ * The admin page: accounts with their stored and effective capabilities, forms to add
+ * and remove what the manager may grant, service accounts, API keys, the latest audit
+ * entries. Every value is escaped; every form posts to the page itself.
+ */
+export function adminPage(model: AdminPageModel): string {
+  return page(
+    'Capabilities',
+    `${STYLE}
+<h1>Capabilities</h1>
+<p>Signed in as <strong id="manager">${e(model.manager)}</strong> · <a href="/">Home</a></p>
+${noticeHtml(model)}
+<form method="get" action="${e(model.action)}" role="search"><label>Search by email <input type="search" name="email" value="${e(model.search)}"></label> <button type="submit">Search</button></form>
+${accountsHtml(model)}
+${serviceAccountsHtml(model)}
+${keysHtml(model)}
+${auditHtml(model.audit)}`,
+  );
+}
+
+/** The page a signed-in user without `user_management` gets, with status 403. */
+export function notAllowedPage(email: string): string {
+  return page(
+    'Not allowed',
+    `<h1>Not allowed</h1><p>You are signed in as <strong>${e(email)}</strong>, who does not hold <code>user_management</code>, which this page needs.</p><p><a href="/">Back</a></p>`,
+  );
+}
+
+function noticeHtml(model: AdminPageModel): string {
+  const notice = model.notice;
+  if (notice === undefined) return '';
+  const key = notice.key === undefined ? '' : `<p>The key, shown this once: <code id="new-key">${e(notice.key)}</code></p>`;
+  return `<div id="notice" class="${notice.kind}" role="status"><p>${notice.kind === 'refused' ? 'Refused: ' : ''}${e(notice.text)}</p>${key}</div>`;
+}
+
+function hidden(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${e(name)}" value="${e(value)}">`)
+    .join('');
+}
+
+function capabilityOptions(names: readonly string[]): string {
+  return names.map((name) => `<option value="${e(name)}">${e(name)}</option>`).join('');
+}
+
+function accountsHtml(model: AdminPageModel): string {
+  const { policy, grantable, search, action } = model;
+  const needle = search.trim().toLowerCase();
+  const emails = [...new Set([...policy.users.keys(), ...policy.pinned.keys()])].filter((email) => !isServiceAccount(email) && email.includes(needle)).sort();
+  const rows = emails.map((email) => accountRow(email, policy, grantable, action)).join('\n');
+  const addForm = grantable.length === 0
+    ? '<p class="muted">You hold no capability you could grant.</p>'
+    : `<form method="post" action="${e(action)}" id="grant-form">${hidden({ op: 'add' })}
+<label>Email <input type="email" name="email" required></label>
+<label>Capability <select name="capability">${capabilityOptions(grantable)}</select></label>
+<button type="submit">Grant</button></form>`;
+  return `<h2>Accounts</h2>
+<fieldset><legend>Grant a capability</legend>${addForm}</fieldset>
+<div class="scroll"><table id="accounts"><thead><tr><th>Email</th><th>Stored</th><th>Effective</th><th>Add</th></tr></thead><tbody>
+${rows || '<tr><td colspan="4" class="muted">No account matches.</td></tr>'}
+</tbody></table></div>`;
+}
+
+function accountRow(email: string, policy: CapabilityPolicy, grantable: readonly string[], action: string): string {
+  const stored = [...policy.stored(email)].sort();
+  const pinned = [...policy.pinnedTo(email)].sort();
+  const storedHtml = stored
+    .map((name) => {
+      const remove = grantable.includes(name)
+        ? `<form method="post" action="${e(action)}" class="inline">${hidden({ op: 'remove', email, capability: name })}<button type="submit" aria-label="remove ${e(name)} from ${e(email)}">×</button></form>`
+        : '';
+      return `<span class="cap">${e(name)}${remove}</span>`;
+    })
+    .join('');
+  const pinnedHtml = pinned.map((name) => `<span class="cap muted" title="pinned in the file">${e(name)} (pinned)</span>`).join('');
+  const addable = grantable.filter((name) => !stored.includes(name));
+  const add = addable.length === 0
+    ? ''
+    : `<form method="post" action="${e(action)}" class="inline">${hidden({ op: 'add', email })}<select name="capability" aria-label="capability for ${e(email)}">${capabilityOptions(addable)}</select> <button type="submit">Add</button></form>`;
+  return `<tr data-email="${e(email)}"><td>${e(email)}</td><td class="stored">${storedHtml}${pinnedHtml}</td><td class="effective">${e(effectiveOf(policy.effective(email)))}</td><td>${add}</td></tr>`;
+}
+
+function effectiveOf(set: CapabilitySet): string {
+  return set.toArray().join(', ');
+}
+
+function serviceAccountsHtml(model: AdminPageModel): string {
+  const services = [...model.policy.users.keys()].filter(isServiceAccount).sort();
+  const rows = services
+    .map(
+      (email) => `<tr><td>${e(email)}</td><td>${e(effectiveOf(model.policy.effective(email)))}</td><td><form method="post" action="${e(model.action)}" class="inline">${hidden({ op: 'revoke_all', email })}<button type="submit">Revoke every token</button></form></td></tr>`,
+    )
+    .join('\n');
+  return `<h2>Service accounts</h2>
+<p class="muted">Service tokens are minted with <code>GET /token?user=NAME@service</code>; revoking ends every token issued so far.</p>
+<div class="scroll"><table id="services"><thead><tr><th>Account</th><th>Effective</th><th></th></tr></thead><tbody>
+${rows || '<tr><td colspan="3" class="muted">No service account.</td></tr>'}
+</tbody></table></div>`;
+}
+
+function keysHtml(model: AdminPageModel): string {
+  const rows = model.keys
+    .map((key) => {
+      const expiry = key.expiresAt === null ? 'never' : new Date(key.expiresAt * 1000).toISOString().slice(0, 10);
+      return `<tr data-key="${e(key.name)}"><td>${e(key.name)}</td><td>${e(key.capabilities.join(', '))}</td><td>${e(expiry)}</td><td>${e(key.createdBy)}</td><td>${e(key.note)}</td><td><form method="post" action="${e(model.action)}" class="inline">${hidden({ op: 'key_revoke', name: key.name })}<button type="submit">Revoke</button></form></td></tr>`;
+    })
+    .join('\n');
+  const choices = model.grantable.map((name) => `<label class="cap"><input type="checkbox" name="capabilities" value="${e(name)}"> ${e(name)}</label>`).join('');
+  const lifetimes = [
+    ['2592000', '30 days'],
+    ['7776000', '90 days'],
+    ['31536000', '1 year'],
+    ...(model.keysMayNeverExpire ? [['never', 'never']] : []),
+  ]
+    .map(([value, label]) => `<option value="${value}"${value === '7776000' ? ' selected' : ''}>${label}</option>`)
+    .join('');
+  const create = model.grantable.length === 0
+    ? ''
+    : `<fieldset><legend>Create an API key</legend><form method="post" action="${e(model.action)}" id="key-form">${hidden({ op: 'key_create' })}
+<p><label>Name <input name="name" required pattern="[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}"></label></p>
+<p>${choices}</p>
+<p><label>Expires in <select name="expires_in">${lifetimes}</select></label> <label>Note <input name="note" maxlength="500"></label></p>
+<button type="submit">Create key</button></form></fieldset>`;
+  return `<h2>API keys</h2>
+${create}
+<div class="scroll"><table id="keys"><thead><tr><th>Name</th><th>Capabilities</th><th>Expires</th><th>Created by</th><th>Note</th><th></th></tr></thead><tbody>
+${rows || '<tr><td colspan="6" class="muted">No API key.</td></tr>'}
+</tbody></table></div>`;
+}
+
+function auditHtml(entries: readonly AuditEntry[]): string {
+  const rows = entries
+    .map(
+      (entry) =>
+        `<tr class="${entry.outcome}"><td>${e(entry.at.replace('T', ' ').slice(0, 19))}</td><td>${e(entry.actor)}</td><td>${e(entry.action)}</td><td>${e(entry.target)}</td><td>${e(entry.outcome)}</td><td>${e(entry.detail)}</td></tr>`,
+    )
+    .join('\n');
+  return `<h2>Latest changes</h2>
+<div class="scroll"><table id="audit"><thead><tr><th>When (UTC)</th><th>Who</th><th>Action</th><th>Target</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>
+${rows || '<tr><td colspan="6" class="muted">Nothing yet.</td></tr>'}
+</tbody></table></div>`;
+}

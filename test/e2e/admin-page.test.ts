@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MANAGERS_CAPS } from '../fixtures/managers-caps';
+import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+import type { HttpClient } from '../support/http-client';
+
+const HTML = { accept: 'text/html' };
+
+for (const adapter of ADAPTERS) {
+  describe(`admin page on ${adapter}`, () => {
+    let example: RunningExample;
+    let lead: HttpClient;
+    let form: (fields: Record<string, string>, headers?: Record<string, string>) => ReturnType<HttpClient['postForm']>;
+
+    before(async () => {
+      example = await startExample({ adapter, caps: MANAGERS_CAPS });
+      lead = await example.signedIn('lead@example.com');
+      form = (fields, headers = { origin: example.baseUrl }) => lead.postForm('/manage_capabilities', fields, { ...HTML, ...headers });
+    });
+    after(() => example.close());
+
+    it('shows a manager the accounts, stored and effective, and offers only what they may grant', async () => {
+      const reply = await lead.get('/manage_capabilities', HTML);
+      assert.equal(reply.status, 200);
+      assert.match(reply.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(reply.text, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
+      assert.match(reply.text, /<tr data-email="bob@example.com"><td>bob@example.com<\/td><td class="stored"><span class="cap">write<\/span><\/td><td class="effective">read, write<\/td>/);
+      const offered = [...reply.text.matchAll(/<option value="([^"]+)">/g)].map((match) => match[1]).filter((value) => !/^\d+$/.test(value!));
+      assert.ok(offered.length > 0);
+      assert.deepEqual([...new Set(offered)].sort(), ['bake', 'read', 'user_management'], 'lead holds user_management and bake (and read by it)');
+      assert.doesNotMatch(reply.text, /aria-label="remove write from bob@example.com"/, 'no button to remove what lead could not grant');
+    });
+
+    it('searches by email', async () => {
+      const reply = await lead.get('/manage_capabilities?email=bob', HTML);
+      assert.match(reply.text, /data-email="bob@example.com"/);
+      assert.doesNotMatch(reply.text, /data-email="root@example.com"/);
+    });
+
+    it('grants through a form, with the same rules as the JSON routes, and records it', async () => {
+      const granted = await form({ op: 'add', email: 'Carol@Example.com', capability: 'bake' });
+      assert.equal(granted.status, 200);
+      assert.match(granted.text, /Granted bake to carol@example.com\./);
+      assert.deepEqual((await lead.get('/manage_capabilities/list?email=carol@example.com')).json.capabilities, ['bake']);
+      assert.match(granted.text, /<td>lead@example.com<\/td><td>add<\/td><td>carol@example.com<\/td><td>ok<\/td>/);
+
+      const refused = await form({ op: 'add', email: 'carol@example.com', capability: 'arrest' });
+      assert.equal(refused.status, 403);
+      assert.match(refused.text, /Refused: you may not grant or remove &quot;arrest&quot;/);
+      assert.deepEqual((await lead.get('/manage_capabilities/list?email=carol@example.com')).json.capabilities, ['bake']);
+    });
+
+    it('creates an API key shown once, lists it, and revokes it', async () => {
+      const created = await lead.postForm(
+        '/manage_capabilities',
+        { op: 'key_create', name: 'page-key', capabilities: 'bake', expires_in: '2592000', note: '<b>robot</b>' },
+        { ...HTML, origin: example.baseUrl },
+      );
+      assert.equal(created.status, 200, created.text);
+      const key = /<code id="new-key">(nck_[^<]+)<\/code>/.exec(created.text)?.[1];
+      assert.ok(key !== undefined);
+      assert.equal((await example.client().withToken(key).get('/whoami')).json.user, 'key:page-key');
+      assert.match(created.text, /&lt;b&gt;robot&lt;\/b&gt;/, 'the note is escaped');
+      assert.doesNotMatch((await lead.get('/manage_capabilities', HTML)).text, new RegExp(key), 'never shown again');
+      const revoked = await form({ op: 'key_revoke', name: 'page-key' });
+      assert.match(revoked.text, /Revoked the API key page-key\./);
+      assert.equal((await example.client().withToken(key).get('/whoami')).json.code, 'TOKEN_REVOKED');
+    });
+
+    it('escapes every value it shows', async () => {
+      const root = await example.signedIn('root@example.com');
+      assert.equal((await root.post('/manage_capabilities/add', { email: "o'brien&co@example.com", capability: 'read' })).status, 200);
+      const reply = await lead.get(`/manage_capabilities?email=${encodeURIComponent('"><script>x</script>')}`, HTML);
+      assert.doesNotMatch(reply.text, /<script>x/);
+      assert.match(reply.text, /value="&quot;&gt;&lt;script&gt;x&lt;\/script&gt;"/);
+      const all = await lead.get('/manage_capabilities', HTML);
+      assert.match(all.text, /<td>o&#39;brien&amp;co@example.com<\/td>/);
+      assert.doesNotMatch(all.text, /o'brien&co/);
+    });
+
+    it('refuses a form from another site, or without an Origin, and changes nothing', async () => {
+      for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, {}]) {
+        const reply = await form({ op: 'add', email: 'dave@example.com', capability: 'bake' }, headers);
+        assert.equal(reply.status, 403, JSON.stringify(headers));
+      }
+      assert.deepEqual((await lead.get('/manage_capabilities/list?email=dave@example.com')).json.capabilities, []);
+    });
+
+    it('gives a signed-in non-manager a 403 page and sends a guest to sign in and back', async () => {
+      const bob = await example.signedIn('bob@example.com');
+      const denied = await bob.get('/manage_capabilities', HTML);
+      assert.equal(denied.status, 403);
+      assert.match(denied.text, /<h1>Not allowed<\/h1>/);
+      const guest = await example.client().get('/manage_capabilities', HTML);
+      assert.equal(guest.status, 302);
+      assert.equal(guest.location, '/login?redirect=%2Fmanage_capabilities');
+      assert.equal((await example.client().get('/manage_capabilities')).status, 401);
+    });
+  });
+}
