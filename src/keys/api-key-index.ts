@@ -55,9 +55,12 @@ export class ApiKeyIndex {
 
 /** Throws `KEY_EXISTS` when a live key named `name` exists. */
 export function assertKeyNameFree(index: ApiKeyIndex, name: string, nowSeconds: number): void {
-  if (index.live(name, nowSeconds) !== undefined) {
-    throw new ApiKeyError('KEY_EXISTS', name, `a live API key named ${JSON.stringify(name)} exists; revoke it first or choose another name`);
-  }
+  if (index.live(name, nowSeconds) !== undefined) throw keyNameTaken(name);
+}
+
+/** The `KEY_EXISTS` error for `name`, wherever the check ran (here, or in a store's script). */
+export function keyNameTaken(name: string): ApiKeyError {
+  return new ApiKeyError('KEY_EXISTS', name, `a live API key named ${JSON.stringify(name)} exists; revoke it first or choose another name`);
 }
 
 /**

@@ -139,9 +139,10 @@ function coreProviders(prefix: string): Provider[] {
     {
       // API keys: given, else next to the caps file, else (a store of one's own without one) this process only.
       provide: API_KEY_STORE,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig): Promise<ApiKeyStore> | ApiKeyStore => {
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES],
+      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null): Promise<ApiKeyStore> | ApiKeyStore => {
         if (options.apiKeyStore !== undefined) return options.apiKeyStore;
+        if (redis !== null) return redis.apiKeys;
         if (options.store === undefined) return FileApiKeyStore.open(apiKeyFileFor(config.capsFile), { capsFile: config.capsFile, logger });
         logger.warn('a custom store without apiKeyStore: API keys are kept in this process only');
         return new MemoryApiKeyStore();
@@ -157,10 +158,11 @@ function coreProviders(prefix: string): Provider[] {
     {
       // The audit trail: given, else next to the caps file, else (a store of one's own without one) this process only.
       provide: AuditRecorder,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG],
-      useFactory: async (options: AuthModuleOptions, config: AuthConfig): Promise<AuditRecorder> => {
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES],
+      useFactory: async (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null): Promise<AuditRecorder> => {
         let log: AuditLog;
         if (options.auditLog !== undefined) log = options.auditLog;
+        else if (redis !== null) log = redis.audit;
         else if (options.store === undefined) log = await FileAuditLog.open(auditFileFor(config.capsFile), { capsFile: config.capsFile });
         else {
           logger.warn('a custom store without auditLog: the audit trail is kept in this process only');

@@ -2,7 +2,12 @@ import type { ApiKeyRecord } from '../keys/api-key';
 
 /** The API keys as a file holds them: `{"keys": [...]}` with snake_case fields. */
 export function apiKeysToJson(records: readonly ApiKeyRecord[]): string {
-  const keys = records.map((record) => ({
+  return `${JSON.stringify({ keys: records.map(storedApiKey) }, null, 2)}\n`;
+}
+
+/** One record as files and Redis keep it: snake_case fields, never the key. */
+export function storedApiKey(record: ApiKeyRecord): Record<string, unknown> {
+  return {
     name: record.name,
     hash: record.hash,
     capabilities: record.capabilities,
@@ -11,8 +16,7 @@ export function apiKeysToJson(records: readonly ApiKeyRecord[]): string {
     created_at: record.createdAt,
     note: record.note,
     revoked_at: record.revokedAt,
-  }));
-  return `${JSON.stringify({ keys }, null, 2)}\n`;
+  };
 }
 
 /**
@@ -24,10 +28,11 @@ export function apiKeysFromJson(text: string): ApiKeyRecord[] {
   const value: unknown = JSON.parse(text);
   const keys = (value as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new Error('expected {"keys": [...]}');
-  return keys.map((entry: unknown, index) => recordOf(entry, index));
+  return keys.map((entry: unknown, index) => apiKeyFromStored(entry, index));
 }
 
-function recordOf(entry: unknown, index: number): ApiKeyRecord {
+/** A record read back from its stored form; throws when it is not one. */
+export function apiKeyFromStored(entry: unknown, index = 0): ApiKeyRecord {
   const fields = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
   const { name, hash, capabilities, expires_at: expiresAt, created_by: createdBy, created_at: createdAt, note, revoked_at: revokedAt } = fields;
   const valid =

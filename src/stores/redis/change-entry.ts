@@ -1,3 +1,6 @@
+import type { ApiKeyRecord } from '../../keys/api-key';
+import { apiKeyFromStored } from '../api-key-json';
+
 /**
  * One change as the change log (a Redis Stream) keeps it. Field by field:
  *
@@ -7,6 +10,8 @@
  * | `identity` | `identity` (`"<provider>:<subject>"`), `email` |
  * | `token` | `token` (token or session id), `expires` (unix seconds, empty: never) |
  * | `account` | `email`, `upto` (unix seconds: tokens and sessions issued at or before it are revoked) |
+ * | `apikey` | `record` (JSON: an API key's whole record as created or revoked, its hash never the key) |
+ * | `audit` | `entry` (JSON: one audit entry; read back by the audit log, skipped by the state) |
  *
  * `v` is the version the change made: entries carry 1, 2, 3… without a hole. A
  * reader counts entries of kinds it does not know and skips them.
@@ -16,6 +21,7 @@ export type ChangeEntry =
   | { readonly kind: 'identity'; readonly version: number; readonly identity: string; readonly email: string }
   | { readonly kind: 'token'; readonly version: number; readonly tokenId: string; readonly expiresAt: number | null }
   | { readonly kind: 'account'; readonly version: number; readonly email: string; readonly issuedUpTo: number }
+  | { readonly kind: 'apikey'; readonly version: number; readonly record: ApiKeyRecord }
   | { readonly kind: 'other'; readonly version: number };
 
 /** The entry held in a stream entry's flat `[field, value, ...]` list, or undefined when it is not one. */
@@ -46,8 +52,22 @@ export function decodeChangeEntry(fields: readonly string[]): ChangeEntry | unde
       const upto = Number(get('upto'));
       return email === undefined || !Number.isFinite(upto) ? undefined : { kind: 'account', version, email, issuedUpTo: upto };
     }
+    case 'apikey': {
+      const record = parseApiKey(get('record'));
+      return record === undefined ? undefined : { kind: 'apikey', version, record };
+    }
     default:
       return { kind: 'other', version };
+  }
+}
+
+/** An API key record as the log and the `apikeys` hash keep it; undefined when it is not one. */
+export function parseApiKey(json: string | undefined): ApiKeyRecord | undefined {
+  if (json === undefined) return undefined;
+  try {
+    return apiKeyFromStored(JSON.parse(json));
+  } catch {
+    return undefined;
   }
 }
 

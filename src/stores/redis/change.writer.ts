@@ -1,6 +1,9 @@
 import { assertIdentityFree, type CapabilityPolicy } from '../../capabilities/capability-policy';
 import { assertEmail } from '../../capabilities/email';
-import { LoginError, StoreUnavailableError } from '../../errors';
+import { ApiKeyError, LoginError, StoreUnavailableError } from '../../errors';
+import type { ApiKeyRecord } from '../../keys/api-key';
+import { keyNameTaken } from '../../keys/api-key-index';
+import { storedApiKey } from '../api-key-json';
 import type { GrantEdit } from '../capability-store';
 import type { ChangeEntry } from './change-entry';
 import type { RedisConnections } from './redis-connections';
@@ -76,6 +79,46 @@ export class ChangeWriter {
   async revokeAccount(email: string, issuedUpTo: number): Promise<void> {
     const written = (await this.run('capsRevokeAccount', this.keys.revokedAccounts, '', [email, String(issuedUpTo)])) as Written;
     await this.settle(written, { kind: 'account', version: written.version, email, issuedUpTo });
+  }
+
+  /** Stores a new API key; rejects with `KEY_EXISTS` while a live key has its name. */
+  async createKey(record: ApiKeyRecord): Promise<void> {
+    const written = await this.runOn('capsKeyCreate', [this.keys.apiKeys, this.keys.apiKeyNames], [record.name, record.hash, JSON.stringify(storedApiKey(record))]);
+    if (written === 'EXISTS') throw keyNameTaken(record.name);
+    await this.settle(written as Written, { kind: 'apikey', version: (written as Written).version, record });
+  }
+
+  /** Revokes the newest key named `name` at once; resolves with it; rejects with `KEY_UNKNOWN`. */
+  async revokeKey(name: string): Promise<ApiKeyRecord> {
+    const written = await this.runOn('capsKeyRevoke', [this.keys.apiKeys, this.keys.apiKeyNames], [name]);
+    if (written === 'UNKNOWN') throw new ApiKeyError('KEY_UNKNOWN', name, `no API key named ${JSON.stringify(name)}`);
+    // The log entry holds the record as revoked; this instance applies it before answering.
+    await this.catchUp();
+    const revoked = this.state.apiKeys.records.filter((record) => record.name === name && record.revokedAt !== null).at(-1);
+    if (revoked === undefined) throw new StoreUnavailableError('the revocation of the API key was written but could not be read back');
+    return revoked;
+  }
+
+  /** Appends one audit entry to the change log. */
+  async appendAudit(json: string): Promise<void> {
+    const written = (await this.runOn('capsAudit', [this.keys.log], [json])) as Written;
+    await this.settle(written, { kind: 'other', version: written.version });
+  }
+
+  private async runOn(script: keyof StoreCommands, dataKeys: readonly string[], fields: readonly string[]): Promise<Written | string> {
+    const deadline = this.connections.serverNow() + this.commandTimeoutMs - Math.min(250, this.commandTimeoutMs / 4);
+    let reply: unknown;
+    try {
+      const { keys } = this;
+      reply = await this.connections.command[script](keys.epoch, keys.version, keys.log, ...dataKeys, this.state.epoch ?? '', Math.floor(deadline), '', LOG_LENGTH, ...fields);
+    } catch (error) {
+      throw new StoreUnavailableError('Redis is unreachable or too slow: the change was not applied', { cause: error });
+    }
+    const [status, version, id] = reply as [string, number?, string?];
+    if (status === 'OK') return { version: Number(version), id: id ?? '' };
+    if (status === 'EXISTS' || status === 'UNKNOWN') return status;
+    if (status === 'EPOCH') throw new StoreUnavailableError('the shared store in Redis lost its data or was replaced: the change was not applied');
+    throw new StoreUnavailableError('Redis answered too late: the change was not applied');
   }
 
   private async run(script: keyof StoreCommands, dataKey: string, judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {

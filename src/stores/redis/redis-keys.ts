@@ -14,6 +14,10 @@ export interface RedisKeys {
   readonly revokedAccounts: string;
   /** Stream: one entry per change, in version order. */
   readonly log: string;
+  /** Hash: API key hash -> JSON record (never the key). */
+  readonly apiKeys: string;
+  /** Hash: API key name -> the hash of the newest key of that name. */
+  readonly apiKeyNames: string;
 }
 
 /** The keys under `prefix`. */
@@ -26,10 +30,12 @@ export function redisKeys(prefix: string): RedisKeys {
     revokedTokens: `${prefix}revoked:tokens`,
     revokedAccounts: `${prefix}revoked:accounts`,
     log: `${prefix}log`,
+    apiKeys: `${prefix}apikeys`,
+    apiKeyNames: `${prefix}apikeys:names`,
   };
 }
 
 /** Every key of the store, for tests and the command line's `--replace`. */
 export function allKeys(keys: RedisKeys): string[] {
-  return [keys.epoch, keys.version, keys.users, keys.identities, keys.revokedTokens, keys.revokedAccounts, keys.log];
+  return [keys.epoch, keys.version, keys.users, keys.identities, keys.revokedTokens, keys.revokedAccounts, keys.log, keys.apiKeys, keys.apiKeyNames];
 }

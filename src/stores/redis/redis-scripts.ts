@@ -58,6 +58,44 @@ return append('kind', 'account', 'email', ARGV[5], 'upto', ARGV[6])
 `;
 
 /**
+ * KEYS[4] API keys (hash -> record), KEYS[5] names (name -> hash). ARGV[5] name, ARGV[6]
+ * hash, ARGV[7] the record as JSON. Refused with EXISTS while a live key has the name.
+ */
+const KEY_CREATE = `${PRELUDE}
+local current = redis.call('HGET', KEYS[5], ARGV[5])
+if current then
+  local json = redis.call('HGET', KEYS[4], current)
+  if json then
+    local record = cjson.decode(json)
+    local now = tonumber(redis.call('TIME')[1])
+    if record.revoked_at == cjson.null and (record.expires_at == cjson.null or tonumber(record.expires_at) > now) then return {'EXISTS'} end
+  end
+end
+redis.call('HSET', KEYS[4], ARGV[6], ARGV[7])
+redis.call('HSET', KEYS[5], ARGV[5], ARGV[6])
+return append('kind', 'apikey', 'record', ARGV[7])
+`;
+
+/** KEYS as KEY_CREATE; ARGV[5] name. Marks the newest key of that name revoked now; UNKNOWN when there is none unrevoked. */
+const KEY_REVOKE = `${PRELUDE}
+local hash = redis.call('HGET', KEYS[5], ARGV[5])
+if not hash then return {'UNKNOWN'} end
+local json = redis.call('HGET', KEYS[4], hash)
+if not json then return {'UNKNOWN'} end
+local record = cjson.decode(json)
+if record.revoked_at ~= cjson.null then return {'UNKNOWN'} end
+record.revoked_at = tonumber(redis.call('TIME')[1])
+local updated = cjson.encode(record)
+redis.call('HSET', KEYS[4], hash, updated)
+return append('kind', 'apikey', 'record', updated)
+`;
+
+/** ARGV[5] one audit entry as JSON: kept in the change log itself. */
+const AUDIT = `${PRELUDE}
+return append('kind', 'audit', 'entry', ARGV[5])
+`;
+
+/**
  * KEYS: epoch, version, users, identities, log. ARGV[1] the new epoch, ARGV[2] 'seed' or
  * 'replace', ARGV[3] the number of accounts, then email/JSON pairs, then identity/email
  * pairs. A seed imports only into a prefix that never held a store (returns 1, else 0;
@@ -96,6 +134,9 @@ export interface StoreCommands {
   capsRevokeToken(...args: (string | number)[]): Promise<unknown>;
   capsRevokeAccount(...args: (string | number)[]): Promise<unknown>;
   capsImport(...args: (string | number)[]): Promise<unknown>;
+  capsKeyCreate(...args: (string | number)[]): Promise<unknown>;
+  capsKeyRevoke(...args: (string | number)[]): Promise<unknown>;
+  capsAudit(...args: (string | number)[]): Promise<unknown>;
 }
 
 export type ScriptedRedis = Redis & StoreCommands;
@@ -109,5 +150,8 @@ export function withStoreScripts(redis: Redis): ScriptedRedis {
   redis.defineCommand('capsRevokeToken', { numberOfKeys: 4, lua: REVOKE_TOKEN });
   redis.defineCommand('capsRevokeAccount', { numberOfKeys: 4, lua: REVOKE_ACCOUNT });
   redis.defineCommand('capsImport', { numberOfKeys: 5, lua: IMPORT });
+  redis.defineCommand('capsKeyCreate', { numberOfKeys: 5, lua: KEY_CREATE });
+  redis.defineCommand('capsKeyRevoke', { numberOfKeys: 5, lua: KEY_REVOKE });
+  redis.defineCommand('capsAudit', { numberOfKeys: 4, lua: AUDIT });
   return scripted;
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { parseNames } from './change-entry';
+import type { ApiKeyRecord } from '../../keys/api-key';
+import { parseApiKey, parseNames } from './change-entry';
 import type { RedisKeys } from './redis-keys';
 
 /** The whole shared state at one version, read in one atomic step. */
@@ -14,6 +15,8 @@ export interface RedisSnapshot {
   readonly revokedAccounts: Readonly<Record<string, number>>;
   /** The id of the last log entry, where following the log resumes ('0-0' for none). */
   readonly lastId: string;
+  /** Every API key record, by hash. */
+  readonly apiKeys: readonly ApiKeyRecord[];
 }
 
 /**
@@ -33,13 +36,14 @@ export async function readSnapshot(redis: Redis, keys: RedisKeys): Promise<Redis
     .zrange(keys.revokedTokens, '0', '-1', 'WITHSCORES')
     .hgetall(keys.revokedAccounts)
     .xrevrange(keys.log, '+', '-', 'COUNT', 1)
+    .hgetall(keys.apiKeys)
     .exec();
   if (replies === null) throw new Error('the snapshot transaction was aborted');
   const values = replies.map(([error, value]) => {
     if (error !== null) throw error;
     return value;
   });
-  const [epoch, version, users, identities, tokens, accounts, last] = values as [
+  const [epoch, version, users, identities, tokens, accounts, last, apiKeys] = values as [
     string | null,
     string | null,
     Record<string, string>,
@@ -47,6 +51,7 @@ export async function readSnapshot(redis: Redis, keys: RedisKeys): Promise<Redis
     string[],
     Record<string, string>,
     [string, string[]][],
+    Record<string, string>,
   ];
   return {
     epoch,
@@ -56,6 +61,11 @@ export async function readSnapshot(redis: Redis, keys: RedisKeys): Promise<Redis
     revokedTokens: parseTokens(tokens),
     revokedAccounts: Object.fromEntries(Object.entries(accounts).map(([email, cutoff]) => [email, Number(cutoff)])),
     lastId: last[0]?.[0] ?? '0-0',
+    // A record that does not parse is left out: an unknown key is refused like a revoked one.
+    apiKeys: Object.values(apiKeys)
+      .map((json) => parseApiKey(json))
+      .filter((record): record is ApiKeyRecord => record !== undefined)
+      .sort((a, b) => a.createdAt - b.createdAt),
   };
 }
 

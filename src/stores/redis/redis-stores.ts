@@ -1,5 +1,7 @@
 import type { StoreLogger } from '../capability-store';
 import { consoleStoreLogger } from '../console-store-logger';
+import { RedisApiKeyStore } from './redis-api-key.store';
+import { RedisAuditLog } from './redis-audit.log';
 import { RedisCapabilityStore } from './redis-capability.store';
 import { RedisRevocationStore } from './redis-revocation.store';
 import { RedisStoreEngine } from './redis-store.engine';
@@ -16,8 +18,8 @@ export interface RedisStoresOptions {
 }
 
 /**
- * The two stores of an instance sharing one Redis: capabilities and revocations, on
- * one change log. Close both (the module does) to close the connections.
+ * The stores of an instance sharing one Redis: capabilities, revocations, API keys and
+ * the audit trail, on one change log. Close both (the module does) to close the connections.
  *
  * @example
  * const { capabilities, revocations } = await RedisStores.open({ capsFile: 'caps.yaml', redis: { url: 'redis://127.0.0.1:6379/0' } });
@@ -27,11 +29,13 @@ export class RedisStores {
   private constructor(
     readonly capabilities: RedisCapabilityStore,
     readonly revocations: RedisRevocationStore,
+    readonly apiKeys: RedisApiKeyStore,
+    readonly audit: RedisAuditLog,
   ) {}
 
   static async open(options: RedisStoresOptions): Promise<RedisStores> {
     const engine = await RedisStoreEngine.open(options.capsFile, resolveRedisOptions(options.redis), options.logger ?? consoleStoreLogger, options.pollIntervalMs ?? 500);
-    return new RedisStores(new RedisCapabilityStore(engine), new RedisRevocationStore(engine));
+    return new RedisStores(new RedisCapabilityStore(engine), new RedisRevocationStore(engine), new RedisApiKeyStore(engine), new RedisAuditLog(engine));
   }
 
   /** Closes both stores. */

@@ -1,5 +1,6 @@
 import { CapabilityPolicy } from '../../capabilities/capability-policy';
 import { withGrant } from '../../capabilities/layered-grants';
+import { ApiKeyIndex } from '../../keys/api-key-index';
 import { RevocationList } from '../../tokens/revocation-list';
 import type { StoreLogger } from '../capability-store';
 import type { ChangeEntry } from './change-entry';
@@ -22,6 +23,8 @@ export class ReplicatedState {
   private knownEpoch: string | null;
   private readonly policyListeners = new Set<(policy: CapabilityPolicy) => void>();
   private readonly revocationListeners = new Set<() => void>();
+  private readonly apiKeyListeners = new Set<() => void>();
+  private keys: ApiKeyIndex;
 
   constructor(
     filePolicy: CapabilityPolicy,
@@ -33,10 +36,16 @@ export class ReplicatedState {
     this.appliedVersion = snapshot.version;
     this.lastEntryId = snapshot.lastId;
     this.knownEpoch = snapshot.epoch;
+    this.keys = new ApiKeyIndex(snapshot.apiKeys);
   }
 
   get policy(): CapabilityPolicy {
     return this.current;
+  }
+
+  /** Every API key known, in memory. */
+  get apiKeys(): ApiKeyIndex {
+    return this.keys;
   }
 
   get version(): number {
@@ -60,8 +69,10 @@ export class ReplicatedState {
     this.lastEntryId = snapshot.lastId;
     this.current = compose(this.current, snapshot.users, snapshot.identities);
     this.revocations.merge({ tokens: snapshot.revokedTokens, accounts: snapshot.revokedAccounts });
+    this.keys = new ApiKeyIndex(snapshot.apiKeys, this.keys);
     this.notifyPolicy();
     this.notifyRevocations();
+    this.notifyApiKeys();
   }
 
   /** A new version of the caps file: its graph and defaults, the same accounts. */
@@ -98,6 +109,12 @@ export class ReplicatedState {
         this.revocations.revokeAccount(entry.email, entry.issuedUpTo);
         this.notifyRevocations();
         break;
+      case 'apikey': {
+        const others = this.keys.records.filter((record) => record.hash !== entry.record.hash);
+        this.keys = new ApiKeyIndex([...others, entry.record], this.keys);
+        this.notifyApiKeys();
+        break;
+      }
       case 'other':
         break;
     }
@@ -116,9 +133,20 @@ export class ReplicatedState {
     return () => void this.revocationListeners.delete(subscription);
   }
 
+  onApiKeys(listener: () => void): () => void {
+    const subscription = (): void => listener();
+    this.apiKeyListeners.add(subscription);
+    return () => void this.apiKeyListeners.delete(subscription);
+  }
+
   clearListeners(): void {
     this.policyListeners.clear();
     this.revocationListeners.clear();
+    this.apiKeyListeners.clear();
+  }
+
+  private notifyApiKeys(): void {
+    for (const listener of [...this.apiKeyListeners]) this.safely(listener);
   }
 
   private notifyPolicy(): void {
