@@ -2,6 +2,7 @@ import { Controller, Get, Injectable, Module, UseGuards, type CanActivate, type 
 import { AuthGuard, PassportModule } from '@nestjs/passport';
 import { createSecretKey } from 'node:crypto';
 import { AuthModule, RequireCapability } from '../src';
+import { hashApiKey, type ApiKeyRecord } from '../src/keys/api-key';
 import { JwtStrategy } from './recipe/jwt.strategy';
 import { Roles } from './recipe/roles.decorator';
 import { RolesGuard } from './recipe/roles.guard';
@@ -26,6 +27,12 @@ users:
 `;
 
 export const BENCH_USER = 'reader@example.com';
+
+/** The bench's API key: the same capability as the bench user, `moderate`. */
+export function benchKeyRecord(key: string): ApiKeyRecord {
+  const now = Math.floor(Date.now() / 1000);
+  return { name: 'bench', hash: hashApiKey(key), capabilities: ['moderate'], expiresAt: now + 86400, createdBy: 'cli:bench', createdAt: now, note: '', revokedAt: null };
+}
 /** The one route every app serves. */
 export const BENCH_PATH = '/items';
 

@@ -7,13 +7,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../test/support/free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_CAPS, BENCH_SECRET, benchModule, type AppName } from './apps';
+import { generateApiKey } from '../src/keys/api-key';
+import { apiKeysToJson } from '../src/stores/api-key-json';
+import { BENCH_CAPS, BENCH_SECRET, benchKeyRecord, benchModule, type AppName } from './apps';
 
 /** What the child tells its parent once it listens. */
 export interface ChildReady {
   readonly port: number;
   /** For the recipe apps: a token their JwtStrategy accepts. */
   readonly recipeToken?: string;
+  /** For our app: an API key carrying what the bench user holds. */
+  readonly apiKey?: string;
 }
 
 // One app under test per process, so the load generator never shares its event loop.
@@ -22,6 +26,9 @@ async function main(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'caps-bench-'));
   const capsFile = join(folder, 'caps.yaml');
   writeFileSync(capsFile, BENCH_CAPS);
+  const apiKey = generateApiKey();
+  // The key file as a manager's POST /manage_capabilities/keys would leave it.
+  writeFileSync(`${capsFile}.keys.json`, apiKeysToJson([benchKeyRecord(apiKey)]));
   const port = await freePort();
   const module = benchModule(name, capsFile, `http://127.0.0.1:${port}`);
   const app: INestApplication =
@@ -29,7 +36,7 @@ async function main(): Promise<void> {
   await app.listen(port, '127.0.0.1');
   const ready: ChildReady = name.startsWith('recipe')
     ? { port, recipeToken: new JwtService({ secret: BENCH_SECRET }).sign({ sub: '1', username: 'reader', roles: ['moderator'] }, { expiresIn: '1h' }) }
-    : { port };
+    : { port, apiKey };
   process.send?.(ready);
   // CPU time of this process, asked around each measurement: what a request costs the server.
   process.on('message', (message) => {

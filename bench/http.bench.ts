@@ -45,6 +45,9 @@ export interface HttpFigures {
   readonly oursVsLimitByCpu: number;
   readonly oursVsRecipeKeyByCpu: number;
   readonly oursVsRecipeStringByCpu: number;
+  /** An API key vs a user token on the same route, same run (median of rounds, and by CPU). */
+  readonly keyVsToken: number;
+  readonly keyVsTokenByCpu: number;
 }
 
 export async function benchHttp(adapter: AdapterName, options: HttpBenchOptions): Promise<HttpFigures> {
@@ -88,6 +91,7 @@ async function prepareVariants(children: Map<AppName, { ready: ChildReady }>, ur
     { name: 'allow-all', label: "a guard that returns true (Nest's guard pipeline alone)", app: 'allow-all', headers: {} },
     { name: 'ours-bearer', label: 'ours: `@RequireCapability` + bearer token', app: 'ours', headers: { authorization: `Bearer ${token}` } },
     { name: 'ours-cookie', label: 'ours: `@RequireCapability` + session cookie', app: 'ours', headers: { cookie } },
+    { name: 'ours-key', label: 'ours: `@RequireCapability` + API key', app: 'ours', headers: { authorization: `Bearer ${children.get('ours')!.ready.apiKey!}` } },
     { name: 'recipe-key', label: 'docs recipe (passport-jwt + RolesGuard), KeyObject secret', app: 'recipe-key', headers: recipe('recipe-key') },
     { name: 'recipe-string', label: 'docs recipe (passport-jwt + RolesGuard), string secret', app: 'recipe-string', headers: recipe('recipe-string') },
   ];
@@ -131,6 +135,9 @@ function report(adapter: AdapterName, measured: readonly Measured[], options: Ht
     return median(ours.rounds.map((rate, round) => rate / other.rounds[round]!));
   };
   const versus = (name: string): string => fixed(versusOf(name));
+  const key = measured.find((entry) => entry.variant.name === 'ours-key')!;
+  const keyVsToken = median(key.rounds.map((rate, round) => rate / ours.rounds[round]!));
+  const keyVsTokenByCpu = ours.cpuMicros / ours.requests / (key.cpuMicros / key.requests);
   const markdown = [
     `### ${adapter}`,
     '',
@@ -140,6 +147,8 @@ function report(adapter: AdapterName, measured: readonly Measured[], options: Ht
     '',
     `Ours (bearer) vs the docs recipe, median of the rounds: **${versus('recipe-key')}×** with a KeyObject secret, **${versus('recipe-string')}×** with a string secret.`,
     '',
+    `An API key vs a user token on the same route, median of the rounds: **${fixed(keyVsToken)}×** (by server CPU per request: ${fixed(keyVsTokenByCpu)}×).`,
+    '',
   ].join('\n');
   const cpuOfVariant = (entry: Measured): number => entry.cpuMicros / entry.requests;
   const cpuOf = (name: string): number => cpuOfVariant(measured.find((entry) => entry.variant.name === name)!);
@@ -148,7 +157,10 @@ function report(adapter: AdapterName, measured: readonly Measured[], options: Ht
     oursVsLimitByCpu: limitCpu / cpuOfVariant(ours),
     oursVsRecipeKeyByCpu: cpuOf('recipe-key') / cpuOfVariant(ours),
     oursVsRecipeStringByCpu: cpuOf('recipe-string') / cpuOfVariant(ours),
-    oursVsLimit: versusOf('unguarded'), oursVsRecipeKey: versusOf('recipe-key'), oursVsRecipeString: versusOf('recipe-string') };
+    oursVsLimit: versusOf('unguarded'), oursVsRecipeKey: versusOf('recipe-key'), oursVsRecipeString: versusOf('recipe-string'),
+    keyVsToken,
+    keyVsTokenByCpu,
+  };
 }
 
 function cpuOf(child: ChildProcess): Promise<number> {

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       sections.push(figures.markdown);
       target(`ours vs unguarded, ${adapter}`, '≥ 0.90×', figures.oursVsLimit, figures.oursVsLimit >= 0.9);
       target(`ours vs unguarded by server CPU per request, ${adapter} (for information)`, '≥ 0.90×', figures.oursVsLimitByCpu, figures.oursVsLimitByCpu >= 0.9);
+      target(`API key vs user token on a guarded route, ${adapter}`, '≥ 0.98×', figures.keyVsToken, figures.keyVsToken >= 0.98);
       target(`ours vs recipe (KeyObject), ${adapter}`, '≥ 1.5×', figures.oursVsRecipeKey, figures.oursVsRecipeKey >= 1.5);
       target(`ours vs recipe (string), ${adapter}`, '≥ 10×', figures.oursVsRecipeString, figures.oursVsRecipeString >= 10);
       const byCpu = `by server CPU per request: ${fixed(figures.oursVsRecipeKeyByCpu)}× (KeyObject), ${fixed(figures.oursVsRecipeStringByCpu)}× (string)`;
