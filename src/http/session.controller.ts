@@ -5,6 +5,7 @@ import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser, Public } from '../nest/decorators';
+import { mayBeBrowserNavigation } from '../session/assert-same-origin';
 import { SessionCookie } from '../session/session-cookie';
 import { confirmPage, needsConfirmation } from './confirm-page';
 import type { HttpRequest } from './request';
@@ -35,7 +36,8 @@ export class SessionController {
   @Public()
   async logout(@Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const session = await this.sessions.read(request.headers.cookie);
-    if (session !== null && needsConfirmation(request.headers, this.config.baseUrl.origin)) {
+    // A script signing its own session out shows no origin; the rule is for what a browser can be made to send.
+    if (session !== null && mayBeBrowserNavigation(request.headers) && needsConfirmation(request.headers, this.config.baseUrl.origin)) {
       const page = confirmPage('Sign out', `Sign ${session.email} out of this application?`, `${this.config.prefix}/logout`, 'Sign out');
       this.responder.html(response, 200, page);
       return;

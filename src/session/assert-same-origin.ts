@@ -55,3 +55,22 @@ export function assertSameOriginNavigation(headers: IncomingHttpHeaders, origin:
   if (headers.referer !== undefined && originOf(headers.referer) === origin) return;
   throw new CrossSiteRequestError("request refused: it does not show that it comes from this application's own pages");
 }
+
+/**
+ * Whether a GET may be a browser's navigation, the only request from another site
+ * that carries the `SameSite=Lax` session cookie: a navigation always asks for HTML,
+ * and modern browsers add `Sec-Fetch-Site` (old ones often a `Referer`). A client
+ * that sends none of these is a script, which a cross-site page cannot drive with the
+ * victim's cookie.
+ *
+ * @example mayBeBrowserNavigation({ accept: 'application/json' }) // false
+ */
+export function mayBeBrowserNavigation(headers: IncomingHttpHeaders): boolean {
+  const accept = headers.accept;
+  return (
+    (typeof accept === 'string' && accept.includes('text/html')) ||
+    headers['sec-fetch-site'] !== undefined ||
+    headers.origin !== undefined ||
+    headers.referer !== undefined
+  );
+}
