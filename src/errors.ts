@@ -22,6 +22,9 @@ export type CapabilitiesErrorCode =
   | 'BODY_TOO_LARGE'
   | 'CROSS_SITE_REQUEST'
   | 'SESSION_REQUIRED'
+  | 'SIGN_IN_REQUIRED'
+  | 'CAPABILITY_MISSING'
+  | 'CONTEXT_UNSUPPORTED'
   | 'CONFIG_INVALID'
   | 'TOKEN_INVALID'
   | 'TOKEN_EXPIRED'
@@ -188,5 +191,22 @@ export class ApiKeyError extends CapabilitiesError {
 export class RevocationLimitError extends CapabilitiesError {
   constructor(message: string) {
     super('REVOCATION_LIMIT', message);
+  }
+}
+
+/**
+ * A caller that may not do what it asked: nobody is signed in (`SIGN_IN_REQUIRED`),
+ * the principal lacks `capability` (`CAPABILITY_MISSING`), or the request came through
+ * a transport the guard cannot judge (`CONTEXT_UNSUPPORTED`, always a denial).
+ *
+ * @example
+ * throw new AccessError('CAPABILITY_MISSING', 'write', 'missing capability "write"');
+ */
+export class AccessError extends CapabilitiesError {
+  readonly capability: string;
+
+  constructor(code: 'SIGN_IN_REQUIRED' | 'CAPABILITY_MISSING' | 'CONTEXT_UNSUPPORTED', capability: string, message: string) {
+    super(code, message);
+    this.capability = capability;
   }
 }

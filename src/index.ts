@@ -16,6 +16,7 @@ export type { CapabilityChange, CapabilityDefinitions, Principal, UserGrants } f
 
 // Errors, with stable codes.
 export {
+  AccessError,
   ApiKeyError,
   CapabilitiesError,
   CapabilityGraphError,

@@ -10,3 +10,5 @@ export const PUBLIC_ROUTE = 'nest-capabilities:public';
 export const REDIRECT_TO_LOGIN = 'nest-capabilities:redirect-to-login';
 /** Where the guard leaves the principal on the request (null for a guest). */
 export const PRINCIPAL = Symbol('nest-capabilities:principal');
+/** Injection token of whether `CapabilityGuard` is installed as a global guard. */
+export const GUARD_IS_GLOBAL = Symbol('nest-capabilities:guard-is-global');

@@ -30,7 +30,7 @@ import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
 import { AdminPageController } from '../http/admin-page.controller';
 import { MemoryRevocationStore, REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
-import { AUTH_CONFIG, CAPABILITY_STORE } from './auth.constants';
+import { AUTH_CONFIG, CAPABILITY_STORE, GUARD_IS_GLOBAL } from './auth.constants';
 import { ConfigError } from '../errors';
 import { normalizePrefix, resolveAuthConfig, type AuthConfig } from './auth-config';
 import {
@@ -234,7 +234,9 @@ export class AuthModule extends AuthConfigurableModule {
   private static complete(definition: DynamicModule, extras: { isGlobal?: boolean; prefix?: string; globalGuard?: boolean }): DynamicModule {
     const prefix = normalizePrefix(extras.prefix ?? '');
     const providers: Provider[] = [...(definition.providers ?? []), ...coreProviders(prefix)];
-    if (extras.globalGuard ?? true) providers.push({ provide: APP_GUARD, useExisting: CapabilityGuard });
+    const guardIsGlobal = extras.globalGuard ?? true;
+    providers.push({ provide: GUARD_IS_GLOBAL, useValue: guardIsGlobal });
+    if (guardIsGlobal) providers.push({ provide: APP_GUARD, useExisting: CapabilityGuard });
     return {
       ...definition,
       global: extras.isGlobal ?? true,

@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
-import { StoreUnavailableError, TokenError, type TokenErrorCode } from '../errors';
+import { AccessError, StoreUnavailableError, TokenError, type TokenErrorCode } from '../errors';
 import { LoginRedirect } from '../http/login-redirect';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
@@ -37,9 +37,9 @@ export class CapabilityGuard implements CanActivate {
   // Synchronous for a bearer token or a guest, so Nest's guard pipeline takes its
   // fast path (a boolean, not a promise); only a session cookie is awaited.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (context.getType() !== 'http') return true;
-    const request = context.switchToHttp().getRequest<GuardedRequest>();
     const requirement = this.requirements.of(context.getHandler(), context.getClass());
+    if (context.getType() !== 'http') return assertKnownContext(context, requirement);
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
     const known = request[PRINCIPAL];
     if (known !== undefined) return this.authorize(request, requirement, known);
     const principal = this.authenticate(request, requirement);
@@ -110,4 +110,18 @@ export function assertStoreFresh(store: CapabilityStore): void {
   if (store.isStale?.() === true) {
     throw new StoreUnavailableError('the capability store has been out of touch with its backend for too long to be trusted; try again shortly');
   }
+}
+
+/**
+ * Fails closed: a handler reached through a transport this guard cannot read a
+ * principal from (a microservice message, say) is denied when it needs a capability.
+ */
+function assertKnownContext(context: ExecutionContext, requirement: RouteRequirement): true {
+  if (requirement.isPublic || requirement.capabilities.length === 0) return true;
+  const where = `${context.getClass().name}.${context.getHandler().name}`;
+  throw new AccessError(
+    'CONTEXT_UNSUPPORTED',
+    requirement.capabilities[0]!,
+    `${where} needs capability "${requirement.capabilities[0]!}" but was reached through a "${context.getType()}" context, which the capability guard cannot authenticate`,
+  );
 }

@@ -1,12 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ConfigError } from '../errors';
 import type { CapabilityStore } from '../stores/capability-store';
-import { CAPABILITY_STORE, REQUIRED_CAPABILITIES } from './auth.constants';
+import { CAPABILITY_STORE, GUARD_IS_GLOBAL, PUBLIC_ROUTE, REQUIRED_CAPABILITIES } from './auth.constants';
+import { CapabilityGuard } from './capability.guard';
+import { handlerKind, usesGuard, type HandlerKind } from './handler-kind';
+
+type Class = (new (...args: never[]) => object) & { name: string };
+
+/** One method that carries, or inherits from its class, a capability requirement. */
+interface Requirement {
+  readonly where: string;
+  readonly kind: HandlerKind;
+  readonly capabilities: readonly string[];
+  readonly problem: string | undefined;
+}
 
 /**
- * At start-up, checks that every `@RequireCapability` names a capability of the
- * graph, so a typo stops the application instead of locking a route for everyone.
+ * At start-up, reads every controller and provider (resolvers, gateways, microservice
+ * handlers included) and stops the application when a `@RequireCapability` would not
+ * be enforced as written: a capability the graph lacks, a handler the guard cannot
+ * reach (a microservice message, a plain method, no guard applied), or `@Public()`
+ * contradicting it. No decorator is ever silently ignored.
  * A capability removed from the file later only denies (and is logged).
  */
 @Injectable()
@@ -16,34 +31,82 @@ export class RequirementsAudit implements OnApplicationBootstrap {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
+    @Inject(GUARD_IS_GLOBAL) private readonly guardIsGlobal: boolean,
   ) {}
 
   onApplicationBootstrap(): void {
-    const problems = this.unknownRequirements(this.store.current().graph.has.bind(this.store.current().graph));
-    if (problems.length > 0) throw new ConfigError(`@RequireCapability names capabilities the graph does not define: ${problems.join('; ')}`);
+    const requirements = this.requirements();
+    const graph = this.store.current().graph;
+    const unenforceable = requirements.flatMap((requirement) => (requirement.problem === undefined ? [] : [`${requirement.where}: ${requirement.problem}`]));
+    if (unenforceable.length > 0) throw new ConfigError(`@RequireCapability cannot be enforced as written: ${unenforceable.join('; ')}`);
+    const undefinedNames = undefinedCapabilities(requirements, (name) => graph.has(name));
+    if (undefinedNames.length > 0) throw new ConfigError(`@RequireCapability names capabilities the graph does not define: ${undefinedNames.join('; ')}`);
     this.store.subscribe((policy) => {
-      const later = this.unknownRequirements((name) => policy.graph.has(name));
+      const later = undefinedCapabilities(requirements, (name) => policy.graph.has(name));
       if (later.length > 0) this.logger.warn(`routes now require undefined capabilities and deny everyone: ${later.join('; ')}`);
     });
   }
 
-  private unknownRequirements(defined: (name: string) => boolean): string[] {
-    const problems: string[] = [];
-    for (const wrapper of this.discovery.getControllers()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => object) | undefined;
-      if (controller === undefined || controller === null) continue;
-      const check = (target: object, where: string): void => {
-        const names = this.reflector.get<readonly string[] | undefined>(REQUIRED_CAPABILITIES, target as () => void) ?? [];
-        for (const name of names) if (!defined(name)) problems.push(`"${name}" on ${where}`);
-      };
-      check(controller, controller.name);
-      for (const method of this.scanner.getAllMethodNames(controller.prototype)) {
-        const handler = (controller.prototype as Record<string, unknown>)[method];
-        if (typeof handler === 'function') check(handler, `${controller.name}.${method}`);
-      }
-    }
-    return problems;
+  private requirements(): Requirement[] {
+    const seen = new Set<Class>();
+    const found: Requirement[] = [];
+    const visit = (metatype: unknown, isController: boolean): void => {
+      if (typeof metatype !== 'function' || seen.has(metatype as Class)) return;
+      seen.add(metatype as Class);
+      found.push(...this.requirementsOf(metatype as Class, isController));
+    };
+    for (const wrapper of this.discovery.getControllers()) visit(wrapper.metatype, true);
+    for (const wrapper of this.discovery.getProviders()) if (!wrapper.isNotMetatype) visit(wrapper.metatype, false);
+    return found;
   }
+
+  private requirementsOf(owner: Class, isController: boolean): Requirement[] {
+    const classCapabilities = capabilitiesOf(owner);
+    const classIsPublic = isPublic(owner);
+    const found: Requirement[] = [];
+    let handlers = 0;
+    for (const name of this.scanner.getAllMethodNames(owner.prototype)) {
+      const method = (owner.prototype as Record<string, unknown>)[name];
+      if (typeof method !== 'function') continue;
+      const kind = handlerKind(owner, method, isController);
+      if (kind !== 'none') handlers++;
+      const own = capabilitiesOf(method);
+      const capabilities = own ?? classCapabilities;
+      if (capabilities === undefined || (kind === 'none' && own === undefined)) continue;
+      const where = `${owner.name}.${name}`;
+      found.push({ where, kind, capabilities, problem: this.problemOf(owner, method, kind, own !== undefined, classIsPublic) });
+    }
+    if (classCapabilities !== undefined && handlers === 0) {
+      found.push({ where: owner.name, kind: 'none', capabilities: classCapabilities, problem: 'the class has no route, resolver or gateway handler, so nothing enforces its @RequireCapability' });
+    }
+    return found;
+  }
+
+  private problemOf(owner: Class, method: object, kind: HandlerKind, ownRequirement: boolean, classIsPublic: boolean | undefined): string | undefined {
+    const methodIsPublic = isPublic(method);
+    if (ownRequirement && methodIsPublic) return '@Public() and @RequireCapability on the same handler contradict each other';
+    if (classIsPublic === true && (ownRequirement || capabilitiesOf(owner) !== undefined)) {
+      return 'the class is @Public() but the handler asks for a capability';
+    }
+    if (methodIsPublic === true) return undefined;
+    if (kind === 'none') return 'not a route, resolver or gateway handler, so nothing enforces its @RequireCapability';
+    if (kind === 'rpc') return 'a microservice handler: the capability guard cannot authenticate its messages, so it would deny every one';
+    if (!this.guardIsGlobal && !usesGuard(owner, method, CapabilityGuard)) {
+      return 'no CapabilityGuard applies to it (globalGuard is false): add @UseGuards(CapabilityGuard)';
+    }
+    return undefined;
+  }
+}
+
+function capabilitiesOf(target: object): readonly string[] | undefined {
+  return Reflect.getMetadata(REQUIRED_CAPABILITIES, target) as readonly string[] | undefined;
+}
+
+function isPublic(target: object): boolean | undefined {
+  return Reflect.getMetadata(PUBLIC_ROUTE, target) as boolean | undefined;
+}
+
+function undefinedCapabilities(requirements: readonly Requirement[], defined: (name: string) => boolean): string[] {
+  return requirements.flatMap((requirement) => requirement.capabilities.filter((name) => !defined(name)).map((name) => `"${name}" on ${requirement.where}`));
 }

@@ -1,0 +1,195 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Controller, Get, Injectable, UseGuards, type INestApplication, type Type } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { Query, Resolver } from '@nestjs/graphql';
+import { EventPattern, MessagePattern } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { AccessError, AuthModule, CapabilityGuard, ConfigError, Public, RequireCapability } from '../../src';
+
+const CAPS = 'capabilities:\n  read: []\n  write: [read]\nauto_admin: false\ndefault: []\nguest: [read]\nusers: {}\n';
+const SECRET = 'audit-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+
+let folder: string;
+let capsFile: string;
+before(() => {
+  folder = mkdtempSync(join(tmpdir(), 'caps-audit-'));
+  capsFile = join(folder, 'caps.yaml');
+  writeFileSync(capsFile, CAPS);
+});
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+async function start(parts: { controllers?: Type[]; providers?: Type[]; globalGuard?: boolean }): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [AuthModule.forRoot({ secret: SECRET, baseUrl: 'http://127.0.0.1', capsFile, globalGuard: parts.globalGuard ?? true })],
+    controllers: parts.controllers ?? [],
+    providers: parts.providers ?? [],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  try {
+    await app.init();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  return app;
+}
+
+/** Asserts that the start-up is refused with CONFIG_INVALID and a message naming `handler` and `reason`. */
+async function assertRefused(parts: Parameters<typeof start>[0], handler: string, reason: RegExp): Promise<void> {
+  await assert.rejects(start(parts), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.code, 'CONFIG_INVALID');
+    assert.ok(error.message.includes(handler), error.message);
+    assert.match(error.message, reason);
+    return true;
+  });
+}
+
+describe('the start-up audit of every handler', () => {
+  it('refuses an undefined capability on a GraphQL resolver', async () => {
+    @Resolver()
+    class ReportsResolver {
+      @Query(() => String)
+      @RequireCapability('audit_reports')
+      report(): string {
+        return 'secret';
+      }
+    }
+    await assertRefused({ providers: [ReportsResolver] }, 'ReportsResolver.report', /"audit_reports"/);
+  });
+
+  it('refuses an undefined capability on a WebSocket gateway', async () => {
+    @WebSocketGateway()
+    class ChatGateway {
+      @SubscribeMessage('secret')
+      @RequireCapability('chat_admin')
+      secret(): string {
+        return 'secret';
+      }
+    }
+    await assertRefused({ providers: [ChatGateway] }, 'ChatGateway.secret', /"chat_admin"/);
+  });
+
+  it('refuses an undefined capability on a microservice handler', async () => {
+    @Controller()
+    class OrdersHandler {
+      @MessagePattern('orders.list')
+      @RequireCapability('orders_admin')
+      list(): string[] {
+        return [];
+      }
+    }
+    await assertRefused({ controllers: [OrdersHandler] }, 'OrdersHandler.list', /microservice/);
+  });
+
+  it('refuses a microservice handler that asks for a defined capability: the guard cannot enforce it', async () => {
+    @Controller()
+    @RequireCapability('write')
+    class EventsHandler {
+      @EventPattern('order.created')
+      created(): void {}
+    }
+    await assertRefused({ controllers: [EventsHandler] }, 'EventsHandler.created', /microservice handler/);
+  });
+
+  it('refuses @Public() and @RequireCapability on the same handler', async () => {
+    @Controller('both')
+    class BothController {
+      @Get()
+      @Public()
+      @RequireCapability('write')
+      both(): string {
+        return 'both';
+      }
+    }
+    await assertRefused({ controllers: [BothController] }, 'BothController.both', /@Public\(\) and @RequireCapability/);
+  });
+
+  it('refuses a @Public() class whose handler asks for a capability', async () => {
+    @Controller('open')
+    @Public()
+    class OpenController {
+      @Get()
+      @RequireCapability('write')
+      write(): string {
+        return 'written';
+      }
+    }
+    await assertRefused({ controllers: [OpenController] }, 'OpenController.write', /class is @Public\(\)/);
+  });
+
+  it('refuses @RequireCapability on a method of a provider that nothing routes to', async () => {
+    @Injectable()
+    class ReportService {
+      @RequireCapability('write')
+      erase(): void {}
+    }
+    await assertRefused({ providers: [ReportService] }, 'ReportService.erase', /not a route, resolver or gateway handler/);
+  });
+
+  it('refuses a guarded handler where no guard applies (globalGuard: false)', async () => {
+    @Controller('unguarded')
+    class UnguardedController {
+      @Get()
+      @RequireCapability('write')
+      get(): string {
+        return 'open';
+      }
+    }
+    await assertRefused({ controllers: [UnguardedController], globalGuard: false }, 'UnguardedController.get', /no CapabilityGuard applies/);
+  });
+
+  it('accepts a handler that opts out of its class\'s requirement with @Public()', async () => {
+    @Controller('mixed')
+    @UseGuards(CapabilityGuard)
+    @RequireCapability('write')
+    class MixedController {
+      @Get('health')
+      @Public()
+      health(): string {
+        return 'ok';
+      }
+    }
+    const app = await start({ controllers: [MixedController], globalGuard: false });
+    await app.close();
+  });
+});
+
+describe('the guard on a context it does not know', () => {
+  it('denies a handler that needs a capability with CONTEXT_UNSUPPORTED, and lets a public one through', async () => {
+    class Handlers {
+      @RequireCapability('read')
+      guarded(): string {
+        return 'secret';
+      }
+
+      open(): string {
+        return 'open';
+      }
+    }
+    const app = await start({});
+    try {
+      const guard = app.get(CapabilityGuard);
+      const rpc = (handler: () => string): ExecutionContextHost => {
+        const context = new ExecutionContextHost([{ data: 1 }, {}], Handlers, handler);
+        context.setType('rpc');
+        return context;
+      };
+      assert.throws(() => guard.canActivate(rpc(Handlers.prototype.guarded)), (error: unknown) => {
+        assert.ok(error instanceof AccessError);
+        assert.equal(error.code, 'CONTEXT_UNSUPPORTED');
+        assert.equal(error.capability, 'read');
+        return true;
+      });
+      assert.equal(guard.canActivate(rpc(Handlers.prototype.open)), true);
+    } finally {
+      await app.close();
+    }
+  });
+});
