@@ -203,9 +203,10 @@ export class RevocationLimitError extends CapabilitiesError {
  * throw new AccessError('CAPABILITY_MISSING', 'write', 'missing capability "write"');
  */
 export class AccessError extends CapabilitiesError {
-  readonly capability: string;
+  /** The capability asked for; undefined where signing in is all that is needed. */
+  readonly capability: string | undefined;
 
-  constructor(code: 'SIGN_IN_REQUIRED' | 'CAPABILITY_MISSING' | 'CONTEXT_UNSUPPORTED', capability: string, message: string) {
+  constructor(code: 'SIGN_IN_REQUIRED' | 'CAPABILITY_MISSING' | 'CONTEXT_UNSUPPORTED', capability: string | undefined, message: string) {
     super(code, message);
     this.capability = capability;
   }

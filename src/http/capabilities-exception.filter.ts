@@ -1,24 +1,39 @@
-import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
-import { CapabilitiesError } from '../errors';
-import { acceptsHtml } from '../nest/capability.guard';
+import type { Principal } from '../capabilities/principal';
+import { AccessError, CapabilitiesError, TokenError } from '../errors';
+import { AUTH_CONFIG, PRINCIPAL } from '../nest/auth.constants';
+import type { AuthConfig } from '../nest/auth-config';
+import { denialPage } from './denial-page';
 import { STATUS_OF } from './error-status';
-import { escapeHtml, page } from './html';
-import { LoginRedirect } from './login-redirect';
+import { acceptsHtml, LoginRedirect } from './login-redirect';
 import { Responder } from './responder';
 
+interface FailedRequest {
+  readonly url: string;
+  readonly originalUrl?: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly [PRINCIPAL]?: Principal | null;
+}
+
 /**
- * Turns the module's typed errors into answers: `{statusCode, message, code}` as
- * JSON, or a small page for a browser; and the guard's login redirect into a 302.
- * Catches nothing else, so an application's own errors are left to it.
+ * Turns the module's typed errors into HTTP answers: `{statusCode, message, code}` as
+ * JSON with `WWW-Authenticate: Bearer` on a denial (RFC 6750), or a small page for a
+ * browser; and the guard's login redirect into a 302. Catches nothing else, so an
+ * application's own errors are left to it.
  */
 @Catch(CapabilitiesError, LoginRedirect)
 export class CapabilitiesExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('nest-capabilities');
 
-  constructor(private readonly responder: Responder) {}
+  constructor(
+    private readonly responder: Responder,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
 
   catch(error: CapabilitiesError | LoginRedirect, host: ArgumentsHost): void {
+    // Other transports map the errors themselves (GraphQL errors, WebSocket error events).
+    if (host.getType() !== 'http') throw error;
     const http = host.switchToHttp();
     const response = http.getResponse<unknown>();
     if (error instanceof LoginRedirect) {
@@ -27,12 +42,34 @@ export class CapabilitiesExceptionFilter implements ExceptionFilter {
     }
     const status = STATUS_OF[error.code] ?? 500;
     if (status >= 500) this.logger.error(`${error.code}: ${error.message}`);
-    const headers = http.getRequest<{ headers: IncomingHttpHeaders }>().headers;
-    if (acceptsHtml(headers)) {
-      const body = `<h1>${status === 403 ? 'Not allowed' : 'Something went wrong'}</h1><p>${escapeHtml(error.message)}</p><p><a href="/">Back</a></p>`;
-      this.responder.html(response, status, page('Error', body));
+    const challenge = bearerChallenge(error);
+    if (challenge !== undefined) this.responder.header(response, 'WWW-Authenticate', challenge);
+    const request = http.getRequest<FailedRequest>();
+    if (acceptsHtml(request.headers)) {
+      const denial = {
+        status,
+        message: error.message,
+        capability: error instanceof AccessError ? error.capability : undefined,
+        principal: request[PRINCIPAL] ?? null,
+        here: request.originalUrl ?? request.url,
+        prefix: this.config.prefix,
+      };
+      this.responder.html(response, status, denialPage(denial));
       return;
     }
     this.responder.json(response, status, { statusCode: status, message: error.message, code: error.code });
   }
+}
+
+/** The `WWW-Authenticate` value of a denial (RFC 6750 §3), or undefined for other errors. */
+export function bearerChallenge(error: CapabilitiesError): string | undefined {
+  if (error instanceof TokenError) return `Bearer error="invalid_token", error_description="${quotable(error.message)}"`;
+  if (!(error instanceof AccessError)) return undefined;
+  if (error.code === 'CAPABILITY_MISSING' && error.capability !== undefined) return `Bearer error="insufficient_scope", scope="${quotable(error.capability)}"`;
+  return 'Bearer';
+}
+
+/** Text safe inside a quoted-string of a header: printable ASCII without `"` or `\`. */
+function quotable(text: string): string {
+  return text.replace(/[^\x20-\x7e]|["\\]/g, "'");
 }

@@ -1,9 +1,9 @@
-import { Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
-import { LoginError } from '../errors';
+import { AccessError, LoginError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
-import { CapabilityGuard, acceptsHtml } from '../nest/capability.guard';
+import { CapabilityGuard } from '../nest/capability.guard';
 import { CurrentUser } from '../nest/decorators';
 import { ProviderAccounts } from '../providers/provider-accounts';
 import { isRedirectProvider } from '../providers/sign-in-provider';
@@ -12,6 +12,7 @@ import { LoginAttempts } from '../session/login-attempt';
 import { safeRedirectPath } from '../session/safe-redirect';
 import { SessionCookie } from '../session/session-cookie';
 import { confirmPage, needsConfirmation } from './confirm-page';
+import { acceptsHtml, loginLocation } from './login-redirect';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 
@@ -63,10 +64,10 @@ export class LinkController {
     if (user === null) {
       if (acceptsHtml(request.headers)) {
         const here = `${this.config.prefix}/link/${provider.name}?redirect=${encodeURIComponent(back)}`;
-        this.responder.redirect(response, `${this.config.prefix}/login?redirect=${encodeURIComponent(here)}`);
+        this.responder.redirect(response, loginLocation(this.config.prefix, here));
         return;
       }
-      throw new UnauthorizedException({ statusCode: 401, message: 'sign in first, then link another provider to your account' });
+      throw new AccessError('SIGN_IN_REQUIRED', undefined, 'sign in first, then link another provider to your account');
     }
     assertLinkableBy(user);
     if (!this.accounts.linking) throw new LoginError('LOGIN_REFUSED', 'account linking is not available with this capability store');
@@ -76,7 +77,7 @@ export class LinkController {
       return;
     }
     const session = await this.sessions.read(request.headers.cookie);
-    if (session === null) throw new UnauthorizedException({ statusCode: 401, message: 'sign in first, then link another provider to your account' });
+    if (session === null) throw new AccessError('SIGN_IN_REQUIRED', undefined, 'sign in first, then link another provider to your account');
     const { attempt, setCookie } = await this.attempts.begin(
       // Bound to this very session: the callback links only for the session that started it.
       { provider: provider.name, redirect: back, linkTo: user.email, linkSession: session.sessionId, ...provider.secrets() },

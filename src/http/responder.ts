@@ -27,6 +27,11 @@ export class Responder {
     this.adapter.reply(response, html, status);
   }
 
+  /** Sets one header of the answer about to be written. */
+  header(response: unknown, name: string, value: string): void {
+    this.adapter.setHeader(response, name, value);
+  }
+
   redirect(response: unknown, location: string, cookies: readonly string[] = []): void {
     this.prepare(response, cookies, undefined, false);
     this.adapter.redirect(response, 302, percentEncodedLocation(location));

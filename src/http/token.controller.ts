@@ -1,18 +1,19 @@
-import { Controller, Get, Inject, Post, Query, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertEmail } from '../capabilities/email';
 import { assertCanEndTokensOf } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
-import { InvalidInputError, SessionRequiredError, TokenError } from '../errors';
+import { AccessError, InvalidInputError, SessionRequiredError, TokenError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
-import { CapabilityGuard, acceptsHtml } from '../nest/capability.guard';
+import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser } from '../nest/decorators';
 import { MAX_AUTHORIZATION_LENGTH } from '../tokens/bearer-header';
 import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
 import { escapeHtml, page } from './html';
+import { acceptsHtml, loginLocation } from './login-redirect';
 import type { HttpRequest } from './request';
 import { requireManager, requireSignedIn } from './management-access';
 import { emailField, jsonObjectBody } from './request-body';
@@ -42,10 +43,10 @@ export class TokenController {
   ): void {
     if (user === null) {
       if (acceptsHtml(request.headers) && serviceAccount === undefined) {
-        this.responder.redirect(response, `${this.config.prefix}/login?redirect=${encodeURIComponent(`${this.config.prefix}/token`)}`);
+        this.responder.redirect(response, loginLocation(this.config.prefix, `${this.config.prefix}/token`));
         return;
       }
-      throw new UnauthorizedException({ statusCode: 401, message: 'sign-in required to get a token' });
+      throw new AccessError('SIGN_IN_REQUIRED', undefined, 'sign-in required to get a token');
     }
     if (serviceAccount !== undefined) {
       this.serviceToken(user, serviceAccount, response);

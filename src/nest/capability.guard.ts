@@ -1,8 +1,8 @@
-import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
 import { AccessError, StoreUnavailableError, TokenError, type TokenErrorCode } from '../errors';
-import { LoginRedirect } from '../http/login-redirect';
+import { LoginRedirect, loginLocation, wantsLoginPage } from '../http/login-redirect';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
 import { AUTH_CONFIG, CAPABILITY_STORE, PRINCIPAL } from './auth.constants';
@@ -76,7 +76,7 @@ export class CapabilityGuard implements CanActivate {
     return this.authenticated(request, found);
   }
 
-  /** A bad token: 401 where a capability is needed, a guest on a public route. */
+  /** A bad token: its own error (401) where a capability is needed, a guest on a public route. */
   private unauthenticated(error: unknown, requirement: RouteRequirement): null {
     if (!(error instanceof TokenError)) throw error;
     if (!requirement.isPublic) throw new TokenError(error.code as TokenErrorCode, `invalid bearer token: ${error.message}`, { cause: error });
@@ -90,19 +90,20 @@ export class CapabilityGuard implements CanActivate {
   }
 
   private deny(request: GuardedRequest, principal: Principal | null, requirement: RouteRequirement, missing: string): never {
-    if (principal !== null) {
-      throw new ForbiddenException({ statusCode: 403, message: `missing capability "${missing}"` });
+    if (principal === null && requirement.redirectToLogin && wantsLoginPage(request.headers)) {
+      throw new LoginRedirect(loginLocation(this.config.prefix, request.originalUrl ?? request.url));
     }
-    if (requirement.redirectToLogin && request.headers.authorization === undefined && acceptsHtml(request.headers)) {
-      throw new LoginRedirect(`${this.config.prefix}/login?redirect=${encodeURIComponent(request.originalUrl ?? request.url)}`);
-    }
-    throw new UnauthorizedException({ statusCode: 401, message: `sign-in required: this route needs capability "${missing}"` });
+    throw accessDenied(principal, missing);
   }
 }
 
-export function acceptsHtml(headers: IncomingHttpHeaders): boolean {
-  const accept = headers.accept;
-  return typeof accept === 'string' && accept.includes('text/html');
+/**
+ * The denial of `missing` to `principal`: `SIGN_IN_REQUIRED` for a guest (401 over
+ * HTTP, `UNAUTHENTICATED` in GraphQL), `CAPABILITY_MISSING` for a principal (403, `FORBIDDEN`).
+ */
+export function accessDenied(principal: Principal | null, missing: string): AccessError {
+  if (principal === null) return new AccessError('SIGN_IN_REQUIRED', missing, `sign-in required: this route needs capability "${missing}"`);
+  return new AccessError('CAPABILITY_MISSING', missing, `missing capability "${missing}"`);
 }
 
 /** Throws `STORE_UNAVAILABLE` when the store's policy is too old to enforce (a shared store cut off from its backend). */

@@ -134,6 +134,32 @@ describe('signing in with a real browser (headless Chromium)', () => {
           await context.close();
         }
       });
+
+      it('shows a denial page that offers sign-in back to the page, then names the missing capability and offers sign-out', async () => {
+        const context = await browser.newContext();
+        try {
+          const page = await context.newPage();
+          page.setDefaultTimeout(20_000);
+          const guest = await page.goto(`${app.baseUrl}/bake`);
+          assert.equal(guest?.status(), 401);
+          assert.match((await page.textContent('#who')) ?? '', /not signed in/);
+          assert.match((await page.textContent('#missing')) ?? '', /bake/);
+          assert.match((await page.getAttribute('#sign-in', 'href')) ?? '', /\/login\?redirect=%2Fbake$/);
+          await page.click('#sign-in');
+          await page.waitForURL((url) => url.pathname.includes('/interaction/'));
+          await page.fill('#email', 'police@example.com');
+          await page.click('#continue');
+          await page.waitForURL(`${app.baseUrl}/bake`);
+          assert.match((await page.textContent('h1')) ?? '', /Not allowed/);
+          assert.match((await page.textContent('#who')) ?? '', /police@example\.com/);
+          assert.match((await page.textContent('#missing')) ?? '', /bake/);
+          await page.click('#sign-out');
+          await page.waitForURL(`${app.baseUrl}/`);
+          assert.match((await page.textContent('body')) ?? '', /You are not signed in/);
+        } finally {
+          await context.close();
+        }
+      });
     });
   }
 });

@@ -44,17 +44,21 @@ for (const adapter of ADAPTERS) {
       it(`answers ${status} to ${who} on ${path}`, async () => {
         const reply = await as[who]!.get(path);
         assert.equal(reply.status, status, reply.text);
+        if (status !== 200) {
+          assert.equal(reply.json.code, status === 401 ? 'SIGN_IN_REQUIRED' : 'CAPABILITY_MISSING');
+          assert.match(reply.headers.get('www-authenticate') ?? '', /^Bearer/);
+        }
       });
     }
 
     it('names the missing capability in a 401 body', async () => {
       const reply = await as['guest']!.get('/bake');
-      assert.deepEqual(reply.json, { statusCode: 401, message: 'sign-in required: this route needs capability "bake"' });
+      assert.deepEqual(reply.json, { statusCode: 401, message: 'sign-in required: this route needs capability "bake"', code: 'SIGN_IN_REQUIRED' });
     });
 
     it('names the missing capability in a 403 body', async () => {
       const reply = await as['baker']!.get('/arrest');
-      assert.deepEqual(reply.json, { statusCode: 403, message: 'missing capability "arrest"' });
+      assert.deepEqual(reply.json, { statusCode: 403, message: 'missing capability "arrest"', code: 'CAPABILITY_MISSING' });
     });
 
     it('sends a browser that is not signed in to the login page and back', async () => {
@@ -66,6 +70,7 @@ for (const adapter of ADAPTERS) {
     it('answers 401, not a redirect, to a script on the same route', async () => {
       const reply = await as['guest']!.get('/racket', { accept: 'application/json' });
       assert.equal(reply.status, 401);
+      assert.equal(reply.json.code, 'SIGN_IN_REQUIRED');
     });
 
     it('lists effective capabilities on /whoami, implications and admin expanded, sorted', async () => {

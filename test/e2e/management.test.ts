@@ -49,8 +49,12 @@ for (const adapter of ADAPTERS) {
     });
 
     it('refuses to list another account without user_management', async () => {
-      assert.equal((await bob.get('/manage_capabilities/list?email=root@example.com')).status, 403);
-      assert.equal((await example.client().get('/manage_capabilities/list')).status, 401);
+      const other = await bob.get('/manage_capabilities/list?email=root@example.com');
+      assert.equal(other.status, 403);
+      assert.equal(other.json.code, 'CAPABILITY_MISSING');
+      const guest = await example.client().get('/manage_capabilities/list');
+      assert.equal(guest.status, 401);
+      assert.equal(guest.json.code, 'SIGN_IN_REQUIRED');
     });
 
     it('lists anybody for a manager, by canonical email', async () => {
@@ -143,7 +147,7 @@ for (const adapter of ADAPTERS) {
       it('refuses a user without user_management', async () => {
         const reply = await bob.post('/manage_capabilities/add', { email: 'bob@example.com', capability: 'moderate' });
         assert.equal(reply.status, 403);
-        assert.deepEqual(reply.json, { statusCode: 403, message: 'missing capability "user_management"' });
+        assert.deepEqual(reply.json, { statusCode: 403, message: 'missing capability "user_management"', code: 'CAPABILITY_MISSING' });
       });
 
       it('lets the last admin in users step down while a pinned admin remains', async () => {

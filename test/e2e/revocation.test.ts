@@ -12,10 +12,12 @@ const EXAMPLE_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv';
 const key = TokenKeyring.fromSecrets(EXAMPLE_SECRET).signingKey;
 const now = (): number => Math.floor(Date.now() / 1000);
 
-function assertTokenRefused(reply: Reply, message?: RegExp): void {
+function assertTokenRefused(reply: Reply, message?: RegExp, code = message === undefined ? 'TOKEN_INVALID' : 'TOKEN_REVOKED'): void {
   assert.equal(reply.status, 401, reply.text);
   assert.match(reply.headers.get('content-type') ?? '', /application\/json/);
   assert.equal(reply.json.statusCode, 401);
+  assert.equal(reply.json.code, code, reply.text);
+  assert.match(reply.headers.get('www-authenticate') ?? '', /^Bearer error="invalid_token"/);
   if (message !== undefined) assert.match(reply.json.message, message);
   assert.doesNotMatch(reply.text, /at .*\.[jt]s:\d+|node_modules|stack/i, 'no stack trace');
 }
@@ -219,21 +221,23 @@ for (const adapter of ADAPTERS) {
     });
     after(() => example.close());
 
-    const forged: [string, () => string][] = [
+    // Each forged token is signed with the application's real key (where a key is
+    // used at all), so that the one claim changed is the only reason for its refusal.
+    const forged: [string, () => string, string?][] = [
       ['alg none', () => unsigned(partsOf(user).header, partsOf(user).claims)],
       ['another algorithm (HS512, right key)', () => signHmac({ ...partsOf(user).header, alg: 'HS512' }, partsOf(user).claims, key)],
       ['RS256 (algorithm confusion)', () => signRsa(partsOf(user).header, partsOf(user).claims)],
       ['a wrong key', () => signHmac(partsOf(user).header, partsOf(user).claims, 'wrong-key')],
-      ['an expired token', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, exp: now() - 5 }, key)],
+      ['an expired token', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, exp: now() - 5 }, key), 'TOKEN_EXPIRED'],
       ['a token not yet valid', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, nbf: now() + 600 }, key)],
       ['another issuer', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, iss: 'https://elsewhere.example' }, key)],
       ['another audience', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, aud: 'https://elsewhere.example' }, key)],
-      ['a service token’s claims used as a user token', () => signHmac(partsOf(user).header, { ...partsOf(service).claims, typ: 'user' }, key)],
-      ['a user token’s claims used as a service token', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, typ: 'service', cap: ['admin'] }, key)],
+      ['a service token’s claims used as a user token', () => signHmac(partsOf(user).header, { ...partsOf(service).claims, typ: 'user' }, key), 'TOKEN_WRONG_TYPE'],
+      ['a user token’s claims used as a service token', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, typ: 'service', cap: ['admin'] }, key), 'TOKEN_WRONG_TYPE'],
       ['the session cookie’s value as a bearer', () => cookie],
     ];
-    for (const [what, make] of forged) {
-      it(`refuses ${what}`, async () => assertTokenRefused(await example.client().withToken(make()).get('/menu')));
+    for (const [what, make, code] of forged) {
+      it(`refuses ${what}`, async () => assertTokenRefused(await example.client().withToken(make()).get('/menu'), undefined, code));
     }
 
     const headers: [string, () => string][] = [

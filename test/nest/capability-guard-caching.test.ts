@@ -47,6 +47,7 @@ for (const adapter of ADAPTERS) {
       const denied = await baker.get('/bake');
       assert.equal(denied.status, 403);
       assert.equal(denied.json.message, 'missing capability "bake"');
+      assert.equal(denied.json.code, 'CAPABILITY_MISSING');
       assert.equal((await manager.post('/manage_capabilities/add', { email: 'baker@example.com', capability: 'baker' })).status, 200);
       assert.equal((await baker.get('/bake')).status, 200, 'and a grant at once too');
     });

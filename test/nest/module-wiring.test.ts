@@ -124,7 +124,7 @@ describe('AuthModule.forRootAsync with the guard per controller', () => {
   it('enforces capabilities where the guard is applied', async () => {
     const reply = await request(app.getHttpServer()).get('/guarded');
     assert.equal(reply.status, 401);
-    assert.deepEqual(reply.body, { statusCode: 401, message: 'sign-in required: this route needs capability "write"' });
+    assert.deepEqual(reply.body, { statusCode: 401, message: 'sign-in required: this route needs capability "write"', code: 'SIGN_IN_REQUIRED' });
   });
 
   it('leaves controllers without the guard alone when it is not global', async () => {

@@ -83,7 +83,7 @@ describe('testing an app with nest-capabilities/testing', () => {
 
   it('names the missing capability in the 403', async () => {
     const reply = await (await auth.as('simple.user@example.com')).get('/payroll').expect(403);
-    assert.deepEqual(reply.body, { statusCode: 403, message: 'missing capability "payroll_view"' });
+    assert.deepEqual(reply.body, { statusCode: 403, message: 'missing capability "payroll_view"', code: 'CAPABILITY_MISSING' });
   });
 
   it('signs a session in for state-changing requests too', async () => {
