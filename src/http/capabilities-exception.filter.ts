@@ -4,6 +4,7 @@ import type { Principal } from '../capabilities/principal';
 import { AccessError, CapabilitiesError, TokenError } from '../errors';
 import { AUTH_CONFIG, PRINCIPAL } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
+import { GraphQlDenial } from '../graphql/graphql-denial';
 import { denialPage } from './denial-page';
 import { STATUS_OF } from './error-status';
 import { acceptsHtml, LoginRedirect } from './login-redirect';
@@ -32,7 +33,7 @@ export class CapabilitiesExceptionFilter implements ExceptionFilter {
   ) {}
 
   catch(error: CapabilitiesError | LoginRedirect, host: ArgumentsHost): void {
-    // Other transports map the errors themselves (GraphQL errors, WebSocket error events).
+    if (host.getType<string>() === 'graphql' && error instanceof CapabilitiesError) throw new GraphQlDenial(error);
     if (host.getType() !== 'http') throw error;
     const http = host.switchToHttp();
     const response = http.getResponse<unknown>();

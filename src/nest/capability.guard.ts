@@ -38,8 +38,8 @@ export class CapabilityGuard implements CanActivate {
   // fast path (a boolean, not a promise); only a session cookie is awaited.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const requirement = this.requirements.of(context.getHandler(), context.getClass());
-    if (context.getType() !== 'http') return assertKnownContext(context, requirement);
-    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const request = requestOf(context);
+    if (request === undefined) return assertKnownContext(context, requirement);
     const known = request[PRINCIPAL];
     if (known !== undefined) return this.authorize(request, requirement, known);
     const principal = this.authenticate(request, requirement);
@@ -125,4 +125,17 @@ function assertKnownContext(context: ExecutionContext, requirement: RouteRequire
     requirement.capabilities[0]!,
     `${where} needs capability "${requirement.capabilities[0]!}" but was reached through a "${context.getType()}" context, which the capability guard cannot authenticate`,
   );
+}
+
+/**
+ * The HTTP request behind an HTTP route or a GraphQL operation over HTTP (the GraphQL
+ * drivers put it in the context as `req`, on Apollo and Mercurius alike); undefined for
+ * any other transport. Read through the arguments, so no GraphQL package is loaded here.
+ */
+export function requestOf(context: ExecutionContext): GuardedRequest | undefined {
+  const type = context.getType<string>();
+  if (type === 'http') return context.switchToHttp().getRequest<GuardedRequest>();
+  if (type !== 'graphql') return undefined;
+  const request = (context.getArgs()[2] as { req?: GuardedRequest } | undefined)?.req;
+  return request !== undefined && typeof request.headers === 'object' && request.headers !== null ? request : undefined;
 }

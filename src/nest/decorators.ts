@@ -1,6 +1,7 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { assertCapabilityName } from '../capabilities/capability-name';
 import type { Principal } from '../capabilities/principal';
+import { requestOf } from './capability.guard';
 import { PRINCIPAL, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES } from './auth.constants';
 
 /**
@@ -45,6 +46,6 @@ export function RedirectToLogin(): ClassDecorator & MethodDecorator {
  * @Get('me') me(@CurrentUser() user: Principal | null) { return user?.email; }
  */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): Principal | null => {
-  const request = context.switchToHttp().getRequest<Record<symbol, Principal | null | undefined>>();
-  return request[PRINCIPAL] ?? null;
+  const request = requestOf(context) as Record<symbol, Principal | null | undefined> | undefined;
+  return request?.[PRINCIPAL] ?? null;
 });

@@ -1,0 +1,116 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Args, GraphQLModule, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import { AuthModule, CurrentUser, Public, RequireCapability, type Principal } from '../../src';
+import { BearerTokens } from '../../src/tokens/bearer-tokens';
+
+const CAPS = 'capabilities:\n  read: []\n  bake: [read]\nauto_admin: false\ndefault: []\nguest: []\nusers:\n  baker@example.com: [bake]\n  reader@example.com: [read]\n';
+const SECRET = 'graphql-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+
+@Resolver()
+class BakeryResolver {
+  @Query(() => String)
+  @RequireCapability('read')
+  menu(): string {
+    return 'bread, buns';
+  }
+
+  @Mutation(() => String)
+  @RequireCapability('bake')
+  bake(@Args('food') food: string): string {
+    return `baked ${food}`;
+  }
+
+  @Query(() => String, { nullable: true })
+  @Public()
+  whoami(@CurrentUser() user: Principal | null): string | null {
+    return user?.email ?? null;
+  }
+}
+
+interface GraphQlReply {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
+}
+
+for (const adapter of ['express', 'fastify'] as const) {
+  describe(`GraphQL operations behind the capability guard on ${adapter}`, () => {
+    let folder: string;
+    let app: INestApplication;
+    let url: string;
+    let tokens: BearerTokens;
+
+    before(async () => {
+      folder = mkdtempSync(join(tmpdir(), 'caps-graphql-'));
+      const capsFile = join(folder, 'caps.yaml');
+      writeFileSync(capsFile, CAPS);
+      const graphql =
+        adapter === 'express'
+          ? GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true })
+          : GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true });
+      @Module({ imports: [AuthModule.forRoot({ secret: SECRET, baseUrl: 'http://127.0.0.1', capsFile }), graphql], providers: [BakeryResolver] })
+      class AppModule {}
+      app = adapter === 'express' ? await NestFactory.create(AppModule, { logger: false, abortOnError: false }) : await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false, abortOnError: false });
+      await app.listen(0, '127.0.0.1');
+      url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
+      tokens = app.get(BearerTokens);
+    });
+    after(async () => {
+      await app?.close();
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    async function ask(query: string, as?: string): Promise<GraphQlReply> {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (as !== undefined) headers['authorization'] = `Bearer ${tokens.issueUserToken(as).token}`;
+      const reply = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query }), signal: AbortSignal.timeout(15_000) });
+      return (await reply.json()) as GraphQlReply;
+    }
+
+    function assertDenied(reply: GraphQlReply, code: string, reason: string, capability: string): void {
+      assert.equal(reply.errors?.length, 1, JSON.stringify(reply));
+      assert.equal(reply.errors![0]!.extensions?.code, code);
+      assert.equal(reply.errors![0]!.extensions?.reason, reason);
+      assert.match(reply.errors![0]!.message, new RegExp(`"${capability}"`));
+      assert.ok(reply.data === null || reply.data === undefined, 'no partial data for the denied field');
+    }
+
+    it('answers a query to a holder, denies a guest (UNAUTHENTICATED) and a non-holder (FORBIDDEN)', async () => {
+      assert.deepEqual((await ask('{ menu }', 'reader@example.com')).data, { menu: 'bread, buns' });
+      assertDenied(await ask('{ menu }'), 'UNAUTHENTICATED', 'SIGN_IN_REQUIRED', 'read');
+      assertDenied(await ask('{ menu }', 'nobody@example.com'), 'FORBIDDEN', 'CAPABILITY_MISSING', 'read');
+    });
+
+    it('runs a mutation for a holder, denies a guest and a non-holder', async () => {
+      assert.deepEqual((await ask('mutation { bake(food: "rye") }', 'baker@example.com')).data, { bake: 'baked rye' });
+      assertDenied(await ask('mutation { bake(food: "rye") }'), 'UNAUTHENTICATED', 'SIGN_IN_REQUIRED', 'bake');
+      assertDenied(await ask('mutation { bake(food: "rye") }', 'reader@example.com'), 'FORBIDDEN', 'CAPABILITY_MISSING', 'bake');
+    });
+
+    it('gives a public query the principal through @CurrentUser, or null for a guest', async () => {
+      assert.deepEqual((await ask('{ whoami }', 'reader@example.com')).data, { whoami: 'reader@example.com' });
+      assert.deepEqual((await ask('{ whoami }')).data, { whoami: null });
+    });
+
+    it('refuses a bad bearer token as UNAUTHENTICATED with the token\'s code', async () => {
+      const reply = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' },
+        body: JSON.stringify({ query: '{ menu }' }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const body = (await reply.json()) as GraphQlReply;
+      assert.equal(body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+      assert.equal(body.errors?.[0]?.extensions?.reason, 'TOKEN_INVALID');
+    });
+  });
+}
