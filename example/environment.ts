@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { secretFromEnvironment } from '../src/secrets/secret-file';
 import type { AuthModuleOptions, GitHubProviderOptions, GoogleProviderOptions, OidcProviderOptions } from '../src';
 
 /** What the example app reads from its environment (README: "The example app"). */
@@ -23,8 +24,8 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
   const production = env['NODE_ENV'] === 'production';
   const port = parsePort(env['PORT'] ?? '3000');
   const baseUrl = env['BASE_URL'] ?? `http://localhost:${port}`;
-  let secret = env['AUTH_SECRET'];
-  if (secret === undefined || secret === '') {
+  let secret = secretFromEnvironment(env, 'AUTH_SECRET');
+  if (secret === undefined) {
     if (production) throw new Error('AUTH_SECRET is required when NODE_ENV=production');
     secret = randomBytes(48).toString('base64url');
     notices.push('AUTH_SECRET is not set: using a random secret, so sessions and tokens end when the app stops');
@@ -88,13 +89,13 @@ function parseAdapter(value: string | undefined): 'express' | 'fastify' {
   throw new Error(`HTTP_ADAPTER must be "express" or "fastify", got ${JSON.stringify(value)}`);
 }
 
-/** `OIDC_ISSUER`, `OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET`, `OIDC_NAME` (default `oidc`): any OpenID Connect provider. */
+/** `OIDC_ISSUER`, `OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET` (or `OIDC_CLIENT_SECRET_FILE`), `OIDC_NAME` (default `oidc`): any OpenID Connect provider. */
 function oidcProviderFromEnvironment(env: NodeJS.ProcessEnv): OidcProviderOptions[] {
   const issuer = env['OIDC_ISSUER'] ?? '';
   if (issuer === '') return [];
   const clientId = env['OIDC_CLIENT_ID'] ?? '';
   if (clientId === '') throw new Error('OIDC_ISSUER is set but OIDC_CLIENT_ID is not');
-  const clientSecret = env['OIDC_CLIENT_SECRET'] ?? '';
+  const clientSecret = secretFromEnvironment(env, 'OIDC_CLIENT_SECRET') ?? '';
   const name = env['OIDC_NAME'] ?? '';
   return [
     {
@@ -160,9 +161,10 @@ function gitHubProviderFromEnvironment(env: NodeJS.ProcessEnv): GitHubProviderOp
   ];
 }
 
+/** A client secret that must be given, as `name` or in the file `<name>_FILE`. */
 function required(env: NodeJS.ProcessEnv, name: string, because: string): string {
-  const value = env[name] ?? '';
-  if (value === '') throw new Error(`${because} is set but ${name} is not`);
+  const value = secretFromEnvironment(env, name);
+  if (value === undefined) throw new Error(`${because} is set but neither ${name} nor ${name}_FILE is`);
   return value;
 }
 

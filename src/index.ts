@@ -45,6 +45,9 @@ export { CapabilityGuard } from './nest/capability.guard';
 export { CapabilityService } from './nest/capability.service';
 export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/decorators';
 
+// Secrets read from files (Docker and Kubernetes secrets).
+export { readSecretFile, secretFromEnvironment } from './secrets/secret-file';
+
 // Tokens.
 export { BearerTokens, TOKEN_ALGORITHM, TokenType } from './tokens/bearer-tokens';
 export type { IssuedToken, VerifiedToken } from './tokens/bearer-tokens';

@@ -47,8 +47,8 @@ describe('the example app: Google and GitHub from the environment', () => {
   });
 
   it('refuses a client id without its secret, and a bad time-out, naming the variables', () => {
-    assert.throws(() => settingsFromEnvironment({ ...BASE, GOOGLE_CLIENT_ID: 'g-id' }), { message: 'GOOGLE_CLIENT_ID is set but GOOGLE_CLIENT_SECRET is not' });
-    assert.throws(() => settingsFromEnvironment({ ...BASE, GITHUB_CLIENT_ID: 'h-id' }), { message: 'GITHUB_CLIENT_ID is set but GITHUB_CLIENT_SECRET is not' });
+    assert.throws(() => settingsFromEnvironment({ ...BASE, GOOGLE_CLIENT_ID: 'g-id' }), { message: 'GOOGLE_CLIENT_ID is set but neither GOOGLE_CLIENT_SECRET nor GOOGLE_CLIENT_SECRET_FILE is' });
+    assert.throws(() => settingsFromEnvironment({ ...BASE, GITHUB_CLIENT_ID: 'h-id' }), { message: 'GITHUB_CLIENT_ID is set but neither GITHUB_CLIENT_SECRET nor GITHUB_CLIENT_SECRET_FILE is' });
     assert.throws(() => settingsFromEnvironment({ ...BASE, GITHUB_CLIENT_ID: 'h', GITHUB_CLIENT_SECRET: 's', PROVIDER_TIMEOUT_SECONDS: 'soon' }), {
       message: 'PROVIDER_TIMEOUT_SECONDS must be a positive number, got "soon"',
     });
