@@ -22,7 +22,7 @@ export class ExampleAppModule {
   static withSettings(settings: ExampleSettings): DynamicModule {
     return {
       module: ExampleAppModule,
-      imports: [AuthModule.forRoot(settings.auth)],
+      imports: [AuthModule.forRoot({ ...settings.auth, prefix: settings.prefix })],
       controllers: [HomeController, BakeryController],
     };
   }

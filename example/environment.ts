@@ -8,6 +8,8 @@ export interface ExampleSettings {
   readonly host: string;
   /** The HTTP platform under Nest: `HTTP_ADAPTER=fastify`, or Express by default. */
   readonly adapter: 'express' | 'fastify';
+  /** `AUTH_PREFIX`: where the module's routes are mounted, e.g. `/auth` (default none). */
+  readonly prefix: string;
   readonly auth: AuthModuleOptions;
   /** Said once at start: what was defaulted and why. */
   readonly notices: readonly string[];
@@ -33,10 +35,13 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
   const anyProvider = PROVIDER_VARIABLES.some((name) => (env[name] ?? '') !== '');
   const devLogin = parseFlag(env['AUTH_DEV_LOGIN'], 'AUTH_DEV_LOGIN') ?? (!anyProvider && !production);
   if (devLogin) notices.push('the development sign-in is on: anybody can sign in as anybody (development only)');
+  // AUTH_DEV_USER: every request without credentials acts as this user; the module refuses it in production and warns.
+  const devUser = env['AUTH_DEV_USER'] ?? '';
   return {
     port,
     host: env['HOST'] ?? '127.0.0.1',
     adapter: parseAdapter(env['HTTP_ADAPTER']),
+    prefix: env['AUTH_PREFIX'] ?? '',
     notices,
     auth: {
       secret,
@@ -45,6 +50,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
       // AUTH_PREVIOUS_SECRETS: comma-separated secrets AUTH_SECRET replaced; their tokens keep working (key rotation).
       previousSecrets: (env['AUTH_PREVIOUS_SECRETS'] ?? '').split(',').filter((previous) => previous !== ''),
       devLogin,
+      ...(devUser === '' ? {} : { devUser }),
       production,
       // API_KEYS_MAY_NEVER_EXPIRE=true: managers may create API keys with "expires_in": "never".
       apiKeysMayNeverExpire: parseFlag(env['API_KEYS_MAY_NEVER_EXPIRE'], 'API_KEYS_MAY_NEVER_EXPIRE') ?? false,

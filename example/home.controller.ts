@@ -1,29 +1,39 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { CapabilityService, CurrentUser, type Principal } from '../src';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { AUTH_CONFIG, CapabilityService, CurrentUser, type Principal } from '../src';
 import { escapeHtml, page } from '../src/http/html';
+import type { AuthConfig } from '../src/nest/auth-config';
+import { devUserBanner } from '../src/nest/dev-user';
 
 /** `GET /`: who you are, what you may do, and the links to try the rest. */
 @Controller()
 export class HomeController {
-  constructor(private readonly capabilities: CapabilityService) {}
+  private readonly banner: string;
+
+  constructor(
+    private readonly capabilities: CapabilityService,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {
+    this.banner = config.devUser === null ? '' : devUserBanner(config.devUser);
+  }
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   home(@CurrentUser() user: Principal | null): string {
     const held = this.capabilities.effective(user);
+    const auth = escapeHtml(this.config.prefix);
     const who = user === null ? '<p>You are not signed in.</p>' : `<p>Signed in as <strong id="user">${escapeHtml(user.email)}</strong>.</p>`;
     const list = held.length === 0 ? '<p>No capabilities.</p>' : `<ul id="capabilities">${held.map((name) => `<li>${escapeHtml(name)}</li>`).join('')}</ul>`;
     const links =
       user === null
-        ? '<p><a href="/login?redirect=/">Sign in</a></p>'
-        : '<p><a href="/token">Get a token</a> · <a href="/logout">Sign out</a></p>';
+        ? `<p><a href="${auth}/login?redirect=/">Sign in</a></p>`
+        : `<p><a href="${auth}/token">Get a token</a> · <a href="${auth}/logout">Sign out</a></p>`;
     return page(
       'nest-capabilities example',
-      `<h1>nest-capabilities example</h1>${who}<h2>Your capabilities</h2>${list}${links}
+      `${this.banner}<h1>nest-capabilities example</h1>${who}<h2>Your capabilities</h2>${list}${links}
 <h2>Try</h2><ul><li><a href="/menu">/menu</a> (read)</li><li><a href="/bake?food=croissant">/bake</a> (bake)</li>
 <li><a href="/arrest?who=tony">/arrest</a> (arrest)</li><li><a href="/racket">/racket</a> (racket; sends you to sign in)</li>
-<li><a href="/whoami">/whoami</a></li><li><a href="/manage_capabilities/all">/manage_capabilities/all</a> (user_management)</li></ul>`,
+<li><a href="${auth}/whoami">${auth}/whoami</a></li><li><a href="${auth}/manage_capabilities/all">${auth}/manage_capabilities/all</a> (user_management)</li></ul>`,
     );
   }
 }

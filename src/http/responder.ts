@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { AUTH_CONFIG } from '../nest/auth.constants';
+import type { AuthConfig } from '../nest/auth-config';
+import { devUserBanner } from '../nest/dev-user';
 import { HTML_PAGE_HEADERS, SECRET_PAGE_HEADERS } from './html';
 
 /** How an HTML page is answered; a page that shows a secret is kept out of caches and Referer headers. */
@@ -13,7 +16,15 @@ export interface HtmlPageOptions {
  */
 @Injectable()
 export class Responder {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  /** Put at the top of every page while `devUser` is on, so nobody mistakes the mode. */
+  private readonly banner: string;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(AUTH_CONFIG) config: AuthConfig,
+  ) {
+    this.banner = config.devUser === null ? '' : devUserBanner(config.devUser);
+  }
 
   json(response: unknown, status: number, body: object, cookies: readonly string[] = []): void {
     this.prepare(response, cookies, 'application/json; charset=utf-8', true);
@@ -24,7 +35,7 @@ export class Responder {
     this.prepare(response, cookies, 'text/html; charset=utf-8', true);
     this.setHeaders(response, HTML_PAGE_HEADERS);
     if (options.showsSecret === true) this.setHeaders(response, SECRET_PAGE_HEADERS);
-    this.adapter.reply(response, html, status);
+    this.adapter.reply(response, this.banner === '' ? html : html.replace('<body>', `<body>${this.banner}`), status);
   }
 
   /** Sets one header of the answer about to be written. */

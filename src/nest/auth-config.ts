@@ -4,6 +4,7 @@ import type { ApiKeyPolicy } from '../keys/api-key-request';
 import { assertStrongSecret, deriveKeys, type DerivedKeys } from '../secrets/auth-secret';
 import { cookiePolicyFor, type CookiePolicy } from '../session/cookie-jar';
 import type { AuthModuleOptions } from './auth-module.options';
+import { assertDevUserAllowed, devUserWarning } from './dev-user';
 
 /** The options after defaults and checks, with keys derived once. */
 export interface AuthConfig {
@@ -12,6 +13,8 @@ export interface AuthConfig {
   readonly prefix: string;
   readonly production: boolean;
   readonly devLogin: boolean;
+  /** Canonical email every request without credentials acts as, or null. */
+  readonly devUser: string | null;
   readonly keys: DerivedKeys;
   readonly secret: string;
   readonly previousSecrets: readonly string[];
@@ -50,6 +53,8 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
   if (devLogin && production) {
     throw new ConfigError('the development sign-in cannot be enabled in production (NODE_ENV=production)');
   }
+  const devUser = assertDevUserAllowed(options.devUser, production);
+  if (devUser !== null) warnings.push(devUserWarning(devUser));
   const baseUrl = parseBaseUrl(options.baseUrl);
   if (production && baseUrl.protocol !== 'https:' && !isLoopback(baseUrl.hostname)) {
     warnings.push(`baseUrl ${baseUrl.origin} is not https: cookies will not be marked Secure`);
@@ -59,6 +64,7 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
     prefix: normalizePrefix(prefix),
     production,
     devLogin,
+    devUser,
     keys: deriveKeys(options.secret),
     secret: options.secret,
     previousSecrets: options.previousSecrets ?? [],

@@ -55,6 +55,13 @@ export interface AuthModuleOptions {
    */
   readonly devLogin?: boolean;
   /**
+   * Development only: every request without credentials (no Authorization header, no
+   * valid session cookie) acts as this user, as if signed in through a session
+   * (easy-oauth's `force_user`). A request with credentials is judged on them. Warned
+   * at start-up, shown on the module's HTML pages, refused in production.
+   */
+  readonly devUser?: string;
+  /**
    * The sign-in providers, one entry each: `{ kind: 'oidc', issuer, clientId, clientSecret }`
    * for any OpenID Connect provider (see `ProviderOptions`). Callback URL to register
    * with each: `<baseUrl><prefix>/auth/<name>/callback`.

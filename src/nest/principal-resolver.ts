@@ -8,12 +8,14 @@ import type { CapabilityStore } from '../stores/capability-store';
 import { SessionCookie } from '../session/session-cookie';
 import { bearerTokenOf } from '../tokens/bearer-header';
 import { BearerTokens } from '../tokens/bearer-tokens';
-import { CAPABILITY_STORE } from './auth.constants';
+import { AUTH_CONFIG, CAPABILITY_STORE } from './auth.constants';
+import type { AuthConfig } from './auth-config';
+import { devUserPrincipal } from './dev-user';
 
 /**
  * Finds who is calling: a bearer token or an API key (`nck_…`) when the request has
  * an Authorization header (a bad one is a `TokenError`, never a fallback to the
- * cookie), else the session cookie, else nobody.
+ * cookie), else the session cookie, else nobody (or the `devUser`, when set).
  */
 @Injectable()
 export class PrincipalResolver {
@@ -22,7 +24,13 @@ export class PrincipalResolver {
     @Inject(SessionCookie) private readonly sessions: SessionCookie,
     @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
-  ) {}
+    @Inject(AUTH_CONFIG) config: AuthConfig,
+  ) {
+    this.nobody = config.devUser === null ? null : devUserPrincipal(config.devUser);
+  }
+
+  /** Who a request without credentials is: nobody, or the `devUser`. */
+  private readonly nobody: Principal | null;
 
   async resolve(headers: IncomingHttpHeaders): Promise<Principal | null> {
     return this.identify(headers);
@@ -46,10 +54,10 @@ export class PrincipalResolver {
       assertServiceAccountExists(this.store.current(), principal);
       return principal;
     }
-    if (headers.cookie === undefined) return null;
+    if (headers.cookie === undefined) return this.nobody;
     // A cookie value opened before is answered from memory, without a promise.
     const known = this.sessions.readKnown(headers.cookie);
-    if (known !== undefined) return known === null ? null : known.principal;
-    return this.sessions.read(headers.cookie).then((session) => (session === null ? null : session.principal));
+    if (known !== undefined) return known === null ? this.nobody : known.principal;
+    return this.sessions.read(headers.cookie).then((session) => (session === null ? this.nobody : session.principal));
   }
 }
