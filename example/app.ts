@@ -7,6 +7,7 @@ import { AuthModule } from '../src';
 import { BakeryController } from './bakery.controller';
 import { settingsFromEnvironment, type ExampleSettings } from './environment';
 import { HomeController } from './home.controller';
+import { serveOpenApi } from './openapi';
 
 /** Largest request body the example accepts, in bytes; larger ones get 413. */
 const BODY_LIMIT = 16 * 1024;
@@ -51,5 +52,6 @@ export async function createExampleApp(
   // Node reads the limit from the server at each new connection.
   (app.getHttpServer() as { maxHeaderSize?: number }).maxHeaderSize = HEADER_LIMIT;
   app.enableShutdownHooks();
-  return { app, settings };
+  if (serveOpenApi(app, settings.adapter)) return { app, settings };
+  return { app, settings: { ...settings, notices: [...settings.notices, '@nestjs/swagger is not installed: no OpenAPI document at /docs-json'] } };
 }

@@ -33,7 +33,7 @@ describe('the README', () => {
         incremental: false,
         noUnusedLocals: false,
         baseUrl: ROOT,
-        paths: { 'nest-capabilities': ['src/index.ts'], 'nest-capabilities/testing': ['src/testing/index.ts'] },
+        paths: { 'nest-capabilities': ['src/index.ts'], 'nest-capabilities/testing': ['src/testing/index.ts'], 'nest-capabilities/openapi': ['src/openapi/index.ts'] },
       };
       const host = ts.createCompilerHost(options);
       const readFile = host.readFile.bind(host);

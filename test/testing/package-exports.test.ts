@@ -13,8 +13,8 @@ const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), '
 const compiled = (path: string): string => join(compiledRoot, path.replace(/^\.?\/?dist\//, ''));
 
 describe('package entry points', () => {
-  it('maps "." and "./testing" to compiled files with their types', () => {
-    for (const subpath of ['.', './testing']) {
+  it('maps ".", "./testing" and "./openapi" to compiled files with their types', () => {
+    for (const subpath of ['.', './testing', './openapi']) {
       const entry = manifest.exports[subpath];
       assert.ok(typeof entry === 'object', `${subpath} is exported`);
       assert.ok(existsSync(compiled(entry.default)), `${entry.default} is built`);
@@ -27,6 +27,11 @@ describe('package entry points', () => {
     assert.deepEqual(Object.keys(testing).sort(), ['OAuthMock', 'TEST_PROVIDER', 'createTestAuth']);
     const main = require(compiled((manifest.exports['.'] as { default: string }).default)) as Record<string, unknown>;
     for (const name of ['FileRevocationStore', 'MemoryRevocationStore', 'REVOCATION_STORE', 'BearerTokens', 'TokenKeyring']) assert.ok(name in main, name);
+  });
+
+  it('gives nest-capabilities/openapi the document builder', () => {
+    const openapi = require(compiled((manifest.exports['./openapi'] as { default: string }).default)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(openapi).sort(), ['BEARER_SCHEME', 'MODULE_TAG', 'SESSION_SCHEME', 'createCapabilitiesDocument']);
   });
 
   it('installs the nest-capabilities command from a file with a shebang', () => {

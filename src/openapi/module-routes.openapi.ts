@@ -1,0 +1,85 @@
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CallbackController } from '../http/callback.controller';
+import { LinkController } from '../http/link.controller';
+import { LoginController } from '../http/login.controller';
+import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
+import { SessionController } from '../http/session.controller';
+import { TokenController } from '../http/token.controller';
+import { errorResponse } from './error-responses';
+import { securedBy, type Decorate } from './security-schemes';
+
+/** The tag of the module's own routes. */
+export const MODULE_TAG = 'nest-capabilities';
+
+interface RouteDoc {
+  readonly summary: string;
+  /** `signed-in`: a session or a token; `manager`: and `user_management` (or oneself, as described). */
+  readonly access: 'anyone' | 'signed-in' | 'manager';
+  readonly ok: [number, string];
+  readonly errors?: readonly [number, string][];
+}
+
+const BAD_BODY: [number, string] = [400, 'malformed body, unknown capability or invalid email (INVALID_REQUEST, UNKNOWN_CAPABILITY, INVALID_EMAIL)'];
+const NOT_ALLOWED: [number, string] = [403, 'the caller may not do this: not a manager, or the change needs a capability they lack (GRANT_FORBIDDEN)'];
+const MANAGEMENT_ANSWER = '{"status": "ok", "email", "capabilities": [...]}: as stored for that email';
+
+const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string, RouteDoc>>([
+  [
+    LoginController,
+    {
+      login: { summary: 'Sign in: to the only provider, or a page with one button per provider', access: 'anyone', ok: [302, 'to the provider (one configured)'] },
+      start: { summary: 'Start the authorization-code flow with a provider (state, PKCE, nonce)', access: 'anyone', ok: [302, 'to the provider'], errors: [[404, 'unknown provider']] },
+      finishDev: { summary: 'Development sign-in form (development only)', access: 'anyone', ok: [302, 'signed in, back to the remembered page'] },
+    },
+  ],
+  [
+    CallbackController,
+    { callback: { summary: "The provider's redirect back: checks state, PKCE and nonce, then sets the session", access: 'anyone', ok: [302, 'signed in, back to the remembered page'], errors: [[400, 'provider error, missing code'], [401, 'state mismatch or expired attempt']] } },
+  ],
+  [LinkController, { link: { summary: 'Link another provider identity to the signed-in account', access: 'signed-in', ok: [302, 'to the provider'] } }],
+  [
+    SessionController,
+    {
+      whoami: { summary: 'Who is calling and their effective capabilities', access: 'anyone', ok: [200, '{"user": email or null, "capabilities": [...]}'] },
+      logout: { summary: 'End the session, then back to /', access: 'anyone', ok: [302, 'to /'] },
+      logoutByPost: { summary: 'End the session, then back to /', access: 'anyone', ok: [302, 'to /'] },
+    },
+  ],
+  [
+    TokenController,
+    {
+      token: { summary: 'A bearer token for the signed-in user; ?user=name@service: a service token (user_management)', access: 'signed-in', ok: [200, '{"token", "token_type": "Bearer", "expires_at"} or {"service_token", "user", "capabilities"}'], errors: [[400, 'a service token for a non-service account, or a token asked for with a token (SESSION_REQUIRED)'], NOT_ALLOWED] },
+      revoke: { summary: 'Revoke one token: one\'s own, or anybody\'s with user_management', access: 'signed-in', ok: [200, '{"status": "ok", "revoked", "user"}'], errors: [BAD_BODY, NOT_ALLOWED] },
+      revokeAll: { summary: 'Revoke every token and session issued so far to an account', access: 'signed-in', ok: [200, '{"status": "ok", "user", "revoked_issued_up_to"}'], errors: [BAD_BODY, NOT_ALLOWED] },
+    },
+  ],
+  [
+    ManageCapabilitiesController,
+    {
+      list: { summary: 'Capabilities stored for an email (oneself, or anybody with user_management)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED] },
+      all: { summary: 'Every account and the capability graph (user_management)', access: 'manager', ok: [200, '{"status": "ok", "users", "graph"}'], errors: [NOT_ALLOWED] },
+      add: { summary: 'Grant a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      remove: { summary: 'Remove a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      set: { summary: 'Replace the capabilities of an email (user_management)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+    },
+  ],
+]);
+
+/**
+ * The swagger decorators describing one of the module's own routes, or undefined for
+ * a handler that is not one (it is then described by its `@RequireCapability`).
+ */
+export function documentModuleRoute(controller: new (...args: never[]) => object, method: string): Decorate[] | undefined {
+  for (const [base, routes] of ROUTES) {
+    if (controller !== base && !(controller.prototype instanceof base)) continue;
+    const route = routes[method];
+    if (route === undefined) return [ApiTags(MODULE_TAG)];
+    const decorators: Decorate[] = [ApiTags(MODULE_TAG), ApiOperation({ summary: route.summary }), ApiResponse({ status: route.ok[0], description: route.ok[1] })];
+    if (route.access !== 'anyone') {
+      decorators.push(...securedBy(), ApiResponse(errorResponse(401, 'nobody is signed in (SIGN_IN_REQUIRED), or the bearer token is invalid, expired or revoked')));
+    }
+    for (const [status, description] of route.errors ?? []) decorators.push(ApiResponse(errorResponse(status, description)));
+    return decorators;
+  }
+  return undefined;
+}
