@@ -37,8 +37,10 @@ for (const adapter of ADAPTERS) {
       assert.equal((await app.client().withToken(policeToken).get('/whoami')).json.user, 'police@example.com');
       const forged = await app.client().withToken('not-a-token').get('/bake');
       assert.equal(forged.status, 401, 'a bad token is refused, never replaced by the forced user');
+      assert.equal(forged.json.code, 'TOKEN_INVALID');
       const wrongScheme = await app.client({ authorization: 'Basic YWxpY2U6cHc=' }).get('/bake');
       assert.equal(wrongScheme.status, 401);
+      assert.equal(wrongScheme.json.code, 'TOKEN_INVALID');
     });
 
     it('shows a banner on the module\'s HTML pages and the home page', async (t) => {

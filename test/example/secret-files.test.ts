@@ -89,6 +89,7 @@ describe('the example app: secrets read from files (*_FILE)', () => {
       assert.equal(accepted.json.user, 'bob@example.com');
       const refused = await app.client().withToken(mint(`${SECRET}\n`)).get('/menu');
       assert.equal(refused.status, 401, 'the newline is not part of the secret');
+      assert.equal(refused.json.code, 'TOKEN_INVALID');
     });
   }
 });
