@@ -110,6 +110,8 @@ function oidcProviderFromEnvironment(env: NodeJS.ProcessEnv): OidcProviderOption
       clientId,
       ...(clientSecret === '' ? {} : { clientSecret }),
       ...(name === '' ? {} : { name }),
+      // OIDC_SIGN_OUT=true: /logout also ends the session at the provider (its end_session_endpoint).
+      ...(parseFlag(env['OIDC_SIGN_OUT'], 'OIDC_SIGN_OUT') === true ? { signOutAtProvider: true } : {}),
       ...providerTimeout(env),
     },
   ];

@@ -46,7 +46,7 @@ export class CallbackController {
     callbackUrl.search = query.toString();
     const identity = await provider.finish(callbackUrl, attempt, redirectUri);
     const email = await this.accounts.accountFor(provider.name, identity, attempt);
-    const session = await this.sessions.issue(email, provider.name, identity.tokens);
+    const session = await this.sessions.issue(email, provider.name, identity.tokens, identity.idToken);
     this.responder.redirect(response, attempt.redirect, [clearCookie, session]);
   }
 }

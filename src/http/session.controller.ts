@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
@@ -8,6 +8,7 @@ import { CurrentUser, Public } from '../nest/decorators';
 import { mayBeBrowserNavigation } from '../session/assert-same-origin';
 import { SessionCookie } from '../session/session-cookie';
 import { confirmPage, needsConfirmation } from './confirm-page';
+import { ProviderSignOut } from './provider-sign-out';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 
@@ -20,6 +21,7 @@ export class SessionController {
     private readonly capabilities: CapabilityService,
     private readonly sessions: SessionCookie,
     private readonly responder: Responder,
+    private readonly providerSignOut: ProviderSignOut,
   ) {}
 
   @Get('whoami')
@@ -52,10 +54,27 @@ export class SessionController {
     return this.endSession(request, response);
   }
 
-  /** Ends the session everywhere (a copy of the cookie stops working too), then clears the cookie. */
+  /** The provider sends the browser back here after signing out: the state must be the one it was sent with. */
+  @Get('logout/done')
+  @Public()
+  async signedOutAtProvider(@Query('state') state: unknown, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+    const { redirect, clearCookie } = await this.providerSignOut.finish(request.headers.cookie, state);
+    this.responder.redirect(response, redirect, [clearCookie]);
+  }
+
+  /**
+   * Ends the session everywhere (a copy of the cookie stops working too), then clears
+   * the cookie; where its provider signs out too (`signOutAtProvider`), the browser
+   * goes there next and comes back through `/logout/done`.
+   */
   private async endSession(request: HttpRequest, response: unknown): Promise<void> {
     const session = await this.sessions.read(request.headers.cookie);
     if (session !== null) await this.sessions.end(session);
+    const away = session === null ? undefined : await this.providerSignOut.begin(session);
+    if (away !== undefined) {
+      this.responder.redirect(response, away.location, [this.sessions.clear(), away.setCookie]);
+      return;
+    }
     this.responder.redirect(response, '/', [this.sessions.clear()]);
   }
 }

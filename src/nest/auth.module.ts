@@ -11,6 +11,7 @@ import { ProviderApiTokens } from '../providers/provider-api-tokens';
 import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
 import { Responder } from '../http/responder';
 import { SessionController } from '../http/session.controller';
+import { ProviderSignOut } from '../http/provider-sign-out';
 import { TokenController } from '../http/token.controller';
 import { SignInProviders } from '../providers/sign-in-providers';
 import { LoginAttempts } from '../session/login-attempt';
@@ -198,6 +199,7 @@ function coreProviders(prefix: string): Provider[] {
     ProviderAccounts,
     ProviderApiTokens,
     ProviderAccessTokenPipe,
+    ProviderSignOut,
     RequirementsAudit,
     { provide: APP_FILTER, useClass: CapabilitiesExceptionFilter },
   ];

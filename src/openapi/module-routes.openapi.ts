@@ -41,8 +41,9 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
     SessionController,
     {
       whoami: { summary: 'Who is calling and their effective capabilities', access: 'anyone', ok: [200, '{"user": email or null, "capabilities": [...]}'] },
-      logout: { summary: 'End the session, then back to /', access: 'anyone', ok: [302, 'to /'] },
+      logout: { summary: 'End the session, then back to / (or first to the provider, to sign out there too)', access: 'anyone', ok: [302, 'to / or to the provider'] },
       logoutByPost: { summary: 'End the session, then back to /', access: 'anyone', ok: [302, 'to /'] },
+      signedOutAtProvider: { summary: 'Back from signing out at the OpenID Connect provider: checks the state', access: 'anyone', ok: [302, 'to /'], errors: [[401, 'the state is not the one this browser was sent with (LOGIN_STATE_MISMATCH, LOGIN_EXPIRED)']] },
     },
   ],
   [

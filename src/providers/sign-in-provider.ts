@@ -63,6 +63,8 @@ export interface ProviderIdentity {
   readonly emailVerified: boolean;
   /** Present when the provider issued an access token. */
   readonly tokens?: ProviderTokens | undefined;
+  /** The OpenID Connect id_token, kept in the session as the `id_token_hint` of a sign-out at the provider. */
+  readonly idToken?: string | undefined;
 }
 
 /**
@@ -85,6 +87,22 @@ export interface RedirectSignInProvider extends SignInProvider {
   refresh?(refreshToken: string): Promise<ProviderTokens>;
   /** Work worth doing before the first sign-in (e.g. discovery); a configuration error stops the start. */
   prepare?(): Promise<void>;
+  /**
+   * Where to send the browser to end its session at the provider too (OpenID Connect
+   * RP-Initiated Logout), or undefined when the provider offers no such endpoint or
+   * the option is off.
+   */
+  endSessionUrl?(request: EndSessionRequest): Promise<URL | undefined>;
+}
+
+/** What a sign-out at the provider sends. */
+export interface EndSessionRequest {
+  /** The id_token of the session, when it was kept. */
+  readonly idToken?: string | undefined;
+  /** Where the provider sends the browser back. */
+  readonly postLogoutRedirectUri: string;
+  /** Checked when the browser comes back. */
+  readonly state: string;
 }
 
 /** What a provider factory receives besides its own options. */

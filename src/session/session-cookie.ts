@@ -33,6 +33,8 @@ export interface Session {
    * change them.
    */
   readonly providerTokens?: ProviderTokens | undefined;
+  /** The provider's id_token, kept only for a sign-out at the provider (`id_token_hint`). */
+  readonly idToken?: string | undefined;
 }
 
 /** An opened cookie value, with what the revocation check reads made once. */
@@ -67,8 +69,9 @@ export class SessionCookie {
   ) {}
 
   /** A `Set-Cookie` value that signs `email` in, keeping the provider's tokens when given. */
-  async issue(email: string, provider: string, tokens?: ProviderTokens): Promise<string> {
-    const value = await this.sealFitting({ sub: email, prv: provider, sid: randomBytes(16).toString('base64url') }, tokens, this.ttlSeconds);
+  async issue(email: string, provider: string, tokens?: ProviderTokens, idToken?: string): Promise<string> {
+    const claims = { sub: email, prv: provider, sid: randomBytes(16).toString('base64url'), ...(idToken === undefined ? {} : { idt: idToken }) };
+    const value = await this.sealFitting(claims, tokens, this.ttlSeconds);
     return setCookie(this.cookies, this.cookies.sessionName, value, this.ttlSeconds);
   }
 
@@ -79,7 +82,8 @@ export class SessionCookie {
   async withTokens(session: Session, tokens: ProviderTokens): Promise<string> {
     const left = Math.max(1, Math.min(this.ttlSeconds, session.expiresAt - Math.floor(Date.now() / 1000)));
     // The first sign-in's second is kept, so that a refresh cannot lift a session over a `revoke_all` cut-off.
-    const value = await this.sealFitting({ sub: session.email, prv: session.provider, sid: session.sessionId }, tokens, left, session.issuedAt);
+    const claims = { sub: session.email, prv: session.provider, sid: session.sessionId, ...(session.idToken === undefined ? {} : { idt: session.idToken }) };
+    const value = await this.sealFitting(claims, tokens, left, session.issuedAt);
     return setCookie(this.cookies, this.cookies.sessionName, value, left);
   }
 
@@ -161,13 +165,17 @@ export class SessionCookie {
       }
     }
     if (tokens !== undefined) logger.warn("the provider's tokens do not fit in the session cookie and were not kept");
-    return seal(claims, this.key, ttlSeconds, PURPOSE, issuedAt);
+    const value = await seal(claims, this.key, ttlSeconds, PURPOSE, issuedAt);
+    const { idt, ...withoutIdToken } = claims;
+    if (idt === undefined || this.cookies.sessionName.length + value.length < MAX_COOKIE_BYTES) return value;
+    logger.warn("the provider's id_token does not fit in the session cookie and was not kept: a sign-out at the provider goes without id_token_hint");
+    return seal(withoutIdToken, this.key, ttlSeconds, PURPOSE, issuedAt);
   }
 
   private async open(value: string): Promise<Session | null> {
     try {
       const claims = await unseal(value, this.key, PURPOSE);
-      const { sub, prv, sid, iat, exp, ptk } = claims;
+      const { sub, prv, sid, iat, exp, ptk, idt } = claims;
       if (typeof sub !== 'string' || typeof prv !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null;
       const providerTokens = openedTokens(ptk);
       return {
@@ -178,6 +186,7 @@ export class SessionCookie {
         expiresAt: exp,
         principal: { email: sub, kind: 'user', via: 'session' },
         ...(providerTokens === undefined ? {} : { providerTokens }),
+        ...(typeof idt === 'string' ? { idToken: idt } : {}),
       };
     } catch (error) {
       if (error instanceof TokenError) return null;

@@ -35,8 +35,14 @@ interface OidcProviderInstance {
 }
 type OidcProviderClass = new (issuer: string, configuration: object) => OidcProviderInstance;
 
-/** Starts the server; `redirectUris` are the callback URLs it accepts for its one client. */
-export async function startIdentityServer(redirectUris: readonly string[], options: { issuerPath?: string } = {}): Promise<IdentityServer> {
+/**
+ * Starts the server; `redirectUris` are the callback URLs it accepts for its one
+ * client, `postLogoutRedirectUris` where it may send a browser back after signing out.
+ */
+export async function startIdentityServer(
+  redirectUris: readonly string[],
+  options: { issuerPath?: string; postLogoutRedirectUris?: readonly string[] } = {},
+): Promise<IdentityServer> {
   // The ESM-only package loads through require on Node 20.19+ (require(esm)).
   const { default: Provider } = require('oidc-provider') as { default: OidcProviderClass };
   const clientId = 'example-app';
@@ -51,6 +57,7 @@ export async function startIdentityServer(redirectUris: readonly string[], optio
         client_id: clientId,
         client_secret: clientSecret,
         redirect_uris: [...redirectUris],
+        post_logout_redirect_uris: [...(options.postLogoutRedirectUris ?? [])],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },

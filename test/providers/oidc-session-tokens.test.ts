@@ -33,4 +33,26 @@ describe('provider tokens in the session cookie', () => {
     assert.equal(session?.email, 'ada@example.com');
     assert.equal(session?.providerTokens, undefined);
   });
+
+  it('keeps the id_token for a sign-out at the provider, and across a refresh of the tokens', async () => {
+    const idToken = `eyJ.${'i'.repeat(900)}.sig`;
+    const setCookie = await sessions.issue('ada@example.com', 'oidc', { accessToken: 'a'.repeat(40) }, idToken);
+    const session = await sessions.read(cookieOf(setCookie));
+    assert.equal(session?.idToken, idToken);
+    const refreshed = await sessions.read(cookieOf(await sessions.withTokens(session!, { accessToken: 'b'.repeat(40) })));
+    assert.equal(refreshed?.idToken, idToken);
+    assert.equal(refreshed?.providerTokens?.accessToken, 'b'.repeat(40));
+  });
+
+  it('drops the provider tokens before the id_token, and the id_token last, to stay under 4 KiB', async () => {
+    const idToken = 'i'.repeat(1200);
+    const tokensFirst = await sessions.read(cookieOf(await sessions.issue('ada@example.com', 'oidc', { accessToken: 'a'.repeat(2500) }, idToken)));
+    assert.equal(tokensFirst?.providerTokens, undefined);
+    assert.equal(tokensFirst?.idToken, idToken);
+    const huge = await sessions.issue('ada@example.com', 'oidc', undefined, 'i'.repeat(3500));
+    assert.ok(cookieOf(huge).length < 4000);
+    const session = await sessions.read(cookieOf(huge));
+    assert.equal(session?.email, 'ada@example.com', 'the sign-in still holds');
+    assert.equal(session?.idToken, undefined);
+  });
 });

@@ -34,4 +34,13 @@ export interface OidcProviderOptions {
   readonly emailVerifiedClaim?: string;
   /** How long to wait for the provider's discovery, token and userinfo endpoints, in seconds. Default 10. */
   readonly timeoutSeconds?: number;
+  /**
+   * Sign out at the provider too (OpenID Connect RP-Initiated Logout): `/logout` ends
+   * the local session, then sends the browser to the provider's
+   * `end_session_endpoint` with `id_token_hint`, and the provider sends it back to
+   * `<baseUrl><prefix>/logout/done` (register that URL with the provider as a
+   * post-logout redirect URI). The id_token is then kept in the session cookie.
+   * Default false.
+   */
+  readonly signOutAtProvider?: boolean;
 }

@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { ConfigError, LoginError } from '../../errors';
 import type { LoginAttempt } from '../../session/login-attempt';
-import type { AttemptSecrets, ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
+import type { AttemptSecrets, EndSessionRequest, ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { discoveryConfigError, exchangeError } from './oidc-errors';
 import { identityFromClaims, providerTokensOf, type IdentityClaims } from './oidc-identity';
 import { assertEndpointTransport, parseIssuer, type IssuerTransport } from './oidc-issuer';
@@ -97,7 +97,9 @@ class OidcSignIn implements RedirectSignInProvider {
       if (claims === undefined) throw new LoginError('LOGIN_PROVIDER_ERROR', `${this.label} sent no id_token`);
       const userinfo: IdentityClaims | undefined =
         claims.email === undefined ? await client.fetchUserInfo(configuration, answer.access_token, claims.sub) : undefined;
-      return identityFromClaims(claims, userinfo, providerTokensOf(answer, answer.expiresIn(), nowSeconds()), this.options.emailVerifiedClaim);
+      const identity = identityFromClaims(claims, userinfo, providerTokensOf(answer, answer.expiresIn(), nowSeconds()), this.options.emailVerifiedClaim);
+      // The id_token rides in the session cookie only when a sign-out at the provider will need it.
+      return this.options.signOutAtProvider === true && typeof answer.id_token === 'string' ? { ...identity, idToken: answer.id_token } : identity;
     } catch (error) {
       throw exchangeError(error, this.label);
     }
@@ -113,6 +115,19 @@ class OidcSignIn implements RedirectSignInProvider {
     } catch (error) {
       throw exchangeError(error, this.label);
     }
+  }
+
+  async endSessionUrl(request: EndSessionRequest): Promise<URL | undefined> {
+    if (this.options.signOutAtProvider !== true) return undefined;
+    const configuration = await this.discovered();
+    const endpoint = configuration.serverMetadata().end_session_endpoint;
+    if (endpoint === undefined) return undefined;
+    assertEndpointTransport(this.transport, 'end_session_endpoint', endpoint);
+    return client.buildEndSessionUrl(configuration, {
+      post_logout_redirect_uri: request.postLogoutRedirectUri,
+      state: request.state,
+      ...(request.idToken === undefined ? {} : { id_token_hint: request.idToken }),
+    });
   }
 
   /** Discovery once; a failure is forgotten so the next sign-in tries again. */
