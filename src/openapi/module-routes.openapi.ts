@@ -1,4 +1,6 @@
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiKeysController } from '../http/api-keys.controller';
+import { AuditController } from '../http/audit.controller';
 import { CallbackController } from '../http/callback.controller';
 import { LinkController } from '../http/link.controller';
 import { LoginController } from '../http/login.controller';
@@ -63,6 +65,18 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
       remove: { summary: 'Remove a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
       set: { summary: 'Replace the capabilities of an email (user_management)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
     },
+  ],
+  [
+    ApiKeysController,
+    {
+      create: { summary: 'Create an API key (nck_…) with capabilities the manager holds; the key is shown once (user_management)', access: 'manager', ok: [200, '{"status": "ok", "key", "name", "capabilities", "expires_at"}'], errors: [BAD_BODY, NOT_ALLOWED, [409, 'a live key of that name exists (KEY_EXISTS)']] },
+      list: { summary: 'The API keys, never their secrets (user_management)', access: 'manager', ok: [200, '{"status": "ok", "keys": [...]}'], errors: [NOT_ALLOWED] },
+      revoke: { summary: 'Revoke an API key at once, on every instance (user_management)', access: 'manager', ok: [200, '{"status": "ok", "name"}'], errors: [BAD_BODY, NOT_ALLOWED, [404, 'no key of that name (KEY_UNKNOWN)']] },
+    },
+  ],
+  [
+    AuditController,
+    { entries: { summary: 'The audit log, newest first; ?email= filters on the target (user_management)', access: 'manager', ok: [200, '{"status": "ok", "entries": [...]}'], errors: [BAD_BODY, NOT_ALLOWED] } },
   ],
 ]);
 

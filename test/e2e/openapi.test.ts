@@ -56,6 +56,9 @@ for (const adapter of ADAPTERS) {
         ['/auth/token/revoke', 'post'],
         ['/auth/manage_capabilities/add', 'post'],
         ['/auth/manage_capabilities/all', 'get'],
+        ['/auth/manage_capabilities/keys', 'post'],
+        ['/auth/manage_capabilities/audit', 'get'],
+        ['/auth/logout/done', 'get'],
       ] as const) {
         const operation = document.paths[path]?.[method];
         assert.ok(operation !== undefined, `${method} ${path}`);
