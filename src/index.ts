@@ -94,6 +94,7 @@ export type { GoogleProviderOptions } from './providers/google/google-provider.o
 export type { GitHubProviderOptions } from './providers/github/github-provider.options';
 export type {
   AttemptSecrets,
+  EndSessionRequest,
   ProviderContext,
   ProviderIdentity,
   ProviderTokens,
