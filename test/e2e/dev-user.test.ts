@@ -18,7 +18,9 @@ for (const adapter of ADAPTERS) {
       const whoami = await guest.get('/whoami');
       assert.deepEqual(whoami.json, { user: 'baker@example.com', capabilities: ['bake', 'baker', 'read'] });
       assert.equal((await guest.get('/bake?food=bun')).json.by, 'baker@example.com');
-      assert.equal((await guest.get('/arrest')).status, 403, 'the forced user holds only its own capabilities');
+      const arrest = await guest.get('/arrest');
+      assert.equal(arrest.status, 403, 'the forced user holds only its own capabilities');
+      assert.equal(arrest.json.code, 'CAPABILITY_MISSING');
       // GET /token answers the forced user, as it answers a browser session.
       const token = await guest.get('/token');
       assert.equal(token.status, 200);
@@ -52,6 +54,9 @@ for (const adapter of ADAPTERS) {
         assert.equal(reply.status, 200, path);
         assert.match(reply.text, /<p class="warning" id="dev-user-banner" role="alert">.*acts as <strong>baker@example.com<\/strong>/, path);
       }
+      const denied = await guest.get('/arrest', HTML);
+      assert.equal(denied.status, 403);
+      assert.match(denied.text, /id="dev-user-banner"/, 'the denial page too');
     });
 
     it('shows no banner without it', async (t) => {
