@@ -49,6 +49,13 @@ for (const adapter of ADAPTERS) {
       assertHardened(reply);
     });
 
+    it('sends them on the denial page a browser gets for a missing capability', async () => {
+      const browser = await example.signedIn('baker@example.com');
+      const reply = await browser.get('/arrest?who=tony', HTML);
+      assert.equal(reply.status, 403);
+      assertHardened(reply);
+    });
+
     it('never says which framework answers', async () => {
       const reply = await example.client().get('/whoami');
       assert.equal(reply.headers.get('x-powered-by'), null);
