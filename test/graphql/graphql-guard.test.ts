@@ -11,6 +11,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Args, GraphQLModule, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { AuthModule, CurrentUser, Public, RequireCapability, type Principal } from '../../src';
+import { SessionCookie } from '../../src/session/session-cookie';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
 
 const CAPS = 'capabilities:\n  read: []\n  bake: [read]\nauto_admin: false\ndefault: []\nguest: []\nusers:\n  baker@example.com: [bake]\n  reader@example.com: [read]\n';
@@ -99,6 +100,20 @@ for (const adapter of ['express', 'fastify'] as const) {
     it('gives a public query the principal through @CurrentUser, or null for a guest', async () => {
       assert.deepEqual((await ask('{ whoami }', 'reader@example.com')).data, { whoami: 'reader@example.com' });
       assert.deepEqual((await ask('{ whoami }')).data, { whoami: null });
+    });
+
+    it('runs a mutation authenticated by the session cookie from the app\'s own origin, refuses it from another site', async () => {
+      const cookie = (await app.get(SessionCookie).issue('baker@example.com', 'dev')).split(';')[0]!;
+      const send = async (origin: string): Promise<GraphQlReply> => {
+        const headers = { 'content-type': 'application/json', cookie, origin };
+        const reply = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: 'mutation { bake(food: "rye") }' }), signal: AbortSignal.timeout(15_000) });
+        return (await reply.json()) as GraphQlReply;
+      };
+      assert.deepEqual((await send('http://127.0.0.1')).data, { bake: 'baked rye' });
+      const foreign = await send('https://evil.example');
+      assert.equal(foreign.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(foreign));
+      assert.equal(foreign.errors?.[0]?.extensions?.reason, 'CROSS_SITE_REQUEST');
+      assert.ok(foreign.data === null || foreign.data === undefined);
     });
 
     it('refuses a bad bearer token as UNAUTHENTICATED with the token\'s code', async () => {
