@@ -9,6 +9,11 @@ export type Undo = () => void;
 export interface EditableCaps {
   /** Makes `capabilities` the list of `email`; returns how to take the change back. */
   setGrants(email: string, capabilities: readonly string[]): Undo;
+  /**
+   * Makes `identity` sign in to `email` in `identities`; returns how to take the change
+   * back. A document without it (the line-by-line one) is parsed whole for a link.
+   */
+  setIdentity?(identity: string, email: string): Undo;
   /** The whole file's text. */
   toString(): string;
 }
@@ -67,19 +72,41 @@ export class CapsDocument implements EditableCaps {
    * Links the provider identity `identity` to `email` in `identities`, which is
    * added at the end of the file when missing; every other line stays as it was.
    */
-  setIdentity(identity: string, email: string): void {
+  setIdentity(identity: string, email: string): Undo {
     const root = this.document.contents as YAMLMap;
+    const undos: Undo[] = [];
     let section = root.items.find((item) => isScalar(item.key) && item.key.value === IDENTITIES_KEY);
     if (section === undefined) {
-      section = new Pair(new Scalar(IDENTITIES_KEY), new YAMLMap());
-      root.items.push(section);
+      const created = new Pair(new Scalar(IDENTITIES_KEY), new YAMLMap());
+      root.items.push(created);
+      undos.push(() => void root.items.splice(root.items.lastIndexOf(created), 1));
+      section = created;
     }
-    if (!isMap(section.value)) section.value = new YAMLMap();
+    if (!isMap(section.value)) {
+      const pair = section;
+      const previous = pair.value;
+      pair.value = new YAMLMap();
+      undos.push(() => void (pair.value = previous));
+    }
     const links = section.value as YAMLMap;
-    if (links.items.length === 0) links.flow = false;
+    if (links.items.length === 0 && links.flow !== false) {
+      const wasFlow = links.flow === true;
+      links.flow = false;
+      undos.push(() => void (links.flow = wasFlow));
+    }
     const entry = links.items.find((item) => isScalar(item.key) && item.key.value === identity);
-    if (entry === undefined) links.items.push(new Pair(new Scalar(identity), new Scalar(email)));
-    else entry.value = new Scalar(email);
+    if (entry === undefined) {
+      const added = new Pair(new Scalar(identity), new Scalar(email));
+      links.items.push(added);
+      undos.push(() => void links.items.splice(links.items.lastIndexOf(added), 1));
+    } else {
+      const previous = entry.value;
+      entry.value = new Scalar(email);
+      undos.push(() => void (entry.value = previous));
+    }
+    return () => {
+      for (const undo of undos.reverse()) undo();
+    };
   }
 
   /** The whole file's text. */

@@ -5,14 +5,14 @@ import type { CapabilityStore, GrantEdit, StoreLogger } from './capability-store
 import type { EditableCaps } from './caps-document';
 import { CapsFileMonitor } from './caps-file-monitor';
 import { consoleStoreLogger } from './console-store-logger';
-import { applyGrantEdits } from './grant-batch';
+import { checkedLockOptions, withFileLock, type FileLockOptions } from './file-lock';
 import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
-import { applyJobsToText, isIdentityLink, type StoreJob } from './identity-link-batch';
 import { loadCapsFile } from './loaded-caps-file';
+import { applyStoreJobs, type StoreJob } from './store-batch';
 import type { LoadedCapsFile } from './loaded-caps-file';
 
 /** Options of `YamlFileStore.open`. */
-export interface YamlFileStoreOptions {
+export interface YamlFileStoreOptions extends FileLockOptions {
   /** Where reloads and broken hand edits are reported; errors go to the console by default. */
   readonly logger?: StoreLogger;
   /** How often the file is checked for hand edits, in milliseconds (default 500). */
@@ -28,7 +28,12 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
  * - Reads come from the policy in memory.
  * - Writes are serialized and group-committed: edits queued while a write is in
  *   flight are applied together, in order, then written with one atomic file write.
- *   Only the `users` mapping changes; comments and key order survive.
+ *   Only `users` (and `identities`, for a link) change; comments and key order survive.
+ * - Every writer of the file, in any process (other instances on a shared volume,
+ *   the command line), holds the file's lock for the whole read-judge-write cycle and
+ *   reads the file again under it, so each edit is judged against the newest file and
+ *   no write is lost. A writer kept waiting past `lockWaitMs` is refused with
+ *   `CAPS_STORE_BUSY` and writes nothing.
  * - Hand edits are picked up by polling the file. A broken one is logged once and the
  *   last valid version stays in force; writes are refused until it is fixed, so a
  *   person's edit is never overwritten.
@@ -52,6 +57,7 @@ export class YamlFileStore implements CapabilityStore {
     private readonly monitor: CapsFileMonitor,
     loaded: LoadedCapsFile,
     private readonly logger: StoreLogger,
+    private readonly lock: Required<FileLockOptions>,
     pollIntervalMs: number,
   ) {
     this.policy = loaded.policy;
@@ -67,9 +73,10 @@ export class YamlFileStore implements CapabilityStore {
    */
   static async open(file: string, options: YamlFileStoreOptions = {}): Promise<YamlFileStore> {
     const pollIntervalMs = checkedPollInterval(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+    const lock = checkedLockOptions(options);
     const monitor = new CapsFileMonitor(file);
     const loaded = await monitor.load();
-    return new YamlFileStore(monitor, loaded, options.logger ?? consoleStoreLogger, pollIntervalMs);
+    return new YamlFileStore(monitor, loaded, options.logger ?? consoleStoreLogger, lock, pollIntervalMs);
   }
 
   /** The path of the capability file. */
@@ -89,21 +96,24 @@ export class YamlFileStore implements CapabilityStore {
   /**
    * Applies `edit` after every edit queued before it and resolves, once the file
    * holding it is on disk, with the policy as this edit left it. Rejects with the
-   * edit's own error, or with `CAPS_STORE_UNAVAILABLE` when the file on disk is
-   * broken or cannot be written (nothing is then changed).
+   * edit's own error, with `CAPS_STORE_UNAVAILABLE` when the file on disk is broken
+   * or cannot be written, or with `CAPS_STORE_BUSY` when another writer held the lock
+   * too long; nothing is then changed. Those two carry a fixed message that names no
+   * path; the detail goes to the logger.
    */
   update(edit: GrantEdit): Promise<CapabilityPolicy> {
-    if (this.closed) return Promise.reject(unavailable(`the capability store of ${this.file} is closed`));
+    if (this.closed) return Promise.reject(unavailable('the capability store is closed'));
     return this.queue.submit(edit);
   }
 
   /**
    * Links `identity` (`"<provider>:<subject>"`) to `email` in the file's `identities`,
    * after every write queued before it; rejects with `LOGIN_IDENTITY_LINKED` when it
-   * belongs to another account, and `CAPS_STORE_UNAVAILABLE` as `update` does.
+   * belongs to another account, and `CAPS_STORE_UNAVAILABLE` / `CAPS_STORE_BUSY` as
+   * `update` does.
    */
   linkIdentity(identity: string, email: string): Promise<CapabilityPolicy> {
-    if (this.closed) return Promise.reject(unavailable(`the capability store of ${this.file} is closed`));
+    if (this.closed) return Promise.reject(unavailable('the capability store is closed'));
     return this.queue.submit({ identity, email });
   }
 
@@ -133,52 +143,56 @@ export class YamlFileStore implements CapabilityStore {
     }
   }
 
+  // The one write path: grants and links alike, in any process, under the file's lock.
   private async commit(jobs: readonly StoreJob[]): Promise<readonly JobOutcome<CapabilityPolicy>[]> {
-    // A poll that started before this batch may have looked before a hand edit: look again.
     await this.polling;
-    await this.lookAtDisk();
-    const problem = this.monitor.problem;
-    if (problem !== undefined) {
-      throw unavailable(
-        `refused: the capability file on disk is invalid and must be fixed first; it was not overwritten (${problem.message})`,
-        problem,
-      );
-    }
-    if (jobs.some(isIdentityLink)) return this.commitThroughText(jobs);
-    const edits = jobs as readonly GrantEdit[];
-    const batch = applyGrantEdits(this.policy, this.document, edits);
-    if (!batch.changed) return batch.outcomes;
-    let text: string;
     try {
-      text = this.document.toString();
-      await writeFileAtomic(this.file, text);
+      return await withFileLock(
+        this.file,
+        async (assertHeld) => {
+          // Another process may have written since this one last looked: judge against the newest file.
+          await this.lookAtDisk();
+          const problem = this.monitor.problem;
+          if (problem !== undefined) throw new StoreRefusal(INVALID_ON_DISK, problem);
+          const batch = applyStoreJobs(this.policy, this.document, jobs);
+          if (!batch.changed) return batch.outcomes;
+          const text = batch.document.toString();
+          try {
+            assertHeld();
+            await writeFileAtomic(this.file, text);
+          } catch (error) {
+            batch.undo();
+            throw error;
+          }
+          this.fileWrites += 1;
+          this.policy = batch.policy;
+          // A link parses a large file whole; loading it again brings back the line-by-line document.
+          this.document = batch.document === this.document ? batch.document : loadCapsFile(text, this.file).document;
+          this.notify();
+          // Still under the lock, so the signature recorded is that of this very write.
+          await this.monitor.wrote(text);
+          return batch.outcomes;
+        },
+        this.lock,
+      );
     } catch (error) {
-      batch.undo();
-      throw unavailable(`could not write ${this.file}, nothing was changed: ${messageOf(error)}`, error);
+      throw this.refusal(error);
     }
-    this.fileWrites += 1;
-    this.policy = batch.policy;
-    this.notify();
-    await this.monitor.wrote(text);
-    return batch.outcomes;
   }
 
-  // A batch holding an identity link is applied to the text and the file loaded again.
-  private async commitThroughText(jobs: readonly StoreJob[]): Promise<readonly JobOutcome<CapabilityPolicy>[]> {
-    const batch = applyJobsToText(this.policy, this.document.toString(), jobs);
-    if (!batch.changed) return batch.outcomes;
-    try {
-      const loaded = loadCapsFile(batch.text, this.file);
-      await writeFileAtomic(this.file, batch.text);
-      this.policy = loaded.policy;
-      this.document = loaded.document;
-    } catch (error) {
-      throw unavailable(`could not write ${this.file}, nothing was changed: ${messageOf(error)}`, error);
+  // Answers carry a fixed message and a code; the path and the reason go to the log only.
+  private refusal(error: unknown): CapabilitiesError {
+    if (error instanceof StoreRefusal) {
+      // The broken file itself is logged once by the look at the disk.
+      this.logger.warn(`refused a write to ${this.file}: ${error.message} (${messageOf(error.cause)})`);
+      return unavailable(error.message, error.cause);
     }
-    this.fileWrites += 1;
-    this.notify();
-    await this.monitor.wrote(batch.text);
-    return batch.outcomes;
+    if (error instanceof CapabilitiesError && error.code === 'CAPS_STORE_BUSY') {
+      this.logger.error(`refused a write to ${this.file}: ${error.message}`);
+      return new CapabilitiesError('CAPS_STORE_BUSY', 'the capability file is being changed by another writer; nothing was changed, try again', { cause: error });
+    }
+    this.logger.error(`could not write ${this.file}, nothing was changed: ${messageOf(error)}`);
+    return unavailable('the capability store could not save the change; nothing was changed', error);
   }
 
   private async lookAtDisk(): Promise<void> {
@@ -221,6 +235,15 @@ function checkedPollInterval(milliseconds: number): number {
     throw new ConfigError(`pollIntervalMs must be a positive number of milliseconds, got ${milliseconds}`);
   }
   return Math.min(milliseconds, LONGEST_TIMER_MS);
+}
+
+const INVALID_ON_DISK = 'the capability file on disk is invalid and must be fixed first; nothing was changed';
+
+/** A write the store itself refuses, with the reason kept as its cause. */
+class StoreRefusal extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+  }
 }
 
 function unavailable(message: string, cause?: unknown): CapabilitiesError {

@@ -1,0 +1,95 @@
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import { assertEmail } from '../capabilities/email';
+import { CapsDocument, type EditableCaps, type Undo } from './caps-document';
+import type { GrantEdit } from './capability-store';
+import type { JobOutcome } from './group-commit-queue';
+
+/** A request to link a provider identity to an account, queued with the grant edits. */
+export interface IdentityLinkJob {
+  readonly identity: string;
+  readonly email: string;
+}
+
+/** One write the file store serializes: a grant edit or an identity link. */
+export type StoreJob = GrantEdit | IdentityLinkJob;
+
+/** A batch of jobs applied in memory, not yet written. */
+export interface AppliedBatch {
+  /** The policy after the last job that succeeded. */
+  readonly policy: CapabilityPolicy;
+  /** Per job: the policy it left, or why it was refused. */
+  readonly outcomes: readonly JobOutcome<CapabilityPolicy>[];
+  /** Whether the document differs from before, so a write is due. */
+  readonly changed: boolean;
+  /** The document holding every change: the one given, or a whole-file one when a link needed it. */
+  readonly document: EditableCaps;
+  /** Puts the document given back as it was before the batch, if the write fails. */
+  readonly undo: Undo;
+}
+
+/**
+ * Applies `jobs` in order, each against the policy left by the ones before it, so
+ * each job's own checks (escalation, last admin, an identity linked elsewhere) see
+ * the earlier ones. A job that throws, or names an invalid email or an undefined
+ * capability, is refused alone and changes nothing. A user whose list becomes empty
+ * keeps an entry `email: []`; an absent user given an empty list is left absent.
+ *
+ * @example
+ * const batch = applyStoreJobs(store.current(), document, [(policy) => ({ email, capabilities: ['read'] }), { identity: 'github:1', email }]);
+ * if (batch.changed) await writeFileAtomic(file, batch.document.toString());
+ */
+export function applyStoreJobs(start: CapabilityPolicy, given: EditableCaps, jobs: readonly StoreJob[]): AppliedBatch {
+  let policy = start;
+  let document = given;
+  const undos: Undo[] = [];
+  const outcomes = jobs.map((job): JobOutcome<CapabilityPolicy> => {
+    try {
+      let next: CapabilityPolicy;
+      let undo: Undo | undefined;
+      if (typeof job === 'function') {
+        const { email, capabilities } = grantOf(job(policy));
+        next = sameList(policy.users.get(email) ?? [], capabilities) ? policy : policy.withUser(email, capabilities);
+        if (next !== policy) undo = document.setGrants(email, capabilities);
+      } else {
+        const email = assertEmail(job.email);
+        next = policy.withIdentityLink(job.identity, email);
+        if (next !== policy) {
+          const linkable = withIdentities(document);
+          document = linkable;
+          undo = linkable.setIdentity(job.identity, email);
+        }
+      }
+      if (undo !== undefined && document === given) undos.push(undo);
+      policy = next;
+      return { ok: true, value: policy };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+  return {
+    policy,
+    outcomes,
+    changed: policy !== start,
+    document,
+    undo: () => {
+      for (const undo of undos.reverse()) undo();
+    },
+  };
+}
+
+function grantOf(result: ReturnType<GrantEdit>): { email: string; capabilities: string[] } {
+  return { email: assertEmail(result.email), capabilities: [...new Set(result.capabilities)] };
+}
+
+// Links are rare (one per user and provider): the line-by-line document of a large file is parsed whole for them.
+function withIdentities(document: EditableCaps): Required<EditableCaps> {
+  return hasIdentities(document) ? document : CapsDocument.parse(document.toString());
+}
+
+function hasIdentities(document: EditableCaps): document is Required<EditableCaps> {
+  return document.setIdentity !== undefined;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, index) => name === b[index]);
+}
