@@ -5,9 +5,14 @@ import { writeFileAtomic } from './atomic-write';
 import type { StoreLogger } from './capability-store';
 import { consoleStoreLogger } from './console-store-logger';
 import { ChangedFileReader, pollFile } from './changed-file-reader';
+import { checkedLockOptions, withFileLock, type FileLockOptions } from './file-lock';
+import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
+
+/** One revocation, applied to the list in memory and again to the file's, under its lock. */
+type Revocation = (list: RevocationList) => void;
 
 /** Options of `FileRevocationStore.open`. */
-export interface FileRevocationStoreOptions {
+export interface FileRevocationStoreOptions extends FileLockOptions {
   readonly logger?: StoreLogger;
   /** How often the file is checked for other instances' revocations, in milliseconds (default 500). */
   readonly pollIntervalMs?: number;
@@ -22,9 +27,12 @@ export function revocationFileFor(capsFile: string): string {
 
 /**
  * Revocations kept in a JSON file next to caps.yaml (`caps.yaml.revoked.json`), the
- * embedded default. Every write reads the file first and adds to what is there, then
- * replaces it atomically, pruning tokens past their expiry; the file is polled, so
- * instances sharing a file system see each other's revocations within a poll.
+ * embedded default. Every write takes the file's inter-process lock, reads the file
+ * under it and adds to what is there, then replaces it atomically, pruning tokens
+ * past their expiry, so revocations made at the same moment by several processes
+ * all survive; the file is polled, so instances sharing a file system see each
+ * other's revocations within a poll. Revocations queued while a write is in flight
+ * are written together.
  *
  * @example
  * const revocations = await FileRevocationStore.open(revocationFileFor('caps.yaml'));
@@ -35,13 +43,14 @@ export class FileRevocationStore implements RevocationStore {
   private readonly listeners = new Set<() => void>();
   private readonly reader: ChangedFileReader;
   private readonly poller: { stop(): Promise<void> };
-  private writing: Promise<void> = Promise.resolve();
+  private readonly queue = new GroupCommitQueue<Revocation, void>((revocations) => this.commit(revocations));
   private closed = false;
 
   private constructor(
     readonly file: string,
-    logger: StoreLogger,
+    private readonly logger: StoreLogger,
     private readonly now: () => number,
+    private readonly lock: Required<FileLockOptions>,
     pollIntervalMs: number,
   ) {
     this.reader = new ChangedFileReader(file);
@@ -55,7 +64,8 @@ export class FileRevocationStore implements RevocationStore {
   static async open(file: string, options: FileRevocationStoreOptions = {}): Promise<FileRevocationStore> {
     const interval = options.pollIntervalMs ?? 500;
     if (!Number.isFinite(interval) || interval <= 0) throw new ConfigError(`pollIntervalMs must be a positive number of milliseconds, got ${interval}`);
-    const store = new FileRevocationStore(file, options.logger ?? consoleStoreLogger, options.now ?? Date.now, interval);
+    const lock = checkedLockOptions(options);
+    const store = new FileRevocationStore(file, options.logger ?? consoleStoreLogger, options.now ?? Date.now, lock, interval);
     try {
       await store.load();
     } catch (error) {
@@ -84,26 +94,48 @@ export class FileRevocationStore implements RevocationStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.writing.catch(() => undefined);
+    await this.queue.idle();
     await this.poller.stop();
     this.listeners.clear();
   }
 
-  private write(change: (list: RevocationList) => void): Promise<void> {
-    if (this.closed) return Promise.reject(new CapabilitiesError('CAPS_STORE_UNAVAILABLE', `the revocation store of ${this.file} is closed`));
+  private write(change: Revocation): Promise<void> {
+    if (this.closed) return Promise.reject(new CapabilitiesError('CAPS_STORE_UNAVAILABLE', 'the revocation store is closed'));
     // In memory first: this instance refuses the token at once, even if the write fails.
     change(this.list);
     this.notify();
-    const written = this.writing.then(async () => {
-      await this.load();
-      change(this.list);
-      this.list.prune(Math.floor(this.now() / 1000));
-      const text = `${JSON.stringify(this.list.snapshot(), null, 2)}\n`;
-      await writeFileAtomic(this.file, text);
-      await this.reader.wrote(text);
-    });
-    this.writing = written.catch(() => undefined);
-    return written;
+    return this.queue.submit(change);
+  }
+
+  private async commit(revocations: readonly Revocation[]): Promise<readonly JobOutcome<void>[]> {
+    try {
+      await withFileLock(
+        this.file,
+        async (assertHeld) => {
+          // Another process may have revoked since this one last looked: add to the newest file.
+          await this.load();
+          for (const change of revocations) change(this.list);
+          this.list.prune(Math.floor(this.now() / 1000));
+          const text = `${JSON.stringify(this.list.snapshot(), null, 2)}\n`;
+          assertHeld();
+          await writeFileAtomic(this.file, text);
+          await this.reader.wrote(text);
+        },
+        this.lock,
+      );
+    } catch (error) {
+      throw this.refusal(error);
+    }
+    return revocations.map(() => ({ ok: true, value: undefined }));
+  }
+
+  // Answers carry a fixed message and a code; the path and the reason go to the log only.
+  private refusal(error: unknown): CapabilitiesError {
+    this.logger.error(`could not write the revocation file ${this.file}: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof CapabilitiesError && error.code === 'CAPS_STORE_BUSY') {
+      return new CapabilitiesError('CAPS_STORE_BUSY', 'the revocation file is being changed by another writer; try again', { cause: error });
+    }
+    return new CapabilitiesError('CAPS_STORE_UNAVAILABLE', 'the revocation could not be saved; it holds on this instance only until it restarts', { cause: error });
   }
 
   /** Merges the file's revocations into memory when it changed since last seen. */

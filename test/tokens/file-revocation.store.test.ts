@@ -8,6 +8,7 @@ import { RevocationList } from '../../src/tokens/revocation-list';
 import { MemoryRevocationStore } from '../../src/tokens/revocation-store';
 import { RecordingLogger } from '../fixtures/recording-logger';
 import { tempFolder } from '../fixtures/temp-folder';
+import { startChild } from '../fixtures/child-process';
 import { waitUntil } from '../fixtures/wait-until';
 
 const token = (tokenId: string, email = 'bot@service', issuedAt = 1_000): { tokenId: string; email: string; issuedAt: number } => ({ tokenId, email, issuedAt });
@@ -127,5 +128,31 @@ describe('FileRevocationStore', () => {
     const store = await FileRevocationStore.open(join(tempFolder(t), 'revoked.json'));
     await store.close();
     await assert.rejects(store.revokeToken('a', null), { code: 'CAPS_STORE_UNAVAILABLE' });
+  });
+});
+
+describe('FileRevocationStore shared by several processes', () => {
+  const REVOKER = join(__dirname, '..', 'fixtures', 'revoker.child.js');
+  const ROUNDS = 5;
+
+  it('keeps every revocation of two processes revoking at the same moment, on both and after a restart', async (t) => {
+    const file = revocationFileFor(join(tempFolder(t), 'caps.yaml'));
+    // A pair of processes per round, each revoking once: a revocation lost in one round is not written again by a later one.
+    const pairs = Array.from({ length: ROUNDS }, () => [0, 1].map(() => startChild(t, REVOKER, [file], { stdin: true })));
+    await waitUntil(() => pairs.flat().every((revoker) => revoker.output().includes('ready')), 'every process is ready', 60_000);
+    const all: string[] = [];
+    for (const [round, pair] of pairs.entries()) {
+      const ids = pair.map((_, index) => `r${round}-p${index}`);
+      all.push(...ids);
+      pair.forEach((revoker, index) => revoker.child.stdin!.write(`revoke ${ids[index]}\ncheck ${ids.join(',')}\n`));
+      for (const revoker of pair) {
+        assert.equal(await revoker.exit(), 0, revoker.errors());
+        assert.match(revoker.output(), /sees 2\n$/, `each process of round ${round} holds both revocations`);
+      }
+    }
+
+    const restarted = await FileRevocationStore.open(file, { pollIntervalMs: 3_600_000 });
+    t.after(() => restarted.close());
+    for (const tokenId of all) assert.equal(restarted.isRevoked(token(tokenId)), true, `${tokenId} is revoked after a restart`);
   });
 });
