@@ -125,7 +125,7 @@ function coreProviders(prefix: string): Provider[] {
       useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null): Promise<RevocationStore> | RevocationStore => {
         if (options.revocationStore !== undefined) return options.revocationStore;
         if (redis !== null) return redis.revocations;
-        if (options.store === undefined) return FileRevocationStore.open(revocationFileFor(config.capsFile), { logger });
+        if (options.store === undefined) return FileRevocationStore.open(revocationFileFor(config.capsFile), { logger, createLike: config.capsFile });
         logger.warn('a custom store without revocationStore: token revocations are kept in this process only');
         return new MemoryRevocationStore();
       },

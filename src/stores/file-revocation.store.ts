@@ -18,6 +18,11 @@ export interface FileRevocationStoreOptions extends FileLockOptions {
   readonly pollIntervalMs?: number;
   /** The clock, in milliseconds; tests freeze it. */
   readonly now?: () => number;
+  /**
+   * A new revocation file takes the owner, group and mode of this file (the module
+   * passes caps.yaml), so it is no more readable than the capability file beside it.
+   */
+  readonly createLike?: string;
 }
 
 /** The sidecar file that keeps the revocations of the tokens of `capsFile`. */
@@ -51,6 +56,7 @@ export class FileRevocationStore implements RevocationStore {
     private readonly logger: StoreLogger,
     private readonly now: () => number,
     private readonly lock: Required<FileLockOptions>,
+    private readonly createLike: string | undefined,
     pollIntervalMs: number,
   ) {
     this.reader = new ChangedFileReader(file);
@@ -65,7 +71,7 @@ export class FileRevocationStore implements RevocationStore {
     const interval = options.pollIntervalMs ?? 500;
     if (!Number.isFinite(interval) || interval <= 0) throw new ConfigError(`pollIntervalMs must be a positive number of milliseconds, got ${interval}`);
     const lock = checkedLockOptions(options);
-    const store = new FileRevocationStore(file, options.logger ?? consoleStoreLogger, options.now ?? Date.now, lock, interval);
+    const store = new FileRevocationStore(file, options.logger ?? consoleStoreLogger, options.now ?? Date.now, lock, options.createLike, interval);
     try {
       await store.load();
     } catch (error) {
@@ -118,7 +124,7 @@ export class FileRevocationStore implements RevocationStore {
           this.list.prune(Math.floor(this.now() / 1000));
           const text = `${JSON.stringify(this.list.snapshot(), null, 2)}\n`;
           assertHeld();
-          await writeFileAtomic(this.file, text);
+          await writeFileAtomic(this.file, text, this.createLike === undefined ? {} : { createLike: this.createLike });
           await this.reader.wrote(text);
         },
         this.lock,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseCapsFile } from '../../src/capabilities/caps-file';
@@ -7,6 +7,10 @@ import { writeFileAtomic } from '../../src/stores/atomic-write';
 import { bigCapsFile, claimedVersion } from '../fixtures/big-caps-file';
 import { tempFolder } from '../fixtures/temp-folder';
 import { killWriterMidWrite } from '../fixtures/writer-child';
+
+// The tests run as root, so a file can be given to a user and group that are not the process's.
+const OTHER_UID = 4321;
+const OTHER_GID = 5432;
 
 const temporaryFiles = (folder: string): string[] => readdirSync(folder).filter((name) => name.endsWith('.tmp'));
 
@@ -38,6 +42,30 @@ describe('writeFileAtomic', () => {
     chmodSync(file, 0o604);
     await writeFileAtomic(file, 'newer\n');
     assert.equal(statSync(file).mode & 0o777, 0o604);
+  });
+
+  test("keeps the owner and group of a file that belongs to another user", async (t) => {
+    const folder = tempFolder(t);
+    const file = join(folder, 'caps.yaml');
+    writeFileSync(file, 'old\n');
+    chownSync(file, OTHER_UID, OTHER_GID);
+    chmodSync(file, 0o600);
+    await writeFileAtomic(file, 'new\n');
+    const stats = statSync(file);
+    assert.deepEqual([stats.uid, stats.gid, stats.mode & 0o7777], [OTHER_UID, OTHER_GID, 0o600]);
+    assert.equal(readFileSync(file, 'utf8'), 'new\n');
+  });
+
+  test('creates a new file with the owner, group and mode of the file it is created like', async (t) => {
+    const folder = tempFolder(t);
+    const caps = join(folder, 'caps.yaml');
+    writeFileSync(caps, 'capabilities: {}\n');
+    chownSync(caps, OTHER_UID, OTHER_GID);
+    chmodSync(caps, 0o600);
+    const sidecar = join(folder, 'caps.yaml.revoked.json');
+    await writeFileAtomic(sidecar, '{}\n', { createLike: caps });
+    const stats = statSync(sidecar);
+    assert.deepEqual([stats.uid, stats.gid, stats.mode & 0o7777], [OTHER_UID, OTHER_GID, 0o600]);
   });
 
   test('replaces the target of a symbolic link and keeps the link', async (t) => {
