@@ -29,7 +29,11 @@ export class CapsFileMonitor {
   private seen: { signature: FileSignature | undefined; takenAtMs: number } = { signature: undefined, takenAtMs: 0 };
   private brokenBy: CapabilitiesError | undefined;
 
-  constructor(readonly file: string) {}
+  /** `maxWholeParseBytes` bounds the edits parsed by `check` while the app serves; `load` reads any size. */
+  constructor(
+    readonly file: string,
+    private readonly maxWholeParseBytes?: number,
+  ) {}
 
   /** Reads and validates the file; throws `CAPS_FILE_UNREADABLE` or the parser's `CapsFileError`. */
   async load(): Promise<LoadedCapsFile> {
@@ -58,7 +62,7 @@ export class CapsFileMonitor {
       return { kind: wasBroken ? 'restored' : 'unchanged' };
     }
     try {
-      const loaded = loadCapsFile(text, this.file);
+      const loaded = loadCapsFile(text, this.file, this.maxWholeParseBytes === undefined ? {} : { maxWholeParseBytes: this.maxWholeParseBytes });
       this.remember(signature, text);
       return { kind: 'changed', loaded };
     } catch (error) {

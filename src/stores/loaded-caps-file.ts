@@ -1,5 +1,6 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { CapabilityPolicy } from '../capabilities/capability-policy';
+import { CapabilitiesError } from '../errors';
 import { capabilityNameProblem } from '../capabilities/capability-name';
 import { parseCapsFile } from '../capabilities/caps-file';
 import { canonicalizeEmail } from '../capabilities/email';
@@ -20,17 +21,34 @@ export interface LoadedCapsFile {
  * A large `users` block in the strict one-line-per-account form is read and edited
  * line by line instead of through a yaml Document; anything it is unsure about,
  * including every invalid file, goes through `parseCapsFile` as a whole, so errors
- * and meaning are the same either way.
+ * and meaning are the same either way. With `maxWholeParseBytes`, a file that needs
+ * the yaml library and is larger is refused (`CAPS_FILE_TOO_LARGE`) before parsing.
  *
  * @example
  * const loaded = loadCapsFile(await readFile('caps.yaml', 'utf8'), 'caps.yaml');
  */
-export function loadCapsFile(text: string, file: string): LoadedCapsFile {
+export function loadCapsFile(text: string, file: string, limits: { readonly maxWholeParseBytes?: number } = {}): LoadedCapsFile {
   const block = scanUsersBlock(text);
   const fast = block === undefined ? undefined : loadLineByLine(text, file, block);
   if (fast !== undefined) return fast;
+  assertWholeParseBounded(text, file, limits.maxWholeParseBytes);
   const policy = parseCapsFile(text, file);
   return { text, policy, document: CapsDocument.parse(text) };
+}
+
+/**
+ * The yaml library takes about 1.5 s per megabyte on one core, so a large hand edit
+ * that is not in the line-by-line form would stall every request of a running app.
+ */
+function assertWholeParseBounded(text: string, file: string, maxBytes: number | undefined): void {
+  if (maxBytes === undefined) return;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes <= maxBytes) return;
+  throw new CapabilitiesError(
+    'CAPS_FILE_TOO_LARGE',
+    `${file}: ${bytes} bytes, not in the one-line-per-account form, is more than the ${maxBytes} bytes parsed while serving; ` +
+      'write each account on one line ("  email: [a, b]") or restart the app to load it',
+  );
 }
 
 function loadLineByLine(text: string, file: string, block: UsersBlock): LoadedCapsFile | undefined {

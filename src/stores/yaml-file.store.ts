@@ -17,9 +17,17 @@ export interface YamlFileStoreOptions extends FileLockOptions {
   readonly logger?: StoreLogger;
   /** How often the file is checked for hand edits, in milliseconds (default 500). */
   readonly pollIntervalMs?: number;
+  /**
+   * The largest hand edit read as a whole by the yaml library while the app serves, in
+   * bytes (default 262144, about 0.4 s of parsing). A larger one that is not in the
+   * one-line-per-account form is logged and ignored, and the last good version stays;
+   * a file of any size is read at start-up.
+   */
+  readonly maxWholeParseBytes?: number;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 500;
+const DEFAULT_MAX_WHOLE_PARSE_BYTES = 256 * 1024;
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /**
@@ -74,7 +82,9 @@ export class YamlFileStore implements CapabilityStore {
   static async open(file: string, options: YamlFileStoreOptions = {}): Promise<YamlFileStore> {
     const pollIntervalMs = checkedPollInterval(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
     const lock = checkedLockOptions(options);
-    const monitor = new CapsFileMonitor(file);
+    const maxWholeParseBytes = options.maxWholeParseBytes ?? DEFAULT_MAX_WHOLE_PARSE_BYTES;
+    if (!Number.isInteger(maxWholeParseBytes) || maxWholeParseBytes <= 0) throw new ConfigError(`maxWholeParseBytes must be a positive number of bytes, got ${maxWholeParseBytes}`);
+    const monitor = new CapsFileMonitor(file, maxWholeParseBytes);
     const loaded = await monitor.load();
     return new YamlFileStore(monitor, loaded, options.logger ?? consoleStoreLogger, lock, pollIntervalMs);
   }

@@ -307,6 +307,25 @@ describe('YamlFileStore hand edits', () => {
     assert.deepEqual(logger.errors, []);
   });
 
+  test('leaves a large hand edit that the yaml library would parse whole unparsed, logs it, and keeps the last good state', async (t) => {
+    const { store, file, logger } = await openStore(t, COMMENTED_CAPS, { maxWholeParseBytes: 4_096 });
+    const good = store.current();
+    // Quoted keys are not the one-line form read line by line: the whole file would go through the yaml library.
+    const quoted = Array.from({ length: 200 }, (_, n) => `  "person${n}@example.com": [read]\n`).join('');
+    const large = COMMENTED_CAPS.replace('  # robots\n', `${quoted}  # robots\n`);
+    writeFileSync(file, large);
+    await waitUntil(() => logger.errors.length > 0, 'the large edit is logged');
+    assert.match(logger.errors[0]!, new RegExp(`^${file}: ${Buffer.byteLength(large)} bytes, not in the one-line-per-account form, is more than the 4096 bytes parsed while serving`));
+    assert.equal(store.current(), good);
+    await assert.rejects(store.update(grant('eve@example.com', ['read'])), { code: 'CAPS_STORE_UNAVAILABLE' });
+    assert.equal(readFileSync(file, 'utf8'), large);
+
+    // The same accounts one per line are read line by line, whatever the size.
+    const lines = Array.from({ length: 1_000 }, (_, n) => `  person${n}@example.com: [read]\n`).join('');
+    writeFileSync(file, COMMENTED_CAPS.replace('  # robots\n', `${lines}  # robots\n`));
+    await waitUntil(() => store.current().users.has('person999@example.com'), 'the line-by-line edit is in force');
+  });
+
   test('picks up a hand edit of the same size made right after the file was read', async (t) => {
     const { store, file } = await openStore(t, COMMENTED_CAPS);
     const sameSize = COMMENTED_CAPS.replace('  bot@service: [write]', '  bot@service: [admin]');
