@@ -45,7 +45,7 @@ export class CallbackController {
     const callbackUrl = new URL(redirectUri);
     callbackUrl.search = query.toString();
     const identity = await provider.finish(callbackUrl, attempt, redirectUri);
-    const email = await this.accounts.accountFor(provider.name, identity, attempt);
+    const email = await this.accounts.accountFor(provider.identitySource, identity, attempt);
     const session = await this.sessions.issue(email, provider.name, identity.tokens, identity.idToken);
     this.responder.redirect(response, attempt.redirect, [clearCookie, session]);
   }

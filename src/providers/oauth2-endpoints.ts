@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors';
 import { isLoopback } from '../nest/auth-config';
+import type { IdentitySource } from './sign-in-provider';
 
 /** Thrown by a timed-out connection to a provider, so the message can say so. */
 export class ProviderTimeoutError extends Error {
@@ -78,4 +79,20 @@ export function providerEndpoints<T extends Record<string, string>>(
     Object.entries(defaults).map(([key, fallback]) => [key, endpointUrl(given?.[key], fallback, `provider "${provider}" ${key}`, allowInsecure)]),
   ) as T;
   return { urls, protocol: assertOneProtocol(Object.values(urls), provider) };
+}
+
+/**
+ * The identity namespace of an OAuth 2.0 provider: the origin of its authorization
+ * endpoint when it is the provider's own (`standard`), else that endpoint's URL
+ * (GitHub Enterprise, a test double). Links made before keys named it
+ * (`<name>:<subject>`) stay honoured only for the provider's own endpoint, whose
+ * subjects they were.
+ *
+ * @example
+ * oauth2IdentitySource('github', 'https://github.com/login/oauth/authorize', GITHUB.authorizationURL); // { issuer: 'https://github.com', legacyName: 'github' }
+ */
+export function oauth2IdentitySource(name: string, authorizationUrl: string, standard: string): IdentitySource {
+  const url = new URL(authorizationUrl);
+  if (authorizationUrl === standard) return { issuer: url.origin, legacyName: name };
+  return { issuer: `${url.origin}${url.pathname}` };
 }

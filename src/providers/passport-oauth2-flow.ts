@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { LoginError } from '../errors';
 import { assertStateMatches, type LoginAttempt } from '../session/login-attempt';
 import { ProviderTimeoutError, requiredString, timeoutAgent } from './oauth2-endpoints';
-import type { ProviderIdentity, ProviderTokens, RedirectSignInProvider } from './sign-in-provider';
+import type { IdentitySource, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from './sign-in-provider';
 
 /** The request a passport strategy is run with: the callback's query, nothing of the HTTP platform. */
 export interface StrategyRequest {
@@ -189,6 +189,7 @@ export interface AttemptStrategy extends DrivableStrategy {
 export function passportProvider(provider: {
   readonly kind: string;
   readonly name: string;
+  readonly identitySource: IdentitySource;
   readonly label: string;
   readonly strategy: AttemptStrategy;
   readonly protocol: string;
@@ -203,6 +204,7 @@ export function passportProvider(provider: {
     kind,
     name,
     label,
+    identitySource: provider.identitySource,
     secrets: () => ({ codeVerifier: randomBytes(32).toString('base64url') }),
     async authorizationUrl(attempt, redirectUri) {
       const outcome = await runStrategy(

@@ -2,21 +2,25 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MemoryAuditLog } from '../audit/audit-log';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertIdentityFree } from '../capabilities/capability-policy';
-import { identityKey } from '../capabilities/identity-link';
+import { identityKey, legacyIdentityKey } from '../capabilities/identity-link';
 import { CAPABILITY_STORE } from '../nest/auth.constants';
 import type { CapabilityStore } from '../stores/capability-store';
 import { LoginError } from '../errors';
 import type { LoginAttempt } from '../session/login-attempt';
 import { accountEmailOf } from './sign-in';
-import type { ProviderIdentity } from './sign-in-provider';
+import type { IdentitySource, ProviderIdentity } from './sign-in-provider';
 
 /**
  * Which account a provider's identity signs in to. The default: the verified email,
  * canonical, never a service account. Account linking extends this, so that a
  * linked identity reaches the account it was linked to.
  *
+ * Links are keyed by the provider's issuer (`<issuer>#<subject>`); a link in the
+ * older `<route name>:<subject>` form is honoured only where the source allows it
+ * (Google's and GitHub's own endpoints).
+ *
  * @example
- * const email = await accounts.accountFor('oidc', identity, attempt); // 'ada@example.com'
+ * const email = await accounts.accountFor(provider.identitySource, identity, attempt); // 'ada@example.com'
  */
 @Injectable()
 export class ProviderAccounts {
@@ -26,11 +30,13 @@ export class ProviderAccounts {
     @Optional() private readonly audit: AuditRecorder = new AuditRecorder(new MemoryAuditLog()),
   ) {}
 
-  async accountFor(provider: string, identity: ProviderIdentity, attempt: LoginAttempt): Promise<string> {
-    const key = identityKey(provider, identity.subject);
+  async accountFor(source: IdentitySource, identity: ProviderIdentity, attempt: LoginAttempt): Promise<string> {
+    const key = identityKey(source.issuer, identity.subject);
+    const legacy = source.legacyName === undefined ? undefined : legacyIdentityKey(source.legacyName, identity.subject);
     // A link started by a signed-in user (`GET /link/<provider>`): the attempt names the account.
-    if (attempt.linkTo !== undefined) return this.link(key, attempt.linkTo);
-    const linked = this.store.current().linkedAccount(key);
+    if (attempt.linkTo !== undefined) return this.link(key, legacy, attempt.linkTo);
+    const policy = this.store.current();
+    const linked = policy.linkedAccount(key) ?? (legacy === undefined ? undefined : policy.linkedAccount(legacy));
     if (linked !== undefined) return linked;
     assertEmailVerified(identity);
     return accountEmailOf(identity.email);
@@ -41,9 +47,11 @@ export class ProviderAccounts {
     return typeof this.store.linkIdentity === 'function';
   }
 
-  private async link(key: string, email: string): Promise<string> {
+  private async link(key: string, legacy: string | undefined, email: string): Promise<string> {
     await this.audit.record(email, 'link', email, `link ${key}`, async () => {
-      assertIdentityFree(this.store.current().identities, key, email);
+      const links = this.store.current().identities;
+      assertIdentityFree(links, key, email);
+      if (legacy !== undefined) assertIdentityFree(links, legacy, email);
       if (this.store.linkIdentity === undefined) throw new LoginError('LOGIN_REFUSED', 'account linking is not available with this capability store');
       await this.store.linkIdentity(key, email);
     }, () => `linked ${key}`);

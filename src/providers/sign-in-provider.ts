@@ -68,6 +68,18 @@ export interface ProviderIdentity {
 }
 
 /**
+ * The namespace of a provider's subjects. Links are keyed by `issuer`, so pointing a
+ * route name at another identity provider cannot reach the accounts linked through
+ * the first one.
+ */
+export interface IdentitySource {
+  /** The issuer (OpenID Connect) or the origin of the authorization endpoint (OAuth 2.0). */
+  readonly issuer: string;
+  /** The route name whose older `<name>:<subject>` links are still honoured: only Google's and GitHub's own endpoints. */
+  readonly legacyName?: string | undefined;
+}
+
+/**
  * A provider reached by redirecting the browser: the authorization-code flow of
  * OAuth 2.0 or OpenID Connect. One instance per configured provider.
  *
@@ -77,6 +89,8 @@ export interface ProviderIdentity {
 export interface RedirectSignInProvider extends SignInProvider {
   /** The option `kind` it was made from: 'oidc', 'google', 'github'. */
   readonly kind: string;
+  /** Where its subjects are unique: what keys its identities in linked accounts. */
+  readonly identitySource: IdentitySource;
   /** Fresh secrets for one attempt. */
   secrets(): AttemptSecrets;
   /** The provider's authorization URL for this attempt. */

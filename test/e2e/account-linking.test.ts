@@ -6,7 +6,8 @@ import { FakeGoogleGitHub } from '../support/fake-google-github';
 import type { HttpClient } from '../support/http-client';
 import { fakeProviderEnvironment, signInThrough, visitProvider, whoami } from '../support/provider-sign-in';
 
-const CAPS = `# linking test
+// Links are keyed by the provider's issuer: for GitHub at a test double, its authorization endpoint.
+const caps = (githubIssuer: string): string => `# linking test
 capabilities:
   read: []
   bake: [read]
@@ -20,7 +21,7 @@ users:
   bob@example.com: [bake]   # Bob bakes
   carol@example.com: [user_management]
 identities:
-  github:2999999: carol@example.com   # linked by hand
+  ${githubIssuer}#2999999: carol@example.com   # linked by hand
 `;
 
 /** What a browser sends when a page of the app itself links to `/link/...`. */
@@ -39,7 +40,7 @@ for (const adapter of ADAPTERS) {
 
     before(async () => {
       fake = await FakeGoogleGitHub.start();
-      example = await startExample({ adapter, caps: CAPS, env: fakeProviderEnvironment(fake) });
+      example = await startExample({ adapter, caps: caps(`${fake.url}/github/login/oauth/authorize`), env: fakeProviderEnvironment(fake) });
     });
     after(async () => {
       await example?.close();
@@ -74,7 +75,7 @@ for (const adapter of ADAPTERS) {
       assert.equal(linked.location, '/menu');
       assert.equal(await whoami(browser), 'bob@example.com');
       const file = readFileSync(example.capsFile, 'utf8');
-      assert.match(file, /github:2000101: bob@example\.com/);
+      assert.ok(file.includes(`${fake.url}/github/login/oauth/authorize#2000101: bob@example.com`), file);
       assert.match(file, /bob@example\.com: \[bake\] +# Bob bakes/, 'comments are kept');
 
       const other = example.client();

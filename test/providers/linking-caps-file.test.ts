@@ -42,13 +42,13 @@ describe('caps.yaml identities', () => {
   it('refuses a key that is not "<provider>:<subject>"', () => {
     rejected(yaml('identities:', '  2000001: bob@example.com'), {
       code: 'CAPS_SCHEMA',
-      detail: 'in "identities": an identity must be a string "<provider>:<subject>"',
+      detail: 'in "identities": an identity must be a string "<issuer>#<subject>"',
       line: 6,
       offender: '2000001',
     });
     rejected(yaml('identities:', '  GitHub:1: bob@example.com'), {
       code: 'CAPS_SCHEMA',
-      detail: 'in "identities": "GitHub:1" is not "<provider>:<subject>" with a provider name of lower-case letters, digits and dashes',
+      detail: 'in "identities": "GitHub:1" is not "<issuer>#<subject>" with an http(s) issuer, nor "<provider>:<subject>" with a provider name of lower-case letters, digits and dashes',
       line: 6,
       offender: 'GitHub:1',
     });
@@ -109,14 +109,17 @@ describe('linking in the policy', () => {
 });
 
 describe('identityKey', () => {
-  it('joins provider and subject', () => {
-    assert.equal(identityKey('github', '2000001'), 'github:2000001');
+  it('joins issuer and subject, and still reads the older provider-name form', () => {
+    assert.equal(identityKey('https://github.com', '2000001'), 'https://github.com#2000001');
+    assert.equal(identityKey('https://idp.example.com/realms/a', 'a|b@c#d'), 'https://idp.example.com/realms/a#a|b@c#d');
     assert.equal(identityKeyProblem('oidc-corp:a|b@c'), undefined);
+    assert.throws(() => identityKey('github', '2000001'), { code: 'LOGIN_PROVIDER_ERROR' });
+    assert.throws(() => identityKey('https://idp.example.com/?x=1', '2000001'), { code: 'LOGIN_PROVIDER_ERROR' });
   });
 
   it('refuses a subject with spaces, control characters or no characters', () => {
     for (const subject of ['', 'a b', 'a\nb', 'x'.repeat(256)]) {
-      assert.throws(() => identityKey('github', subject), { code: 'LOGIN_PROVIDER_ERROR' });
+      assert.throws(() => identityKey('https://github.com', subject), { code: 'LOGIN_PROVIDER_ERROR' });
     }
   });
 });

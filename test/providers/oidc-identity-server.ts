@@ -205,11 +205,11 @@ export async function reserveAppUrl(): Promise<{ port: number; baseUrl: string }
 export async function startOidcExample(
   idp: IdentityServer,
   at: { port: number; baseUrl: string },
-  options: { adapter: HttpAdapterName; env?: Record<string, string> },
+  options: { adapter: HttpAdapterName; env?: Record<string, string>; caps?: string },
 ): Promise<OidcExample> {
   const folder = mkdtempSync(join(tmpdir(), 'caps-oidc-'));
   const capsFile = join(folder, 'caps.yaml');
-  writeFileSync(capsFile, readFileSync(REPOSITORY_CAPS, 'utf8'));
+  writeFileSync(capsFile, options.caps ?? readFileSync(REPOSITORY_CAPS, 'utf8'));
   const { app } = await createExampleApp(
     {
       PORT: String(at.port),

@@ -9,7 +9,7 @@ import {
   tokensOf,
   type AttemptAuthenticateOptions,
 } from '../passport-oauth2-flow';
-import { providerEndpoints } from '../oauth2-endpoints';
+import { oauth2IdentitySource, providerEndpoints } from '../oauth2-endpoints';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { chooseGitHubEmail } from './github-email';
 import type { GitHubProviderOptions } from './github-provider.options';
@@ -101,7 +101,7 @@ export function createGitHubProvider(options: GitHubProviderOptions, context: Pr
     { profile: endpoints.userProfileURL, emails: endpoints.userEmailURL },
     label,
   );
-  return passportProvider({ kind: 'github', name, label, strategy, protocol, timeoutSeconds });
+  return passportProvider({ kind: 'github', name, label, identitySource: oauth2IdentitySource(name, endpoints.authorizationURL, GITHUB.authorizationURL), strategy, protocol, timeoutSeconds });
 }
 
 function parseJson(body: string | Buffer | undefined): unknown {

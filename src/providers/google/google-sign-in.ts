@@ -9,7 +9,7 @@ import {
   tokensOf,
   type AttemptAuthenticateOptions,
 } from '../passport-oauth2-flow';
-import { providerEndpoints } from '../oauth2-endpoints';
+import { oauth2IdentitySource, providerEndpoints } from '../oauth2-endpoints';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { googleVerifiedEmail } from './google-email';
 import type { GoogleProviderOptions } from './google-provider.options';
@@ -87,5 +87,5 @@ export function createGoogleProvider(options: GoogleProviderOptions, context: Pr
   );
   const offline = options.offlineAccess === true ? { accessType: 'offline', prompt: 'consent' } : {};
   const hostedDomain = options.hostedDomain === undefined ? {} : { hostedDomain: options.hostedDomain };
-  return passportProvider({ kind: 'google', name, label, strategy, protocol, timeoutSeconds, startOptions: { ...offline, ...hostedDomain } });
+  return passportProvider({ kind: 'google', name, label, identitySource: oauth2IdentitySource(name, endpoints.authorizationURL, GOOGLE.authorizationURL), strategy, protocol, timeoutSeconds, startOptions: { ...offline, ...hostedDomain } });
 }

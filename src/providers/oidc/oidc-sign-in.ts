@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { ConfigError, LoginError } from '../../errors';
 import type { LoginAttempt } from '../../session/login-attempt';
-import type { AttemptSecrets, EndSessionRequest, ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
+import type { AttemptSecrets, EndSessionRequest, IdentitySource, ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { discoveryConfigError, exchangeError } from './oidc-errors';
 import { identityFromClaims, providerTokensOf, type IdentityClaims } from './oidc-identity';
 import { assertEndpointTransport, parseIssuer, type IssuerTransport } from './oidc-issuer';
@@ -26,6 +26,7 @@ class OidcSignIn implements RedirectSignInProvider {
   readonly kind = 'oidc';
   readonly name: string;
   readonly label: string;
+  readonly identitySource: IdentitySource;
   private readonly issuer: URL;
   private readonly transport: IssuerTransport;
   private readonly scope: string;
@@ -42,6 +43,8 @@ class OidcSignIn implements RedirectSignInProvider {
     this.transport = transport;
     this.name = options.name ?? 'oidc';
     this.label = options.label ?? url.host;
+    // Links are keyed by the issuer alone: the route name may later be pointed at another provider.
+    this.identitySource = { issuer: url.href.replace(/\/$/, '') };
     const scopes = new Set(['openid', ...(options.scopes ?? DEFAULT_SCOPES)]);
     if (options.offlineAccess === true) scopes.add('offline_access');
     this.scope = [...scopes].join(' ');
