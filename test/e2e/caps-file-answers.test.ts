@@ -4,21 +4,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startChild } from '../fixtures/child-process';
 import { waitUntil } from '../fixtures/wait-until';
+import { MANAGERS_CAPS } from '../fixtures/managers-caps';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
 const LOCK_HOLDER = join(__dirname, '..', 'fixtures', 'lock-holder.child.js');
 
-const CAPS = `capabilities:
-  read: []
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-users:
-  root@example.com: [admin]
-`;
 
 for (const adapter of ADAPTERS) {
   describe(`answers of the management API when caps.yaml cannot be written (${adapter})`, () => {
@@ -26,7 +17,7 @@ for (const adapter of ADAPTERS) {
     let root: HttpClient;
 
     before(async () => {
-      example = await startExample({ adapter, caps: CAPS });
+      example = await startExample({ adapter, caps: MANAGERS_CAPS });
       root = await example.signedIn('root@example.com');
     });
     after(() => example.close());
@@ -42,7 +33,7 @@ for (const adapter of ADAPTERS) {
         code: 'CAPS_STORE_BUSY',
         message: 'the capability file is being changed by another writer; nothing was changed, try again',
       });
-      assert.equal(readFileSync(example.capsFile, 'utf8'), CAPS);
+      assert.equal(readFileSync(example.capsFile, 'utf8'), MANAGERS_CAPS);
       holder.child.kill('SIGTERM');
       await holder.exit();
       assert.equal((await root.post('/manage_capabilities/add', { email: 'carol@example.com', capability: 'bake' })).status, 200);

@@ -2,22 +2,13 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { revocationFileFor } from '../../src/stores/file-revocation.store';
+import { MANAGERS_CAPS } from '../fixtures/managers-caps';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 
 // The tests run as root, so the files can belong to a user and group that are not the app's.
 const OPERATOR_UID = 4321;
 const OPERATOR_GID = 5432;
 
-const CAPS = `capabilities:
-  read: []
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-users:
-  root@example.com: [admin]
-`;
 
 const ownership = (file: string): [number, number, number] => {
   const stats = statSync(file);
@@ -29,7 +20,7 @@ for (const adapter of ADAPTERS) {
     let example: RunningExample;
 
     before(async () => {
-      example = await startExample({ adapter, caps: CAPS });
+      example = await startExample({ adapter, caps: MANAGERS_CAPS });
       chownSync(example.capsFile, OPERATOR_UID, OPERATOR_GID);
       chmodSync(example.capsFile, 0o600);
     });
