@@ -155,7 +155,7 @@ for (const adapter of ADAPTERS) {
       const linked = await browser.get(callback.pathname + callback.search);
       assert.equal(linked.status, 302, linked.text);
       assert.equal(linked.location, '/menu');
-      assert.match(readFileSync(example.capsFile, 'utf8'), /github:2000501: bob@example\.com/);
+      assert.ok(readFileSync(example.capsFile, 'utf8').includes(`${fake.url}/github/login/oauth/authorize#2000501: bob@example.com`));
     });
 
     it('refuses at the callback a link that another session started, and writes nothing', async () => {
@@ -186,7 +186,7 @@ for (const adapter of ADAPTERS) {
       const reply = await browser.get(callback.pathname + callback.search);
       assert.equal(reply.status, 401);
       assert.equal(reply.json.code, 'LOGIN_STATE_MISMATCH');
-      assert.doesNotMatch(readFileSync(example.capsFile, 'utf8'), /github:2000503/);
+      assert.doesNotMatch(readFileSync(example.capsFile, 'utf8'), /2000503/);
     });
 
     it('refuses to link with a bearer token, and answers 404 for an unknown provider', async () => {
