@@ -37,7 +37,7 @@ for (const adapter of ADAPTERS) {
       const sidecar = revocationFileFor(example.capsFile);
       assert.equal(existsSync(sidecar), false);
       const root = await example.signedIn('root@example.com');
-      const token = (await root.get('/token?user=bot@service')).json.service_token as string;
+      const token = (await root.get('/token')).json.token as string;
       assert.equal((await root.post('/token/revoke', { token })).status, 200);
       assert.deepEqual(ownership(sidecar), [OPERATOR_UID, OPERATOR_GID, 0o600]);
     });
