@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startExampleProcess } from '../support/example-process';
+import { freePort } from '../support/free-port';
+import type { HttpClient, Reply } from '../support/http-client';
+import { deleteKeys, rawRedis, TEST_REDIS_URL } from '../support/redis-test';
+import { TcpProxy } from '../support/tcp-proxy';
+
+const CAPS = `capabilities:
+  read: []
+  bake: [read]
+  arrest: [read]
+  racket: [read]
+  user_management: []
+auto_admin: true
+default: [read]
+users:
+  root@example.com: [admin]
+  bob@example.com: [bake]
+`;
+
+async function eventually(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+const is = async (reply: Promise<Reply>, status: number, code?: string): Promise<boolean> => {
+  const answer = await reply;
+  return answer.status === status && (code === undefined || answer.json?.code === code);
+};
+
+test('an instance cut off from Redis: writes 503 and never applied, last state served, 503 past the bound, catch-up after', async (t) => {
+  const prefix = `nest-capabilities-test:${process.pid}:${randomBytes(6).toString('hex')}:`;
+  t.after(() => deleteKeys(prefix));
+  const proxy = await TcpProxy.start(t, { host: '127.0.0.1', port: 6379 });
+  const env = { BASE_URL: `http://127.0.0.1:${await freePort()}`, REDIS_PREFIX: prefix, REDIS_MAX_STALENESS_SECONDS: '2' };
+  const direct = await startExampleProcess(CAPS, { ...env, REDIS_URL: TEST_REDIS_URL });
+  t.after(() => direct.stop());
+  const cutOff = await startExampleProcess(CAPS, { ...env, REDIS_URL: proxy.url });
+  t.after(() => cutOff.stop());
+
+  const root = direct.client();
+  assert.equal((await root.signIn('root@example.com')).status, 302);
+  const rootAtCutOff: HttpClient = cutOff.client();
+  for (const [name, value] of root.cookies) rootAtCutOff.cookies.set(name, value);
+  const bobToken = await (async () => {
+    const bob = direct.client();
+    await bob.signIn('bob@example.com');
+    return bob.token();
+  })();
+  const bob = cutOff.client().withToken(bobToken);
+  assert.equal((await bob.get('/bake')).status, 200);
+
+  proxy.cut();
+  const started = Date.now();
+  const refused = await rootAtCutOff.post('/manage_capabilities/add', { email: 'bob@example.com', capability: 'arrest' });
+  assert.equal(refused.status, 503);
+  assert.equal(refused.json.code, 'STORE_UNAVAILABLE');
+  assert.ok(Date.now() - started < 2_000, `refused at once, not after ${Date.now() - started} ms`);
+  assert.equal((await bob.get('/bake')).status, 200, 'the last known state is enforced');
+
+  assert.equal((await root.post('/manage_capabilities/add', { email: 'bob@example.com', capability: 'user_management' })).status, 200);
+  await eventually(() => is(bob.get('/bake'), 503, 'STORE_UNAVAILABLE'), 'a guarded route answers 503 past the staleness bound');
+  assert.equal((await cutOff.client().get('/opening-hours')).status, 200, 'public routes keep working');
+
+  proxy.restore();
+  await eventually(() => is(bob.get('/bake'), 200), 'the instance trusts its state again');
+  assert.equal((await cutOff.client().withToken(bobToken).get('/manage_capabilities/all')).status, 200, 'it caught up with the change made meanwhile');
+  assert.equal((await bob.get('/arrest')).status, 403, 'the write refused during the outage was never applied');
+  assert.deepEqual(JSON.parse((await rawRedis(t).hget(`${prefix}users`, 'bob@example.com')) ?? 'null'), ['bake', 'user_management']);
+});
