@@ -10,16 +10,21 @@ Commands:
   list [EMAIL]                    show the accounts of caps.yaml, or one account
   keys create NAME CAPABILITY...  create an API key (printed once); keys list; keys revoke NAME
   audit [--email EMAIL]           show the audit trail of changes, newest first
+  export                          print the accounts of a shared store as a users: block
+  import FILE                     load a users: block into a shared store
 
 Run "nest-capabilities <command> --help" for a command's options.
 The capability file is --caps FILE, else $CAPS_FILE, else ./caps.yaml.
+With --redis URL (else $REDIS_URL) and --prefix (else $REDIS_PREFIX, default
+nest-capabilities:), grant, revoke, list and token work on the accounts shared
+through Redis, with the graph of the capability file, as the app does.
 Exit status: 0 done, 1 refused (invalid file, unknown capability...), 2 bad usage.`,
   validate: `Usage: nest-capabilities validate [FILE] [--caps FILE]
 
 Checks FILE (default $CAPS_FILE or caps.yaml) exactly as the app does when it starts:
 YAML syntax, schema, undefined capabilities, cycles. Problems are printed as
 FILE:LINE:COLUMN: message. Exit status 0 when valid, 1 when not.`,
-  token: `Usage: nest-capabilities token --user NAME@service [--ttl DURATION] [--caps FILE] [--json]
+  token: `Usage: nest-capabilities token --user NAME@service [--ttl DURATION] [--caps FILE] [--json] [--redis URL] [--prefix PREFIX]
 
 Mints a service token for NAME@service carrying a snapshot of its capabilities in
 the capability file, as GET /token?user=NAME@service does. The secret is read from
@@ -30,17 +35,28 @@ issuer from BASE_URL; both must be those of the app.
   --json           print {"service_token", "user", "capabilities", "expires_at"}
 
 Prints only the token otherwise, e.g. TOKEN=$(nest-capabilities token --user ci@service).`,
-  grant: `Usage: nest-capabilities grant EMAIL CAPABILITY... [--caps FILE]
+  grant: `Usage: nest-capabilities grant EMAIL CAPABILITY... [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Adds each CAPABILITY to EMAIL's grants in the capability file, with the rules of
 the management API (known capabilities only), one atomic write that keeps the
 file's comments and key order. A running app picks the change up by itself.`,
-  revoke: `Usage: nest-capabilities revoke EMAIL CAPABILITY... [--caps FILE]
+  revoke: `Usage: nest-capabilities revoke EMAIL CAPABILITY... [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Removes each CAPABILITY from EMAIL's grants in the capability file, with the rules
 of the management API (known capabilities only; the last admin stays), one atomic
 write that keeps comments and key order. Grants under "pinned" are not touched.`,
-  list: `Usage: nest-capabilities list [EMAIL] [--caps FILE] [--json]
+  export: `Usage: nest-capabilities export --redis URL [--prefix PREFIX] [--caps FILE]
+
+Prints the accounts and identity links of the shared store in Redis as a caps.yaml
+"users:" and "identities:" block: a backup, or the way back to a file store.`,
+  import: `Usage: nest-capabilities import FILE --redis URL [--prefix PREFIX] [--caps FILE] [--replace]
+
+Loads the "users:" and "identities:" of FILE (a block, or a whole caps.yaml) into
+the shared store in one atomic step, checked like the app's start-up checks a
+caps.yaml against the graph of the capability file; somebody must hold admin.
+Refuses a prefix that holds accounts already, unless --replace: then they are
+replaced and every running instance reloads.`,
+  list: `Usage: nest-capabilities list [EMAIL] [--caps FILE] [--json] [--redis URL] [--prefix PREFIX]
 
 Without EMAIL: every account and its grants as stored. With EMAIL: its stored
 grants and its effective capabilities (implications, pinned and default included).`,

@@ -4,32 +4,30 @@ import { assertCapabilityName } from '../capabilities/capability-name';
 import { assertDefined, type CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
 import { checkedChange } from '../capabilities/grant-rules';
-import type { StoreLogger } from '../stores/capability-store';
 import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
-import { YamlFileStore } from '../stores/yaml-file.store';
 import { EXIT_OK, UsageError, cliActor, type CliIo } from './cli-io';
+import { withStore, type StoreChoice } from './store-choice';
 
 /**
- * `grant` / `revoke`: one change to one account through the file store and the
- * management API's rules (operator: `manager` null), so the write is atomic, keeps
- * comments and key order, and is checked like an API call.
+ * `grant` / `revoke`: one change to one account through the file store (or the
+ * shared store in Redis) and the management API's rules (operator: `manager` null),
+ * so the write is atomic, keeps comments and key order, and is checked like an API call.
  */
-export async function editCommand(kind: 'grant' | 'revoke', positionals: readonly string[], file: string, io: CliIo): Promise<number> {
+export async function editCommand(kind: 'grant' | 'revoke', positionals: readonly string[], choice: StoreChoice, io: CliIo): Promise<number> {
   const [rawEmail, ...rawNames] = positionals;
   if (rawEmail === undefined || rawNames.length === 0) throw new UsageError(`${kind} needs an EMAIL and at least one CAPABILITY`, kind);
   const email = assertEmail(rawEmail);
   const names = rawNames.map((name) => assertCapabilityName(name));
-  const store = await YamlFileStore.open(file, { logger: quietLogger(io) });
-  const audit = new AuditRecorder(await FileAuditLog.open(auditFileFor(file), { capsFile: file }), undefined, (message) => io.err(`warning: ${message}`));
+  const audit = new AuditRecorder(await FileAuditLog.open(auditFileFor(choice.caps), { capsFile: choice.caps }), undefined, (message) => io.err(`warning: ${message}`));
   const action = kind === 'grant' ? 'add' : 'remove';
   let before: readonly string[] = [];
-  try {
-    const policy = await audit.record(
-      cliActor(io.env),
-      action,
-      email,
-      `${action} ${names.join(', ')}`,
-      () =>
+  const policy = await audit.record(
+    cliActor(io.env),
+    action,
+    email,
+    `${action} ${names.join(', ')}`,
+    () =>
+      withStore(choice, io, (store) =>
         store.update((current) => {
           const stored = current.stored(email);
           before = stored;
@@ -37,43 +35,31 @@ export async function editCommand(kind: 'grant' | 'revoke', positionals: readonl
           const next = kind === 'grant' ? [...stored, ...names.filter((name) => !stored.includes(name))] : stored.filter((name) => !names.includes(name));
           return checkedChange(current, null, email, { kind: 'set', capabilities: next });
         }),
-      (after) => grantChangeDetail(before, after.stored(email)),
-    );
-    io.out(describe(policy, email));
-  } finally {
-    await store.close();
-  }
+      ),
+    (after) => grantChangeDetail(before, after.stored(email)),
+  );
+  io.out(describe(policy, email));
   return EXIT_OK;
 }
 
 /** `list [EMAIL]`: the accounts as stored, or one account stored and effective. */
-export async function listCommand(positionals: readonly string[], file: string, json: boolean, io: CliIo): Promise<number> {
+export async function listCommand(positionals: readonly string[], choice: StoreChoice, json: boolean, io: CliIo): Promise<number> {
   if (positionals.length > 1) throw new UsageError('list takes at most one EMAIL', 'list');
-  const store = await YamlFileStore.open(file, { logger: quietLogger(io) });
-  try {
-    const policy = store.current();
-    if (positionals[0] === undefined) {
-      const users = policy.usersAsObject();
-      if (json) io.out(JSON.stringify({ users }));
-      else for (const [email, names] of Object.entries(users)) io.out(`${email}: ${names.join(', ')}`);
-      return EXIT_OK;
-    }
-    const email = assertEmail(positionals[0]);
-    const stored = [...policy.stored(email)].sort();
-    const effective = policy.effective(email).toArray();
-    if (json) io.out(JSON.stringify({ email, capabilities: stored, effective }));
-    else io.out(`${describe(policy, email)}\n  effective: ${effective.join(', ') || '(none)'}`);
+  const policy = await withStore(choice, io, async (store) => store.current());
+  if (positionals[0] === undefined) {
+    const users = policy.usersAsObject();
+    if (json) io.out(JSON.stringify({ users }));
+    else for (const [email, names] of Object.entries(users)) io.out(`${email}: ${names.join(', ')}`);
     return EXIT_OK;
-  } finally {
-    await store.close();
   }
+  const email = assertEmail(positionals[0]);
+  const stored = [...policy.stored(email)].sort();
+  const effective = policy.effective(email).toArray();
+  if (json) io.out(JSON.stringify({ email, capabilities: stored, effective }));
+  else io.out(`${describe(policy, email)}\n  effective: ${effective.join(', ') || '(none)'}`);
+  return EXIT_OK;
 }
 
 function describe(policy: CapabilityPolicy, email: string): string {
   return `${email}: ${[...policy.stored(email)].sort().join(', ') || '(nothing stored)'}`;
-}
-
-// A one-shot command has nothing to poll for; only real problems are worth a line.
-function quietLogger(io: CliIo): StoreLogger {
-  return { log: () => undefined, warn: (message) => io.err(`warning: ${message}`), error: (message) => io.err(message) };
 }

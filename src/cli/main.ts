@@ -6,7 +6,9 @@ import { EXIT_REFUSED, EXIT_USAGE, EXIT_OK, UsageError, capsFileOf, type CliIo }
 import { auditCommand } from './audit.command';
 import { editCommand, listCommand } from './edit.command';
 import { keysCommand } from './keys.command';
+import { storeChoiceOf } from './store-choice';
 import { tokenCommand } from './token.command';
+import { exportCommand, importCommand } from './transfer.command';
 import { validateCommand } from './validate.command';
 
 const OPTIONS = {
@@ -17,16 +19,21 @@ const OPTIONS = {
   note: { type: 'string' },
   email: { type: 'string' },
   limit: { type: 'string' },
+  redis: { type: 'string' },
+  prefix: { type: 'string' },
+  replace: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Which options each command takes; any other is a usage error. */
 const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
   validate: ['caps'],
-  token: ['caps', 'user', 'ttl', 'json'],
-  grant: ['caps'],
-  revoke: ['caps'],
-  list: ['caps', 'json'],
+  token: ['caps', 'user', 'ttl', 'json', 'redis', 'prefix'],
+  grant: ['caps', 'redis', 'prefix'],
+  revoke: ['caps', 'redis', 'prefix'],
+  list: ['caps', 'json', 'redis', 'prefix'],
+  export: ['caps', 'redis', 'prefix'],
+  import: ['caps', 'redis', 'prefix', 'replace'],
   keys: ['caps', 'ttl', 'note', 'json'],
   audit: ['caps', 'email', 'limit', 'json'],
 };
@@ -56,23 +63,29 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT_OK;
     }
     const caps = capsFileOf(values.caps, io.env);
+    const choice = storeChoiceOf(caps, values, io.env);
     switch (command) {
       case 'validate':
         if (positionals.length > 1) throw new UsageError('validate takes at most one FILE', command);
         return await validateCommand(positionals[0] ?? caps, io);
       case 'token':
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
-        return await tokenCommand({ user: values.user, ttl: values.ttl, caps, json: values.json === true }, io);
+        return await tokenCommand({ user: values.user, ttl: values.ttl, choice, json: values.json === true }, io);
       case 'grant':
       case 'revoke':
-        return await editCommand(command, positionals, caps, io);
+        return await editCommand(command, positionals, choice, io);
       case 'keys':
         return await keysCommand(positionals, { caps, ttl: values.ttl, note: values.note, json: values.json === true }, io);
       case 'audit':
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
         return await auditCommand({ caps, email: values.email, limit: values.limit, json: values.json === true }, io);
+      case 'export':
+        if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
+        return await exportCommand(choice, io);
+      case 'import':
+        return await importCommand(positionals, choice, values.replace === true, io);
       default:
-        return await listCommand(positionals, caps, values.json === true, io);
+        return await listCommand(positionals, choice, values.json === true, io);
     }
   } catch (error) {
     return report(error, io);

@@ -6,6 +6,7 @@ import { BearerTokens } from '../tokens/bearer-tokens';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
 import { TokenKeyring } from '../tokens/token-keyring';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { withStore, type StoreChoice } from './store-choice';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -18,7 +19,8 @@ export function parseTtl(value: string): number | null {
 }
 
 /** `token --user NAME@service`: a service token as `GET /token?user=` would mint it. */
-export async function tokenCommand(options: { user: string | undefined; ttl: string | undefined; caps: string; json: boolean }, io: CliIo): Promise<number> {
+export async function tokenCommand(options: { user: string | undefined; ttl: string | undefined; choice: StoreChoice; json: boolean }, io: CliIo): Promise<number> {
+  const caps = options.choice.caps;
   if (options.user === undefined) throw new UsageError('--user NAME@service is required', 'token');
   const secret = io.env['AUTH_SECRET'];
   if (secret === undefined || secret === '') throw new UsageError('AUTH_SECRET is not set: export the secret of the app (it is never taken from the command line)', 'token');
@@ -27,9 +29,10 @@ export async function tokenCommand(options: { user: string | undefined; ttl: str
   const email = assertEmail(options.user, 'user');
   const ttl = options.ttl === undefined ? undefined : parseTtl(options.ttl);
   // The app's own checks and defaults: a weak secret is refused in production, warned about otherwise.
-  const config = resolveAuthConfig({ secret, baseUrl, capsFile: options.caps }, '', io.env);
+  const config = resolveAuthConfig({ secret, baseUrl, capsFile: caps }, '', io.env);
   config.warnings.forEach((warning) => io.err(`warning: ${warning}`));
-  const policy = parseCapsFile(await readFile(options.caps, 'utf8'), options.caps);
+  const policy =
+    options.choice.redis === undefined ? parseCapsFile(await readFile(caps, 'utf8'), caps) : await withStore(options.choice, io, async (store) => store.current());
   if (ttl === null) io.err("warning: the app accepts a token that never expires only when configured with serviceTokenTtlSeconds: 'never'");
   const tokens = new BearerTokens(TokenKeyring.fromSecrets(config.secret), {
     issuer: config.baseUrl.origin,
@@ -39,7 +42,7 @@ export async function tokenCommand(options: { user: string | undefined; ttl: str
   });
   // The operator holds the file, so no manager's rights limit the token; the account must exist.
   const minted = mintServiceToken(tokens, policy, email, { manager: null, ttlSeconds: ttl });
-  if (minted.capabilities.length === 0) io.err(`warning: ${email} holds no capabilities in ${options.caps}; the token grants nothing`);
+  if (minted.capabilities.length === 0) io.err(`warning: ${email} holds no capabilities in ${options.choice.redis === undefined ? caps : 'the shared store'}; the token grants nothing`);
   if (options.json) io.out(JSON.stringify(serviceTokenAnswer(minted)));
   else io.out(minted.token);
   return EXIT_OK;

@@ -1,0 +1,45 @@
+import type { CapabilityStore, StoreLogger } from '../stores/capability-store';
+import { RedisStores } from '../stores/redis/redis-stores';
+import { YamlFileStore } from '../stores/yaml-file.store';
+import type { CliIo } from './cli-io';
+
+/** Where a command finds the accounts: the caps file, or a shared store in Redis. */
+export interface StoreChoice {
+  /** The caps file: the graph and defaults, and the accounts when `redis` is undefined. */
+  readonly caps: string;
+  readonly redis: { readonly url: string; readonly prefix: string | undefined } | undefined;
+}
+
+/** `--redis URL` (else `$REDIS_URL`) and `--prefix` (else `$REDIS_PREFIX`). */
+export function storeChoiceOf(caps: string, values: { redis?: string | undefined; prefix?: string | undefined }, env: NodeJS.ProcessEnv): StoreChoice {
+  const url = values.redis ?? (env['REDIS_URL'] || undefined);
+  const prefix = values.prefix ?? (env['REDIS_PREFIX'] || undefined);
+  return { caps, redis: url === undefined ? undefined : { url, prefix } };
+}
+
+/**
+ * Opens the store a command works on and closes it when `work` is done: the file
+ * store, or the Redis stores with the same rules and change log as the app.
+ */
+export async function withStore<T>(choice: StoreChoice, io: CliIo, work: (store: CapabilityStore) => Promise<T>): Promise<T> {
+  const logger = quietLogger(io);
+  if (choice.redis === undefined) {
+    const store = await YamlFileStore.open(choice.caps, { logger });
+    try {
+      return await work(store);
+    } finally {
+      await store.close();
+    }
+  }
+  const stores = await RedisStores.open({ capsFile: choice.caps, redis: { url: choice.redis.url, ...(choice.redis.prefix === undefined ? {} : { prefix: choice.redis.prefix }) }, logger });
+  try {
+    return await work(stores.capabilities);
+  } finally {
+    await stores.close();
+  }
+}
+
+// A one-shot command has nothing to poll for; only real problems are worth a line.
+export function quietLogger(io: CliIo): StoreLogger {
+  return { log: () => undefined, warn: (message) => io.err(`warning: ${message}`), error: (message) => io.err(message) };
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { runCli } from '../../src/cli/main';
+import { tempFolder } from '../fixtures/temp-folder';
+import { rawRedis, redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test';
+import { BearerTokens } from '../../src/tokens/bearer-tokens';
+import { TokenKeyring } from '../../src/tokens/token-keyring';
+
+const CAPS = `capabilities:
+  read: []
+  write: [read]
+  user_management: []
+auto_admin: true
+default: [read]
+users:
+  alice@example.com: [admin]
+  bot@service: [write]
+identities:
+  "github:1001": alice@example.com
+`;
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await runCli(argv, { env, out: (line) => out.push(line), err: (line) => err.push(line) });
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+function setUp(t: TestContext): { caps: string; folder: string; shared: string[] } {
+  const folder = tempFolder(t);
+  const caps = join(folder, 'caps.yaml');
+  writeFileSync(caps, CAPS);
+  return { caps, folder, shared: ['--caps', caps, '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)] };
+}
+
+describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
+  it('grants, revokes and lists the accounts kept in Redis, seeded from the caps file', async (t) => {
+    const { shared } = setUp(t);
+    assert.deepEqual(await cli(['grant', 'bob@example.com', 'write', ...shared]), { status: 0, out: 'bob@example.com: write', err: '' });
+    const listed = await cli(['list', '--json', ...shared]);
+    assert.deepEqual(JSON.parse(listed.out), { users: { 'alice@example.com': ['admin'], 'bob@example.com': ['write'], 'bot@service': ['write'] } });
+    assert.equal((await cli(['revoke', 'bob@example.com', 'write', ...shared])).out, 'bob@example.com: (nothing stored)');
+  });
+
+  it('keeps the rules of the API: unknown capabilities and the last admin are refused', async (t) => {
+    const { shared } = setUp(t);
+    const unknown = await cli(['grant', 'bob@example.com', 'fly', ...shared]);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.err, /unknown capability "fly"/);
+    const last = await cli(['revoke', 'alice@example.com', 'admin', ...shared]);
+    assert.equal(last.status, 1);
+    assert.match(last.err, /alice@example\.com is the last account holding admin/);
+  });
+
+  it('reads REDIS_URL and REDIS_PREFIX when the options are left out', async (t) => {
+    const { caps } = setUp(t);
+    const prefix = redisTestPrefix(t);
+    assert.equal((await cli(['grant', 'carl@example.com', 'read', '--caps', caps], { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix })).status, 0);
+    assert.equal(await rawRedis(t).hget(`${prefix}users`, 'carl@example.com'), '["read"]');
+  });
+
+  it('mints a service token from the capabilities kept in Redis', async (t) => {
+    const { shared } = setUp(t);
+    await cli(['grant', 'bot@service', 'user_management', ...shared]);
+    const env = { AUTH_SECRET: 'cli-secret-0123456789abcdefghijklmnopqrstuvwxyz', BASE_URL: 'https://app.example.test' };
+    const run = await cli(['token', '--user', 'bot@service', '--json', ...shared], env);
+    assert.equal(run.status, 0, run.err);
+    assert.deepEqual(JSON.parse(run.out).capabilities, ['read', 'user_management', 'write']);
+    const tokens = new BearerTokens(TokenKeyring.fromSecrets(env.AUTH_SECRET), { issuer: env.BASE_URL, audience: env.BASE_URL, userTokenTtlSeconds: 60, serviceTokenTtlSeconds: 60 });
+    assert.equal(tokens.verify(JSON.parse(run.out).service_token).email, 'bot@service');
+  });
+
+  it('exports the accounts as a users: and identities: block that import loads into another prefix', async (t) => {
+    const { shared, folder, caps } = setUp(t);
+    await cli(['grant', 'bob@example.com', 'write', 'user_management', ...shared]);
+    const exported = await cli(['export', ...shared]);
+    assert.equal(exported.status, 0, exported.err);
+    assert.equal(
+      exported.out,
+      'users:\n  alice@example.com: [admin]\n  bob@example.com: [write, user_management]\n  bot@service: [write]\nidentities:\n  github:1001: alice@example.com',
+    );
+    const file = join(folder, 'accounts.yaml');
+    writeFileSync(file, exported.out);
+    const other = ['--caps', caps, '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)];
+    assert.deepEqual(await cli(['import', file, ...other]), { status: 0, out: 'imported 3 accounts and 1 identities', err: '' });
+    assert.equal((await cli(['export', ...other])).out, exported.out);
+  });
+
+  it('refuses to import over a prefix holding accounts unless --replace, and checks the file first', async (t) => {
+    const { shared, folder } = setUp(t);
+    await cli(['list', ...shared]);
+    const file = join(folder, 'accounts.yaml');
+    writeFileSync(file, 'users:\n  zoe@example.com: [admin]\n');
+    const refused = await cli(['import', file, ...shared]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.err, /holds accounts already; nothing was imported \(add --replace/);
+    assert.equal((await cli(['import', file, '--replace', ...shared])).status, 0);
+    assert.deepEqual(JSON.parse((await cli(['list', '--json', ...shared])).out), { users: { 'zoe@example.com': ['admin'] } });
+
+    writeFileSync(file, 'users:\n  zoe@example.com: [fly]\n');
+    const unknown = await cli(['import', file, '--replace', ...shared]);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.err, /accounts\.yaml:2:\d+: .*undefined capability "fly"/);
+    writeFileSync(file, 'users:\n  zoe@example.com: [write]\n');
+    const noAdmin = await cli(['import', file, '--replace', ...shared]);
+    assert.equal(noAdmin.status, 1);
+    assert.match(noAdmin.err, /no account of .* holds admin/);
+  });
+
+  it('asks for --redis where only a shared store makes sense', async () => {
+    const run = await cli(['export']);
+    assert.equal(run.status, 2);
+    assert.match(run.err, /export works on a shared store: give --redis URL/);
+  });
+});
