@@ -105,6 +105,19 @@ describe('many instances on one Redis', () => {
     await eventually(async () => (await status(a.client().withToken(second).get('/menu'))) === 401 && (await status(b.client().withToken(second).get('/menu'))) === 401, 'every earlier token is refused everywhere');
   });
 
+  it('ends a copied session cookie on every instance after logout and after revoke_all', async () => {
+    const gina = await signedIn(a, 'gina@example.com');
+    const copies = [sameBrowser(gina, b), sameBrowser(gina, c)];
+    for (const copy of copies) assert.equal(await status(copy.get('/menu')), 200);
+    assert.equal((await gina.post('/logout', {})).status, 302);
+    await eventually(async () => (await status(copies[0]!.get('/menu'))) === 401 && (await status(copies[1]!.get('/menu'))) === 401, 'the logged-out cookie is refused everywhere');
+
+    const hank = await signedIn(b, 'hank@example.com');
+    const stolen = [sameBrowser(hank, a), sameBrowser(hank, c)];
+    assert.equal((await hank.post('/token/revoke_all', { email: 'hank@example.com' })).status, 200);
+    await eventually(async () => (await status(stolen[0]!.get('/menu'))) === 401 && (await status(stolen[1]!.get('/menu'))) === 401, 'the account\'s sessions are refused everywhere');
+  });
+
   it('signs in on one instance through an identity linked on another', async () => {
     const browser = await signedIn(a, 'fred@example.com');
     fake.github = { id: 2000777, login: 'fred', email: null, emails: [{ email: 'fred-gh@example.net', primary: true, verified: true }] };
