@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '../fixtures/wait-until';
 import { FakeGoogleGitHub } from '../support/fake-google-github';
 import { startExampleProcess, type ExampleProcess } from '../support/example-process';
 import { freePort } from '../support/free-port';
@@ -25,14 +25,6 @@ users:
   watcher@example.com: [user_management]
 `;
 
-/** Asks `probe` every 20 ms until it holds; fails after `timeoutMs`. */
-async function eventually(probe: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(20);
-  }
-}
 
 /** A client of `instance` carrying the cookies of `from`: the same browser, routed elsewhere by a load balancer. */
 function sameBrowser(from: HttpClient, instance: ExampleProcess): HttpClient {

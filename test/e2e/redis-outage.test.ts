@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '../fixtures/wait-until';
 import { startExampleProcess } from '../support/example-process';
 import { freePort } from '../support/free-port';
 import type { HttpClient, Reply } from '../support/http-client';
@@ -21,13 +21,6 @@ users:
   bob@example.com: [bake]
 `;
 
-async function eventually(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(20);
-  }
-}
 
 const is = async (reply: Promise<Reply>, status: number, code?: string): Promise<boolean> => {
   const answer = await reply;
@@ -65,11 +58,11 @@ test('an instance cut off from Redis: writes 503 and never applied, last state s
   assert.equal((await bob.get('/bake')).status, 200, 'the last known state is enforced');
 
   assert.equal((await root.post('/manage_capabilities/add', { email: 'bob@example.com', capability: 'user_management' })).status, 200);
-  await eventually(() => is(bob.get('/bake'), 503, 'STORE_UNAVAILABLE'), 'a guarded route answers 503 past the staleness bound');
+  await eventually(() => is(bob.get('/bake'), 503, 'STORE_UNAVAILABLE'), 'a guarded route answers 503 past the staleness bound', 10_000);
   assert.equal((await cutOff.client().get('/opening-hours')).status, 200, 'public routes keep working');
 
   proxy.restore();
-  await eventually(() => is(bob.get('/bake'), 200), 'the instance trusts its state again');
+  await eventually(() => is(bob.get('/bake'), 200), 'the instance trusts its state again', 10_000);
   assert.equal((await cutOff.client().withToken(bobToken).get('/manage_capabilities/all')).status, 200, 'it caught up with the change made meanwhile');
   assert.equal((await bob.get('/arrest')).status, 403, 'the write refused during the outage was never applied');
   assert.deepEqual(JSON.parse((await rawRedis(t).hget(`${prefix}users`, 'bob@example.com')) ?? 'null'), ['bake', 'user_management']);
