@@ -16,7 +16,7 @@ export async function exportCommand(choice: StoreChoice, io: CliIo): Promise<num
   const redis = requireRedis(choice, 'export');
   const connections = await openConnections(resolveRedisOptions(redis));
   try {
-    const snapshot = await readSnapshot(connections.command, redisKeys(resolveRedisOptions(redis).prefix));
+    const snapshot = await readSnapshot(connections.bulk, redisKeys(resolveRedisOptions(redis).prefix));
     if (snapshot.epoch === null) throw new CapabilitiesError('STORE_UNAVAILABLE', 'this Redis prefix holds no accounts');
     const sorted = <T>(map: ReadonlyMap<string, T>): Record<string, T> => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
     const document = new Document({ users: sorted(snapshot.users), identities: sorted(snapshot.identities) });
@@ -41,7 +41,7 @@ export async function importCommand(positionals: readonly string[], choice: Stor
   const options = resolveRedisOptions(redis);
   const connections = await openConnections(options);
   try {
-    const outcome = await importAccounts(connections.command, redisKeys(options.prefix), policy, replace ? 'replace' : 'seed');
+    const outcome = await importAccounts(connections.bulk, redisKeys(options.prefix), policy, replace ? 'replace' : 'seed');
     if (!outcome.imported) {
       io.err('error: this Redis prefix holds accounts already; nothing was imported (add --replace to overwrite them)');
       return EXIT_REFUSED;

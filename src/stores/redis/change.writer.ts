@@ -105,7 +105,7 @@ export class ChangeWriter {
     await this.settle(written, { kind: 'other', version: written.version });
   }
 
-  private async runOn(script: keyof StoreCommands, dataKeys: readonly string[], fields: readonly string[]): Promise<Written | string> {
+  private async runOn(script: Exclude<keyof StoreCommands, 'capsImport'>, dataKeys: readonly string[], fields: readonly string[]): Promise<Written | string> {
     const deadline = this.connections.serverNow() + this.commandTimeoutMs - Math.min(250, this.commandTimeoutMs / 4);
     let reply: unknown;
     try {
@@ -121,7 +121,7 @@ export class ChangeWriter {
     throw new StoreUnavailableError('Redis answered too late: the change was not applied');
   }
 
-  private async run(script: keyof StoreCommands, dataKey: string, judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {
+  private async run(script: Exclude<keyof StoreCommands, 'capsImport'>, dataKey: string, judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {
     // Redis refuses to run the script past this moment, so a write that timed out here never lands later.
     const deadline = this.connections.serverNow() + this.commandTimeoutMs - Math.min(250, this.commandTimeoutMs / 4);
     let reply: unknown;

@@ -133,7 +133,7 @@ export interface StoreCommands {
   capsLink(...args: (string | number)[]): Promise<unknown>;
   capsRevokeToken(...args: (string | number)[]): Promise<unknown>;
   capsRevokeAccount(...args: (string | number)[]): Promise<unknown>;
-  capsImport(...args: (string | number)[]): Promise<unknown>;
+  capsImport(args: readonly (string | number)[]): Promise<unknown>;
   capsKeyCreate(...args: (string | number)[]): Promise<unknown>;
   capsKeyRevoke(...args: (string | number)[]): Promise<unknown>;
   capsAudit(...args: (string | number)[]): Promise<unknown>;

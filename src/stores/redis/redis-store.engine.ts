@@ -40,9 +40,9 @@ export class RedisStoreEngine {
     const keys = redisKeys(options.prefix);
     const connections = await openConnections(options);
     try {
-      const seeded = await seedOnce(connections.command, keys, loaded.policy);
+      const seeded = await seedOnce(connections.bulk, keys, loaded.policy);
       if (seeded.imported) logger.log(`imported ${seeded.accounts} accounts and ${seeded.identities} identities of the capability file into Redis`);
-      const snapshot = await readSnapshot(connections.command, keys);
+      const snapshot = await readSnapshot(connections.bulk, keys);
       if (snapshot.epoch === null) throw lostData();
       logger.log(
         `accounts and identities are kept in Redis under "${options.prefix}" (${snapshot.users.size} accounts, version ${snapshot.version}): the users and identities of the capability file are not read`,

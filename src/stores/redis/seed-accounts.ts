@@ -34,7 +34,8 @@ export async function importAccounts(redis: ScriptedRedis, keys: RedisKeys, poli
     args.push(email, json);
   }
   for (const [identity, email] of policy.identities) args.push(identity, email);
-  const result = Number(await redis.capsImport(keys.epoch, keys.version, keys.users, keys.identities, keys.log, ...args));
+  // One array argument: spreading 200,000 arguments into a call overflows the stack.
+  const result = Number(await redis.capsImport([keys.epoch, keys.version, keys.users, keys.identities, keys.log, ...args]));
   if (result === -1) {
     throw new StoreUnavailableError('the Redis prefix holds accounts but no epoch: it was damaged (evicted or partly deleted); restore it with the import command');
   }

@@ -76,7 +76,7 @@ export class StateSync {
   }
 
   private async loadAll(): Promise<void> {
-    const snapshot = await readSnapshot(this.connections.command, this.keys);
+    const snapshot = await readSnapshot(this.connections.bulk, this.keys);
     if (snapshot.epoch === null) throw lostData();
     if (snapshot.epoch !== this.state.epoch) this.logger.warn('the shared store in Redis was replaced (a new epoch); reloading every account');
     this.state.adopt(snapshot);

@@ -22,6 +22,14 @@ describe('Redis stores: seeding', () => {
     assert.equal(await rawRedis(t).get(redisKeys(prefix).version), '0');
   });
 
+  test('seeds a caps file of 100,000 accounts', async (t) => {
+    const prefix = redisTestPrefix(t);
+    const users = Array.from({ length: 100_000 }, (_, i) => `  user${i}@example.com: [${i % 2 === 0 ? 'read' : 'write'}]`);
+    const { stores } = await openInstance(t, capsFileWith(t, `capabilities:\n  read: []\n  write: [read]\nusers:\n${users.join('\n')}\n`), prefix);
+    assert.equal(stores.capabilities.current().users.size, 100_000);
+    assert.equal(await rawRedis(t).hlen(redisKeys(prefix).users), 100_000);
+  });
+
   test('once seeded, the users of the caps file are not read', async (t) => {
     const prefix = redisTestPrefix(t);
     const file = capsFileWith(t, TWO_ADMINS_CAPS);
