@@ -5,6 +5,7 @@ import type { ApiKeyRecord } from '../../keys/api-key';
 import { keyNameTaken } from '../../keys/api-key-index';
 import { storedApiKey } from '../api-key-json';
 import type { GrantEdit } from '../capability-store';
+import type { JobOutcome } from '../group-commit-queue';
 import type { ChangeEntry } from './change-entry';
 import type { RedisConnections } from './redis-connections';
 import type { RedisKeys } from './redis-keys';
@@ -36,23 +37,32 @@ export class ChangeWriter {
     private readonly commandTimeoutMs: number,
   ) {}
 
-  /** Judges `edit` against the newest state and writes it; resolves with the policy it left. */
-  async grant(edit: GrantEdit): Promise<CapabilityPolicy> {
+  /**
+   * Judges `edits` in order against the newest state (each sees the ones before it)
+   * and writes those that pass in one script; an edit that throws is refused alone.
+   * After a conflict the whole batch is judged again on the new state.
+   */
+  async grants(edits: readonly GrantEdit[]): Promise<readonly JobOutcome<CapabilityPolicy>[]> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const policy = this.state.policy;
       const judgedAt = this.state.version;
-      const result = edit(policy);
-      const email = assertEmail(result.email);
-      const capabilities = [...new Set(result.capabilities)];
-      if (sameList(policy.users.get(email) ?? [], capabilities)) return policy;
-      policy.withUser(email, capabilities); // refuses an undefined capability before Redis is asked
-      const written = await this.run('capsGrant', this.keys.users, String(judgedAt), [email, JSON.stringify(capabilities)]);
+      const judged = judge(this.state.policy, edits);
+      if (judged.changes.length === 0) return judged.outcomes.map((outcome) => (outcome.ok ? { ok: true, value: this.state.policy } : outcome));
+      const fields = judged.changes.flatMap(({ email, capabilities }) => [email, JSON.stringify(capabilities)]);
+      const written = await this.run('capsGrant', this.keys.users, String(judgedAt), fields);
       if (typeof written === 'string') {
         await this.catchUp();
         continue;
       }
-      await this.settle(written, { kind: 'grant', version: written.version, email, capabilities });
-      return this.state.policy;
+      const first = written.version - judged.changes.length + 1;
+      if (this.state.version === first - 1) {
+        judged.changes.forEach(({ email, capabilities }, index) => {
+          const last = index === judged.changes.length - 1;
+          this.state.apply({ kind: 'grant', version: first + index, email, capabilities }, last ? written.id : '');
+        });
+      } else if (this.state.version < written.version) {
+        await this.catchUp().catch(() => undefined);
+      }
+      return judged.outcomes.map((outcome) => (outcome.ok ? { ok: true, value: this.state.policy } : outcome));
     }
     throw new StoreUnavailableError('too many concurrent changes to the shared store; nothing was changed, try again');
   }
@@ -162,6 +172,27 @@ export class ChangeWriter {
       throw new StoreUnavailableError('Redis is unreachable: the change was not applied', { cause: error });
     }
   }
+}
+
+/** Each edit judged on the policy the ones before it left: what to write, and each edit's outcome. */
+function judge(start: CapabilityPolicy, edits: readonly GrantEdit[]): { changes: { email: string; capabilities: string[] }[]; outcomes: JobOutcome<CapabilityPolicy>[] } {
+  let policy = start;
+  const changes = new Map<string, string[]>();
+  const outcomes = edits.map((edit): JobOutcome<CapabilityPolicy> => {
+    try {
+      const result = edit(policy);
+      const email = assertEmail(result.email);
+      const capabilities = [...new Set(result.capabilities)];
+      if (sameList(policy.users.get(email) ?? [], capabilities)) return { ok: true, value: policy };
+      policy = policy.withUser(email, capabilities); // refuses an undefined capability before Redis is asked
+      changes.delete(email);
+      changes.set(email, capabilities);
+      return { ok: true, value: policy };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+  return { changes: [...changes].map(([email, capabilities]) => ({ email, capabilities })), outcomes };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -1,5 +1,6 @@
 import type { CapabilityPolicy } from '../../capabilities/capability-policy';
 import type { CapabilityStore, GrantEdit } from '../capability-store';
+import { GroupCommitQueue } from '../group-commit-queue';
 import type { RedisStoreEngine } from './redis-store.engine';
 
 /**
@@ -12,8 +13,8 @@ import type { RedisStoreEngine } from './redis-store.engine';
  * capabilities.current().can('bob@example.com', 'write');
  */
 export class RedisCapabilityStore implements CapabilityStore {
-  // This instance's grant edits go one at a time, so they only conflict with other instances'.
-  private queue: Promise<unknown> = Promise.resolve();
+  // Edits queued while a batch is in flight go together in the next one: one script, one round trip.
+  private readonly queue = new GroupCommitQueue<GrantEdit, CapabilityPolicy>((edits) => this.engine.writer.grants(edits));
 
   private closing: Promise<void> | undefined;
 
@@ -29,9 +30,7 @@ export class RedisCapabilityStore implements CapabilityStore {
 
   /** Resolves once Redis holds the change; rejects with the edit's own error or `STORE_UNAVAILABLE`. */
   update(edit: GrantEdit): Promise<CapabilityPolicy> {
-    const next = this.queue.catch(() => undefined).then(() => this.engine.writer.grant(edit));
-    this.queue = next;
-    return next;
+    return this.queue.submit(edit);
   }
 
   linkIdentity(identity: string, email: string): Promise<CapabilityPolicy> {
@@ -49,7 +48,7 @@ export class RedisCapabilityStore implements CapabilityStore {
   }
 
   private async release(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await this.queue.idle();
     await this.engine.release();
   }
 }

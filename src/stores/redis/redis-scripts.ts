@@ -25,10 +25,14 @@ local problem = refusal()
 if problem then return {problem} end
 `;
 
-/** ARGV[5] email, ARGV[6] JSON list. Judged: refused with STALE when the version moved. */
+/** ARGV[5..]: email, JSON list, email, JSON list… in order. Judged: refused with STALE when the version moved. */
 const GRANT = `${PRELUDE}
-redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
-return append('kind', 'grant', 'email', ARGV[5], 'capabilities', ARGV[6])
+local written
+for i = 5, #ARGV, 2 do
+  redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
+  written = append('kind', 'grant', 'email', ARGV[i], 'capabilities', ARGV[i + 1])
+end
+return written
 `;
 
 /** ARGV[5] identity, ARGV[6] email. Checked here: a link is never moved. */

@@ -138,6 +138,23 @@ describe('Redis stores: writes', () => {
     assert.equal(Object.keys(await rawRedis(t).hgetall(redisKeys(prefix).users)).length, 64);
   });
 
+  test('edits queued together are judged in order and written in one step; a refused one fails alone', async (t) => {
+    const prefix = redisTestPrefix(t);
+    const { stores } = await openInstance(t, capsFileWith(t, TWO_ADMINS_CAPS), prefix);
+    const outcomes = await Promise.allSettled([
+      stores.capabilities.update(grant('dan@example.com', ['read'])),
+      stores.capabilities.update(grant('dan@example.com', ['fly'])),
+      stores.capabilities.update(add('dan@example.com', 'write')),
+      stores.capabilities.update(grant('eve@example.com', ['write'])),
+    ]);
+    assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    assert.equal(((outcomes[1] as PromiseRejectedResult).reason as { code: string }).code, 'UNKNOWN_CAPABILITY');
+    const raw = rawRedis(t);
+    assert.equal(await raw.hget(redisKeys(prefix).users, 'dan@example.com'), '["read","write"]');
+    assert.equal(await raw.get(redisKeys(prefix).version), '2');
+    assert.deepEqual(stores.capabilities.current().stored('dan@example.com'), ['read', 'write']);
+  });
+
   test('a write with an unknown capability or a bad email is refused before Redis is asked', async (t) => {
     const prefix = redisTestPrefix(t);
     const { stores } = await openInstance(t, capsFileWith(t, TWO_ADMINS_CAPS), prefix);
