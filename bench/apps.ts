@@ -8,7 +8,7 @@ import { Roles } from './recipe/roles.decorator';
 import { RolesGuard } from './recipe/roles.guard';
 
 /** The apps the HTTP benchmark compares, one per child process. */
-export type AppName = 'unguarded' | 'allow-all' | 'ours' | 'recipe-key' | 'recipe-string';
+export type AppName = 'unguarded' | 'allow-all' | 'ours' | 'ours-redis' | 'recipe-key' | 'recipe-string';
 
 /** The secret every app signs with; a benchmark fixture, never a real one. */
 export const BENCH_SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -96,6 +96,21 @@ export function benchModule(name: AppName, capsFile: string, baseUrl: string): D
       return {
         ...withControllers([OursController]),
         imports: [AuthModule.forRoot({ secret: BENCH_SECRET, baseUrl, capsFile, devLogin: true, production: false })],
+      };
+    case 'ours-redis':
+      // The same app on the Redis stores: accounts in Redis under the bench's own prefix.
+      return {
+        ...withControllers([OursController]),
+        imports: [
+          AuthModule.forRoot({
+            secret: BENCH_SECRET,
+            baseUrl,
+            capsFile,
+            devLogin: true,
+            production: false,
+            redis: { url: process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0', prefix: process.env['BENCH_REDIS_PREFIX'] ?? 'nest-capabilities-bench:' },
+          }),
+        ],
       };
     case 'recipe-key':
     case 'recipe-string': {

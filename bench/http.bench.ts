@@ -9,7 +9,7 @@ import { fixed, median, table, thousands } from './stats';
 export type AdapterName = 'express' | 'fastify';
 
 /** One kind of request measured: which app, with which credentials. */
-interface Variant {
+export interface Variant {
   readonly name: string;
   readonly label: string;
   readonly app: AppName;
@@ -97,7 +97,7 @@ async function prepareVariants(children: Map<AppName, { ready: ChildReady }>, ur
   ];
 }
 
-async function load(url: string, variant: Variant, connections: number, seconds: number): Promise<autocannon.Result> {
+export async function load(url: string, variant: Variant, connections: number, seconds: number): Promise<autocannon.Result> {
   const result = await autocannon({ url, connections, duration: seconds, headers: variant.headers });
   // A figure from a run with any error or non-2xx answer is not reported.
   if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0 || result.requests.total === 0) {
@@ -163,7 +163,7 @@ function report(adapter: AdapterName, measured: readonly Measured[], options: Ht
   };
 }
 
-function cpuOf(child: ChildProcess): Promise<number> {
+export function cpuOf(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the server did not report its CPU time within 10 s')), 10_000);
     child.once('message', (message: { cpuMicros: number }) => {
@@ -174,7 +174,7 @@ function cpuOf(child: ChildProcess): Promise<number> {
   });
 }
 
-function startChild(adapter: AdapterName, app: AppName): Promise<{ child: ChildProcess; ready: ChildReady }> {
+export function startChild(adapter: AdapterName, app: AppName): Promise<{ child: ChildProcess; ready: ChildReady }> {
   return new Promise((resolve, reject) => {
     const child = fork(CHILD, [adapter, app], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const timer = setTimeout(() => {

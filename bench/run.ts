@@ -40,7 +40,8 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
-  const parts = new Set((process.env['BENCH_PARTS'] ?? 'http,checks,store').split(','));
+  const ALL_PARTS = 'http,checks,store,redis';
+  const parts = new Set((process.env['BENCH_PARTS'] ?? ALL_PARTS).split(','));
   const http = { rounds: positive('BENCH_ROUNDS', 10), seconds: positive('BENCH_SECONDS', 2), connections: 10 };
   const started = Date.now();
   const sections: string[] = [];
@@ -83,6 +84,16 @@ async function main(): Promise<void> {
       target(`50 concurrent adds vs one add, ${thousands(users)} users`, '≤ 3×', ratio, ratio <= 3);
     }
   }
+  if (parts.has('redis')) {
+    // Loaded only when asked for: it needs a Redis (BENCH_REDIS_URL, default 127.0.0.1:6379).
+    const { benchRedis } = await import('./redis.bench.js');
+    const figures = await benchRedis({ rounds: positive('BENCH_REDIS_ROUNDS', 6), seconds: http.seconds, changes: positive('BENCH_REDIS_CHANGES', 100) });
+    console.log(figures.markdown);
+    sections.push('## 4. Many instances on one Redis', '', figures.markdown);
+    for (const [adapter, ratio] of figures.redisVsFile) target(`guarded route, Redis store vs file store, ${adapter}`, '≥ 0.98×', ratio, ratio >= 0.98);
+    target('propagation to another instance, p50 (ms)', '< 10', figures.propagationP50, figures.propagationP50 < 10);
+    target('propagation to another instance, p99 (ms)', '< 100', figures.propagationP99, figures.propagationP99 < 100);
+  }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const document = [
     '# Benchmark results',
@@ -99,7 +110,7 @@ async function main(): Promise<void> {
     ...sections,
     closingNote(),
   ].join('\n');
-  if (parts.size === 3 && process.env['BENCH_WRITE'] !== 'false') {
+  if (parts.size === ALL_PARTS.split(',').length && process.env['BENCH_WRITE'] !== 'false') {
     writeFileSync(RESULTS, document);
     console.log(`figures written to ${RESULTS}`);
   }
