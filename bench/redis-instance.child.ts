@@ -5,7 +5,7 @@ import { RedisStores } from '../src/stores/redis';
 export type InstanceRequest = { readonly grants: number; readonly tag: string } | 'stop';
 export type InstanceReport =
   | { readonly kind: 'ready'; readonly openMs: number; readonly heapMB: number; readonly rssMB: number; readonly accounts: number }
-  | { readonly kind: 'granted'; readonly ms: number }
+  | { readonly kind: 'granted'; readonly ms: number; readonly failed: number }
   | { readonly kind: 'seen'; readonly what: 'policy' | 'revocation'; readonly at: number };
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     }
     const begun = now();
     const writes = Array.from({ length: request.grants }, (_, i) => stores.capabilities.update(() => ({ email: `${request.tag}-${i}@example.com`, capabilities: ['read'] })));
-    void Promise.all(writes).then(() => send({ kind: 'granted', ms: now() - begun }));
+    void Promise.allSettled(writes).then((outcomes) => send({ kind: 'granted', ms: now() - begun, failed: outcomes.filter((outcome) => outcome.status === 'rejected').length }));
   });
 }
 

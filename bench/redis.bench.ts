@@ -164,13 +164,15 @@ async function measureThroughput(capsFile: string, prefix: string): Promise<{ to
   try {
     const perInstance = 2_000;
     const started = performance.now();
-    await Promise.all(
+    const reports = await Promise.all(
       instances.map((instance, index) => {
         const done = nextReport(instance, (report) => report.kind === 'granted');
         instance.send({ grants: perInstance, tag: `i${index}` } satisfies InstanceRequest);
         return done;
       }),
     );
+    const failed = reports.reduce((sum, report) => sum + (report.kind === 'granted' ? report.failed : 0), 0);
+    if (failed > 0) throw new Error(`${failed} grants failed; no figure reported`);
     return { total: perInstance * 3, perInstance, seconds: (performance.now() - started) / 1000 };
   } finally {
     for (const instance of instances) await stopInstance(instance);

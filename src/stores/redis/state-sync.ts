@@ -13,7 +13,7 @@ export type RawEntries = readonly (readonly [string, readonly string[]])[];
 export const READ_BATCH = 1000;
 
 /**
- * Brings this instance's copy up to date on the command connection: by reading the
+ * Brings this instance's copy up to date on the bulk connection: by reading the
  * log after the last entry seen, or, on a gap (a trimmed log, missed versions), by
  * reloading the whole state. One catch-up at a time; callers queue behind it.
  */
@@ -61,7 +61,8 @@ export class StateSync {
 
   private async readToEnd(): Promise<void> {
     for (;;) {
-      const replies = await this.connections.command
+      // A read: the long timeout of the bulk connection, so a busy Redis slows a catch-up rather than failing it.
+      const replies = await this.connections.bulk
         .multi()
         .get(this.keys.version)
         .xrange(this.keys.log, `(${this.state.lastId}`, '+', 'COUNT', READ_BATCH)
