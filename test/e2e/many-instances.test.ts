@@ -113,7 +113,7 @@ describe('many instances on one Redis', () => {
   it('signs in on one instance through an identity linked on another', async () => {
     const browser = await signedIn(a, 'fred@example.com');
     fake.github = { id: 2000777, login: 'fred', email: null, emails: [{ email: 'fred-gh@example.net', primary: true, verified: true }] };
-    const { callback } = await visitProvider(browser, '/link/github');
+    const { callback } = await visitProvider(browser, '/link/github', { 'sec-fetch-site': 'same-origin' });
     assert.equal((await browser.get(callback.pathname + callback.search)).status, 302);
     await eventually(async () => {
       const other = b.client();
