@@ -51,7 +51,7 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     assert.match(unknown.err, /unknown capability "fly"/);
     const last = await cli(['revoke', 'alice@example.com', 'admin', ...shared]);
     assert.equal(last.status, 1);
-    assert.match(last.err, /alice@example\.com is the last account holding admin/);
+    assert.match(last.err, /alice@example\.com is the last person holding admin/);
   });
 
   it('reads REDIS_URL and REDIS_PREFIX when the options are left out', async (t) => {
