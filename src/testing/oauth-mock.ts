@@ -1,7 +1,6 @@
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, exportJWK, importPKCS8, type JWK } from 'jose';
 import { assertEmail } from '../capabilities/email';
 import type { OidcProviderOptions } from '../providers/oidc/oidc-provider.options';
 
@@ -43,8 +42,8 @@ export class OAuthMock {
   private constructor(
     private readonly server: Server,
     readonly issuer: string,
-    private readonly signingKey: Awaited<ReturnType<typeof importPKCS8>>,
-    private readonly publicJwk: JWK,
+    private readonly signingKey: KeyObject,
+    private readonly publicJwk: JsonWebKey,
     email: string,
   ) {
     this.email = email;
@@ -58,8 +57,8 @@ export class OAuthMock {
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
       publicKeyEncoding: { type: 'spki', format: 'pem' },
     });
-    const signingKey = await importPKCS8(privateKey, 'RS256');
-    const publicJwk = await exportJWK(createPublicKey(publicKey));
+    const signingKey = createPrivateKey(privateKey);
+    const publicJwk = createPublicKey(publicKey).export({ format: 'jwk' });
     let mock: OAuthMock | undefined;
     const server = createServer((request, response) => {
       mock!.handle(request, response).catch(() => send(response, 500, { error: 'server_error' }));
@@ -154,14 +153,17 @@ export class OAuthMock {
     }
     const accessToken = randomBytes(24).toString('base64url');
     this.accessTokens.set(accessToken, pending.email);
-    const idToken = await new SignJWT({ email: pending.email, email_verified: true, ...(pending.nonce === undefined ? {} : { nonce: pending.nonce }) })
-      .setProtectedHeader({ alg: 'RS256', kid: this.kid })
-      .setIssuer(this.issuer)
-      .setAudience(this.clientId)
-      .setSubject(subjectOf(pending.email))
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(this.signingKey);
+    const now = Math.floor(Date.now() / 1000);
+    const idToken = signRs256(this.signingKey, this.kid, {
+      iss: this.issuer,
+      aud: this.clientId,
+      sub: subjectOf(pending.email),
+      iat: now,
+      exp: now + 300,
+      email: pending.email,
+      email_verified: true,
+      ...(pending.nonce === undefined ? {} : { nonce: pending.nonce }),
+    });
     send(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken, scope: 'openid email profile' });
   }
 
@@ -202,4 +204,11 @@ async function readBody(request: IncomingMessage): Promise<string> {
     if (body.length > 64 * 1024) throw new Error('body too large');
   }
   return body;
+}
+
+// RS256 on node:crypto: the kit must load under Jest's CommonJS runtime, where jose (ES modules only) cannot.
+function signRs256(key: KeyObject, kid: string, claims: Record<string, unknown>): string {
+  const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signingInput = `${encode({ alg: 'RS256', kid })}.${encode(claims)}`;
+  return `${signingInput}.${sign('sha256', Buffer.from(signingInput), key).toString('base64url')}`;
 }

@@ -1,5 +1,5 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { JsonWebTokenError, JwtService, NotBeforeError, TokenExpiredError } from '@nestjs/jwt';
+import { JsonWebTokenError, NotBeforeError, TokenExpiredError, decode, sign, verify } from 'jsonwebtoken';
 import { canonicalizeEmail, isServiceAccount } from '../capabilities/email';
 import type { Principal } from '../capabilities/principal';
 import { TokenError } from '../errors';
@@ -44,7 +44,9 @@ export interface VerifiedToken {
 }
 
 /**
- * Issues and verifies bearer tokens through `@nestjs/jwt`: algorithm pinned, `iss`,
+ * Issues and verifies bearer tokens through jsonwebtoken (the library `@nestjs/jwt`
+ * wraps; used directly because `@nestjs/jwt` 11 refuses Nest 12 as a peer and 12 ships
+ * only ES modules, which Jest cannot load): algorithm pinned, `iss`,
  * `aud`, `sub`, `iat`, `exp`, `jti` and a `typ` claim, key chosen by `kid`, and
  * revocation checked at every call (cached or not).
  *
@@ -54,7 +56,6 @@ export interface VerifiedToken {
  * tokens.verify(token).principal; // { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['write'] }
  */
 export class BearerTokens {
-  private readonly jwt: JwtService;
   private readonly cache = new VerifiedTokenCache<VerifiedToken>();
 
   constructor(
@@ -63,14 +64,7 @@ export class BearerTokens {
     /** Where revocations are looked up; by default this process only. */
     readonly revocations: RevocationStore = new MemoryRevocationStore(),
     private readonly quota = new RevocationQuota(),
-  ) {
-    this.jwt = new JwtService({
-      // KeyObjects made once: given a string, jsonwebtoken would rebuild the key on every call.
-      secretOrKeyProvider: (_type, token) => this.keyFor(token),
-      signOptions: { algorithm: TOKEN_ALGORITHM, issuer: options.issuer, audience: options.audience, keyid: keyring.signingKid },
-      verifyOptions: { algorithms: [TOKEN_ALGORITHM], issuer: options.issuer, audience: options.audience },
-    });
-  }
+  ) {}
 
   /** A token that authenticates `email`; its capabilities are read from the store at each request. */
   issueUserToken(email: string): IssuedToken {
@@ -136,32 +130,38 @@ export class BearerTokens {
     // iat and exp set here, so that expires_at in the answer is exactly the token's exp.
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiresAt = ttlSeconds === null ? null : issuedAt + ttlSeconds;
-    const token = this.jwt.sign(
-      { ...claims, iat: issuedAt, ...(expiresAt === null ? {} : { exp: expiresAt }) },
-      { subject: email, jwtid: tokenId },
-    );
+    // KeyObjects made once (the keyring's): given a string, jsonwebtoken would rebuild the key on every call.
+    const token = sign({ ...claims, iat: issuedAt, ...(expiresAt === null ? {} : { exp: expiresAt }) }, this.keyring.signingKey, {
+      algorithm: TOKEN_ALGORITHM,
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      keyid: this.keyring.signingKid,
+      subject: email,
+      jwtid: tokenId,
+    });
     return { token, tokenId, expiresAt };
   }
 
   private verifySignature(token: string): TokenClaims {
     try {
-      const payload = this.jwt.verify<TokenClaims>(token);
+      const payload: unknown = verify(token, this.keyFor(token), {
+        algorithms: [TOKEN_ALGORITHM],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+      });
       if (typeof payload !== 'object' || payload === null) throw new TokenError('TOKEN_INVALID', 'the token has no claims');
-      return payload;
+      return payload as TokenClaims;
     } catch (error) {
       throw asTokenError(error);
     }
   }
 
-  private keyFor(token: unknown): KeyObject {
-    if (typeof token === 'string') {
-      const decoded: unknown = this.jwt.decode(token, { complete: true });
-      if (decoded === null || typeof decoded !== 'object') throw new TokenError('TOKEN_INVALID', 'the token is malformed');
-      const key = this.keyring.keyFor((decoded as { header?: { kid?: unknown } }).header?.kid);
-      if (key !== undefined) return key;
-      throw new TokenError('TOKEN_INVALID', 'the token was signed with a key that is not (or no longer) accepted');
-    }
-    return this.keyring.signingKey;
+  private keyFor(token: string): KeyObject {
+    const decoded: unknown = decode(token, { complete: true });
+    if (decoded === null || typeof decoded !== 'object') throw new TokenError('TOKEN_INVALID', 'the token is malformed');
+    const key = this.keyring.keyFor((decoded as { header?: { kid?: unknown } }).header?.kid);
+    if (key !== undefined) return key;
+    throw new TokenError('TOKEN_INVALID', 'the token was signed with a key that is not (or no longer) accepted');
   }
 }
 
@@ -213,9 +213,6 @@ function asTokenError(error: unknown): TokenError {
   if (error instanceof TokenExpiredError) return new TokenError('TOKEN_EXPIRED', 'the token has expired', { cause: error });
   if (error instanceof NotBeforeError) return new TokenError('TOKEN_INVALID', 'the token is not valid yet', { cause: error });
   if (error instanceof JsonWebTokenError) {
-    // jsonwebtoken wraps errors thrown by the key provider; keep ours and their message.
-    const inner: unknown = (error as { cause?: unknown }).cause;
-    if (inner instanceof TokenError) return inner;
     return new TokenError('TOKEN_INVALID', `the token is not valid: ${error.message}`, { cause: error });
   }
   return new TokenError('TOKEN_INVALID', 'the token is not valid', { cause: error });

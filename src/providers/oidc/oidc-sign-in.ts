@@ -1,4 +1,5 @@
-import * as client from 'openid-client';
+import { randomBytes } from 'node:crypto';
+import type * as OpenIdClient from 'openid-client';
 import { ConfigError, LoginError } from '../../errors';
 import type { LoginAttempt } from '../../session/login-attempt';
 import type { AttemptSecrets, EndSessionRequest, IdentitySource, ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
@@ -9,6 +10,16 @@ import type { OidcProviderOptions } from './oidc-provider.options';
 
 const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
 const DEFAULT_TIMEOUT_SECONDS = 10;
+
+type Client = typeof OpenIdClient;
+let loadedClient: Promise<Client> | undefined;
+
+// openid-client ships only ES modules: loaded on first use, so an application without an
+// OpenID Connect provider (and Jest's CommonJS runtime) never loads it.
+function openIdClient(): Promise<Client> {
+  loadedClient ??= import('openid-client');
+  return loadedClient;
+}
 
 /**
  * Any OpenID Connect provider, through openid-client: discovery, PKCE (S256), state,
@@ -31,7 +42,7 @@ class OidcSignIn implements RedirectSignInProvider {
   private readonly transport: IssuerTransport;
   private readonly scope: string;
   private readonly timeoutSeconds: number;
-  private configuration: Promise<client.Configuration> | undefined;
+  private configuration: Promise<OpenIdClient.Configuration> | undefined;
 
   constructor(
     private readonly options: OidcProviderOptions,
@@ -65,7 +76,8 @@ class OidcSignIn implements RedirectSignInProvider {
   }
 
   secrets(): AttemptSecrets {
-    return { codeVerifier: client.randomPKCECodeVerifier(), nonce: client.randomNonce() };
+    // What openid-client's randomPKCECodeVerifier and randomNonce return: 32 random bytes, base64url.
+    return { codeVerifier: randomBytes(32).toString('base64url'), nonce: randomBytes(32).toString('base64url') };
   }
 
   async authorizationUrl(attempt: LoginAttempt, redirectUri: string): Promise<URL> {
@@ -73,6 +85,7 @@ class OidcSignIn implements RedirectSignInProvider {
       throw error instanceof ConfigError ? error : exchangeError(error, this.label);
     });
     const { codeVerifier, nonce } = requiredSecrets(attempt);
+    const client = await openIdClient();
     const parameters: Record<string, string> = {
       redirect_uri: redirectUri,
       scope: this.scope,
@@ -90,6 +103,7 @@ class OidcSignIn implements RedirectSignInProvider {
     const { codeVerifier, nonce } = requiredSecrets(attempt);
     try {
       const configuration = await this.discovered();
+      const client = await openIdClient();
       const answer = await client.authorizationCodeGrant(
         configuration,
         callbackUrl,
@@ -110,7 +124,8 @@ class OidcSignIn implements RedirectSignInProvider {
 
   async refresh(refreshToken: string): Promise<ProviderTokens> {
     try {
-      const answer = await client.refreshTokenGrant(await this.discovered(), refreshToken);
+      const configuration = await this.discovered();
+      const answer = await (await openIdClient()).refreshTokenGrant(configuration, refreshToken);
       const tokens = providerTokensOf(answer, answer.expiresIn(), nowSeconds());
       if (tokens === undefined) throw new LoginError('LOGIN_PROVIDER_ERROR', `${this.label} sent no access token`);
       // A provider that does not rotate refresh tokens keeps the old one valid.
@@ -134,7 +149,7 @@ class OidcSignIn implements RedirectSignInProvider {
   }
 
   /** Discovery once; a failure is forgotten so the next sign-in tries again. */
-  private discovered(): Promise<client.Configuration> {
+  private discovered(): Promise<OpenIdClient.Configuration> {
     this.configuration ??= this.discover().catch((error: unknown) => {
       this.configuration = undefined;
       throw error;
@@ -142,10 +157,11 @@ class OidcSignIn implements RedirectSignInProvider {
     return this.configuration;
   }
 
-  private async discover(): Promise<client.Configuration> {
+  private async discover(): Promise<OpenIdClient.Configuration> {
     const secret = this.options.clientSecret;
-    let configuration: client.Configuration;
+    let configuration: OpenIdClient.Configuration;
     try {
+      const client = await openIdClient();
       configuration = await client.discovery(
         this.issuer,
         this.options.clientId,
