@@ -13,8 +13,8 @@ const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), '
 const compiled = (path: string): string => join(compiledRoot, path.replace(/^\.?\/?dist\//, ''));
 
 describe('package entry points', () => {
-  it('maps ".", "./testing" and "./openapi" to compiled files with their types', () => {
-    for (const subpath of ['.', './testing', './openapi']) {
+  it('maps ".", "./testing", "./openapi" and "./extend" to compiled files with their types', () => {
+    for (const subpath of ['.', './testing', './openapi', './extend']) {
       const entry = manifest.exports[subpath];
       assert.ok(typeof entry === 'object', `${subpath} is exported`);
       assert.ok(existsSync(compiled(entry.default)), `${entry.default} is built`);
@@ -22,11 +22,26 @@ describe('package entry points', () => {
     }
   });
 
-  it('gives nest-capabilities/testing its kit, and the main entry the revocation API', () => {
-    const testing = require(compiled((manifest.exports['./testing'] as { default: string }).default)) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(testing).sort(), ['OAuthMock', 'TEST_PROVIDER', 'createTestAuth']);
-    const main = require(compiled((manifest.exports['.'] as { default: string }).default)) as Record<string, unknown>;
-    for (const name of ['FileRevocationStore', 'MemoryRevocationStore', 'REVOCATION_STORE', 'BearerTokens', 'TokenKeyring']) assert.ok(name in main, name);
+  const load = (subpath: string): Record<string, unknown> =>
+    require(compiled((manifest.exports[subpath] as { default: string }).default)) as Record<string, unknown>;
+
+  it('gives nest-capabilities/testing its kit', () => {
+    assert.deepEqual(Object.keys(load('./testing')).sort(), ['OAuthMock', 'TEST_PROVIDER', 'createTestAuth']);
+  });
+
+  it('gives the main entry what an application uses, and none of the internals', () => {
+    const main = load('.');
+    for (const name of ['AuthModule', 'CapabilityGuard', 'CapabilityService', 'RequireCapability', 'YamlFileStore', 'FileRevocationStore', 'MemoryRevocationStore', 'REVOCATION_STORE', 'CapabilitiesError']) {
+      assert.ok(name in main, name);
+    }
+    for (const name of ['PrincipalResolver', 'RouteRequirements', 'EffectiveSets', 'SessionCookie', 'SignInProviders', 'BearerTokens', 'TokenKeyring', 'writeFileAtomic']) {
+      assert.ok(!(name in main), name);
+    }
+  });
+
+  it('gives nest-capabilities/extend the building blocks of custom stores and providers', () => {
+    const extend = load('./extend');
+    for (const name of ['parseCapsFile', 'CapabilityGraph', 'checkedChange', 'writeFileAtomic', 'RevocationList', 'BearerTokens', 'TokenKeyring']) assert.ok(name in extend, name);
   });
 
   it('gives nest-capabilities/openapi the document builder', () => {
