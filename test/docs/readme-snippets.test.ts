@@ -35,9 +35,24 @@ describe('the README', () => {
       incremental: false,
       noUnusedLocals: false,
       baseUrl: ROOT,
-      paths: { 'nest-capabilities': ['src/index.ts'], 'nest-capabilities/testing': ['src/testing/index.ts'], 'nest-capabilities/openapi': ['src/openapi/index.ts'] },
+      paths: {
+        'nest-capabilities': ['src/index.ts'],
+        'nest-capabilities/testing': ['src/testing/index.ts'],
+        'nest-capabilities/openapi': ['src/openapi/index.ts'],
+        'nest-capabilities/extend': ['src/extend/index.ts'],
+      },
     };
-    const codeOf = new Map(snippets.map((snippet) => [fileOf(snippet), snippet.code]));
+    // The test runner's globals, as Jest and Vitest (globals: true) declare them: the testing-kit example uses them.
+    const globals: [string, string] = [
+      join(ROOT, 'readme-runner-globals.d.ts'),
+      [
+        'declare function describe(name: string, body: () => void): void;',
+        'declare function it(name: string, body: () => unknown): void;',
+        'declare function beforeAll(body: () => unknown): void;',
+        'declare function afterAll(body: () => unknown): void;',
+      ].join('\n'),
+    ];
+    const codeOf = new Map([...snippets.map((snippet): [string, string] => [fileOf(snippet), snippet.code]), globals]);
     const host = ts.createCompilerHost(options);
     const readFile = host.readFile.bind(host);
     host.readFile = (name) => codeOf.get(name) ?? readFile(name);
