@@ -5,6 +5,7 @@ import { assertStrongSecret, deriveKeys, type DerivedKeys } from '../secrets/aut
 import { cookiePolicyFor, type CookiePolicy } from '../session/cookie-jar';
 import type { AuthModuleOptions } from './auth-module.options';
 import { assertDevUserAllowed, devUserWarning } from './dev-user';
+import { assertAuthOptions } from './auth-options.check';
 
 /** The options after defaults and checks, with keys derived once. */
 export interface AuthConfig {
@@ -38,6 +39,7 @@ export interface AuthConfig {
  * secret) for anything the module must not start with.
  */
 export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  assertAuthOptions(options, 'AuthModule options', false);
   const production = options.production ?? env['NODE_ENV'] === 'production';
   const warnings: string[] = [];
   if (typeof options.secret !== 'string' || options.secret.length === 0) throw new ConfigError('secret is required');

@@ -34,6 +34,7 @@ import { MemoryRevocationStore, REVOCATION_STORE, type RevocationStore } from '.
 import { AUTH_CONFIG, CAPABILITY_STORE, GUARD_IS_GLOBAL } from './auth.constants';
 import { ConfigError } from '../errors';
 import { normalizePrefix, resolveAuthConfig, type AuthConfig } from './auth-config';
+import { assertAsyncAuthOptions, assertAuthOptions } from './auth-options.check';
 import {
   AUTH_ASYNC_OPTIONS_TYPE,
   AUTH_MODULE_OPTIONS,
@@ -226,10 +227,12 @@ function prefixedControllers(prefix: string): Type[] {
 @Module({})
 export class AuthModule extends AuthConfigurableModule {
   static override forRoot(options: typeof AUTH_OPTIONS_TYPE): DynamicModule {
+    assertAuthOptions(options, 'AuthModule.forRoot', true);
     return AuthModule.complete(super.forRoot(options), options);
   }
 
   static override forRootAsync(options: typeof AUTH_ASYNC_OPTIONS_TYPE): DynamicModule {
+    assertAsyncAuthOptions(options);
     return AuthModule.complete(super.forRootAsync(options), options);
   }
 
