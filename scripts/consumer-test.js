@@ -172,8 +172,12 @@ async function main() {
     const tarball = await pack(work);
     const snippets = readmeSnippets();
     await Promise.all(APPS.map((app) => createApp(work, app, tarball, snippets)));
-    for (const app of APPS) await checkApp(join(work, app.name), app.name);
-    console.log(`consumer test passed in ${Math.round((Date.now() - started) / 1000)} s`);
+    const failures = [];
+    // Every app checked even when one fails, so a run shows all that breaks.
+    for (const app of APPS) await checkApp(join(work, app.name), app.name).catch((error) => failures.push(error));
+    const seconds = Math.round((Date.now() - started) / 1000);
+    if (failures.length > 0) throw new Error(`consumer test failed in ${seconds} s:\n${failures.map((error) => error.message).join('\n\n')}`);
+    console.log(`consumer test passed in ${seconds} s`);
   } finally {
     if (!keep) rmSync(work, { recursive: true, force: true });
   }
@@ -230,7 +234,7 @@ async function checkApp(folder, name) {
 }
 
 function summary(output) {
-  // eslint-disable-next-line no-control-regex
+   
   const line = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((text) => /Tests?:?\s+\d+ passed|Tests\s+\d+ passed/.test(text));
   return line === undefined ? '' : ` (${line.trim()})`;
 }
