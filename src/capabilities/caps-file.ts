@@ -48,10 +48,10 @@ export function parseCapsFile(text: string, file: string): CapabilityPolicy {
   const seenKeys = new Set<string>();
   for (const pair of root.items) {
     const key = keyOf(pair);
-    if (key !== undefined && seenKeys.has(key)) fail('CAPS_SCHEMA', `key ${JSON.stringify(key)} appears twice`, pair.key as Node, key);
+    if (key !== undefined && seenKeys.has(key)) fail('CAPS_SCHEMA', `key ${JSON.stringify(key)} appears twice`, pair.key, key);
     if (key !== undefined) seenKeys.add(key);
     if (key === undefined || !KNOWN_KEYS.has(key)) {
-      fail('CAPS_SCHEMA', `unknown key ${JSON.stringify(key ?? String(pair.key))} (expected one of ${[...KNOWN_KEYS].join(', ')})`, pair.key as Node, key);
+      fail('CAPS_SCHEMA', `unknown key ${JSON.stringify(key ?? String(pair.key))} (expected one of ${[...KNOWN_KEYS].join(', ')})`, pair.key, key);
     }
   }
 
@@ -129,7 +129,7 @@ function readIdentities(root: YAMLMap, fail: Fail): IdentityLinks {
     const value = isScalar(pair.value) ? pair.value.value : pair.value;
     const canonical = canonicalizeEmail(value);
     if ('problem' in canonical) fail('INVALID_EMAIL', `in "identities": ${canonical.problem}`, pair.value as Node, String(value));
-    const email = (canonical as { email: string }).email;
+    const email = (canonical).email;
     if (isServiceAccount(email)) {
       fail('CAPS_SCHEMA', `in "identities": ${JSON.stringify(key)} cannot sign in to the service account ${JSON.stringify(email)}`, pair.value as Node, email);
     }
@@ -164,7 +164,7 @@ function buildGraph(
 function mappingPairs(node: Node, key: string, fail: Fail): Pair[] {
   if (isScalar(node) && node.value === null) return [];
   if (!isMap(node)) return fail('CAPS_SCHEMA', `"${key}" must be a mapping, got ${describeNode(node)}`, node);
-  return (node as YAMLMap).items as Pair[];
+  return (node).items;
 }
 
 function capabilityKey(pair: Pair, section: string, fail: Fail): string {

@@ -26,7 +26,7 @@ export function timeoutAgent(protocol: string, seconds: number): http.Agent {
     const socket = create(options, callback) as Duplex & { setTimeout(ms: number, listener: () => void): void };
     socket.setTimeout(milliseconds, () => socket.destroy(new ProviderTimeoutError(seconds)));
     return socket;
-  }) as typeof agent.createConnection;
+  });
   return agent;
 }
 

@@ -54,7 +54,7 @@ export class SignInProviders implements OnApplicationBootstrap {
 
   /** Discovery and other preparation, so a misconfigured provider stops the start. */
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all(this.redirectProviders().map((provider) => provider.prepare?.()));
+    await Promise.all(this.redirectProviders().map((provider) => provider.prepare?.() ?? Promise.resolve()));
   }
 
   get(name: string): SignInProvider | undefined {

@@ -13,7 +13,7 @@ export function assertSameOriginRequest(method: string, headers: IncomingHttpHea
   if (SAFE_METHODS.has(method)) return;
   const site = headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new CrossSiteRequestError(`cross-site request refused (Sec-Fetch-Site: ${String(site)})`);
+    throw new CrossSiteRequestError(`cross-site request refused (Sec-Fetch-Site: ${site})`);
   }
   const requestOrigin = headers.origin;
   if (requestOrigin !== undefined && requestOrigin !== origin) {

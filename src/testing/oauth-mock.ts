@@ -59,16 +59,15 @@ export class OAuthMock {
     });
     const signingKey = createPrivateKey(privateKey);
     const publicJwk = createPublicKey(publicKey).export({ format: 'jwk' });
-    let mock: OAuthMock | undefined;
     const server = createServer((request, response) => {
-      mock!.handle(request, response).catch(() => send(response, 500, { error: 'server_error' }));
+      mock.handle(request, response).catch(() => send(response, 500, { error: 'server_error' }));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', resolve);
     });
     const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    mock = new OAuthMock(server, issuer, signingKey, publicJwk, assertEmail(options.email ?? 'test@example.com'));
+    const mock = new OAuthMock(server, issuer, signingKey, publicJwk, assertEmail(options.email ?? 'test@example.com'));
     return mock;
   }
 

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import type { App } from 'supertest/types';
 import { assertEmail, isServiceAccount } from '../capabilities/email';
 import { ConfigError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
@@ -52,7 +53,7 @@ export function createTestAuth(app: INestApplication): TestAuth {
   const tokens = app.get(BearerTokens, { strict: false });
   const capabilities = app.get(CapabilityService, { strict: false });
   const config = app.get<AuthConfig>(AUTH_CONFIG, { strict: false });
-  const server = app.getHttpServer();
+  const server = app.getHttpServer() as App;
   // The guard refuses state-changing cookie requests from another origin; a browser on the app sends its own.
   const origin = config.baseUrl.origin;
 

@@ -150,7 +150,7 @@ export class BearerTokens {
         audience: this.options.audience,
       });
       if (typeof payload !== 'object' || payload === null) throw new TokenError('TOKEN_INVALID', 'the token has no claims');
-      return payload as TokenClaims;
+      return payload;
     } catch (error) {
       throw asTokenError(error);
     }

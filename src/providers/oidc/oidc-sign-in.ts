@@ -170,6 +170,7 @@ class OidcSignIn implements RedirectSignInProvider {
         {
           timeout: this.timeoutSeconds,
           // openid-client refuses plain http unless told; only an issuer accepted by parseIssuer gets here.
+          // eslint-disable-next-line @typescript-eslint/no-deprecated -- marked deprecated only to stand out; parseIssuer allowed it
           ...(this.transport === 'https' ? {} : { execute: [client.allowInsecureRequests] }),
         },
       );

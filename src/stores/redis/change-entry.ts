@@ -76,7 +76,7 @@ export function parseNames(json: string | undefined): readonly string[] | undefi
   if (json === undefined) return undefined;
   try {
     const value: unknown = JSON.parse(json);
-    return Array.isArray(value) && value.every((name) => typeof name === 'string') ? (value as string[]) : undefined;
+    return Array.isArray(value) && value.every((name) => typeof name === 'string') ? (value) : undefined;
   } catch {
     return undefined;
   }

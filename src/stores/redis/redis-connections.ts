@@ -35,7 +35,7 @@ export async function openConnections(options: ResolvedRedisOptions): Promise<Re
     retryStrategy: RECONNECT_DELAY_MS,
   };
   const own = options.client === undefined;
-  const command = own ? new Redis(options.url!, strict) : options.client!;
+  const command = own ? new Redis(options.url!, strict) : options.client;
   const blocking = command.duplicate({ ...strict, commandTimeout: undefined, blockingTimeout: 5000, connectionName: 'nest-capabilities-log' });
   const bulk = command.duplicate({ ...strict, commandTimeout: BULK_TIMEOUT_MS, connectionName: 'nest-capabilities-bulk' });
   // Connection errors are reported through the stores' answers and staleness, not as unhandled events.
