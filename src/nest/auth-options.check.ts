@@ -42,6 +42,11 @@ const OPTION_RULES: Record<keyof AuthModuleOptions, OptionRule> = {
   serviceTokenTtlSeconds: numberOrNever,
   maxBodyBytes: number,
   globalGuard: boolean,
+  apiKeyStore: object,
+  auditLog: object,
+  apiKeyTtlSeconds: number,
+  apiKeysMayNeverExpire: boolean,
+  instanceName: string,
 };
 
 const EXTRA_RULES: Record<keyof AuthModuleExtras, OptionRule> = { isGlobal: boolean, prefix: string };
