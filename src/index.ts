@@ -9,8 +9,8 @@ export { CAPABILITY_STORE } from './nest/auth.constants';
 export { CapabilityGuard } from './nest/capability.guard';
 export { CapabilityService } from './nest/capability.service';
 export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/decorators';
-export { ProviderAccessToken, ProviderAccessTokenPipe } from './providers/provider-access-token';
-export { ProviderApiTokens } from './providers/provider-api-tokens';
+export { ProviderAccessToken, ProviderAccessTokenPipe } from './nest/provider-access-token';
+export { ProviderApiTokens } from './nest/provider-api-tokens';
 
 // What handlers and services see.
 export { ADMIN_CAPABILITY, CapabilityPolicy } from './capabilities';

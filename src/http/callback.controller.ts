@@ -2,9 +2,9 @@ import { Controller, Get, NotFoundException, Param, Req, Res, UseGuards } from '
 import { HttpAdapterHost } from '@nestjs/core';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { Public } from '../nest/decorators';
-import { ProviderAccounts } from '../providers/provider-accounts';
+import { ProviderAccounts } from '../nest/provider-accounts';
 import { isRedirectProvider } from '../providers/sign-in-provider';
-import { SignInProviders } from '../providers/sign-in-providers';
+import { SignInProviders } from '../nest/sign-in-providers';
 import { LoginAttempts, assertLinkStartedBy } from '../session/login-attempt';
 import { SessionCookie } from '../session/session-cookie';
 import { assertHasCode, assertNoProviderError, assertSingleValuedParameters, callbackQueryOf } from './callback-checks';

@@ -6,6 +6,7 @@ import { cookiePolicyFor, type CookiePolicy } from '../session/cookie-jar';
 import type { AuthModuleOptions } from './auth-module.options';
 import { assertDevUserAllowed, devUserWarning } from './dev-user';
 import { assertAuthOptions } from './auth-options.check';
+import { isLoopbackHost } from '../providers/oidc/oidc-issuer';
 
 /** The options after defaults and checks, with keys derived once. */
 export interface AuthConfig {
@@ -58,7 +59,7 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
   const devUser = assertDevUserAllowed(options.devUser, production);
   if (devUser !== null) warnings.push(devUserWarning(devUser));
   const baseUrl = parseBaseUrl(options.baseUrl);
-  if (production && baseUrl.protocol !== 'https:' && !isLoopback(baseUrl.hostname)) {
+  if (production && baseUrl.protocol !== 'https:' && !isLoopbackHost(baseUrl.hostname)) {
     warnings.push(`baseUrl ${baseUrl.origin} is not https: cookies will not be marked Secure`);
   }
   return {
@@ -116,6 +117,3 @@ function positive(value: number | undefined, name: string, fallback: number): nu
   return value;
 }
 
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors';
-import { isLoopback } from '../nest/auth-config';
+import { isLoopbackHost } from './oidc/oidc-issuer';
 import type { IdentitySource } from './sign-in-provider';
 
 /** Thrown by a timed-out connection to a provider, so the message can say so. */
@@ -43,7 +43,7 @@ export function endpointUrl(value: string | undefined, fallback: string, option:
     throw new ConfigError(`${option} ${JSON.stringify(text)} is not a URL`);
   }
   if (url.protocol === 'https:') return url.href;
-  if (url.protocol === 'http:' && (isLoopback(url.hostname) || allowInsecure)) return url.href;
+  if (url.protocol === 'http:' && (isLoopbackHost(url.hostname) || allowInsecure)) return url.href;
   throw new ConfigError(`${option} must be an https URL (http is accepted only on a loopback address), got ${url.origin}`);
 }
 

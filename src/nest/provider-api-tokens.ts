@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingHttpHeaders } from 'node:http';
 import { LoginError } from '../errors';
 import { SessionCookie, type Session } from '../session/session-cookie';
-import { isRedirectProvider, type ProviderTokens } from './sign-in-provider';
+import { isRedirectProvider, type ProviderTokens } from '../providers/sign-in-provider';
 import { SignInProviders } from './sign-in-providers';
 
 /** An access token this close to its expiry (seconds) is refreshed before use. */

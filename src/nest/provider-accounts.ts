@@ -3,12 +3,12 @@ import { MemoryAuditLog } from '../audit/audit-log';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertIdentityFree } from '../capabilities/capability-policy';
 import { identityKey, legacyIdentityKey } from '../capabilities/identity-link';
-import { CAPABILITY_STORE } from '../nest/auth.constants';
+import { CAPABILITY_STORE } from './auth.constants';
 import type { CapabilityStore } from '../stores/capability-store';
 import { LoginError } from '../errors';
 import type { LoginAttempt } from '../session/login-attempt';
-import { accountEmailOf } from './sign-in';
-import type { IdentitySource, ProviderIdentity } from './sign-in-provider';
+import { accountEmailOf } from '../providers/sign-in';
+import type { IdentitySource, ProviderIdentity } from '../providers/sign-in-provider';
 
 /**
  * Which account a provider's identity signs in to. The default: the verified email,

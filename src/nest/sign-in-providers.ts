@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigError } from '../errors';
-import { AUTH_CONFIG } from '../nest/auth.constants';
-import type { AuthConfig } from '../nest/auth-config';
-import { AUTH_MODULE_OPTIONS } from '../nest/auth.module-definition';
-import type { AuthModuleOptions } from '../nest/auth-module.options';
-import { DEV_PROVIDER } from './dev/dev-sign-in';
-import { createGitHubProvider } from './github/github-sign-in';
-import { createGoogleProvider } from './google/google-sign-in';
-import { createOidcProvider } from './oidc/oidc-sign-in';
-import type { ProviderOptions } from './provider-options';
-import { isRedirectProvider, type ProviderContext, type RedirectSignInProvider, type SignInProvider } from './sign-in-provider';
+import { AUTH_CONFIG } from './auth.constants';
+import type { AuthConfig } from './auth-config';
+import { AUTH_MODULE_OPTIONS } from './auth.module-definition';
+import type { AuthModuleOptions } from './auth-module.options';
+import { DEV_PROVIDER } from '../providers/dev/dev-sign-in';
+import { createGitHubProvider } from '../providers/github/github-sign-in';
+import { createGoogleProvider } from '../providers/google/google-sign-in';
+import { createOidcProvider } from '../providers/oidc/oidc-sign-in';
+import type { ProviderOptions } from '../providers/provider-options';
+import { isRedirectProvider, type ProviderContext, type RedirectSignInProvider, type SignInProvider } from '../providers/sign-in-provider';
 
 /**
  * One factory per provider kind; adding a kind to `ProviderOptions` without one here does not compile.
