@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseCapsFile } from '../capabilities/caps-file';
 import { assertEmail } from '../capabilities/email';
 import { resolveAuthConfig } from '../nest/auth-config';
-import { BearerTokens } from '../tokens/bearer-tokens';
+import { bearerTokensFor } from '../nest/bearer-tokens.factory';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
-import { TokenKeyring } from '../tokens/token-keyring';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { withStore, type StoreChoice } from './store-choice';
 
@@ -34,12 +33,7 @@ export async function tokenCommand(options: { user: string | undefined; ttl: str
   const policy =
     options.choice.redis === undefined ? parseCapsFile(await readFile(caps, 'utf8'), caps) : await withStore(options.choice, io, async (store) => store.current());
   if (ttl === null) io.err("warning: the app accepts a token that never expires only when configured with serviceTokenTtlSeconds: 'never'");
-  const tokens = new BearerTokens(TokenKeyring.fromSecrets(config.secret), {
-    issuer: config.baseUrl.origin,
-    audience: config.baseUrl.origin,
-    userTokenTtlSeconds: config.userTokenTtlSeconds,
-    serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
-  });
+  const tokens = bearerTokensFor(config);
   // The operator holds the file, so no manager's rights limit the token; the account must exist.
   const minted = mintServiceToken(tokens, policy, email, { manager: null, ttlSeconds: ttl });
   if (minted.capabilities.length === 0) io.err(`warning: ${email} holds no capabilities in ${options.choice.redis === undefined ? caps : 'the shared store'}; the token grants nothing`);

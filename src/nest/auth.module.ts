@@ -20,7 +20,6 @@ import type { CapabilityStore } from '../stores/capability-store';
 import { YamlFileStore } from '../stores/yaml-file.store';
 import { RedisStores } from '../stores/redis/redis-stores';
 import { BearerTokens } from '../tokens/bearer-tokens';
-import { TokenKeyring } from '../tokens/token-keyring';
 import { FileRevocationStore, revocationFileFor } from '../stores/file-revocation.store';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { MemoryAuditLog, type AuditLog } from '../audit/audit-log';
@@ -34,6 +33,7 @@ import { MemoryRevocationStore, REVOCATION_STORE, type RevocationStore } from '.
 import { AUTH_CONFIG, CAPABILITY_STORE, GUARD_IS_GLOBAL } from './auth.constants';
 import { ConfigError } from '../errors';
 import { normalizePrefix, resolveAuthConfig, type AuthConfig } from './auth-config';
+import { bearerTokensFor } from './bearer-tokens.factory';
 import { assertAsyncAuthOptions, assertAuthOptions } from './auth-options.check';
 import {
   AUTH_ASYNC_OPTIONS_TYPE,
@@ -176,17 +176,7 @@ function coreProviders(prefix: string): Provider[] {
     {
       provide: BearerTokens,
       inject: [AUTH_CONFIG, REVOCATION_STORE],
-      useFactory: (config: AuthConfig, revocations: RevocationStore) =>
-        new BearerTokens(
-          TokenKeyring.fromSecrets(config.secret, config.previousSecrets),
-          {
-            issuer: config.baseUrl.origin,
-            audience: config.baseUrl.origin,
-            userTokenTtlSeconds: config.userTokenTtlSeconds,
-            serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
-          },
-          revocations,
-        ),
+      useFactory: (config: AuthConfig, revocations: RevocationStore) => bearerTokensFor(config, revocations),
     },
     PrincipalResolver,
     ServiceAccountCutoffs,
