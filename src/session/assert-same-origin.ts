@@ -46,7 +46,7 @@ export function assertSameOriginNavigation(headers: IncomingHttpHeaders, origin:
   const site = headers['sec-fetch-site'];
   if (site !== undefined) {
     if (site === 'same-origin' || site === 'none') return;
-    throw new CrossSiteRequestError(`cross-site request refused (Sec-Fetch-Site: ${String(site)})`);
+    throw new CrossSiteRequestError(`cross-site request refused (Sec-Fetch-Site: ${site})`);
   }
   if (headers.origin !== undefined) {
     if (headers.origin === origin) return;

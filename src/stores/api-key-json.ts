@@ -46,7 +46,7 @@ export function apiKeyFromStored(entry: unknown, index = 0): ApiKeyRecord {
     typeof note === 'string' &&
     isTimeOrNull(revokedAt);
   if (!valid) throw new Error(`key ${index + 1} is not a valid API key record`);
-  return { name, hash, capabilities: capabilities as string[], expiresAt, createdBy, createdAt, note, revokedAt };
+  return { name, hash, capabilities, expiresAt, createdBy, createdAt, note, revokedAt };
 }
 
 function isTimeOrNull(value: unknown): value is number | null {
