@@ -10,7 +10,7 @@ import { CrossSiteRequestError, InvalidInputError } from '../errors';
 export function assertFormFromThisOrigin(headers: IncomingHttpHeaders, origin: string): void {
   const site = headers['sec-fetch-site'];
   if (site !== undefined) {
-    if (site !== 'same-origin') throw new CrossSiteRequestError(`cross-site form refused (Sec-Fetch-Site: ${String(site)})`);
+    if (site !== 'same-origin') throw new CrossSiteRequestError(`cross-site form refused (Sec-Fetch-Site: ${site})`);
     return;
   }
   if (headers.origin !== origin) throw new CrossSiteRequestError('cross-site form refused: the Origin is missing or not this application');

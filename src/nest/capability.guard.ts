@@ -1,7 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
-import { AccessError, StoreUnavailableError, TokenError, type TokenErrorCode } from '../errors';
+import { AccessError, StoreUnavailableError, TokenError } from '../errors';
 import { LoginRedirect, loginLocation, wantsLoginPage } from '../http/login-redirect';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
@@ -79,7 +79,7 @@ export class CapabilityGuard implements CanActivate {
   /** A bad token: its own error (401) where a capability is needed, a guest on a public route. */
   private unauthenticated(error: unknown, requirement: RouteRequirement): null {
     if (!(error instanceof TokenError)) throw error;
-    if (!requirement.isPublic) throw new TokenError(error.code as TokenErrorCode, `invalid bearer token: ${error.message}`, { cause: error });
+    if (!requirement.isPublic) throw new TokenError(error.code, `invalid bearer token: ${error.message}`, { cause: error });
     return null;
   }
 
@@ -122,7 +122,7 @@ function assertKnownContext(context: ExecutionContext, requirement: RouteRequire
   const where = `${context.getClass().name}.${context.getHandler().name}`;
   throw new AccessError(
     'CONTEXT_UNSUPPORTED',
-    requirement.capabilities[0]!,
+    requirement.capabilities[0],
     `${where} needs capability "${requirement.capabilities[0]!}" but was reached through a "${context.getType()}" context, which the capability guard cannot authenticate`,
   );
 }

@@ -66,7 +66,7 @@ export class RequirementsAudit implements OnApplicationBootstrap {
     const classIsPublic = isPublic(owner);
     const found: Requirement[] = [];
     let handlers = 0;
-    for (const name of this.scanner.getAllMethodNames(owner.prototype)) {
+    for (const name of this.scanner.getAllMethodNames(owner.prototype as object)) {
       const method = (owner.prototype as Record<string, unknown>)[name];
       if (typeof method !== 'function') continue;
       const kind = handlerKind(owner, method, isController);
