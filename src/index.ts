@@ -5,7 +5,7 @@
 // Nest module, guard, service and decorators.
 export { AuthModule } from './nest/auth.module';
 export type { AuthModuleExtras, AuthModuleOptions } from './nest/auth-module.options';
-export { CAPABILITY_STORE } from './nest/auth.constants';
+export { AUTH_CONFIG, CAPABILITY_STORE } from './nest/auth.constants';
 export { CapabilityGuard } from './nest/capability.guard';
 export { CapabilityService } from './nest/capability.service';
 export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/decorators';

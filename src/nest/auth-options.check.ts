@@ -47,6 +47,7 @@ const OPTION_RULES: Record<keyof AuthModuleOptions, OptionRule> = {
   apiKeyTtlSeconds: number,
   apiKeysMayNeverExpire: boolean,
   instanceName: string,
+  devUser: string,
 };
 
 const EXTRA_RULES: Record<keyof AuthModuleExtras, OptionRule> = { isGlobal: boolean, prefix: string };

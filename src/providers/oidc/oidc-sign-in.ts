@@ -141,7 +141,7 @@ class OidcSignIn implements RedirectSignInProvider {
     const endpoint = configuration.serverMetadata().end_session_endpoint;
     if (endpoint === undefined) return undefined;
     assertEndpointTransport(this.transport, 'end_session_endpoint', endpoint);
-    return client.buildEndSessionUrl(configuration, {
+    return (await openIdClient()).buildEndSessionUrl(configuration, {
       post_logout_redirect_uri: request.postLogoutRedirectUri,
       state: request.state,
       ...(request.idToken === undefined ? {} : { id_token_hint: request.idToken }),
