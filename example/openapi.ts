@@ -9,10 +9,12 @@ export function serveOpenApi(app: INestApplication, adapter: 'express' | 'fastif
   let swagger: typeof import('@nestjs/swagger');
   try {
     // Loaded only here, so an application without the optional peer runs unchanged.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, loaded only when present
     swagger = require('@nestjs/swagger') as typeof import('@nestjs/swagger');
   } catch {
     return false;
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only once swagger is known to be there
   const { createCapabilitiesDocument } = require('../src/openapi') as typeof import('../src/openapi/index.js');
   const config = new swagger.DocumentBuilder()
     .setTitle('nest-capabilities example')

@@ -55,13 +55,14 @@ function describeRoutes(app: INestApplication): void {
   for (const wrapper of discovery.getControllers()) {
     const controller = wrapper.metatype as (new (...args: never[]) => object) | null | undefined;
     if (controller === undefined || controller === null) continue;
-    for (const method of scanner.getAllMethodNames(controller.prototype)) {
-      const descriptor = descriptorOf(controller.prototype, method);
+    const prototype = controller.prototype as object;
+    for (const method of scanner.getAllMethodNames(prototype)) {
+      const descriptor = descriptorOf(prototype, method);
       const handler: unknown = descriptor?.value;
       if (descriptor === undefined || typeof handler !== 'function' || described.has(handler)) continue;
       described.add(handler);
       const decorators = documentModuleRoute(controller, method) ?? guardedRoute(requirements.of(handler, controller));
-      for (const decorate of decorators) decorate(controller.prototype, method, descriptor);
+      for (const decorate of decorators) decorate(prototype, method, descriptor);
     }
   }
 }
