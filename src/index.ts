@@ -9,6 +9,8 @@ export { AUTH_CONFIG, CAPABILITY_STORE } from './nest/auth.constants';
 export { CapabilityGuard } from './nest/capability.guard';
 export { CapabilityService } from './nest/capability.service';
 export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/decorators';
+export { CapabilitiesWsFilter } from './ws/capabilities-ws.filter';
+export { rememberHandshake } from './ws/ws-handshake';
 export { ProviderAccessToken, ProviderAccessTokenPipe } from './nest/provider-access-token';
 export { ProviderApiTokens } from './nest/provider-api-tokens';
 

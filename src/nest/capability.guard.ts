@@ -10,6 +10,7 @@ import type { AuthConfig } from './auth-config';
 import { EffectiveSets } from './effective-sets';
 import { PrincipalResolver } from './principal-resolver';
 import { RouteRequirements, type RouteRequirement } from './route-requirements';
+import { keptWsHandshake, wsHandshakeOf } from '../ws/ws-handshake';
 
 interface GuardedRequest {
   readonly method: string;
@@ -38,9 +39,12 @@ export class CapabilityGuard implements CanActivate {
   // fast path (a boolean, not a promise); only a session cookie is awaited.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const requirement = this.requirements.of(context.getHandler(), context.getClass());
-    const request = requestOf(context);
+    const ws = context.getType<string>() === 'ws';
+    const request = ws ? (wsHandshakeOf(context.switchToWs().getClient(), this.config.baseUrl.origin) as GuardedRequest | undefined) : requestOf(context);
     if (request === undefined) return assertKnownContext(context, requirement);
-    const known = request[PRINCIPAL];
+    // A WebSocket client is authenticated again at every message, from the credentials of
+    // its handshake, so a revoked token or an ended session is refused at the next one.
+    const known = ws ? undefined : request[PRINCIPAL];
     if (known !== undefined) return this.authorize(request, requirement, known);
     const principal = this.authenticate(request, requirement);
     return principal instanceof Promise
@@ -129,12 +133,14 @@ function assertKnownContext(context: ExecutionContext, requirement: RouteRequire
 
 /**
  * The HTTP request behind an HTTP route or a GraphQL operation over HTTP (the GraphQL
- * drivers put it in the context as `req`, on Apollo and Mercurius alike); undefined for
- * any other transport. Read through the arguments, so no GraphQL package is loaded here.
+ * drivers put it in the context as `req`, on Apollo and Mercurius alike), or the handshake
+ * of a WebSocket client the guard has read; undefined for any other transport. Read
+ * through the arguments, so no GraphQL or WebSocket package is loaded here.
  */
 export function requestOf(context: ExecutionContext): GuardedRequest | undefined {
   const type = context.getType<string>();
   if (type === 'http') return context.switchToHttp().getRequest<GuardedRequest>();
+  if (type === 'ws') return keptWsHandshake(context.switchToWs().getClient()) as GuardedRequest | undefined;
   if (type !== 'graphql') return undefined;
   const request = (context.getArgs()[2] as { req?: GuardedRequest } | undefined)?.req;
   return request !== undefined && typeof request.headers === 'object' && request.headers !== null ? request : undefined;

@@ -1,0 +1,76 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Where `rememberHandshake` keeps a platform-ws client's upgrade request. */
+const UPGRADE = Symbol('nest-capabilities.upgrade');
+/** The credentials read once from a client's handshake, kept on the client. */
+const HANDSHAKE = Symbol('nest-capabilities.handshake');
+
+/** What the guard reads a WebSocket principal from: the handshake's credentials, as headers. */
+export interface WsHandshake {
+  readonly method: 'GET';
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+interface SocketIoClient {
+  readonly handshake: { readonly headers: IncomingHttpHeaders; readonly url?: string; readonly auth?: { readonly token?: unknown } };
+}
+
+type WsClient = Record<symbol, unknown>;
+
+/**
+ * Keeps the upgrade request of a platform-ws client, which `@nestjs/platform-ws` does not
+ * keep on the socket; socket.io clients need nothing. Call it from the gateway's
+ * `handleConnection`.
+ *
+ * @example
+ * handleConnection(client: WebSocket, request: IncomingMessage) { rememberHandshake(client, request); }
+ */
+export function rememberHandshake(client: object, request: { readonly headers: IncomingHttpHeaders; readonly url?: string | undefined }): void {
+  (client as WsClient)[UPGRADE] = request;
+}
+
+/**
+ * The credentials of a WebSocket client, read at its handshake: a bearer token (the
+ * `Authorization` header, or socket.io's `auth.token`), else the session cookie, but only
+ * when the handshake's `Origin` is the application's own, so a page of another site cannot
+ * ride a visitor's cookie (cross-site WebSocket hijacking). Computed once per client.
+ */
+export function wsHandshakeOf(client: unknown, appOrigin: string): WsHandshake | undefined {
+  if (typeof client !== 'object' || client === null) return undefined;
+  const kept = (client as WsClient)[HANDSHAKE] as WsHandshake | undefined;
+  if (kept !== undefined) return kept;
+  const handshake = readHandshake(client, appOrigin);
+  if (handshake !== undefined) (client as WsClient)[HANDSHAKE] = handshake;
+  return handshake;
+}
+
+/** The handshake `wsHandshakeOf` read from this client before, if any. */
+export function keptWsHandshake(client: unknown): WsHandshake | undefined {
+  return typeof client === 'object' && client !== null ? ((client as WsClient)[HANDSHAKE] as WsHandshake | undefined) : undefined;
+}
+
+function readHandshake(client: object, appOrigin: string): WsHandshake | undefined {
+  const io = (client as Partial<SocketIoClient>).handshake;
+  const upgrade = (client as WsClient)[UPGRADE] as { headers: IncomingHttpHeaders; url?: string } | undefined;
+  const source = io ?? upgrade;
+  if (source === undefined || typeof source.headers !== 'object' || source.headers === null) return undefined;
+  const token = io?.auth?.token;
+  const headers: IncomingHttpHeaders = {};
+  if (typeof token === 'string' && token !== '') headers.authorization = `Bearer ${token}`;
+  else if (source.headers.authorization !== undefined) headers.authorization = source.headers.authorization;
+  if (source.headers.cookie !== undefined && source.headers.origin === appOrigin) headers.cookie = source.headers.cookie;
+  return { method: 'GET', url: source.url ?? '', headers };
+}
+
+/**
+ * Sends a denial to a WebSocket client as Nest's `BaseWsExceptionFilter` does, plus the
+ * module's `code`: socket.io's `exception` event `{status: 'error', message, code}`, or for
+ * platform-ws the JSON message `{"event": "exception", "data": {...}}`.
+ */
+export function sendWsDenial(client: unknown, error: { readonly code: string; readonly message: string }): void {
+  const payload = { status: 'error', message: error.message, code: error.code };
+  const socket = client as { handshake?: unknown; emit?: (event: string, data: unknown) => void; send?: (data: string) => void };
+  if (socket.handshake !== undefined && typeof socket.emit === 'function') socket.emit('exception', payload);
+  else if (typeof socket.send === 'function') socket.send(JSON.stringify({ event: 'exception', data: payload }));
+}
