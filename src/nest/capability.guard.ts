@@ -140,7 +140,7 @@ function assertKnownContext(context: ExecutionContext, requirement: RouteRequire
 export function requestOf(context: ExecutionContext): GuardedRequest | undefined {
   const type = context.getType<string>();
   if (type === 'http') return context.switchToHttp().getRequest<GuardedRequest>();
-  if (type === 'ws') return keptWsHandshake(context.switchToWs().getClient()) as GuardedRequest | undefined;
+  if (type === 'ws') return keptWsHandshake(context.switchToWs().getClient());
   if (type !== 'graphql') return undefined;
   const request = (context.getArgs()[2] as { req?: GuardedRequest } | undefined)?.req;
   return request !== undefined && typeof request.headers === 'object' && request.headers !== null ? request : undefined;

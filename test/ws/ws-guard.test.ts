@@ -99,7 +99,7 @@ async function wsClient(url: string, handshake: Handshake): Promise<TestClient> 
     ask: (event) =>
       within(
         new Promise<Reply>((resolve) => {
-          socket.once('message', (raw) => resolve(JSON.parse(String(raw)) as Reply));
+          socket.once('message', (raw) => resolve(JSON.parse((raw as Buffer).toString()) as Reply));
           socket.send(JSON.stringify({ event, data: {} }));
         }),
         `answer to ${event}`,
