@@ -92,6 +92,11 @@ export class RequirementsAudit implements OnApplicationBootstrap {
     if (methodIsPublic === true) return undefined;
     if (kind === 'none') return 'not a route, resolver or gateway handler, so nothing enforces its @RequireCapability';
     if (kind === 'rpc') return 'a microservice handler: the capability guard cannot authenticate its messages, so it would deny every one';
+    // Nest builds gateways without the application's global enhancers, so a global
+    // guard never runs on a WebSocket message: a gateway must name the guard itself.
+    if (kind === 'gateway' && !usesGuard(owner, method, CapabilityGuard)) {
+      return 'a WebSocket gateway runs no global guard: add @UseGuards(CapabilityGuard) (and @UseFilters(CapabilitiesWsFilter)) to the gateway';
+    }
     if (!this.guardIsGlobal && !usesGuard(owner, method, CapabilityGuard)) {
       return 'no CapabilityGuard applies to it (globalGuard is false): add @UseGuards(CapabilityGuard)';
     }

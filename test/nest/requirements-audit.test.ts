@@ -66,6 +66,7 @@ describe('the start-up audit of every handler', () => {
 
   it('refuses an undefined capability on a WebSocket gateway', async () => {
     @WebSocketGateway()
+    @UseGuards(CapabilityGuard)
     class ChatGateway {
       @SubscribeMessage('secret')
       @RequireCapability('chat_admin')
@@ -143,6 +144,32 @@ describe('the start-up audit of every handler', () => {
       }
     }
     await assertRefused({ controllers: [UnguardedController], globalGuard: false }, 'UnguardedController.get', /no CapabilityGuard applies/);
+  });
+
+  it('refuses a guarded gateway handler without @UseGuards(CapabilityGuard), even with the global guard', async () => {
+    @WebSocketGateway()
+    class OpenGateway {
+      @SubscribeMessage('write')
+      @RequireCapability('write')
+      write(): string {
+        return 'written';
+      }
+    }
+    await assertRefused({ providers: [OpenGateway] }, 'OpenGateway.write', /runs no global guard/);
+  });
+
+  it('accepts a guarded gateway handler whose gateway names CapabilityGuard', async () => {
+    @WebSocketGateway()
+    @UseGuards(CapabilityGuard)
+    class GuardedGateway {
+      @SubscribeMessage('write')
+      @RequireCapability('write')
+      write(): string {
+        return 'written';
+      }
+    }
+    const app = await start({ providers: [GuardedGateway] });
+    await app.close();
   });
 
   it('accepts a handler that opts out of its class\'s requirement with @Public()', async () => {
