@@ -1,10 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { ConfigError } from '../errors';
 import type { CapabilityStore } from '../stores/capability-store';
 import { CAPABILITY_STORE, GUARD_IS_GLOBAL, PUBLIC_ROUTE, REQUIRED_CAPABILITIES } from './auth.constants';
 import { CapabilityGuard } from './capability.guard';
 import { handlerKind, usesGuard, type HandlerKind } from './handler-kind';
+
+/** `GRAPHQL_MODULE_OPTIONS` of @nestjs/graphql, spelled out: that package is optional and must not be loaded here. */
+const GRAPHQL_MODULE_OPTIONS = 'GqlModuleOptions';
 
 type Class = (new (...args: never[]) => object) & { name: string };
 
@@ -33,6 +36,7 @@ export class RequirementsAudit implements OnApplicationBootstrap {
     private readonly scanner: MetadataScanner,
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
     @Inject(GUARD_IS_GLOBAL) private readonly guardIsGlobal: boolean,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,6 +95,9 @@ export class RequirementsAudit implements OnApplicationBootstrap {
     }
     if (methodIsPublic === true) return undefined;
     if (kind === 'none') return 'not a route, resolver or gateway handler, so nothing enforces its @RequireCapability';
+    if (kind === 'field-resolver' && !this.guardsRunOnFieldResolvers()) {
+      return "a field resolver, and guards (with the filter that maps denials to GraphQL codes) do not run on field resolvers: add fieldResolverEnhancers: ['guards', 'filters'] to the GraphQL module options";
+    }
     if (kind === 'rpc') return 'a microservice handler: the capability guard cannot authenticate its messages, so it would deny every one';
     // Nest builds gateways without the application's global enhancers, so a global
     // guard never runs on a WebSocket message: a gateway must name the guard itself.
@@ -101,6 +108,23 @@ export class RequirementsAudit implements OnApplicationBootstrap {
       return 'no CapabilityGuard applies to it (globalGuard is false): add @UseGuards(CapabilityGuard)';
     }
     return undefined;
+  }
+
+  /**
+   * Whether the GraphQL module runs guards, and the exception filters that turn a
+   * denial into UNAUTHENTICATED/FORBIDDEN, on `@ResolveField` methods. Its options are
+   * read through the container by token (the value of `GRAPHQL_MODULE_OPTIONS` in
+   * @nestjs/graphql, an optional package this file must not load).
+   */
+  private guardsRunOnFieldResolvers(): boolean {
+    let options: { fieldResolverEnhancers?: readonly string[] } | undefined;
+    try {
+      options = this.moduleRef.get<{ fieldResolverEnhancers?: readonly string[] }>(GRAPHQL_MODULE_OPTIONS, { strict: false });
+    } catch {
+      return false;
+    }
+    const enhancers = options.fieldResolverEnhancers ?? [];
+    return enhancers.includes('guards') && enhancers.includes('filters');
   }
 }
 
