@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { mkdir, realpath, rmdir, stat, utimes } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
@@ -18,6 +18,8 @@ export interface FileLockOptions {
 const DEFAULT_LOCK: Required<FileLockOptions> = { lockWaitMs: 5_000, lockStaleMs: 10_000 };
 const FIRST_RETRY_MS = 5;
 const LONGEST_RETRY_MS = 100;
+// A waiter refreshes its claim at every retry (at most 150 ms apart); one not refreshed for this long was left by a process that is gone.
+const CLAIM_STALE_MS = 2_000;
 
 // Work queued per file in this process, so that only one holder at a time asks for the lock.
 const queues = new Map<string, Promise<unknown>>();
@@ -77,22 +79,69 @@ async function holding<T>(file: string, work: (assertHeld: () => void) => Promis
 
 async function acquire(canonical: string, options: Required<FileLockOptions>, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
   const deadline = Date.now() + options.lockWaitMs;
+  const claim = `${canonical}.lock-next`;
+  let claimed = false;
   let pause = FIRST_RETRY_MS;
-  for (;;) {
-    try {
-      // onCompromised replaces proper-lockfile's default, which throws from a timer and ends the process.
-      return await lock(canonical, { realpath: false, stale: options.lockStaleMs, retries: 0, onCompromised });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+  try {
+    for (;;) {
+      const release = claimed || !(await claimedByAnother(claim)) ? await tryLock(canonical, options, onCompromised) : undefined;
+      if (release !== undefined) return release;
+      if (claimed) await refreshClaim(claim);
+      else claimed = await tryClaim(claim);
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new CapabilitiesError('CAPS_STORE_BUSY', `another writer holds the lock of the file for more than ${options.lockWaitMs} ms; nothing was written`, {
-          cause: error,
-        });
+        throw new CapabilitiesError('CAPS_STORE_BUSY', `another writer holds the lock of the file for more than ${options.lockWaitMs} ms; nothing was written`);
       }
       // Jittered, growing pauses: writers that collided do not retry in step.
       await delay(Math.min(left, pause * (0.5 + Math.random())));
       pause = Math.min(pause * 2, LONGEST_RETRY_MS);
     }
+  } finally {
+    if (claimed) await rmdir(claim).catch(() => undefined);
   }
+}
+
+/** The lock's release, or `undefined` when another process holds it. */
+async function tryLock(canonical: string, options: Required<FileLockOptions>, onCompromised: (error: Error) => void): Promise<(() => Promise<void>) | undefined> {
+  try {
+    // onCompromised replaces proper-lockfile's default, which throws from a timer and ends the process.
+    return await lock(canonical, { realpath: false, stale: options.lockStaleMs, retries: 0, onCompromised });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+    throw error;
+  }
+}
+
+// proper-lockfile is not fair: a process that writes back to back takes the lock
+// again within a millisecond of releasing it, so a writer of another process that
+// polls for it (the command line, a second instance) can miss every free moment
+// for as long as the first keeps writing. The first writer kept waiting therefore
+// leaves a claim beside the lock (a folder, made atomically), and any other writer
+// that finds a live claim waits instead of taking the lock: the lock goes to the
+// claimant next.
+async function tryClaim(claim: string): Promise<boolean> {
+  try {
+    await mkdir(claim);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+async function refreshClaim(claim: string): Promise<void> {
+  const now = new Date();
+  await utimes(claim, now, now).catch(() => undefined);
+}
+
+async function claimedByAnother(claim: string): Promise<boolean> {
+  const made = await stat(claim).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (made === undefined) return false;
+  if (Date.now() - made.mtimeMs <= CLAIM_STALE_MS) return true;
+  // Its waiter is gone; whoever gets here first clears it.
+  await rmdir(claim).catch(() => undefined);
+  return false;
 }
