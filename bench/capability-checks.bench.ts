@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import { CapabilityGraph } from '../src/capabilities/capability-graph';
 import { CapabilityPolicy } from '../src/capabilities/capability-policy';
 import type { Principal } from '../src/capabilities/principal';
-import { EffectiveSets } from '../src/nest/effective-sets';
 import { collectGarbage, fixed, megabytes, table, thousands } from './stats';
 
 const SIZES = [10, 1_000, 10_000] as const;
@@ -77,7 +76,6 @@ function rate(ms: number, check: (i: number) => boolean): number {
 /** Part 2: capability checks per second on graphs of 10, 1,000 and 10,000 capabilities. */
 export function benchCapabilityChecks(rounds: number): { markdown: string; costAtLargest: number; buildAtLargestMs: number } {
   const setups = SIZES.map(setUp);
-  const sets = new EffectiveSets();
   const byName = new Map<number, number[]>();
   const byGuard = new Map<number, number[]>();
   for (let round = 0; round < rounds; round++) {
@@ -85,7 +83,7 @@ export function benchCapabilityChecks(rounds: number): { markdown: string; costA
       const setup = setups[(round + offset) % setups.length]!;
       const { policy, principals, names, indices } = setup;
       // The guard's path: the principal's effective set, then one bit test per required index.
-      const guard = rate(200, (i) => sets.of(policy, principals[i & (USERS - 1)]!).hasIndex(indices[i & (PROBES - 1)]!));
+      const guard = rate(200, (i) => policy.effectiveFor(principals[i & (USERS - 1)]!).hasIndex(indices[i & (PROBES - 1)]!));
       const named = rate(200, (i) => policy.can(principals[i & (USERS - 1)]!.email, names[i & (PROBES - 1)]!));
       (byGuard.get(setup.size) ?? byGuard.set(setup.size, []).get(setup.size)!).push(guard);
       (byName.get(setup.size) ?? byName.set(setup.size, []).get(setup.size)!).push(named);

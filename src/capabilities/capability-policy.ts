@@ -3,6 +3,7 @@ import type { IdentityLinks } from './identity-link';
 import { ADMIN_CAPABILITY, type CapabilityGraph } from './capability-graph';
 import type { CapabilitySet } from './capability-set';
 import { withGrant } from './layered-grants';
+import type { Principal } from './principal';
 
 /** Canonical email -> capabilities granted to it, as written. */
 export type UserGrants = ReadonlyMap<string, readonly string[]>;
@@ -23,12 +24,14 @@ export interface PolicyParts {
 
 /**
  * One immutable state of the capability file: the graph, the defaults and every
- * user's grants. Effective sets are computed at most once per user per state, so a
- * change of state (a new policy) is the only invalidation there is.
+ * user's grants. Effective sets are computed at most once per user (and per service
+ * token or API key principal) per state, so a change of state (a new policy) is the
+ * only invalidation there is.
  *
  * @example
  * policy.effective('bob@example.com').has('write');
  * policy.effective(null).has('read'); // a guest
+ * policy.effectiveFor(principal).has('write'); // whoever the request proved to be
  */
 export class CapabilityPolicy implements PolicyParts {
   readonly graph: CapabilityGraph;
@@ -40,6 +43,9 @@ export class CapabilityPolicy implements PolicyParts {
   private readonly guestSet: CapabilitySet;
   private readonly defaultSet: CapabilitySet;
   private readonly effectiveByEmail = new Map<string, CapabilitySet>();
+  // Service token and API key principals come from the token and key caches, so the
+  // same object returns with every request that carries the same credential.
+  private readonly effectiveByPrincipal = new WeakMap<Principal, CapabilitySet>();
 
   constructor(parts: PolicyParts) {
     this.graph = parts.graph;
@@ -116,6 +122,33 @@ export class CapabilityPolicy implements PolicyParts {
     const set = this.graph.union(this.defaultSet, this.graph.closureOf(stored ?? []), this.graph.closureOf(pinned ?? []));
     this.effectiveByEmail.set(email, set);
     return set;
+  }
+
+  /**
+   * The capabilities `principal` may use under this policy: a guest's for `null`; a
+   * user's effective set; for a service token, only what is both in its snapshot
+   * and held by its account now (a capability removed from the account is gone, one
+   * added after minting is not gained); for an API key, the closure of the key's own
+   * capabilities. Computed once per principal object, so the same set returns.
+   *
+   * @example
+   * policy.effectiveFor(principal).has('write');
+   */
+  effectiveFor(principal: Principal | null): CapabilitySet {
+    if (principal === null) return this.guestSet;
+    if (principal.snapshot === undefined && principal.keyCapabilities === undefined) return this.effective(principal.email);
+    const cached = this.effectiveByPrincipal.get(principal);
+    if (cached !== undefined) return cached;
+    const set = this.tokenSetOf(principal);
+    this.effectiveByPrincipal.set(principal, set);
+    return set;
+  }
+
+  private tokenSetOf(principal: Principal): CapabilitySet {
+    if (principal.keyCapabilities !== undefined) return this.graph.closureOf(principal.keyCapabilities);
+    const account = this.effective(principal.email);
+    if (principal.snapshot === undefined) return account;
+    return this.graph.intersection(account, this.graph.closureOf(principal.snapshot));
   }
 
   /** Whether `email` (or a guest, for `null`) holds `capability` now. */

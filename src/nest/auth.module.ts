@@ -45,7 +45,6 @@ import type { AuthModuleOptions } from './auth-module.options';
 import { CapabilityGuard } from './capability.guard';
 import { ApiKeyService } from './api-key.service';
 import { CapabilityService } from './capability.service';
-import { EffectiveSets } from './effective-sets';
 import { PrincipalResolver } from './principal-resolver';
 import { ServiceAccountCutoffs } from './service-account-cutoffs';
 import { RequirementsAudit } from './requirements-audit';
@@ -181,7 +180,6 @@ function coreProviders(prefix: string): Provider[] {
     PrincipalResolver,
     ServiceAccountCutoffs,
     RouteRequirements,
-    EffectiveSets,
     CapabilityGuard,
     CapabilityService,
     ApiKeyService,
@@ -238,7 +236,7 @@ export class AuthModule extends AuthConfigurableModule {
       imports: [...(definition.imports ?? []), DiscoveryModule],
       controllers: prefixedControllers(prefix),
       providers,
-      exports: [AUTH_CONFIG, CAPABILITY_STORE, API_KEY_STORE, AuditRecorder, ApiKeyService, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, EffectiveSets, BearerTokens, SessionCookie, REVOCATION_STORE, ProviderApiTokens, ProviderAccessTokenPipe],
+      exports: [AUTH_CONFIG, CAPABILITY_STORE, API_KEY_STORE, AuditRecorder, ApiKeyService, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, BearerTokens, SessionCookie, REVOCATION_STORE, ProviderApiTokens, ProviderAccessTokenPipe],
     };
   }
 }

@@ -7,7 +7,6 @@ import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
 import { AUTH_CONFIG, CAPABILITY_STORE, PRINCIPAL } from './auth.constants';
 import type { AuthConfig } from './auth-config';
-import { EffectiveSets } from './effective-sets';
 import { PrincipalResolver } from './principal-resolver';
 import { RouteRequirements, type RouteRequirement } from './route-requirements';
 import { keptWsHandshake, wsHandshakeOf } from '../ws/ws-handshake';
@@ -30,7 +29,6 @@ export class CapabilityGuard implements CanActivate {
   constructor(
     private readonly resolver: PrincipalResolver,
     private readonly requirements: RouteRequirements,
-    private readonly effectiveSets: EffectiveSets,
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
@@ -56,7 +54,7 @@ export class CapabilityGuard implements CanActivate {
     if (requirement.isPublic || requirement.capabilities.length === 0) return true;
     assertStoreFresh(this.store);
     const policy = this.store.current();
-    const held = this.effectiveSets.of(policy, principal);
+    const held = policy.effectiveFor(principal);
     const indices = this.requirements.indicesIn(requirement, policy.graph);
     for (let i = 0; i < indices.length; i++) {
       if (!held.hasIndex(indices[i]!)) this.deny(request, principal, requirement, requirement.capabilities[i]!);

@@ -7,7 +7,6 @@ import { checkedChange, type CapabilityChange } from '../capabilities/grant-rule
 import type { Principal } from '../capabilities/principal';
 import type { CapabilityStore } from '../stores/capability-store';
 import { CAPABILITY_STORE } from './auth.constants';
-import { EffectiveSets } from './effective-sets';
 
 /**
  * Capability checks and changes for application code.
@@ -20,7 +19,6 @@ import { EffectiveSets } from './effective-sets';
 export class CapabilityService {
   constructor(
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
-    private readonly effectiveSets: EffectiveSets,
     private readonly audit: AuditRecorder,
   ) {}
 
@@ -31,17 +29,17 @@ export class CapabilityService {
 
   /** Whether `user` (a principal, null for a guest) may use `capability` now. */
   can(user: Principal | null, capability: string): boolean {
-    return this.effectiveSets.of(this.store.current(), user).has(capability);
+    return this.store.current().effectiveFor(user).has(capability);
   }
 
   /** The set `user` may use now, for checks against other sets. */
   effectiveSet(user: Principal | null): CapabilitySet {
-    return this.effectiveSets.of(this.store.current(), user);
+    return this.store.current().effectiveFor(user);
   }
 
   /** Every capability `user` may use now, implications expanded, sorted. */
   effective(user: Principal | null): readonly string[] {
-    return this.effectiveSets.of(this.store.current(), user).toArray();
+    return this.store.current().effectiveFor(user).toArray();
   }
 
   /**
@@ -59,7 +57,7 @@ export class CapabilityService {
       () =>
         this.store.update((current) => {
           before = current.stored(email);
-          return checkedChange(current, this.effectiveSets.of(current, manager), email, change);
+          return checkedChange(current, current.effectiveFor(manager), email, change);
         }),
       (after) => grantChangeDetail(before, after.stored(email)),
     );

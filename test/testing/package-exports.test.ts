@@ -34,7 +34,7 @@ describe('package entry points', () => {
     for (const name of ['AuthModule', 'CapabilityGuard', 'CapabilityService', 'RequireCapability', 'YamlFileStore', 'FileRevocationStore', 'MemoryRevocationStore', 'REVOCATION_STORE', 'CapabilitiesError']) {
       assert.ok(name in main, name);
     }
-    for (const name of ['PrincipalResolver', 'RouteRequirements', 'EffectiveSets', 'SessionCookie', 'SignInProviders', 'BearerTokens', 'TokenKeyring', 'writeFileAtomic']) {
+    for (const name of ['PrincipalResolver', 'RouteRequirements', 'SessionCookie', 'SignInProviders', 'BearerTokens', 'TokenKeyring', 'writeFileAtomic']) {
       assert.ok(!(name in main), name);
     }
   });
