@@ -5,7 +5,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule } from '../src';
 import { BakeryController } from './bakery.controller';
+import { BakeryResolver } from './bakery.resolver';
+import { BakeryService } from './bakery.service';
 import { settingsFromEnvironment, type ExampleSettings } from './environment';
+import { graphQlModule } from './graphql';
 import { HomeController } from './home.controller';
 import { serveOpenApi } from './openapi';
 
@@ -23,8 +26,9 @@ export class ExampleAppModule {
   static withSettings(settings: ExampleSettings): DynamicModule {
     return {
       module: ExampleAppModule,
-      imports: [AuthModule.forRoot({ ...settings.auth, prefix: settings.prefix })],
+      imports: [AuthModule.forRoot({ ...settings.auth, prefix: settings.prefix }), graphQlModule(settings.adapter)],
       controllers: [HomeController, BakeryController],
+      providers: [BakeryService, BakeryResolver],
     };
   }
 }

@@ -1,20 +1,23 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { CurrentUser, Public, RedirectToLogin, RequireCapability, type Principal } from '../src';
+import { BakeryService } from './bakery.service';
 
 /** A few routes guarded by the repository's caps.yaml, to show the decorators at work. */
 @Controller()
 @RequireCapability('read')
 export class BakeryController {
+  constructor(private readonly bakery: BakeryService) {}
+
   /** Every signed-in user holds `read` by default; a guest gets 401. */
   @Get('menu')
   menu(): { items: string[] } {
-    return { items: ['croissant', 'baguette', 'cannolo'] };
+    return { items: this.bakery.menu() };
   }
 
   @Get('bake')
   @RequireCapability('bake')
   bake(@CurrentUser() user: Principal, @Query('food') food: unknown): { baked: string; by: string } {
-    return { baked: typeof food === 'string' ? food.slice(0, 64) : 'bread', by: user.email };
+    return this.bakery.bake(food, user);
   }
 
   @Get('arrest')

@@ -1,0 +1,46 @@
+import { Args, Field, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { CapabilityService, CurrentUser, Public, RequireCapability, type Principal } from '../src';
+import { BakeryService } from './bakery.service';
+
+/** The caller, as `GET /whoami` shows it. */
+@ObjectType()
+export class Whoami {
+  @Field(() => String, { nullable: true, description: 'the signed-in email, or null for a guest' })
+  readonly user: string | null;
+
+  @Field(() => [String], { description: 'the effective capabilities, implications expanded, sorted' })
+  readonly capabilities: readonly string[];
+
+  constructor(user: string | null, capabilities: readonly string[]) {
+    this.user = user;
+    this.capabilities = capabilities;
+  }
+}
+
+/** The bakery over `POST /graphql`: the same guard, principal and rules as its HTTP routes. */
+@Resolver()
+export class BakeryResolver {
+  constructor(
+    private readonly bakery: BakeryService,
+    private readonly capabilities: CapabilityService,
+  ) {}
+
+  @Query(() => [String], { description: 'needs read' })
+  @RequireCapability('read')
+  menu(): string[] {
+    return this.bakery.menu();
+  }
+
+  @Mutation(() => String, { description: 'needs bake' })
+  @RequireCapability('bake')
+  bake(@CurrentUser() user: Principal, @Args('food') food: string): string {
+    const { baked, by } = this.bakery.bake(food, user);
+    return `${baked}, baked by ${by}`;
+  }
+
+  @Query(() => Whoami, { description: 'public' })
+  @Public()
+  whoami(@CurrentUser() user: Principal | null): Whoami {
+    return new Whoami(user?.email ?? null, this.capabilities.effective(user));
+  }
+}
