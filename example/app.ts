@@ -3,8 +3,10 @@ import { Logger, Module, type DynamicModule, type INestApplication, type LoggerS
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { IoAdapter } from '@nestjs/platform-socket.io';
 import { AuthModule } from '../src';
 import { BakeryController } from './bakery.controller';
+import { BakeryGateway } from './bakery.gateway';
 import { BakeryResolver } from './bakery.resolver';
 import { BakeryService } from './bakery.service';
 import { settingsFromEnvironment, type ExampleSettings } from './environment';
@@ -28,7 +30,7 @@ export class ExampleAppModule {
       module: ExampleAppModule,
       imports: [AuthModule.forRoot({ ...settings.auth, prefix: settings.prefix }), graphQlModule(settings.adapter)],
       controllers: [HomeController, BakeryController],
-      providers: [BakeryService, BakeryResolver],
+      providers: [BakeryService, BakeryResolver, BakeryGateway],
     };
   }
 }
@@ -55,6 +57,7 @@ export async function createExampleApp(
   }
   // Node reads the limit from the server at each new connection.
   (app.getHttpServer() as { maxHeaderSize?: number }).maxHeaderSize = HEADER_LIMIT;
+  app.useWebSocketAdapter(new IoAdapter(app));
   app.enableShutdownHooks();
   if (serveOpenApi(app, settings.adapter)) return { app, settings };
   return { app, settings: { ...settings, notices: [...settings.notices, '@nestjs/swagger is not installed: no OpenAPI document at /docs-json'] } };
