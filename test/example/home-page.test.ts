@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startExample, type RunningExample } from '../support/example-server';
+
+describe('the example app\'s home page', () => {
+  let example: RunningExample;
+
+  before(async () => {
+    example = await startExample();
+  });
+  after(() => example?.close());
+
+  it('points a newcomer at the GraphQL endpoint and the WebSocket gateway, one line each', async () => {
+    const reply = await example.client().get('/');
+    assert.equal(reply.status, 200);
+    assert.match(reply.text, /<li id="graphql">GraphQL: <code>POST \/graphql<\/code> with <code>query \{ menu \}<\/code> \(read\)/);
+    assert.match(reply.text, /<li id="websocket">WebSocket: socket\.io at <code>\/socket\.io\/<\/code>, messages <code>menu<\/code> \(read\) and <code>bake<\/code> \(bake\)/);
+  });
+});
