@@ -1,9 +1,6 @@
 /** What an audit entry records: each kind of change the module makes. */
 export type AuditAction = 'add' | 'remove' | 'set' | 'link' | 'revoke' | 'revoke_all' | 'key_create' | 'key_revoke';
 
-/** Every action, for checks and documentation. */
-export const AUDIT_ACTIONS: readonly AuditAction[] = ['add', 'remove', 'set', 'link', 'revoke', 'revoke_all', 'key_create', 'key_revoke'];
-
 /** One change, made or refused. */
 export interface AuditEntry {
   /** When, ISO 8601 in UTC. */

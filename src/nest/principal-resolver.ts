@@ -32,12 +32,8 @@ export class PrincipalResolver {
   /** Who a request without credentials is: nobody, or the `devUser`. */
   private readonly nobody: Principal | null;
 
-  async resolve(headers: IncomingHttpHeaders): Promise<Principal | null> {
-    return this.identify(headers);
-  }
-
   /**
-   * As `resolve`, but a bearer token or a session cookie opened before is answered
+   * Who sent `headers`. A bearer token or a session cookie opened before is answered
    * synchronously (from memory), so the guard's hot path needs no promise; only a
    * cookie value seen for the first time waits.
    * A bad token throws its `TokenError` synchronously.

@@ -33,11 +33,6 @@ export class ServiceAccountCutoffs implements OnModuleInit, OnModuleDestroy {
     return this.pending;
   }
 
-  /** Resolves once every cut-off recorded so far is durable. */
-  settled(): Promise<void> {
-    return this.pending;
-  }
-
   private cutOff(roster: ServiceAccountRoster, policy: CapabilityPolicy): void {
     for (const email of roster.observe(policy)) {
       this.pending = this.pending.then(() =>

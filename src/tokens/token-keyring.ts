@@ -26,10 +26,6 @@ export class TokenKeyring {
   keyFor(kid: unknown): KeyObject | undefined {
     return typeof kid === 'string' ? this.keys.get(kid) : undefined;
   }
-
-  get kids(): readonly string[] {
-    return [...this.keys.keys()];
-  }
 }
 
 // A digest of the derived key names it without revealing anything about the secret.

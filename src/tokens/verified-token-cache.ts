@@ -26,13 +26,4 @@ export class VerifiedTokenCache<T> {
     }
     this.entries.set(token, { value, expiresAtMs: expiresAt === null ? Number.POSITIVE_INFINITY : expiresAt * 1000 });
   }
-
-  /** Forgets every entry for which `matches` is true (a revoked token, an account). */
-  deleteWhere(matches: (value: T) => boolean): void {
-    for (const [token, entry] of this.entries) if (matches(entry.value)) this.entries.delete(token);
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

@@ -34,8 +34,3 @@ export function redisKeys(prefix: string): RedisKeys {
     apiKeyNames: `${prefix}apikeys:names`,
   };
 }
-
-/** Every key of the store, for tests and the command line's `--replace`. */
-export function allKeys(keys: RedisKeys): string[] {
-  return [keys.epoch, keys.version, keys.users, keys.identities, keys.revokedTokens, keys.revokedAccounts, keys.log, keys.apiKeys, keys.apiKeyNames];
-}
