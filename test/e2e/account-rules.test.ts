@@ -3,11 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
 import { bakeryCaps } from '../fixtures/caps-texts';
 import { partsOf, signHmac } from '../tokens/token-forge';
-import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+import { ADAPTERS, EXAMPLE_SECRET, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
-/** The secret `startExample` gives the app: tokens below are signed with the app's real key. */
-const EXAMPLE_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv';
 const keyring = TokenKeyring.fromSecrets(EXAMPLE_SECRET);
 
 const CAPS = bakeryCaps(

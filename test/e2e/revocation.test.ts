@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { signHmac, signRsa, unsigned, partsOf } from '../tokens/token-forge';
+import type { TokenErrorCode } from '../../src/errors';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
 import { waitUntil } from '../fixtures/wait-until';
-import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+import { ADAPTERS, EXAMPLE_SECRET, startExample, type RunningExample } from '../support/example-server';
+import { expectDenial } from '../support/denial';
 import type { HttpClient, Reply } from '../support/http-client';
 
-/** The secret `startExample` gives the app, so claims can be forged with the right key. */
-const EXAMPLE_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv';
 const key = TokenKeyring.fromSecrets(EXAMPLE_SECRET).signingKey;
 const now = (): number => Math.floor(Date.now() / 1000);
 
-function assertTokenRefused(reply: Reply, message?: RegExp, code = message === undefined ? 'TOKEN_INVALID' : 'TOKEN_REVOKED'): void {
+function assertTokenRefused(reply: Reply, code: TokenErrorCode, message?: RegExp): void {
   assert.equal(reply.status, 401, reply.text);
   assert.match(reply.headers.get('content-type') ?? '', /application\/json/);
   assert.equal(reply.json.statusCode, 401);
@@ -51,7 +51,7 @@ for (const adapter of ADAPTERS) {
       const reply = await baker.post('/token/revoke', { token });
       assert.equal(reply.status, 200, reply.text);
       assert.deepEqual(reply.json, { status: 'ok', revoked: partsOf(token).claims['jti'], user: 'baker@example.com' });
-      assertTokenRefused(await script.get('/bake'), /revoked/);
+      assertTokenRefused(await script.get('/bake'), 'TOKEN_REVOKED', /revoked/);
       assert.equal((await example.client().withToken(other).get('/bake')).status, 200);
     });
 
@@ -61,7 +61,7 @@ for (const adapter of ADAPTERS) {
       const reply = await script.post('/token/revoke', { token });
       assert.equal(reply.status, 200, reply.text);
       assert.equal(reply.json.revoked, partsOf(token).claims['jti']);
-      assertTokenRefused(await script.get('/menu'), /revoked/);
+      assertTokenRefused(await script.get('/menu'), 'TOKEN_REVOKED', /revoked/);
     });
 
     it('keeps the revocation in caps.yaml.revoked.json next to the caps file', async () => {
@@ -75,7 +75,7 @@ for (const adapter of ADAPTERS) {
     it('answers 403 to somebody revoking another account’s token without user_management, and keeps it', async () => {
       const token = await baker.token();
       const reply = await police.post('/token/revoke', { token });
-      assert.equal(reply.status, 403, reply.text);
+      expectDenial(reply, 403, 'CAPABILITY_MISSING');
       assert.match(reply.json.message, /user_management/);
       assert.equal((await example.client().withToken(token).get('/bake')).status, 200);
     });
@@ -83,7 +83,7 @@ for (const adapter of ADAPTERS) {
     it('lets a holder of user_management revoke anybody’s token', async () => {
       const token = await baker.token();
       assert.equal((await admin.post('/token/revoke', { token })).status, 200);
-      assertTokenRefused(await example.client().withToken(token).get('/bake'), /revoked/);
+      assertTokenRefused(await example.client().withToken(token).get('/bake'), 'TOKEN_REVOKED', /revoked/);
     });
 
     it('answers again 200 for a token already revoked', async () => {
@@ -92,10 +92,10 @@ for (const adapter of ADAPTERS) {
       assert.equal((await baker.post('/token/revoke', { token })).status, 200);
     });
 
-    it('answers 401 to a caller who is not signed in', async () => {
+    it('answers 401 SIGN_IN_REQUIRED to a caller who is not signed in', async () => {
       const token = await baker.token();
       const reply = await example.client().post('/token/revoke', { token });
-      assert.equal(reply.status, 401);
+      expectDenial(reply, 401, 'SIGN_IN_REQUIRED');
       assert.equal((await example.client().withToken(token).get('/bake')).status, 200);
     });
 
@@ -125,7 +125,7 @@ for (const adapter of ADAPTERS) {
       assert.equal(reply.status, 200, reply.text);
       assert.equal(reply.json.user, 'bot@service');
       assert.ok(Math.abs(reply.json.revoked_issued_up_to - now()) <= 2);
-      for (const token of [first, second]) assertTokenRefused(await example.client().withToken(token).get('/bake'), /revoked/);
+      for (const token of [first, second]) assertTokenRefused(await example.client().withToken(token).get('/bake'), 'TOKEN_REVOKED', /revoked/);
       // iat has whole seconds: a token issued in the cutoff's second is void too, so wait for the next one.
       await waitUntil(() => now() > reply.json.revoked_issued_up_to, 'the next second');
       assert.equal((await example.client().withToken(await serviceToken()).get('/bake')).status, 200, 'a new token works');
@@ -134,12 +134,12 @@ for (const adapter of ADAPTERS) {
     it('refuses revoke_all on another account without user_management (403), allows it on one’s own', async () => {
       const token = await serviceToken('bot@service');
       const refused = await police.post('/token/revoke_all', { email: 'bot@service' });
-      assert.equal(refused.status, 403);
+      expectDenial(refused, 403, 'CAPABILITY_MISSING');
       assert.equal((await example.client().withToken(token).get('/bake')).status, 200);
       const mafia = await example.signedIn('mafia@example.com');
       const own = await mafia.token();
       assert.equal((await mafia.post('/token/revoke_all', { email: 'mafia@example.com' })).status, 200);
-      assertTokenRefused(await example.client().withToken(own).get('/racket'), /revoked/);
+      assertTokenRefused(await example.client().withToken(own).get('/racket'), 'TOKEN_REVOKED', /revoked/);
     });
 
     it('answers 400 to revoke_all with a bad email', async () => {
@@ -150,7 +150,7 @@ for (const adapter of ADAPTERS) {
     it('refuses a cross-site revocation authenticated by the session cookie', async () => {
       const token = await baker.token();
       const reply = await baker.post('/token/revoke', { token }, { origin: 'https://evil.example' });
-      assert.equal(reply.status, 403);
+      expectDenial(reply, 403, 'CROSS_SITE_REQUEST');
       assert.equal((await example.client().withToken(token).get('/bake')).status, 200);
     });
 
@@ -161,10 +161,13 @@ for (const adapter of ADAPTERS) {
         const elsewhere = second.client().withToken(token);
         assert.equal((await elsewhere.get('/bake')).status, 200);
         assert.equal((await baker.post('/token/revoke', { token })).status, 200);
-        let last = 0;
+        let last = await elsewhere.get('/bake');
         const deadline = Date.now() + 5_000;
-        while (Date.now() < deadline && (last = (await elsewhere.get('/bake')).status) === 200) await new Promise((resolve) => setTimeout(resolve, 100));
-        assert.equal(last, 401, 'the other instance refuses it within its poll');
+        while (Date.now() < deadline && last.status === 200) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          last = await elsewhere.get('/bake');
+        }
+        expectDenial(last, 401, 'TOKEN_REVOKED', 'the other instance refuses it within its poll');
       } finally {
         await second.close();
       }
@@ -184,14 +187,14 @@ for (const adapter of ADAPTERS) {
     it('needs a capability in the snapshot AND in the store, both ways', async () => {
       const old = example.client().withToken((await admin.get('/token?user=bot@service')).json.service_token);
       assert.equal((await old.get('/bake')).status, 200);
-      assert.equal((await old.get('/arrest')).status, 403);
+      expectDenial(await old.get('/arrest'), 403, 'CAPABILITY_MISSING');
       assert.equal((await admin.post('/manage_capabilities/add', { email: 'bot@service', capability: 'arrest' })).status, 200);
-      assert.equal((await old.get('/arrest')).status, 403, 'an added capability needs a fresh token');
+      expectDenial(await old.get('/arrest'), 403, 'CAPABILITY_MISSING', 'an added capability needs a fresh token');
       const fresh = example.client().withToken((await admin.get('/token?user=bot@service')).json.service_token);
       assert.equal((await fresh.get('/arrest')).status, 200);
       assert.equal((await admin.post('/manage_capabilities/remove', { email: 'bot@service', capability: 'bake' })).status, 200);
-      assert.equal((await old.get('/bake')).status, 403, 'a removed capability is gone at once');
-      assert.equal((await fresh.get('/bake')).status, 403);
+      expectDenial(await old.get('/bake'), 403, 'CAPABILITY_MISSING', 'a removed capability is gone at once');
+      expectDenial(await fresh.get('/bake'), 403, 'CAPABILITY_MISSING');
     });
 
     it('answers 400 for an account that is not a service account, 403 to a manager lacking its capabilities', async () => {
@@ -200,7 +203,7 @@ for (const adapter of ADAPTERS) {
       await admin.post('/manage_capabilities/set', { email: 'bot@service', capabilities: ['racket'] });
       const boss = await example.signedIn('boss@example.com');
       const reply = await boss.get('/token?user=bot@service');
-      assert.equal(reply.status, 403, reply.text);
+      expectDenial(reply, 403, 'GRANT_FORBIDDEN');
       assert.match(reply.json.message, /racket/);
     });
   });
@@ -223,21 +226,21 @@ for (const adapter of ADAPTERS) {
 
     // Each forged token is signed with the application's real key (where a key is
     // used at all), so that the one claim changed is the only reason for its refusal.
-    const forged: [string, () => string, string?][] = [
-      ['alg none', () => unsigned(partsOf(user).header, partsOf(user).claims)],
-      ['another algorithm (HS512, right key)', () => signHmac({ ...partsOf(user).header, alg: 'HS512' }, partsOf(user).claims, key)],
-      ['RS256 (algorithm confusion)', () => signRsa(partsOf(user).header, partsOf(user).claims)],
-      ['a wrong key', () => signHmac(partsOf(user).header, partsOf(user).claims, 'wrong-key')],
-      ['an expired token', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, exp: now() - 5 }, key), 'TOKEN_EXPIRED'],
-      ['a token not yet valid', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, nbf: now() + 600 }, key)],
-      ['another issuer', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, iss: 'https://elsewhere.example' }, key)],
-      ['another audience', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, aud: 'https://elsewhere.example' }, key)],
-      ['a service token’s claims used as a user token', () => signHmac(partsOf(user).header, { ...partsOf(service).claims, typ: 'user' }, key), 'TOKEN_WRONG_TYPE'],
-      ['a user token’s claims used as a service token', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, typ: 'service', cap: ['admin'] }, key), 'TOKEN_WRONG_TYPE'],
-      ['the session cookie’s value as a bearer', () => cookie],
+    const forged: [string, () => string, TokenErrorCode, RegExp][] = [
+      ['alg none', () => unsigned(partsOf(user).header, partsOf(user).claims), 'TOKEN_INVALID', /jwt signature is required/],
+      ['another algorithm (HS512, right key)', () => signHmac({ ...partsOf(user).header, alg: 'HS512' }, partsOf(user).claims, key), 'TOKEN_INVALID', /invalid algorithm/],
+      ['RS256 (algorithm confusion)', () => signRsa(partsOf(user).header, partsOf(user).claims), 'TOKEN_INVALID', /invalid algorithm/],
+      ['a wrong key', () => signHmac(partsOf(user).header, partsOf(user).claims, 'wrong-key'), 'TOKEN_INVALID', /invalid signature/],
+      ['an expired token', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, exp: now() - 5 }, key), 'TOKEN_EXPIRED', /has expired/],
+      ['a token not yet valid', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, nbf: now() + 600 }, key), 'TOKEN_INVALID', /not valid yet/],
+      ['another issuer', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, iss: 'https://elsewhere.example' }, key), 'TOKEN_INVALID', /issuer invalid/],
+      ['another audience', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, aud: 'https://elsewhere.example' }, key), 'TOKEN_INVALID', /audience invalid/],
+      ['a service token’s claims used as a user token', () => signHmac(partsOf(user).header, { ...partsOf(service).claims, typ: 'user' }, key), 'TOKEN_WRONG_TYPE', /user token cannot name a service account/],
+      ['a user token’s claims used as a service token', () => signHmac(partsOf(user).header, { ...partsOf(user).claims, typ: 'service', cap: ['admin'] }, key), 'TOKEN_WRONG_TYPE', /service token must name a service account/],
+      ['the session cookie’s value as a bearer', () => cookie, 'TOKEN_INVALID', /malformed/],
     ];
-    for (const [what, make, code] of forged) {
-      it(`refuses ${what}`, async () => assertTokenRefused(await example.client().withToken(make()).get('/menu'), undefined, code));
+    for (const [what, make, code, message] of forged) {
+      it(`refuses ${what} with ${code}`, async () => assertTokenRefused(await example.client().withToken(make()).get('/menu'), code, message));
     }
 
     const headers: [string, () => string][] = [
@@ -251,18 +254,18 @@ for (const adapter of ADAPTERS) {
       ['a header over 8 KiB', () => `Bearer ${'a'.repeat(12 * 1024)}`],
     ];
     for (const [what, make] of headers) {
-      it(`refuses ${what}`, async () => assertTokenRefused(await example.client({ authorization: make() }).get('/menu')));
+      it(`refuses ${what}`, async () => assertTokenRefused(await example.client({ authorization: make() }).get('/menu'), 'TOKEN_INVALID'));
     }
 
     it('refuses a 100 KB header with 401, without a stack trace', async () => {
       const reply = await example.client({ authorization: `Bearer ${'a'.repeat(100 * 1024)}` }).get('/menu');
-      assertTokenRefused(reply);
+      assertTokenRefused(reply, 'TOKEN_INVALID');
       assert.equal(reply.json.message, 'invalid bearer token: the Authorization header is too long');
     });
 
     it('refuses a token with a character appended while the intact one works', async () => {
       assert.equal((await example.client().withToken(user).get('/whoami')).json.user, 'baker@example.com');
-      assertTokenRefused(await example.client().withToken(`${user}x`).get('/bake'));
+      assertTokenRefused(await example.client().withToken(`${user}x`).get('/bake'), 'TOKEN_INVALID');
     });
   });
 }

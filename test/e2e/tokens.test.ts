@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+import type { TokenErrorCode } from '../../src/errors';
+import { TokenKeyring } from '../../src/tokens/token-keyring';
+import { expectDenial } from '../support/denial';
+import { ADAPTERS, EXAMPLE_SECRET, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
+import { partsOf, signHmac, unsigned } from '../tokens/token-forge';
 
-function forge(token: string, change: (claims: Record<string, unknown>) => void): string {
-  const [header, payload, signature] = token.split('.') as [string, string, string];
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
-  change(claims);
-  return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
-}
+/** The key the example app signs its tokens with, so that bad tokens differ from good ones in one thing only. */
+const KEY = TokenKeyring.fromSecrets(EXAMPLE_SECRET).signingKey;
+const now = (): number => Math.floor(Date.now() / 1000);
 
 for (const adapter of ADAPTERS) {
   describe(`user bearer tokens on ${adapter}`, () => {
@@ -42,7 +42,7 @@ for (const adapter of ADAPTERS) {
     it('authenticates a script with Authorization: Bearer', async () => {
       const script = example.client().withToken(token);
       assert.equal((await script.get('/bake')).status, 200);
-      assert.equal((await script.get('/arrest')).status, 403);
+      expectDenial(await script.get('/arrest'), 403, 'CAPABILITY_MISSING');
       assert.deepEqual((await script.get('/whoami')).json.user, 'baker@example.com');
     });
 
@@ -59,31 +59,41 @@ for (const adapter of ADAPTERS) {
       assert.equal(reply.location, '/login?redirect=%2Ftoken');
     });
 
-    it('answers 401 to a script that is not signed in', async () => {
-      assert.equal((await example.client().get('/token')).status, 401);
+    it('answers 401 SIGN_IN_REQUIRED to a script that is not signed in', async () => {
+      expectDenial(await example.client().get('/token'), 401, 'SIGN_IN_REQUIRED');
     });
 
-    const rejected: [string, () => string][] = [
-      ['a tampered payload', () => forge(token, (claims) => (claims['sub'] = 'admin@example.com'))],
-      ['a tampered signature', () => `${token.slice(0, -4)}AAAA`],
-      ['garbage', () => 'not-a-token'],
-      ['an expired token', () => signedLike(token, { exp: Math.floor(Date.now() / 1000) - 10 })],
-      ['a token of another issuer', () => signedLike(token, { iss: 'https://elsewhere.example' })],
-      ['alg none', () => unsigned(token)],
+    // Each bad token but the unsigned one and the one of a wrong key is signed with the
+    // application's real key, so the one thing changed is the only reason for its refusal;
+    // the message shows which check refused it.
+    const rejected: [string, () => string, TokenErrorCode, RegExp][] = [
+      ['a tampered payload', () => tampered(token, { sub: 'admin@example.com' }), 'TOKEN_INVALID', /invalid signature/],
+      ['a tampered signature', () => `${token.slice(0, -4)}AAAA`, 'TOKEN_INVALID', /invalid signature/],
+      ['a token signed with another key', () => signHmac(partsOf(token).header, partsOf(token).claims, 'not-the-key'), 'TOKEN_INVALID', /invalid signature/],
+      ['garbage', () => 'not-a-token', 'TOKEN_INVALID', /malformed/],
+      ['an expired token', () => resigned(token, { exp: now() - 10 }), 'TOKEN_EXPIRED', /expired/],
+      ['a token of another issuer', () => resigned(token, { iss: 'https://elsewhere.example' }), 'TOKEN_INVALID', /issuer invalid/],
+      ['a token for another audience', () => resigned(token, { aud: 'https://elsewhere.example' }), 'TOKEN_INVALID', /audience invalid/],
+      ['a token of another type', () => resigned(token, { typ: 'refresh' }), 'TOKEN_WRONG_TYPE', /not a bearer token of this application/],
+      ['another algorithm (HS512)', () => signHmac({ ...partsOf(token).header, alg: 'HS512' }, partsOf(token).claims, KEY), 'TOKEN_INVALID', /invalid algorithm/],
+      ['alg none', () => unsigned(partsOf(token).header, partsOf(token).claims), 'TOKEN_INVALID', /jwt signature is required/],
     ];
-    for (const [what, make] of rejected) {
-      it(`answers 401, never 500, to ${what}`, async () => {
+    for (const [what, make, code, message] of rejected) {
+      it(`answers 401 ${code}, never 500, to ${what}`, async () => {
         const reply = await example.client().withToken(make()).get('/bake');
-        assert.equal(reply.status, 401, reply.text);
-        assert.equal(reply.json.statusCode, 401);
+        expectDenial(reply, 401, code);
+        assert.match(reply.json.message, message);
         assert.doesNotMatch(reply.text, /at .*\.js:\d+/, 'no stack trace');
       });
     }
 
-    it('answers 401 to a malformed Authorization header', async () => {
+    it('accepts the intact token that every bad one above is made from', async () => {
+      assert.equal((await example.client().withToken(resigned(token, {})).get('/bake')).status, 200);
+    });
+
+    it('answers 401 TOKEN_INVALID to a malformed Authorization header', async () => {
       for (const header of ['Bearer', `bearer ${token}`, `Bearer  ${token}`, `Bearer ${token} ${token}`, `Basic ${token}`]) {
-        const reply = await example.client({ authorization: header }).get('/menu');
-        assert.equal(reply.status, 401, header);
+        expectDenial(await example.client({ authorization: header }).get('/menu'), 401, 'TOKEN_INVALID', header);
       }
     });
 
@@ -94,15 +104,15 @@ for (const adapter of ADAPTERS) {
   });
 }
 
-/** A token with the same header and claims but changed ones, signed with a wrong key. */
-function signedLike(token: string, changes: Record<string, unknown>): string {
-  const forged = forge(token, (claims) => Object.assign(claims, changes));
-  const [header, payload] = forged.split('.') as [string, string];
-  const signature = createHmac('sha256', 'not-the-key').update(`${header}.${payload}`).digest('base64url');
-  return `${header}.${payload}.${signature}`;
+/** `token` with some claims changed and signed again with the application's real key. */
+function resigned(token: string, changes: Record<string, unknown>): string {
+  const { header, claims } = partsOf(token);
+  return signHmac(header, { ...claims, ...changes }, KEY);
 }
 
-function unsigned(token: string): string {
-  const [, payload] = token.split('.') as [string, string];
-  return `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+/** `token` with some claims changed and its original signature kept. */
+function tampered(token: string, changes: Record<string, unknown>): string {
+  const [header, , signature] = token.split('.') as [string, string, string];
+  const claims = Buffer.from(JSON.stringify({ ...partsOf(token).claims, ...changes })).toString('base64url');
+  return `${header}.${claims}.${signature}`;
 }

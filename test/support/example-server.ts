@@ -9,6 +9,9 @@ import { HttpClient } from './http-client';
 /** The repository's own caps.yaml, as shipped. */
 export const REPOSITORY_CAPS = join(__dirname, '..', '..', '..', 'caps.yaml');
 
+/** The `AUTH_SECRET` every example started here runs with: tests sign tokens with its key. */
+export const EXAMPLE_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv';
+
 export type HttpAdapterName = 'express' | 'fastify';
 
 /** The example app, listening on 127.0.0.1 with its own copy of a caps.yaml. */
@@ -35,7 +38,7 @@ export async function startExample(
     {
       PORT: String(port),
       BASE_URL: baseUrl,
-      AUTH_SECRET: 'test-secret-0123456789abcdefghijklmnopqrstuv',
+      AUTH_SECRET: EXAMPLE_SECRET,
       CAPS_FILE: capsFile,
       AUTH_DEV_LOGIN: 'true',
       HTTP_ADAPTER: options.adapter ?? process.env['TEST_HTTP_ADAPTER'] ?? 'express',
