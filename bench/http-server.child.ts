@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { generateApiKey } from '../src/keys/api-key';
 import { apiKeysToJson } from '../src/stores/api-key-json';
 import { BENCH_CAPS, BENCH_SECRET, benchKeyRecord, benchModule, type AppName } from './apps';
+import type { GraphqlAppName } from './graphql-apps';
 
 /** What the child tells its parent once it listens. */
 export interface ChildReady {
@@ -22,7 +23,7 @@ export interface ChildReady {
 
 // One app under test per process, so the load generator never shares its event loop.
 async function main(): Promise<void> {
-  const [adapter, name] = process.argv.slice(2) as ['express' | 'fastify', AppName];
+  const [adapter, name] = process.argv.slice(2) as ['express' | 'fastify', AppName | GraphqlAppName];
   const folder = mkdtempSync(join(tmpdir(), 'caps-bench-'));
   const capsFile = join(folder, 'caps.yaml');
   writeFileSync(capsFile, BENCH_CAPS);
@@ -30,7 +31,9 @@ async function main(): Promise<void> {
   // The key file as a manager's POST /manage_capabilities/keys would leave it.
   writeFileSync(`${capsFile}.keys.json`, apiKeysToJson([benchKeyRecord(apiKey)]));
   const port = await freePort();
-  const module = benchModule(name, capsFile, `http://127.0.0.1:${port}`);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  // The GraphQL apps are loaded only when asked for: they pull in a GraphQL driver.
+  const module = isGraphqlApp(name) ? (await import('./graphql-apps.js')).graphqlBenchModule(name, adapter, capsFile, baseUrl) : benchModule(name, capsFile, baseUrl);
   const app: INestApplication =
     adapter === 'fastify' ? await NestFactory.create(module, new FastifyAdapter(), { logger: false }) : await NestFactory.create(module, { logger: false });
   await app.listen(port, '127.0.0.1');
@@ -51,6 +54,10 @@ async function main(): Promise<void> {
       process.exit(0);
     });
   });
+}
+
+function isGraphqlApp(name: AppName | GraphqlAppName): name is GraphqlAppName {
+  return name.startsWith('graphql-');
 }
 
 main().catch((error: unknown) => {

@@ -9,12 +9,12 @@ import { RedisStores } from '../src/stores/redis';
 import { redisKeys } from '../src/stores/redis/redis-keys';
 import { withStoreScripts } from '../src/stores/redis/redis-scripts';
 import { importAccounts } from '../src/stores/redis/seed-accounts';
-import { HttpClient } from '../test/support/http-client';
 import { deleteKeys } from '../test/support/redis-test';
-import { BENCH_CAPS, BENCH_PATH, BENCH_USER, type AppName } from './apps';
-import { cpuOf, load, startChild, type AdapterName, type Variant } from './http.bench';
+import { BENCH_CAPS, BENCH_PATH, type AppName } from './apps';
+import { credentialsOf, startChild, type AdapterName } from './http.bench';
+import { byCpu, CPU_NOTE, measureInterleaved, perRoundRatios, ratioTable, type Measured, type RoundsOptions, type Target, type Variant } from './rounds';
 import type { InstanceReport, InstanceRequest } from './redis-instance.child';
-import { fixed, median, percentile, table, thousands } from './stats';
+import { fixed, percentile, table, thousands } from './stats';
 
 const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 const CHILD = join(__dirname, 'redis-instance.child.js');
@@ -22,36 +22,50 @@ const CHILD = join(__dirname, 'redis-instance.child.js');
 /** What part 4 found, for the targets. */
 export interface RedisFigures {
   readonly markdown: string;
-  readonly redisVsFile: ReadonlyMap<AdapterName, number>;
   readonly propagationP50: number;
   readonly propagationP99: number;
 }
 
-/** Part 4: the shared store on Redis. Every key it writes is under a prefix of its own, deleted at the end. */
-export async function benchRedis(options: { rounds: number; seconds: number; changes: number }): Promise<RedisFigures> {
+/** The guarded route on both stores: the ratios of the targets (median of rounds, and by server CPU). */
+export interface RedisRouteFigures {
+  readonly markdown: string;
+  readonly redisVsFile: ReadonlyMap<AdapterName, { readonly median: number; readonly byCpu: number }>;
+}
+
+/** Part 4, the route: the same guarded route on the file store and on the Redis store, interleaved. */
+export async function benchRedisRoute(options: RoundsOptions): Promise<RedisRouteFigures> {
+  const prefix = `nest-capabilities-bench:${process.pid}:route:`;
+  process.env['BENCH_REDIS_URL'] = REDIS_URL;
+  process.env['BENCH_REDIS_PREFIX'] = prefix;
+  try {
+    const redisVsFile = new Map<AdapterName, { median: number; byCpu: number }>();
+    const tables: string[] = [];
+    for (const adapter of ['express', 'fastify'] as AdapterName[]) {
+      const [file, redis] = await routeOnBothStores(adapter, options);
+      redisVsFile.set(adapter, { median: perRoundRatios(redis, file).median, byCpu: byCpu(redis, file) });
+      tables.push(`#### ${adapter}`, '', ratioTable([file, redis], file, 'file store'), '');
+    }
+    const markdown = [
+      '### The guarded route: Redis store vs file store',
+      '',
+      `Bearer token on \`@RequireCapability('read')\`, ${options.rounds} interleaved rounds × ${options.seconds} s each, ${options.connections} connections, every answer 2xx. The request path is the same (memory only); the Redis instance also follows the log on a connection of its own. ${CPU_NOTE}`,
+      '',
+      ...tables,
+    ].join('\n');
+    return { markdown, redisVsFile };
+  } finally {
+    await deleteKeys(prefix);
+  }
+}
+
+/** Part 4, the rest: propagation, write throughput and start-up, under a prefix of its own deleted at the end. */
+export async function benchRedis(options: { changes: number }): Promise<RedisFigures> {
   const prefix = `nest-capabilities-bench:${process.pid}:`;
   const folder = mkdtempSync(join(tmpdir(), 'caps-bench-redis-'));
   const capsFile = join(folder, 'caps.yaml');
   writeFileSync(capsFile, BENCH_CAPS);
   const sections: string[] = [];
   try {
-    process.env['BENCH_REDIS_URL'] = REDIS_URL;
-    process.env['BENCH_REDIS_PREFIX'] = `${prefix}route:`;
-    const redisVsFile = new Map<AdapterName, number>();
-    const routeRows: string[][] = [];
-    for (const adapter of ['express', 'fastify'] as AdapterName[]) {
-      const figures = await routeOnBothStores(adapter, options);
-      redisVsFile.set(adapter, figures.ratio);
-      routeRows.push([adapter, ...figures.row]);
-    }
-    sections.push(
-      '### The guarded route: Redis store vs file store',
-      '',
-      `Bearer token on \`@RequireCapability('read')\`, ${options.rounds} interleaved rounds × ${options.seconds} s each, 10 connections, every answer 2xx. The request path is the same (memory only); the Redis instance also follows the log on a second connection.`,
-      '',
-      table(['adapter', 'file store req/s', 'Redis store req/s', 'Redis vs file, median of rounds (range)', 'server CPU µs/req file / Redis'], routeRows),
-      '',
-    );
     const propagation = await measurePropagation(capsFile, `${prefix}propagation:`, options.changes);
     sections.push(
       '### Propagation from one instance to another',
@@ -87,49 +101,26 @@ export async function benchRedis(options: { rounds: number; seconds: number; cha
       ),
       '',
     );
-    return { markdown: sections.join('\n'), redisVsFile, propagationP50: percentile(propagation.all, 50), propagationP99: percentile(propagation.all, 99) };
+    return { markdown: sections.join('\n'), propagationP50: percentile(propagation.all, 50), propagationP99: percentile(propagation.all, 99) };
   } finally {
     rmSync(folder, { recursive: true, force: true });
     await deleteKeys(prefix);
   }
 }
 
-async function routeOnBothStores(adapter: AdapterName, options: { rounds: number; seconds: number }): Promise<{ ratio: number; row: string[] }> {
+async function routeOnBothStores(adapter: AdapterName, options: RoundsOptions): Promise<[Measured, Measured]> {
   const apps: AppName[] = ['ours', 'ours-redis'];
   const children = await Promise.all(apps.map((app) => startChild(adapter, app)));
   try {
-    const urls = children.map(({ ready }) => `http://127.0.0.1:${ready.port}${BENCH_PATH}`);
-    const variants: Variant[] = [];
-    for (const [index, url] of urls.entries()) {
-      const client = new HttpClient(new URL(url).origin);
-      await client.signIn(BENCH_USER);
-      variants.push({ name: apps[index]!, label: apps[index]!, app: apps[index]!, headers: { authorization: `Bearer ${await client.token()}` } });
+    const variants: [Variant, Target][] = [];
+    for (const [index, { child, ready }] of children.entries()) {
+      const target: Target = { url: `http://127.0.0.1:${ready.port}${BENCH_PATH}`, server: child };
+      const { token } = await credentialsOf(target);
+      const label = index === 0 ? 'file store (caps.yaml)' : 'Redis store';
+      variants.push([{ name: apps[index]!, label, headers: { authorization: `Bearer ${token}` } }, target]);
     }
-    for (const [index, variant] of variants.entries()) await load(urls[index]!, variant, 10, 1);
-    const rates: number[][] = [[], []];
-    const cpu = [0, 0];
-    const requests = [0, 0];
-    for (let round = 0; round < options.rounds; round++) {
-      for (let offset = 0; offset < 2; offset++) {
-        const index = (round + offset) % 2;
-        const before = await cpuOf(children[index]!.child);
-        const result = await load(urls[index]!, variants[index]!, 10, options.seconds);
-        cpu[index]! += (await cpuOf(children[index]!.child)) - before;
-        requests[index]! += result.requests.total;
-        rates[index]!.push(result.requests.total / result.duration);
-      }
-    }
-    const perRound = rates[1]!.map((rate, round) => rate / rates[0]![round]!);
-    const ratio = median(perRound);
-    return {
-      ratio,
-      row: [
-        thousands(median(rates[0]!)),
-        thousands(median(rates[1]!)),
-        `**${fixed(ratio)}×** (${fixed(Math.min(...perRound))}–${fixed(Math.max(...perRound))})`,
-        `${fixed(cpu[0]! / requests[0]!, 1)} / ${fixed(cpu[1]! / requests[1]!, 1)}`,
-      ],
-    };
+    const [file, redis] = await measureInterleaved(variants, options);
+    return [file!, redis!];
   } finally {
     for (const { child } of children) child.disconnect();
   }
