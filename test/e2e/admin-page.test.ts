@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MANAGERS_CAPS } from '../fixtures/managers-caps';
+import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
@@ -82,6 +83,7 @@ for (const adapter of ADAPTERS) {
       for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, {}]) {
         const reply = await form({ op: 'add', email: 'dave@example.com', capability: 'bake' }, headers);
         assert.equal(reply.status, 403, JSON.stringify(headers));
+        assert.match(reply.text, /cross-site (form|request) refused/, JSON.stringify(headers));
       }
       assert.deepEqual((await lead.get('/manage_capabilities/list?email=dave@example.com')).json.capabilities, []);
     });
@@ -91,10 +93,11 @@ for (const adapter of ADAPTERS) {
       const denied = await bob.get('/manage_capabilities', HTML);
       assert.equal(denied.status, 403);
       assert.match(denied.text, /<h1>Not allowed<\/h1>/);
+      assert.match(denied.text, /who does not hold <code>user_management<\/code>, which this page needs/);
       const guest = await example.client().get('/manage_capabilities', HTML);
       assert.equal(guest.status, 302);
       assert.equal(guest.location, '/login?redirect=%2Fmanage_capabilities');
-      assert.equal((await example.client().get('/manage_capabilities')).status, 401);
+      expectDenial(await example.client().get('/manage_capabilities'), 401, 'SIGN_IN_REQUIRED');
     });
   });
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
@@ -95,14 +96,14 @@ for (const adapter of ADAPTERS) {
     it('lets a guest use the guest capabilities and nothing more', async () => {
       const guest = example.client();
       assert.equal((await guest.get('/menu')).status, 200);
-      assert.equal((await guest.get('/bake')).status, 401);
+      expectDenial(await guest.get('/bake'), 401, 'SIGN_IN_REQUIRED');
       assert.deepEqual((await guest.get('/whoami')).json, { user: null, capabilities: ['read'] });
     });
 
     it('gives every signed-in user the defaults and their implications', async () => {
       const user = await example.signedIn('new@example.com');
       assert.equal((await user.get('/bake')).status, 200);
-      assert.equal((await user.get('/arrest')).status, 403);
+      expectDenial(await user.get('/arrest'), 403, 'CAPABILITY_MISSING');
       assert.deepEqual((await user.get('/whoami')).json, { user: 'new@example.com', capabilities: ['bake', 'read'] });
     });
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample } from '../support/example-server';
 
 const OLD_SECRET = 'old-rotation-secret-0123456789abcdefghijklmnop';
@@ -28,7 +29,7 @@ for (const adapter of ADAPTERS) {
       const rotated = await startExample({ adapter, env });
       try {
         const refused = await rotated.client().withToken(oldToken).get('/bake');
-        assert.equal(refused.status, 401);
+        expectDenial(refused, 401, 'TOKEN_INVALID');
         assert.match(refused.json.message, /key that is not \(or no longer\) accepted/);
         assert.equal((await rotated.client().withToken(newToken).get('/bake')).status, 200);
       } finally {

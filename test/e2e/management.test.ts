@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
@@ -79,7 +80,7 @@ for (const adapter of ADAPTERS) {
 
       it('adds a capability, persists it, and it takes effect at once', async () => {
         const carol = await example.signedIn('carol@example.com');
-        assert.equal((await carol.get('/bake')).status, 403);
+        expectDenial(await carol.get('/bake'), 403, 'CAPABILITY_MISSING');
         const reply = await root.post('/manage_capabilities/add', { email: 'Carol@Example.com', capability: 'bake' });
         assert.deepEqual(reply.json, { status: 'ok', email: 'carol@example.com', capabilities: ['bake'] });
         assert.equal((await carol.get('/bake')).status, 200);
@@ -93,7 +94,7 @@ for (const adapter of ADAPTERS) {
         assert.equal((await script.get('/bake')).status, 200);
         const reply = await root.post('/manage_capabilities/remove', { email: 'carol@example.com', capability: 'bake' });
         assert.deepEqual(reply.json.capabilities, []);
-        assert.equal((await script.get('/bake')).status, 403);
+        expectDenial(await script.get('/bake'), 403, 'CAPABILITY_MISSING');
       });
 
       it('sets the whole list', async () => {
@@ -123,7 +124,7 @@ for (const adapter of ADAPTERS) {
         it(`refuses a manager granting ${capability}, which they do not hold, and writes nothing`, async () => {
           const before = readFileSync(example.capsFile, 'utf8');
           const reply = await lead.post('/manage_capabilities/add', { email: 'dave@example.com', capability });
-          assert.equal(reply.status, 403, reply.text);
+          expectDenial(reply, 403, 'GRANT_FORBIDDEN');
           assert.match(reply.json.message, new RegExp(`"${capability}"`));
           assert.equal(readFileSync(example.capsFile, 'utf8'), before);
         });
@@ -131,15 +132,15 @@ for (const adapter of ADAPTERS) {
 
       it('refuses removing a capability the manager does not hold', async () => {
         const reply = await lead.post('/manage_capabilities/remove', { email: 'root@example.com', capability: 'admin' });
-        assert.equal(reply.status, 403);
+        expectDenial(reply, 403, 'GRANT_FORBIDDEN');
       });
 
       it('judges set on everything it adds and removes', async () => {
         await root.post('/manage_capabilities/set', { email: 'erin@example.com', capabilities: ['bake', 'write'] });
         const removing = await lead.post('/manage_capabilities/set', { email: 'erin@example.com', capabilities: ['write'] });
-        assert.equal(removing.status, 403, 'removing bake, which lead lacks');
+        expectDenial(removing, 403, 'GRANT_FORBIDDEN', 'removing bake, which lead lacks');
         const adding = await lead.post('/manage_capabilities/set', { email: 'erin@example.com', capabilities: ['bake', 'write', 'moderate'] });
-        assert.equal(adding.status, 403, 'adding moderate, which lead lacks');
+        expectDenial(adding, 403, 'GRANT_FORBIDDEN', 'adding moderate, which lead lacks');
         const keeping = await lead.post('/manage_capabilities/set', { email: 'erin@example.com', capabilities: ['bake', 'write', 'read'] });
         assert.equal(keeping.status, 200, 'adding read, which lead holds; bake is kept, not touched');
       });
@@ -216,7 +217,7 @@ for (const adapter of ADAPTERS) {
 
       it('refuses one a browser marks cross-site', async () => {
         const reply = await root.post('/manage_capabilities/add', { email: 'x@example.com', capability: 'read' }, { 'sec-fetch-site': 'cross-site' });
-        assert.equal(reply.status, 403);
+        expectDenial(reply, 403, 'CROSS_SITE_REQUEST');
       });
 
       it('accepts one from the application\'s own origin', async () => {
