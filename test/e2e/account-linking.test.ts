@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import { FakeGoogleGitHub } from '../support/fake-google-github';
 import type { HttpClient } from '../support/http-client';
@@ -120,7 +121,7 @@ for (const adapter of ADAPTERS) {
       assert.equal(browser.status, 302);
       assert.equal(browser.location, `/login?redirect=${encodeURIComponent('/link/github?redirect=%2Fmenu')}`);
       const script = await example.client().get('/link/github');
-      assert.equal(script.status, 401);
+      expectDenial(script, 401, 'SIGN_IN_REQUIRED');
     });
 
     it('refuses a cross-site GET /link with 403 CROSS_SITE_REQUEST and starts nothing', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Controller, Get } from '@nestjs/common';
 import { ProviderAccessToken, RequireCapability } from '../../src';
+import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import { FAKE_CLIENTS, FakeGoogleGitHub } from '../support/fake-google-github';
 import { fakeProviderEnvironment, signInThrough, startAuthApp, visitProvider, whoami } from '../support/provider-sign-in';
@@ -169,7 +170,7 @@ for (const adapter of ADAPTERS) {
       const { callback } = await visitProvider(client, '/login/google');
       callback.searchParams.set('state', 'A'.repeat(43));
       const reply = await client.get(callback.pathname + callback.search);
-      assert.equal(reply.status, 401);
+      expectDenial(reply, 401, 'LOGIN_EXPIRED');
       assert.equal(await whoami(client), null);
     });
 
@@ -177,7 +178,8 @@ for (const adapter of ADAPTERS) {
       const client = example.client();
       const { callback } = await visitProvider(client, '/login/google');
       const reply = await client.get(`/auth/github/callback${callback.search}`);
-      assert.equal(reply.status, 401);
+      expectDenial(reply, 401, 'LOGIN_STATE_MISMATCH');
+      assert.match(reply.json.message, /another provider/);
       assert.equal(await whoami(client), null);
     });
 
@@ -186,7 +188,7 @@ for (const adapter of ADAPTERS) {
       const { callback } = await visitProvider(client, '/login/github');
       const attemptCookies = new Map(client.cookies);
       assert.equal((await client.get(callback.pathname + callback.search)).status, 302);
-      assert.equal((await client.get(callback.pathname + callback.search)).status, 401, 'the attempt is used up');
+      expectDenial(await client.get(callback.pathname + callback.search), 401, 'LOGIN_EXPIRED', 'the attempt is used up');
       const thief = example.client();
       for (const [name, value] of attemptCookies) thief.cookies.set(name, value);
       const replay = await thief.get(callback.pathname + callback.search);
@@ -358,7 +360,7 @@ for (const adapter of ADAPTERS) {
       const signedIn = app.client();
       await signInThrough(signedIn, 'google');
       fake.revokeRefreshTokens();
-      assert.equal((await signedIn.get('/provider/me')).status, 401);
+      expectDenial(await signedIn.get('/provider/me'), 401, 'LOGIN_EXPIRED');
       fake.scenario = { google: 'profile_fails', github: 'hang_token' };
       assert.equal((await signInThrough(app.client(), 'google')).status, 400);
       assert.equal((await signInThrough(app.client(), 'github')).status, 400);

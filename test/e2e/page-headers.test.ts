@@ -46,6 +46,7 @@ for (const adapter of ADAPTERS) {
       const form = await client.get('/login/dev');
       const reply = await client.postForm('/login/dev', { ...hiddenFields(form.text), state: 'x'.repeat(43), email: 'baker@example.com' }, HTML);
       assert.equal(reply.status, 401);
+      assert.match(reply.text, /no sign-in attempt matches/);
       assertHardened(reply);
     });
 
@@ -53,6 +54,7 @@ for (const adapter of ADAPTERS) {
       const browser = await example.signedIn('baker@example.com');
       const reply = await browser.get('/arrest?who=tony', HTML);
       assert.equal(reply.status, 403);
+      assert.match(reply.text, /This page needs the capability <code>arrest<\/code>/);
       assertHardened(reply);
     });
 
