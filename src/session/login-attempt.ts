@@ -47,6 +47,8 @@ export class LoginAttempts {
   constructor(
     private readonly key: Uint8Array,
     private readonly cookies: CookiePolicy,
+    /** The clock, in milliseconds, that starts attempts and expires them; tests freeze it. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -56,6 +58,7 @@ export class LoginAttempts {
   async begin(attempt: Omit<LoginAttempt, 'state'>, cookieHeader?: string | string[]): Promise<{ attempt: LoginAttempt; setCookie: string }> {
     const redirect = Buffer.byteLength(attempt.redirect) > MAX_REMEMBERED_REDIRECT_BYTES ? '/' : attempt.redirect;
     const started: LoginAttempt = { ...attempt, redirect, state: randomBytes(32).toString('base64url') };
+    const startedAtMs = this.now();
     const sealed = await seal(
       {
         prv: started.provider,
@@ -69,8 +72,10 @@ export class LoginAttempts {
       this.key,
       LOGIN_ATTEMPT_TTL_SECONDS,
       PURPOSE,
+      undefined,
+      Math.floor(startedAtMs / 1000),
     );
-    const value = `${Date.now().toString(36)}.${stateDigest(started.state)}.${sealed}`;
+    const value = `${startedAtMs.toString(36)}.${stateDigest(started.state)}.${sealed}`;
     const slot = this.slotFor(readCookies(cookieHeader));
     return { attempt: started, setCookie: setCookie(this.cookies, slot, value, LOGIN_ATTEMPT_TTL_SECONDS) };
   }
@@ -141,7 +146,7 @@ export class LoginAttempts {
   private async open(value: string): Promise<LoginAttempt> {
     let claims;
     try {
-      claims = await unseal(value, this.key, PURPOSE);
+      claims = await unseal(value, this.key, PURPOSE, Math.floor(this.now() / 1000));
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       if (error.code === 'TOKEN_EXPIRED') throw new LoginError('LOGIN_EXPIRED', 'the sign-in attempt has expired; start again');

@@ -65,6 +65,8 @@ export class SessionCookie {
     private readonly ttlSeconds: number,
     /** Where ended sessions are kept; by default this process only. */
     private readonly revocations: RevocationStore = new MemoryRevocationStore(),
+    /** The clock, in milliseconds, that issues sessions and expires them; tests freeze it. */
+    private readonly now: () => number = Date.now,
     private readonly cacheSize = 10_000,
   ) {}
 
@@ -80,7 +82,7 @@ export class SessionCookie {
    * refresh): same user, same session id, and no longer than it had left to live.
    */
   async withTokens(session: Session, tokens: ProviderTokens): Promise<string> {
-    const left = Math.max(1, Math.min(this.ttlSeconds, session.expiresAt - Math.floor(Date.now() / 1000)));
+    const left = Math.max(1, Math.min(this.ttlSeconds, session.expiresAt - this.nowSeconds()));
     // The first sign-in's second is kept, so that a refresh cannot lift a session over a `revoke_all` cut-off.
     const claims = { sub: session.email, prv: session.provider, sid: session.sessionId, ...(session.idToken === undefined ? {} : { idt: session.idToken }) };
     const value = await this.sealFitting(claims, tokens, left, session.issuedAt);
@@ -133,7 +135,7 @@ export class SessionCookie {
   private known(value: string): Session | null | undefined {
     const opened = this.opened.get(value);
     if (opened === undefined) return undefined;
-    if (opened.session.expiresAt * 1000 <= Date.now()) {
+    if (opened.session.expiresAt * 1000 <= this.now()) {
       this.opened.delete(value);
       return null;
     }
@@ -158,23 +160,23 @@ export class SessionCookie {
   ): Promise<string> {
     const candidates = tokens === undefined ? [] : [tokens, { ...tokens, refreshToken: undefined }];
     for (const kept of candidates) {
-      const value = await seal({ ...claims, ptk: sealedTokens(kept) }, this.key, ttlSeconds, PURPOSE, issuedAt);
+      const value = await seal({ ...claims, ptk: sealedTokens(kept) }, this.key, ttlSeconds, PURPOSE, issuedAt, this.nowSeconds());
       if (this.cookies.sessionName.length + value.length < MAX_COOKIE_BYTES) {
         if (kept !== tokens) logger.warn("the provider's refresh token does not fit in the session cookie and was not kept");
         return value;
       }
     }
     if (tokens !== undefined) logger.warn("the provider's tokens do not fit in the session cookie and were not kept");
-    const value = await seal(claims, this.key, ttlSeconds, PURPOSE, issuedAt);
+    const value = await seal(claims, this.key, ttlSeconds, PURPOSE, issuedAt, this.nowSeconds());
     const { idt, ...withoutIdToken } = claims;
     if (idt === undefined || this.cookies.sessionName.length + value.length < MAX_COOKIE_BYTES) return value;
     logger.warn("the provider's id_token does not fit in the session cookie and was not kept: a sign-out at the provider goes without id_token_hint");
-    return seal(withoutIdToken, this.key, ttlSeconds, PURPOSE, issuedAt);
+    return seal(withoutIdToken, this.key, ttlSeconds, PURPOSE, issuedAt, this.nowSeconds());
   }
 
   private async open(value: string): Promise<Session | null> {
     try {
-      const claims = await unseal(value, this.key, PURPOSE);
+      const claims = await unseal(value, this.key, PURPOSE, this.nowSeconds());
       const { sub, prv, sid, iat, exp, ptk, idt } = claims;
       if (typeof sub !== 'string' || typeof prv !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null;
       const providerTokens = openedTokens(ptk);
@@ -192,6 +194,10 @@ export class SessionCookie {
       if (error instanceof TokenError) return null;
       throw error;
     }
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
   }
 
   private remember(value: string, session: OpenedSession): void {

@@ -22,6 +22,8 @@ export interface BearerTokenOptions {
   readonly userTokenTtlSeconds: number;
   /** `null` only when service tokens that never expire were asked for explicitly. */
   readonly serviceTokenTtlSeconds: number | null;
+  /** The clock, in milliseconds, that issues tokens and judges their expiry; tests freeze it. Default `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** A token just issued. */
@@ -56,15 +58,19 @@ export interface VerifiedToken {
  * tokens.verify(token).principal; // { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['write'] }
  */
 export class BearerTokens {
-  private readonly cache = new VerifiedTokenCache<VerifiedToken>();
+  private readonly cache: VerifiedTokenCache<VerifiedToken>;
+  private readonly now: () => number;
 
   constructor(
     private readonly keyring: TokenKeyring,
     private readonly options: BearerTokenOptions,
     /** Where revocations are looked up; by default this process only. */
-    readonly revocations: RevocationStore = new MemoryRevocationStore(),
-    private readonly quota = new RevocationQuota(),
-  ) {}
+    readonly revocations: RevocationStore = new MemoryRevocationStore(options.now),
+    private readonly quota = new RevocationQuota(undefined, options.now),
+  ) {
+    this.now = options.now ?? Date.now;
+    this.cache = new VerifiedTokenCache(this.now);
+  }
 
   /** A token that authenticates `email`; its capabilities are read from the store at each request. */
   issueUserToken(email: string): IssuedToken {
@@ -120,7 +126,7 @@ export class BearerTokens {
    * carry `iat` in whole seconds, so one issued later within the same second is void too.
    */
   async revokeAccount(email: string): Promise<number> {
-    const issuedUpTo = Math.floor(Date.now() / 1000);
+    const issuedUpTo = this.nowSeconds();
     await this.revocations.revokeAccount(email, issuedUpTo);
     return issuedUpTo;
   }
@@ -128,7 +134,7 @@ export class BearerTokens {
   private issue(claims: Record<string, unknown>, email: string, ttlSeconds: number | null): IssuedToken {
     const tokenId = randomBytes(16).toString('base64url');
     // iat and exp set here, so that expires_at in the answer is exactly the token's exp.
-    const issuedAt = Math.floor(Date.now() / 1000);
+    const issuedAt = this.nowSeconds();
     const expiresAt = ttlSeconds === null ? null : issuedAt + ttlSeconds;
     // KeyObjects made once (the keyring's): given a string, jsonwebtoken would rebuild the key on every call.
     const token = sign({ ...claims, iat: issuedAt, ...(expiresAt === null ? {} : { exp: expiresAt }) }, this.keyring.signingKey, {
@@ -148,12 +154,17 @@ export class BearerTokens {
         algorithms: [TOKEN_ALGORITHM],
         issuer: this.options.issuer,
         audience: this.options.audience,
+        clockTimestamp: this.nowSeconds(),
       });
       if (typeof payload !== 'object' || payload === null) throw new TokenError('TOKEN_INVALID', 'the token has no claims');
       return payload;
     } catch (error) {
       throw asTokenError(error);
     }
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
   }
 
   private keyFor(token: string): KeyObject {

@@ -6,12 +6,16 @@
 export class VerifiedTokenCache<T> {
   private readonly entries = new Map<string, { value: T; expiresAtMs: number }>();
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(
+    /** The clock, in milliseconds, that expires entries. */
+    private readonly now: () => number = Date.now,
+    private readonly capacity = 10_000,
+  ) {}
 
   get(token: string): T | undefined {
     const entry = this.entries.get(token);
     if (entry === undefined) return undefined;
-    if (entry.expiresAtMs <= Date.now()) {
+    if (entry.expiresAtMs <= this.now()) {
       this.entries.delete(token);
       return undefined;
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it, mock } from 'node:test';
+import { describe, it } from 'node:test';
 import { LoginError } from '../../src/errors';
 import { cookiePolicyFor } from '../../src/session/cookie-jar';
 import { LoginAttempts } from '../../src/session/login-attempt';
@@ -11,8 +11,6 @@ function cookieOf(setCookie: string): string {
 }
 
 describe('an OpenID Connect sign-in attempt', () => {
-  afterEach(() => mock.timers.reset());
-
   it('keeps the PKCE verifier, the nonce and the account to link, encrypted', async () => {
     const { attempt, setCookie } = await attempts.begin({ provider: 'oidc', redirect: '/menu', codeVerifier: 'verifier-1', nonce: 'nonce-1', linkTo: 'ada@example.com', linkSession: 'session-1' });
     assert.ok(!setCookie.includes('verifier-1') && !setCookie.includes('nonce-1') && !setCookie.includes('ada@'));
@@ -21,13 +19,14 @@ describe('an OpenID Connect sign-in attempt', () => {
   });
 
   it('expires after ten minutes', async () => {
-    mock.timers.enable({ apis: ['Date'], now: Date.UTC(2026, 0, 1) });
-    const { attempt, setCookie } = await attempts.begin({ provider: 'oidc', redirect: '/', codeVerifier: 'v', nonce: 'n' });
-    mock.timers.tick(9 * 60 * 1000);
-    await attempts.finish(cookieOf(setCookie), 'oidc', attempt.state);
-    mock.timers.tick(2 * 60 * 1000);
+    let nowMs = Date.UTC(2026, 0, 1);
+    const timed = new LoginAttempts(new Uint8Array(32).fill(7), cookiePolicyFor(new URL('http://127.0.0.1:3000')), () => nowMs);
+    const { attempt, setCookie } = await timed.begin({ provider: 'oidc', redirect: '/', codeVerifier: 'v', nonce: 'n' });
+    nowMs += 599 * 1000;
+    await timed.finish(cookieOf(setCookie), 'oidc', attempt.state);
+    nowMs += 1000;
     await assert.rejects(
-      attempts.finish(cookieOf(setCookie), 'oidc', attempt.state),
+      timed.finish(cookieOf(setCookie), 'oidc', attempt.state),
       (error) => error instanceof LoginError && error.code === 'LOGIN_EXPIRED' && error.message === 'the sign-in attempt has expired; start again',
     );
   });

@@ -57,3 +57,33 @@ describe('ending sessions through the revocation store', () => {
     assert.equal(await sessions.read(refreshed), null);
   });
 });
+
+describe('a session on a frozen clock', () => {
+  const START_MS = Date.UTC(2026, 0, 1, 12);
+  let nowMs = START_MS;
+  const clock = (): number => nowMs;
+  const sessionsAt = (): SessionCookie =>
+    new SessionCookie(new Uint8Array(32).fill(9), cookiePolicyFor(new URL('http://127.0.0.1:3000')), 3600, new MemoryRevocationStore(clock), clock);
+
+  it('signs in until its last second, then is no session, from the cache and when opened anew', async () => {
+    nowMs = START_MS;
+    const sessions = sessionsAt();
+    const cookie = cookieOf(await sessions.issue('ada@example.com', 'dev'));
+    assert.equal((await sessions.read(cookie))?.expiresAt, START_MS / 1000 + 3600);
+    nowMs = START_MS + 3599_000;
+    assert.equal(sessions.readKnown(cookie)?.email, 'ada@example.com');
+    nowMs = START_MS + 3600_000;
+    assert.equal(sessions.readKnown(cookie), null);
+    assert.equal(await sessionsAt().read(cookie), null);
+  });
+
+  it('keeps a refreshed session no longer than it had left', async () => {
+    nowMs = START_MS;
+    const sessions = sessionsAt();
+    const session = (await sessions.read(cookieOf(await sessions.issue('ada@example.com', 'dev'))))!;
+    nowMs = START_MS + 3000_000;
+    const refreshed = await sessions.withTokens(session, { accessToken: 'a'.repeat(40), refreshToken: undefined, expiresAt: undefined });
+    assert.match(refreshed, /Max-Age=600(;|$)/);
+    assert.equal((await sessionsAt().read(cookieOf(refreshed)))?.expiresAt, START_MS / 1000 + 3600);
+  });
+});

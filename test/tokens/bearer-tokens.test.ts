@@ -108,13 +108,13 @@ describe('BearerTokens revocation', () => {
   });
 
   it('revokes every token of an account issued up to now, and only that account', async () => {
-    const tokens = tokensFor();
+    const tokens = tokensFor(SECRET, [], { now: () => Date.UTC(2026, 0, 1, 12) + 750 });
     const first = tokens.issueServiceToken('bot@service', ['write']);
     const second = tokens.issueServiceToken('bot@service', ['read']);
     const others = tokens.issueServiceToken('other@service', ['read']);
     tokens.verify(first.token);
     const cutoff = await tokens.revokeAccount('bot@service');
-    assert.ok(Math.abs(cutoff - now()) <= 1);
+    assert.equal(cutoff, Date.UTC(2026, 0, 1, 12) / 1000);
     rejects(() => tokens.verify(first.token), 'TOKEN_REVOKED', 'the token has been revoked');
     rejects(() => tokens.verify(second.token), 'TOKEN_REVOKED', 'the token has been revoked');
     assert.equal(tokens.verify(others.token).email, 'other@service');
@@ -140,5 +140,41 @@ describe('key rotation', () => {
     assert.notEqual(partsOf(fresh).header['kid'], partsOf(old).header['kid'], 'new tokens are signed with the new key');
     assert.equal(tokensFor(SECRET).verify(fresh).email, 'baker@example.com');
     rejects(() => tokensFor(SECRET).verify(old), 'TOKEN_INVALID', 'the token was signed with a key that is not (or no longer) accepted');
+  });
+});
+
+describe('BearerTokens on a frozen clock', () => {
+  const START_MS = Date.UTC(2026, 0, 1, 12);
+
+  function frozen(): { tokens: ReturnType<typeof tokensFor>; at: (seconds: number) => void } {
+    let nowMs = START_MS;
+    return { tokens: tokensFor(SECRET, [], { userTokenTtlSeconds: 3600, now: () => nowMs }), at: (seconds) => (nowMs = START_MS + seconds * 1000) };
+  }
+
+  it('issues iat and exp from its clock', () => {
+    const { tokens } = frozen();
+    const issued = tokens.issueUserToken('baker@example.com');
+    assert.equal(issued.expiresAt, START_MS / 1000 + 3600);
+    assert.equal(tokens.verify(issued.token).issuedAt, START_MS / 1000);
+  });
+
+  it('accepts a token until its last second and refuses it with TOKEN_EXPIRED from then on, even once verified and cached', () => {
+    const { tokens, at } = frozen();
+    const issued = tokens.issueUserToken('baker@example.com');
+    assert.equal(tokens.verify(issued.token).email, 'baker@example.com');
+    at(3599);
+    assert.equal(tokens.verify(issued.token).email, 'baker@example.com');
+    at(3600);
+    rejects(() => tokens.verify(issued.token), 'TOKEN_EXPIRED', 'the token has expired');
+  });
+
+  it('refuses a token issued in the future of its clock as not yet valid', () => {
+    const { tokens, at } = frozen();
+    const key = keyOf();
+    const { header, claims } = partsOf(tokens.issueUserToken('baker@example.com').token);
+    const later = signHmac(header, { ...claims, nbf: START_MS / 1000 + 60 }, key);
+    rejects(() => tokens.verify(later), 'TOKEN_INVALID', 'the token is not valid yet');
+    at(60);
+    assert.equal(tokens.verify(later).email, 'baker@example.com');
   });
 });
