@@ -5,7 +5,7 @@ import type { ApiKeyRecord } from '../keys/api-key';
 import { createApiKey, revokeApiKey, type ApiKeyActions } from '../keys/api-key-actions';
 import type { ApiKeyRequest } from '../keys/api-key-request';
 import { API_KEY_STORE, type ApiKeyStore } from '../keys/api-key-store';
-import { AUTH_CONFIG } from './auth.constants';
+import { AUTH_CONFIG, CLOCK } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { CapabilityService } from './capability.service';
 
@@ -25,8 +25,9 @@ export class ApiKeyService {
     @Inject(AUTH_CONFIG) config: AuthConfig,
     private readonly capabilities: CapabilityService,
     audit: AuditRecorder,
+    @Inject(CLOCK) now: () => number,
   ) {
-    this.actions = { store, audit, rules: config.apiKeys, now: Date.now };
+    this.actions = { store, audit, rules: config.apiKeys, now };
   }
 
   /** Creates a key on behalf of `creator`; resolves with the key (shown once) and its record. */

@@ -10,5 +10,10 @@ export const PUBLIC_ROUTE = 'nest-capabilities:public';
 export const REDIRECT_TO_LOGIN = 'nest-capabilities:redirect-to-login';
 /** Where the guard leaves the principal on the request (null for a guest). */
 export const PRINCIPAL = Symbol('nest-capabilities:principal');
+/**
+ * Injection token of the module's clock, in milliseconds (`Date.now`): what issues
+ * tokens, sessions and API keys and decides their expiry. Tests override it to freeze time.
+ */
+export const CLOCK = Symbol('nest-capabilities:clock');
 /** Injection token of whether `CapabilityGuard` is installed as a global guard. */
 export const GUARD_IS_GLOBAL = Symbol('nest-capabilities:guard-is-global');

@@ -30,7 +30,7 @@ import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
 import { AdminPageController } from '../http/admin-page.controller';
 import { MemoryRevocationStore, REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
-import { AUTH_CONFIG, CAPABILITY_STORE, GUARD_IS_GLOBAL } from './auth.constants';
+import { AUTH_CONFIG, CAPABILITY_STORE, CLOCK, GUARD_IS_GLOBAL } from './auth.constants';
 import { ConfigError } from '../errors';
 import { normalizePrefix, resolveAuthConfig, type AuthConfig } from './auth-config';
 import { bearerTokensFor } from './bearer-tokens.factory';
@@ -106,28 +106,29 @@ function coreProviders(prefix: string): Provider[] {
         onModuleDestroy: () => (options.store === undefined ? store.close() : undefined),
       }),
     },
+    { provide: CLOCK, useValue: Date.now },
     {
       // Sessions end through the same revocation store as tokens: a session id is revoked like a token id.
       provide: SessionCookie,
-      inject: [AUTH_CONFIG, REVOCATION_STORE],
-      useFactory: (config: AuthConfig, revocations: RevocationStore) =>
-        new SessionCookie(config.keys.session, config.cookies, config.sessionTtlSeconds, revocations),
+      inject: [AUTH_CONFIG, REVOCATION_STORE, CLOCK],
+      useFactory: (config: AuthConfig, revocations: RevocationStore, now: () => number) =>
+        new SessionCookie(config.keys.session, config.cookies, config.sessionTtlSeconds, revocations, now),
     },
     {
       provide: LoginAttempts,
-      inject: [AUTH_CONFIG],
-      useFactory: (config: AuthConfig) => new LoginAttempts(config.keys.login, config.cookies),
+      inject: [AUTH_CONFIG, CLOCK],
+      useFactory: (config: AuthConfig, now: () => number) => new LoginAttempts(config.keys.login, config.cookies, now),
     },
     {
       // Revocations: given, else next to the caps file, else (a store of one's own without one) this process only.
       provide: REVOCATION_STORE,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null): Promise<RevocationStore> | RevocationStore => {
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES, CLOCK],
+      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null, now: () => number): Promise<RevocationStore> | RevocationStore => {
         if (options.revocationStore !== undefined) return options.revocationStore;
         if (redis !== null) return redis.revocations;
-        if (options.store === undefined) return FileRevocationStore.open(revocationFileFor(config.capsFile), { logger, createLike: config.capsFile });
+        if (options.store === undefined) return FileRevocationStore.open(revocationFileFor(config.capsFile), { logger, createLike: config.capsFile, now });
         logger.warn('a custom store without revocationStore: token revocations are kept in this process only');
-        return new MemoryRevocationStore();
+        return new MemoryRevocationStore(now);
       },
     },
     {
@@ -140,13 +141,13 @@ function coreProviders(prefix: string): Provider[] {
     {
       // API keys: given, else next to the caps file, else (a store of one's own without one) this process only.
       provide: API_KEY_STORE,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null): Promise<ApiKeyStore> | ApiKeyStore => {
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES, CLOCK],
+      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null, now: () => number): Promise<ApiKeyStore> | ApiKeyStore => {
         if (options.apiKeyStore !== undefined) return options.apiKeyStore;
         if (redis !== null) return redis.apiKeys;
-        if (options.store === undefined) return FileApiKeyStore.open(apiKeyFileFor(config.capsFile), { capsFile: config.capsFile, logger });
+        if (options.store === undefined) return FileApiKeyStore.open(apiKeyFileFor(config.capsFile), { capsFile: config.capsFile, logger, now });
         logger.warn('a custom store without apiKeyStore: API keys are kept in this process only');
-        return new MemoryApiKeyStore();
+        return new MemoryApiKeyStore(now);
       },
     },
     {
@@ -159,8 +160,8 @@ function coreProviders(prefix: string): Provider[] {
     {
       // The audit trail: given, else next to the caps file, else (a store of one's own without one) this process only.
       provide: AuditRecorder,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES],
-      useFactory: async (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null): Promise<AuditRecorder> => {
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES, CLOCK],
+      useFactory: async (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null, now: () => number): Promise<AuditRecorder> => {
         let log: AuditLog;
         if (options.auditLog !== undefined) log = options.auditLog;
         else if (redis !== null) log = redis.audit;
@@ -169,13 +170,13 @@ function coreProviders(prefix: string): Provider[] {
           logger.warn('a custom store without auditLog: the audit trail is kept in this process only');
           log = new MemoryAuditLog();
         }
-        return new AuditRecorder(log, config.instanceName, (message) => logger.error(message));
+        return new AuditRecorder(log, config.instanceName, (message) => logger.error(message), now);
       },
     },
     {
       provide: BearerTokens,
-      inject: [AUTH_CONFIG, REVOCATION_STORE],
-      useFactory: (config: AuthConfig, revocations: RevocationStore) => bearerTokensFor(config, revocations),
+      inject: [AUTH_CONFIG, REVOCATION_STORE, CLOCK],
+      useFactory: (config: AuthConfig, revocations: RevocationStore, now: () => number) => bearerTokensFor(config, revocations, now),
     },
     PrincipalResolver,
     ServiceAccountCutoffs,

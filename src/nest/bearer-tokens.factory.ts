@@ -10,7 +10,7 @@ import type { AuthConfig } from './auth-config';
  * @example
  * const tokens = bearerTokensFor(resolveAuthConfig({ secret, baseUrl }));
  */
-export function bearerTokensFor(config: AuthConfig, revocations?: RevocationStore): BearerTokens {
+export function bearerTokensFor(config: AuthConfig, revocations?: RevocationStore, now: () => number = Date.now): BearerTokens {
   return new BearerTokens(
     TokenKeyring.fromSecrets(config.secret, config.previousSecrets),
     {
@@ -18,6 +18,7 @@ export function bearerTokensFor(config: AuthConfig, revocations?: RevocationStor
       audience: config.baseUrl.origin,
       userTokenTtlSeconds: config.userTokenTtlSeconds,
       serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
+      now,
     },
     revocations,
   );

@@ -8,7 +8,7 @@ import type { CapabilityStore } from '../stores/capability-store';
 import { SessionCookie } from '../session/session-cookie';
 import { bearerTokenOf } from '../tokens/bearer-header';
 import { BearerTokens } from '../tokens/bearer-tokens';
-import { AUTH_CONFIG, CAPABILITY_STORE } from './auth.constants';
+import { AUTH_CONFIG, CAPABILITY_STORE, CLOCK } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { devUserPrincipal } from './dev-user';
 
@@ -25,6 +25,7 @@ export class PrincipalResolver {
     @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
     @Inject(AUTH_CONFIG) config: AuthConfig,
+    @Inject(CLOCK) private readonly now: () => number,
   ) {
     this.nobody = config.devUser === null ? null : devUserPrincipal(config.devUser);
   }
@@ -45,7 +46,7 @@ export class PrincipalResolver {
   identify(headers: IncomingHttpHeaders): Principal | null | Promise<Principal | null> {
     const token = bearerTokenOf(headers.authorization);
     if (token !== undefined) {
-      if (isApiKey(token)) return this.keys.current().authenticate(token, Math.floor(Date.now() / 1000));
+      if (isApiKey(token)) return this.keys.current().authenticate(token, Math.floor(this.now() / 1000));
       const { principal } = this.tokens.verify(token);
       assertServiceAccountExists(this.store.current(), principal);
       return principal;

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingHttpHeaders } from 'node:http';
 import { LoginError } from '../errors';
 import { SessionCookie, type Session } from '../session/session-cookie';
 import { isRedirectProvider, type ProviderTokens } from '../providers/sign-in-provider';
+import { CLOCK } from './auth.constants';
 import { SignInProviders } from './sign-in-providers';
 
 /** An access token this close to its expiry (seconds) is refreshed before use. */
@@ -27,6 +28,7 @@ export class ProviderApiTokens {
     private readonly sessions: SessionCookie,
     private readonly providers: SignInProviders,
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(CLOCK) private readonly now: () => number,
   ) {}
 
   /**
@@ -40,7 +42,7 @@ export class ProviderApiTokens {
     const session = await this.sessions.read(request.headers.cookie);
     const tokens = session?.providerTokens;
     if (session === null || tokens === undefined) return null;
-    if (!isExpiring(tokens, Math.floor(Date.now() / 1000))) return tokens.accessToken;
+    if (!isExpiring(tokens, Math.floor(this.now() / 1000))) return tokens.accessToken;
     const fresh = await this.refreshed(session, tokens);
     this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', await this.sessions.withTokens(session, fresh));
     return fresh.accessToken;
