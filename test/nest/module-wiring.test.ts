@@ -8,6 +8,7 @@ import { Controller, Get, Injectable, Module, UseGuards, type INestApplication }
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AuthModule, CapabilityGuard, CapsFileError, ConfigError, RequireCapability, type AuthModuleOptions } from '../../src';
+import { expectDenial } from '../support/denial';
 
 const CAPS = 'capabilities:\n  read: []\n  write: [read]\n  user_management: []\nauto_admin: true\ndefault: []\nguest: [read]\nusers:\n  alice@example.com: [write]\n';
 const SECRET = 'wiring-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -84,7 +85,7 @@ describe('AuthModule.forRoot with the global guard and a prefix', () => {
   });
 
   it('guards every controller of the application', async () => {
-    assert.equal((await request(app.getHttpServer()).get('/notes')).status, 401);
+    expectDenial(await request(app.getHttpServer()).get('/notes'), 401, 'SIGN_IN_REQUIRED');
     assert.equal((await request(app.getHttpServer()).get('/notes/public')).status, 200, 'the handler\'s requirement replaces the class\'s');
   });
 

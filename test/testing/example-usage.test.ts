@@ -10,6 +10,7 @@ import { Test } from '@nestjs/testing';
 import { createServer } from 'node:net';
 import { AuthModule, CurrentUser, RequireCapability, type Principal } from '../../src';
 import { createTestAuth, OAuthMock, type TestAuth } from '../../src/testing';
+import { expectDenial } from '../support/denial';
 
 const CAPS = `capabilities:
   payroll_view: []
@@ -74,8 +75,8 @@ describe('testing an app with nest-capabilities/testing', () => {
   });
 
   it('answers 401 to a guest, 403 to a user without the capability, 200 to those with it', async () => {
-    await auth.asGuest().get('/payroll').expect(401);
-    await (await auth.as('simple.user@example.com')).get('/payroll').expect(403);
+    expectDenial(await auth.asGuest().get('/payroll'), 401, 'SIGN_IN_REQUIRED');
+    expectDenial(await (await auth.as('simple.user@example.com')).get('/payroll'), 403, 'CAPABILITY_MISSING');
     const reply = await (await auth.as('accountant@example.com')).get('/payroll').expect(200);
     assert.deepEqual(reply.body, { viewer: 'accountant@example.com', total: 1234 });
     await (await auth.as('boss@example.com')).get('/payroll').expect(200);
@@ -95,7 +96,7 @@ describe('testing an app with nest-capabilities/testing', () => {
     await (await auth.as('accountant@example.com', { via: 'token' })).get('/payroll').expect(200);
     const bot = await auth.asService('payroll@service');
     await bot.get('/payroll').expect(200);
-    await bot.post('/payroll/raise').send({ amount: 10 }).expect(403);
+    expectDenial(await bot.post('/payroll/raise').send({ amount: 10 }), 403, 'CAPABILITY_MISSING');
   });
 
   it('refuses to sign a service account in as a person', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestAuth, type TestAuth } from '../../src/testing';
+import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 
 for (const adapter of ADAPTERS) {
@@ -25,19 +26,22 @@ for (const adapter of ADAPTERS) {
     ];
     for (const [email, path, status] of matrix) {
       it(`answers ${status} to ${email} on ${path}`, async () => {
-        await (await auth.as(email)).get(path).expect(status);
+        const reply = await (await auth.as(email)).get(path);
+        if (status === 200) assert.equal(reply.status, 200, reply.text);
+        else expectDenial(reply, status, 'CAPABILITY_MISSING');
       });
     }
 
     it('answers 401 to a guest on a guarded route', async () => {
-      const reply = await auth.asGuest().get('/bake').expect(401);
+      const reply = await auth.asGuest().get('/bake');
+      expectDenial(reply, 401, 'SIGN_IN_REQUIRED');
       assert.match(reply.body.message, /bake/);
     });
 
     it('gives a service agent only what the account holds now', async () => {
       const bot = await auth.asService('bot@service');
       await bot.get('/bake').expect(200);
-      await bot.get('/arrest').expect(403);
+      expectDenial(await bot.get('/arrest'), 403, 'CAPABILITY_MISSING');
       const whoami = await bot.get('/whoami').expect(200);
       assert.equal(whoami.body.user, 'bot@service');
     });
@@ -51,7 +55,7 @@ for (const adapter of ADAPTERS) {
       const token = auth.tokenFor('baker@example.com');
       const baker = await auth.as('baker@example.com');
       await baker.post('/token/revoke').send({ token }).expect(200);
-      await auth.asGuest().get('/bake').set('Authorization', `Bearer ${token}`).expect(401);
+      expectDenial(await auth.asGuest().get('/bake').set('Authorization', `Bearer ${token}`), 401, 'TOKEN_REVOKED');
     });
   });
 }
