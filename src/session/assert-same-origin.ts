@@ -57,6 +57,20 @@ export function assertSameOriginNavigation(headers: IncomingHttpHeaders, origin:
 }
 
 /**
+ * Whether a handshake (a WebSocket upgrade, socket.io's first long-polling GET) shows it
+ * comes from this application's own pages, so the session cookie it carries may be used:
+ * its `Origin` is the application's, or, where the browser sends no `Origin` (a
+ * same-origin GET), `Sec-Fetch-Site: same-origin`. Browsers set both headers themselves;
+ * a page of another site can forge neither.
+ *
+ * @example comesFromOwnPages({ 'sec-fetch-site': 'same-origin' }, 'https://app.example.com') // true
+ */
+export function comesFromOwnPages(headers: IncomingHttpHeaders, origin: string): boolean {
+  if (headers.origin !== undefined) return headers.origin === origin;
+  return headers['sec-fetch-site'] === 'same-origin';
+}
+
+/**
  * Whether a GET may be a browser's navigation, the only request from another site
  * that carries the `SameSite=Lax` session cookie: a navigation always asks for HTML,
  * and modern browsers add `Sec-Fetch-Site` (old ones often a `Referer`). A client

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { comesFromOwnPages } from '../session/assert-same-origin';
 
 /** Where `rememberHandshake` keeps a platform-ws client's upgrade request. */
 const UPGRADE = Symbol('nest-capabilities.upgrade');
@@ -33,8 +34,9 @@ export function rememberHandshake(client: object, request: { readonly headers: I
 /**
  * The credentials of a WebSocket client, read at its handshake: a bearer token (the
  * `Authorization` header, or socket.io's `auth.token`), else the session cookie, but only
- * when the handshake's `Origin` is the application's own, so a page of another site cannot
- * ride a visitor's cookie (cross-site WebSocket hijacking). Computed once per client.
+ * when the handshake comes from the application's own pages (`comesFromOwnPages`), so a
+ * page of another site cannot ride a visitor's cookie (cross-site WebSocket hijacking).
+ * Computed once per client.
  */
 export function wsHandshakeOf(client: unknown, appOrigin: string): WsHandshake | undefined {
   if (typeof client !== 'object' || client === null) return undefined;
@@ -59,7 +61,7 @@ function readHandshake(client: object, appOrigin: string): WsHandshake | undefin
   const headers: IncomingHttpHeaders = {};
   if (typeof token === 'string' && token !== '') headers.authorization = `Bearer ${token}`;
   else if (source.headers.authorization !== undefined) headers.authorization = source.headers.authorization;
-  if (source.headers.cookie !== undefined && source.headers.origin === appOrigin) headers.cookie = source.headers.cookie;
+  if (source.headers.cookie !== undefined && comesFromOwnPages(source.headers, appOrigin)) headers.cookie = source.headers.cookie;
   return { method: 'GET', url: source.url ?? '', headers };
 }
 

@@ -58,6 +58,17 @@ interface Handshake {
   token?: string;
   cookie?: string;
   origin?: string;
+  fetchSite?: string;
+  /** socket.io only: start with long polling, as its browser client does by default. */
+  polling?: boolean;
+}
+
+function handshakeHeaders(handshake: Handshake): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (handshake.cookie !== undefined) headers['cookie'] = handshake.cookie;
+  if (handshake.origin !== undefined) headers['origin'] = handshake.origin;
+  if (handshake.fetchSite !== undefined) headers['sec-fetch-site'] = handshake.fetchSite;
+  return headers;
 }
 
 function within<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -69,10 +80,9 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 async function socketIoClient(url: string, handshake: Handshake): Promise<TestClient> {
-  const extraHeaders: Record<string, string> = {};
-  if (handshake.cookie !== undefined) extraHeaders['cookie'] = handshake.cookie;
-  if (handshake.origin !== undefined) extraHeaders['origin'] = handshake.origin;
-  const socket: Socket = io(url, { transports: ['websocket'], reconnection: false, extraHeaders, auth: handshake.token === undefined ? {} : { token: handshake.token } });
+  const extraHeaders = handshakeHeaders(handshake);
+  const transports = handshake.polling === true ? ['polling', 'websocket'] : ['websocket'];
+  const socket: Socket = io(url, { transports, reconnection: false, extraHeaders, auth: handshake.token === undefined ? {} : { token: handshake.token } });
   await within(new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); }), 'socket.io connection');
   return {
     ask: (event) =>
@@ -89,10 +99,8 @@ async function socketIoClient(url: string, handshake: Handshake): Promise<TestCl
 }
 
 async function wsClient(url: string, handshake: Handshake): Promise<TestClient> {
-  const headers: Record<string, string> = {};
+  const headers = handshakeHeaders(handshake);
   if (handshake.token !== undefined) headers['authorization'] = `Bearer ${handshake.token}`;
-  if (handshake.cookie !== undefined) headers['cookie'] = handshake.cookie;
-  if (handshake.origin !== undefined) headers['origin'] = handshake.origin;
   const socket = new WebSocket(url, { headers });
   await within(new Promise<void>((resolve, reject) => { socket.once('open', () => resolve()); socket.once('error', reject); }), 'ws connection');
   return {
@@ -170,6 +178,20 @@ for (const transport of ['socket.io', 'ws'] as const) {
       const foreign = await connect({ cookie, origin: 'https://evil.example' });
       assertDenied(await foreign.ask('bake'), 'SIGN_IN_REQUIRED');
       assert.deepEqual(await foreign.ask('whoami'), { event: 'whoami', data: null });
+    });
+
+    it('reads the session cookie of a handshake without Origin only when the browser says it is same-origin', async () => {
+      // socket.io's browser client starts with a long-polling GET, and a same-origin GET carries no Origin.
+      const cookie = (await app.get(SessionCookie).issue('baker@example.com', 'dev')).split(';')[0]!;
+      const polling = transport === 'socket.io';
+      const own = await connect({ cookie, fetchSite: 'same-origin', polling });
+      assert.deepEqual(await own.ask('bake'), { event: 'bake', data: 'baked by baker@example.com' });
+      for (const fetchSite of ['cross-site', 'same-site']) {
+        const other = await connect({ cookie, fetchSite, polling });
+        assertDenied(await other.ask('bake'), 'SIGN_IN_REQUIRED');
+      }
+      const unmarked = await connect({ cookie, polling });
+      assertDenied(await unmarked.ask('bake'), 'SIGN_IN_REQUIRED');
     });
 
     it('refuses the next message once the handshake token is revoked', async () => {
