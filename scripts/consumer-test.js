@@ -29,6 +29,23 @@ users:
   payroll@service: [payroll_view]
 `;
 
+// The compiler options that `nest new` writes in Nest 11 and 12 alike; each app adds its version's own.
+const NEST_COMPILER_OPTIONS = {
+  module: 'nodenext',
+  moduleResolution: 'nodenext',
+  resolvePackageJsonExports: true,
+  esModuleInterop: true,
+  isolatedModules: true,
+  declaration: true,
+  removeComments: true,
+  emitDecoratorMetadata: true,
+  experimentalDecorators: true,
+  allowSyntheticDefaultImports: true,
+  target: 'ES2023',
+  sourceMap: true,
+  outDir: './dist',
+};
+
 const MAIN_TS = (appModule) => `import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '${appModule}';
@@ -76,19 +93,7 @@ const APPS = [
     files: {
       'tsconfig.json': {
         compilerOptions: {
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          resolvePackageJsonExports: true,
-          esModuleInterop: true,
-          isolatedModules: true,
-          declaration: true,
-          removeComments: true,
-          emitDecoratorMetadata: true,
-          experimentalDecorators: true,
-          allowSyntheticDefaultImports: true,
-          target: 'ES2023',
-          sourceMap: true,
-          outDir: './dist',
+          ...NEST_COMPILER_OPTIONS,
           incremental: true,
           skipLibCheck: true,
           strictNullChecks: true,
@@ -128,19 +133,7 @@ const APPS = [
       // Nest 12's generated TypeScript and Vitest configurations.
       'tsconfig.json': {
         compilerOptions: {
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          resolvePackageJsonExports: true,
-          esModuleInterop: true,
-          isolatedModules: true,
-          declaration: true,
-          removeComments: true,
-          emitDecoratorMetadata: true,
-          experimentalDecorators: true,
-          allowSyntheticDefaultImports: true,
-          target: 'ES2023',
-          sourceMap: true,
-          outDir: './dist',
+          ...NEST_COMPILER_OPTIONS,
           rootDir: '.',
           incremental: true,
           skipLibCheck: true,
