@@ -134,6 +134,25 @@ export class YamlFileStore implements CapabilityStore {
     return () => void this.listeners.delete(subscription);
   }
 
+  /**
+   * Looks at the file on disk now, as the poller does every `pollIntervalMs`, once
+   * the writes queued before have settled: when it resolves, a hand edit found there
+   * is in force (a broken one is reported). For tests, and for tools that edit the
+   * file and need the edit in force at once.
+   *
+   * @example
+   * writeFileSync('caps.yaml', edited);
+   * await store.checkNow(); // store.current() holds the edit
+   */
+  async checkNow(): Promise<void> {
+    // A batch looks at the disk itself, and only one look runs at a time: wait for both.
+    do {
+      await this.queue.idle();
+      while (this.polling !== undefined) await this.polling;
+    } while (!this.closed && this.queue.busy);
+    await this.poll();
+  }
+
   /** Stops watching the file and waits for the writes already queued. */
   async close(): Promise<void> {
     this.closed = true;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CapabilityPolicy } from '../../src/capabilities/capability-policy';
 import { parseCapsFile } from '../../src/capabilities/caps-file';
 import { CapabilitiesError, CapsFileError } from '../../src/errors';
@@ -335,12 +334,11 @@ describe('YamlFileStore hand edits', () => {
   });
 
   test('does not take its own writes for hand edits', async (t) => {
-    const { store, logger } = await openStore(t, COMMENTED_CAPS);
+    const { store, logger } = await openStore(t, COMMENTED_CAPS, { pollIntervalMs: NO_POLL_MS });
     let notified = 0;
     store.subscribe(() => (notified += 1));
     const written = await store.update(grant('eve@example.com', ['read']));
-    // Let the poller look at the file many times after the write.
-    await sleep(FAST_POLL_MS * 15);
+    await store.checkNow();
     assert.equal(notified, 1);
     assert.equal(store.current(), written);
     assert.deepEqual(logger.logs, []);
@@ -364,10 +362,10 @@ describe('YamlFileStore hand edits', () => {
 
   for (const broken of brokenEdits) {
     test(`keeps the last good policy through a hand edit with ${broken.problem}, refuses writes, and picks up the fix`, async (t) => {
-      const { store, file, logger } = await openStore(t, COMMENTED_CAPS);
+      const { store, file, logger } = await openStore(t, COMMENTED_CAPS, { pollIntervalMs: NO_POLL_MS });
       const good = store.current();
       writeFileSync(file, broken.text);
-      await waitUntil(() => logger.errors.length > 0, 'the broken edit is logged');
+      await store.checkNow();
       assert.equal(logger.errors.length, 1);
       assert.ok(logger.errors[0]!.startsWith(`${file}:${broken.line}:`), logger.errors[0]);
       assert.equal(store.current(), good);
@@ -383,13 +381,14 @@ describe('YamlFileStore hand edits', () => {
       });
       assert.ok(logger.warnings.some((line) => line.includes(`${file}:${broken.line}:`)), logger.warnings.join('\n'));
       assert.equal(readFileSync(file, 'utf8'), broken.text, 'the broken file is not overwritten');
-      await sleep(FAST_POLL_MS * 10);
+      await store.checkNow();
       assert.equal(logger.errors.length, 1, 'the same broken content is logged once');
       assert.equal(store.current(), good);
 
       const fixed = broken.text.replace('  read: [moderate]', '  read: []').replace('[read, write\n', '[read, write]\n').replace('[publish]', '[write]');
       writeFileSync(file, fixed);
-      await waitUntil(() => store.current() !== good, 'the fixed file is in force');
+      await store.checkNow();
+      assert.notEqual(store.current(), good, 'the fixed file is in force');
       assert.deepEqual(usersOf(store.current()), usersOf(parseCapsFile(fixed, file)));
       assert.equal(store.current().users.has('alice@example.com'), false);
       await store.update(grant('eve@example.com', ['read']));
