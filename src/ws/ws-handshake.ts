@@ -58,11 +58,24 @@ function readHandshake(client: object, appOrigin: string): WsHandshake | undefin
   const source = io ?? upgrade;
   if (source === undefined || typeof source.headers !== 'object' || source.headers === null) return undefined;
   const token = io?.auth?.token;
-  const headers: IncomingHttpHeaders = {};
-  if (typeof token === 'string' && token !== '') headers.authorization = `Bearer ${token}`;
-  else if (source.headers.authorization !== undefined) headers.authorization = source.headers.authorization;
-  if (source.headers.cookie !== undefined && comesFromOwnPages(source.headers, appOrigin)) headers.cookie = source.headers.cookie;
-  return { method: 'GET', url: source.url ?? '', headers };
+  return handshakeCredentials(source.headers, typeof token === 'string' && token !== '' ? `Bearer ${token}` : undefined, source.url ?? '', appOrigin);
+}
+
+/**
+ * The credentials of a WebSocket handshake (its upgrade request's `headers`): `authorization`
+ * sent inside the protocol (socket.io's `auth`, GraphQL's `connectionParams`) or else the
+ * `Authorization` header, and the session cookie only when the handshake comes from the
+ * application's own pages (`comesFromOwnPages`), so a page of another site cannot ride a
+ * visitor's cookie (cross-site WebSocket hijacking).
+ *
+ * @example handshakeCredentials({ cookie: 'sid=…', origin: 'https://evil.example' }, undefined, '/', 'https://app.example.com').headers // {}
+ */
+export function handshakeCredentials(headers: IncomingHttpHeaders, authorization: string | undefined, url: string, appOrigin: string): WsHandshake {
+  const credentials: IncomingHttpHeaders = {};
+  const bearer = authorization ?? headers.authorization;
+  if (bearer !== undefined) credentials.authorization = bearer;
+  if (headers.cookie !== undefined && comesFromOwnPages(headers, appOrigin)) credentials.cookie = headers.cookie;
+  return { method: 'GET', url, headers: credentials };
 }
 
 /**
