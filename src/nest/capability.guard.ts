@@ -10,6 +10,8 @@ import type { AuthConfig } from './auth-config';
 import { PrincipalResolver } from './principal-resolver';
 import { RouteRequirements, type RouteRequirement } from './route-requirements';
 import { keptWsHandshake, wsHandshakeOf } from '../ws/ws-handshake';
+import { keptSubscriptionHandshake, subscriptionHandshakeOf } from '../graphql/subscription-connection';
+import { checkEveryEvent, isSubscriptionRoot } from '../graphql/subscription-events';
 
 interface GuardedRequest {
   readonly method: string;
@@ -37,17 +39,59 @@ export class CapabilityGuard implements CanActivate {
   // fast path (a boolean, not a promise); only a session cookie is awaited.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const requirement = this.requirements.of(context.getHandler(), context.getClass());
-    const ws = context.getType<string>() === 'ws';
-    const request = ws ? (wsHandshakeOf(context.switchToWs().getClient(), this.config.baseUrl.origin) as GuardedRequest | undefined) : requestOf(context);
+    const type = context.getType<string>();
+    // A WebSocket client, or a GraphQL operation over one, is authenticated again at every
+    // message from the credentials of its handshake, so a revoked token or an ended session
+    // is refused at the next one.
+    const live =
+      type === 'ws'
+        ? wsHandshakeOf(context.switchToWs().getClient(), this.config.baseUrl.origin)
+        : type === 'graphql'
+          ? subscriptionHandshakeOf(context.getArgs()[2], this.config.baseUrl.origin)
+          : undefined;
+    const request: GuardedRequest | undefined = live ?? requestOf(context);
     if (request === undefined) return assertKnownContext(context, requirement);
-    // A WebSocket client is authenticated again at every message, from the credentials of
-    // its handshake, so a revoked token or an ended session is refused at the next one.
-    const known = ws ? undefined : request[PRINCIPAL];
-    if (known !== undefined) return this.authorize(request, requirement, known);
+    if (live === undefined) {
+      const known = request[PRINCIPAL];
+      if (known !== undefined) return this.authorize(request, requirement, known);
+    } else if (type === 'graphql') {
+      this.checkEveryEvent(context, live, requirement);
+    }
+    return this.check(request, requirement);
+  }
+
+  private check(request: GuardedRequest, requirement: RouteRequirement): boolean | Promise<boolean> {
     const principal = this.authenticate(request, requirement);
     return principal instanceof Promise
       ? principal.then((resolved) => this.authorize(request, requirement, resolved))
       : this.authorize(request, requirement, principal);
+  }
+
+  /**
+   * At the start of a guarded subscription, asks for the same check at each of its events,
+   * against the policy and revocations in force then; refuses the subscription when nothing
+   * would run that check (the module's subscription setup is missing).
+   */
+  private checkEveryEvent(context: ExecutionContext, handshake: GuardedRequest, requirement: RouteRequirement): void {
+    const info: unknown = context.getArgs()[3];
+    if (requirement.isPublic || requirement.capabilities.length === 0 || !isSubscriptionRoot(info)) return;
+    if (checkEveryEvent(info, () => this.checkEvent(handshake, requirement))) return;
+    const where = `${context.getClass().name}.${context.getHandler().name}`;
+    throw new AccessError(
+      'CONTEXT_UNSUPPORTED',
+      requirement.capabilities[0],
+      `${where} needs capability "${requirement.capabilities[0]!}" at every event of its subscription, but the GraphQL module options lack the module's subscription setup, which checks it`,
+    );
+  }
+
+  /** The check of one event; a token gone bad names the capability too, as the other denials do. */
+  private async checkEvent(handshake: GuardedRequest, requirement: RouteRequirement): Promise<void> {
+    try {
+      await this.check(handshake, requirement);
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      throw new TokenError(error.code, `${error.message}; the subscription needs capability "${requirement.capabilities[0]!}"`, { cause: error });
+    }
   }
 
   private authorize(request: GuardedRequest, requirement: RouteRequirement, principal: Principal | null): boolean {
@@ -132,7 +176,7 @@ function assertKnownContext(context: ExecutionContext, requirement: RouteRequire
 /**
  * The HTTP request behind an HTTP route or a GraphQL operation over HTTP (the GraphQL
  * drivers put it in the context as `req`, on Apollo and Mercurius alike), or the handshake
- * of a WebSocket client the guard has read; undefined for any other transport. Read
+ * of a WebSocket client or GraphQL subscriber the guard has read; undefined for any other transport. Read
  * through the arguments, so no GraphQL or WebSocket package is loaded here.
  */
 export function requestOf(context: ExecutionContext): GuardedRequest | undefined {
@@ -140,6 +184,9 @@ export function requestOf(context: ExecutionContext): GuardedRequest | undefined
   if (type === 'http') return context.switchToHttp().getRequest<GuardedRequest>();
   if (type === 'ws') return keptWsHandshake(context.switchToWs().getClient());
   if (type !== 'graphql') return undefined;
-  const request = (context.getArgs()[2] as { req?: GuardedRequest } | undefined)?.req;
+  const graphqlContext: unknown = context.getArgs()[2];
+  const subscriber = keptSubscriptionHandshake(graphqlContext);
+  if (subscriber !== undefined) return subscriber;
+  const request = (graphqlContext as { req?: GuardedRequest } | undefined)?.req;
   return request !== undefined && typeof request.headers === 'object' && request.headers !== null ? request : undefined;
 }

@@ -5,10 +5,11 @@ import { CONTROLLER_WATERMARK, GUARDS_METADATA, PATH_METADATA } from '@nestjs/co
  * that declare handlers. The keys are spelled out rather than imported: GraphQL,
  * WebSockets and microservices are optional packages an application may not have.
  */
-export type HandlerKind = 'route' | 'resolver' | 'field-resolver' | 'gateway' | 'rpc' | 'none';
+export type HandlerKind = 'route' | 'resolver' | 'subscription' | 'field-resolver' | 'gateway' | 'rpc' | 'none';
 
 const RPC_PATTERN = 'microservices:pattern';
 const RESOLVER_TYPE = 'graphql:resolver_type';
+const SUBSCRIPTION = 'Subscription';
 const RESOLVE_FIELD = 'graphql:resolve_property';
 const RESOLVE_REFERENCE = 'graphql:resolve_reference';
 const MESSAGE_MAPPING = 'websockets:message_mapping';
@@ -19,7 +20,9 @@ export function handlerKind(owner: object, method: object, isController: boolean
   if (Reflect.hasMetadata(RPC_PATTERN, method)) return 'rpc';
   if (Reflect.hasMetadata(MESSAGE_MAPPING, method) && Reflect.hasMetadata(GATEWAY, owner)) return 'gateway';
   if (Reflect.hasMetadata(RESOLVE_FIELD, method) || Reflect.hasMetadata(RESOLVE_REFERENCE, method)) return 'field-resolver';
-  if (Reflect.hasMetadata(RESOLVER_TYPE, method) && Reflect.hasMetadata(RESOLVER_TYPE, owner)) return 'resolver';
+  if (Reflect.hasMetadata(RESOLVER_TYPE, method) && Reflect.hasMetadata(RESOLVER_TYPE, owner)) {
+    return Reflect.getMetadata(RESOLVER_TYPE, method) === SUBSCRIPTION ? 'subscription' : 'resolver';
+  }
   if ((isController || Reflect.hasMetadata(CONTROLLER_WATERMARK, owner)) && Reflect.hasMetadata(PATH_METADATA, method)) return 'route';
   return 'none';
 }

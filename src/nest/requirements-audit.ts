@@ -3,11 +3,15 @@ import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { ConfigError } from '../errors';
 import type { CapabilityStore } from '../stores/capability-store';
 import { CAPABILITY_STORE, GUARD_IS_GLOBAL, PUBLIC_ROUTE, REQUIRED_CAPABILITIES } from './auth.constants';
+import { guardedSubscriptionsProblem } from '../graphql/subscription-options';
 import { CapabilityGuard } from './capability.guard';
 import { handlerKind, usesGuard, type HandlerKind } from './handler-kind';
 
 /** `GRAPHQL_MODULE_OPTIONS` of @nestjs/graphql, spelled out: that package is optional and must not be loaded here. */
 const GRAPHQL_MODULE_OPTIONS = 'GqlModuleOptions';
+
+/** The parts of the GraphQL module's options the audit reads. */
+type GraphQlModuleOptions = Parameters<typeof guardedSubscriptionsProblem>[0] & { readonly fieldResolverEnhancers?: readonly string[] };
 
 type Class = (new (...args: never[]) => object) & { name: string };
 
@@ -98,6 +102,10 @@ export class RequirementsAudit implements OnApplicationBootstrap {
     if (kind === 'field-resolver' && !this.guardsRunOnFieldResolvers()) {
       return "a field resolver, and guards (with the filter that maps denials to GraphQL codes) do not run on field resolvers: add fieldResolverEnhancers: ['guards', 'filters'] to the GraphQL module options";
     }
+    if (kind === 'subscription') {
+      const problem = guardedSubscriptionsProblem(this.graphqlOptions());
+      if (problem !== undefined) return problem;
+    }
     if (kind === 'rpc') return 'a microservice handler: the capability guard cannot authenticate its messages, so it would deny every one';
     // Nest builds gateways without the application's global enhancers, so a global
     // guard never runs on a WebSocket message: a gateway must name the guard itself.
@@ -112,19 +120,23 @@ export class RequirementsAudit implements OnApplicationBootstrap {
 
   /**
    * Whether the GraphQL module runs guards, and the exception filters that turn a
-   * denial into UNAUTHENTICATED/FORBIDDEN, on `@ResolveField` methods. Its options are
-   * read through the container by token (the value of `GRAPHQL_MODULE_OPTIONS` in
-   * @nestjs/graphql, an optional package this file must not load).
+   * denial into UNAUTHENTICATED/FORBIDDEN, on `@ResolveField` methods.
    */
   private guardsRunOnFieldResolvers(): boolean {
-    let options: { fieldResolverEnhancers?: readonly string[] } | undefined;
-    try {
-      options = this.moduleRef.get<{ fieldResolverEnhancers?: readonly string[] }>(GRAPHQL_MODULE_OPTIONS, { strict: false });
-    } catch {
-      return false;
-    }
-    const enhancers = options.fieldResolverEnhancers ?? [];
+    const enhancers = this.graphqlOptions()?.fieldResolverEnhancers ?? [];
     return enhancers.includes('guards') && enhancers.includes('filters');
+  }
+
+  /**
+   * The GraphQL module's options, read through the container by token (the value of
+   * `GRAPHQL_MODULE_OPTIONS` in @nestjs/graphql, an optional package this file must not load).
+   */
+  private graphqlOptions(): GraphQlModuleOptions | undefined {
+    try {
+      return this.moduleRef.get<GraphQlModuleOptions>(GRAPHQL_MODULE_OPTIONS, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -40,6 +40,7 @@ describe('the README', () => {
         'nest-capabilities/testing': ['src/testing/index.ts'],
         'nest-capabilities/openapi': ['src/openapi/index.ts'],
         'nest-capabilities/extend': ['src/extend/index.ts'],
+        'nest-capabilities/graphql': ['src/graphql/index.ts'],
       },
     };
     // The test runner's globals, as Jest and Vitest (globals: true) declare them: the testing-kit example uses them.

@@ -13,8 +13,8 @@ const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), '
 const compiled = (path: string): string => join(compiledRoot, path.replace(/^\.?\/?dist\//, ''));
 
 describe('package entry points', () => {
-  it('maps ".", "./testing", "./openapi" and "./extend" to compiled files with their types', () => {
-    for (const subpath of ['.', './testing', './openapi', './extend']) {
+  it('maps ".", "./testing", "./openapi", "./extend" and "./graphql" to compiled files with their types', () => {
+    for (const subpath of ['.', './testing', './openapi', './extend', './graphql']) {
       const entry = manifest.exports[subpath];
       assert.ok(typeof entry === 'object', `${subpath} is exported`);
       assert.ok(existsSync(compiled(entry.default)), `${entry.default} is built`);
@@ -47,6 +47,10 @@ describe('package entry points', () => {
   it('gives nest-capabilities/openapi the document builder', () => {
     const openapi = require(compiled((manifest.exports['./openapi'] as { default: string }).default)) as Record<string, unknown>;
     assert.deepEqual(Object.keys(openapi).sort(), ['BEARER_SCHEME', 'MODULE_TAG', 'SESSION_SCHEME', 'createCapabilitiesDocument']);
+  });
+
+  it('gives nest-capabilities/graphql the subscription setup of both drivers', () => {
+    assert.deepEqual(Object.keys(load('./graphql')).sort(), ['guardedApolloSubscriptions', 'guardedMercuriusSubscriptions']);
   });
 
   it('installs the nest-capabilities command from a file with a shebang', () => {
