@@ -27,7 +27,7 @@ interface UpgradeRequest {
  */
 function connectionOf(upgrade: UpgradeRequest | undefined, authorization: string | undefined): Connection {
   const headers: IncomingHttpHeaders = {};
-  for (const name of ['authorization', 'cookie', 'origin'] as const) {
+  for (const name of ['authorization', 'cookie', 'origin', 'sec-fetch-site'] as const) {
     const value = upgrade?.headers[name];
     if (value !== undefined) headers[name] = value;
   }

@@ -184,6 +184,13 @@ for (const adapter of ['express', 'fastify'] as const) {
       assert.deepEqual(client.of(id).data, [{ baked: 'rye' }]);
     });
 
+    it('accepts the session cookie of a same-origin handshake that carries no Origin (Sec-Fetch-Site: same-origin)', async () => {
+      const cookie = (await app.get(SessionCookie).issue('baker@example.com', 'dev')).split(';')[0]!;
+      const client = await connect({ headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+      const id = await listening(client, 'same-site');
+      await receivesOneEvent(client, id, 'same-site');
+    });
+
     it('treats a handshake from a foreign origin as a guest, whatever cookie it carries', async () => {
       const cookie = (await app.get(SessionCookie).issue('baker@example.com', 'dev')).split(';')[0]!;
       const foreign = await connect({ headers: { cookie, origin: 'https://evil.example' } });
