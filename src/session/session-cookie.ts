@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
 import { TokenError } from '../errors';
 import type { ProviderTokens } from '../providers/sign-in-provider';
+import { credentialTail } from '../tokens/credential-tail';
 import type { RevocableToken } from '../tokens/revocation-list';
 import { MemoryRevocationStore, type RevocationStore } from '../tokens/revocation-store';
 import { clearCookie, readCookie, setCookie, type CookiePolicy } from './cookie-jar';
@@ -39,6 +40,8 @@ export interface Session {
 
 /** An opened cookie value, with what the revocation check reads made once. */
 interface OpenedSession {
+  /** The whole cookie value: the cache is keyed by its tail only. */
+  readonly value: string;
   readonly session: Session;
   readonly revocable: RevocableToken;
 }
@@ -56,7 +59,8 @@ interface OpenedSession {
  */
 export class SessionCookie {
   // Opening a JWE costs an AES-GCM pass and a promise; the same cookie comes back on
-  // every request of a page load, so the newest opened values are remembered.
+  // every request of a page load, so the newest opened values are remembered, keyed
+  // by their tail (the GCM tag) and served only to an equal value.
   private readonly opened = new Map<string, OpenedSession>();
 
   constructor(
@@ -100,8 +104,8 @@ export class SessionCookie {
     if (known !== undefined) return known;
     const session = await this.open(value);
     if (session === null) return null;
-    const opened: OpenedSession = { session, revocable: { tokenId: session.sessionId, email: session.email, issuedAt: session.issuedAt } };
-    this.remember(value, opened);
+    const opened: OpenedSession = { value, session, revocable: { tokenId: session.sessionId, email: session.email, issuedAt: session.issuedAt } };
+    this.remember(opened);
     return this.unlessEnded(opened);
   }
 
@@ -133,10 +137,11 @@ export class SessionCookie {
   }
 
   private known(value: string): Session | null | undefined {
-    const opened = this.opened.get(value);
-    if (opened === undefined) return undefined;
+    const key = credentialTail(value);
+    const opened = this.opened.get(key);
+    if (opened === undefined || opened.value !== value) return undefined;
     if (opened.session.expiresAt * 1000 <= this.now()) {
-      this.opened.delete(value);
+      this.opened.delete(key);
       return null;
     }
     return this.unlessEnded(opened);
@@ -200,12 +205,12 @@ export class SessionCookie {
     return Math.floor(this.now() / 1000);
   }
 
-  private remember(value: string, session: OpenedSession): void {
+  private remember(opened: OpenedSession): void {
     if (this.opened.size >= this.cacheSize) {
       const oldest = this.opened.keys().next().value;
       if (oldest !== undefined) this.opened.delete(oldest);
     }
-    this.opened.set(value, session);
+    this.opened.set(credentialTail(opened.value), opened);
   }
 }
 

@@ -1,10 +1,12 @@
+import { credentialTail } from './credential-tail';
+
 /**
  * A bounded map of tokens already verified, so a script calling in a loop pays for
- * the HMAC once. An entry is never served past its token's expiry; the oldest entry
- * makes room for a new one.
+ * the HMAC once. An entry is served only to the very token it was made for, never
+ * past that token's expiry; the oldest entry makes room for a new one.
  */
 export class VerifiedTokenCache<T> {
-  private readonly entries = new Map<string, { value: T; expiresAtMs: number }>();
+  private readonly entries = new Map<string, { token: string; value: T; expiresAtMs: number }>();
 
   constructor(
     /** The clock, in milliseconds, that expires entries. */
@@ -13,10 +15,11 @@ export class VerifiedTokenCache<T> {
   ) {}
 
   get(token: string): T | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return undefined;
+    const key = credentialTail(token);
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.token !== token) return undefined;
     if (entry.expiresAtMs <= this.now()) {
-      this.entries.delete(token);
+      this.entries.delete(key);
       return undefined;
     }
     return entry.value;
@@ -28,6 +31,6 @@ export class VerifiedTokenCache<T> {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(token, { value, expiresAtMs: expiresAt === null ? Number.POSITIVE_INFINITY : expiresAt * 1000 });
+    this.entries.set(credentialTail(token), { token, value, expiresAtMs: expiresAt === null ? Number.POSITIVE_INFINITY : expiresAt * 1000 });
   }
 }

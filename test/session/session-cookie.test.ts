@@ -25,6 +25,20 @@ describe('ending sessions through the revocation store', () => {
     assert.equal(sessions.readKnown(cookie), null);
   });
 
+  it('serves from memory only the very value opened, not another that ends alike', async () => {
+    const { sessions } = fresh();
+    const cookie = cookieOf(await sessions.issue('ada@example.com', 'dev'));
+    await sessions.read(cookie);
+    const [name, value] = cookie.split('=') as [string, string];
+    // Another ciphertext under the same tag (so the same tail): a forgery the cache must not answer for.
+    const parts = value.split('.');
+    parts[3] = `AAAA${parts[3]!.slice(4)}`;
+    const forged = `${name}=${parts.join('.')}`;
+    assert.equal(sessions.readKnown(forged), undefined, 'not opened before');
+    assert.equal(await sessions.read(forged), null, 'and not a session once opened');
+    assert.equal(sessions.readKnown(cookie)?.email, 'ada@example.com');
+  });
+
   it('refuses an ended session on an instance that opens the cookie for the first time', async () => {
     const { sessions, revocations } = fresh();
     const cookie = cookieOf(await sessions.issue('ada@example.com', 'dev'));
