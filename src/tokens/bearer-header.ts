@@ -3,7 +3,8 @@ import { TokenError } from '../errors';
 /** Longest Authorization header read at all; anything longer is refused unparsed. */
 export const MAX_AUTHORIZATION_LENGTH = 8192;
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+const BEARER = /^Bearer [A-Za-z0-9._~+/-]+=*$/;
+const SCHEME_LENGTH = 'Bearer '.length;
 
 /**
  * The token of an `Authorization: Bearer <token>` header, read strictly: one header,
@@ -14,7 +15,7 @@ export function bearerTokenOf(header: string | string[] | undefined): string | u
   if (header === undefined) return undefined;
   if (Array.isArray(header)) throw new TokenError('TOKEN_INVALID', 'send exactly one Authorization header');
   if (header.length > MAX_AUTHORIZATION_LENGTH) throw new TokenError('TOKEN_INVALID', 'the Authorization header is too long');
-  const match = BEARER.exec(header);
-  if (match === null) throw new TokenError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
-  return match[1];
+  // A test and a slice rather than a capture: no match array on every request.
+  if (!BEARER.test(header)) throw new TokenError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
+  return header.slice(SCHEME_LENGTH);
 }
