@@ -1,13 +1,22 @@
+import type { AuditQuery } from '../audit/audit-log';
 import { auditTarget } from '../audit/audit-target';
 import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { withStore, type StoreChoice } from './store-choice';
 
-/** `audit [--email EMAIL] [--limit N] [--json]`: the audit trail next to the capability file, newest first. */
-export async function auditCommand(options: { caps: string; email: string | undefined; limit: string | undefined; json: boolean }, io: CliIo): Promise<number> {
+/**
+ * `audit [--email EMAIL] [--limit N] [--json] [--redis URL]`: the audit trail, newest
+ * first: next to the capability file, or in the shared store's change log with Redis.
+ */
+export async function auditCommand(options: { choice: StoreChoice; email: string | undefined; limit: string | undefined; json: boolean }, io: CliIo): Promise<number> {
   const limit = options.limit === undefined ? 50 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit must be a whole number from 1 to 100000', 'audit');
-  const log = await FileAuditLog.open(auditFileFor(options.caps));
-  const entries = await log.recent({ target: auditTarget(options.email), limit });
+  const query: AuditQuery = { target: auditTarget(options.email), limit };
+  // Without Redis only the audit file is read, so the trail stays readable when the capability file is not.
+  const entries =
+    options.choice.redis === undefined
+      ? await (await FileAuditLog.open(auditFileFor(options.choice.caps))).recent(query)
+      : await withStore(options.choice, io, (_store, log) => log.recent(query));
   for (const entry of entries) {
     if (options.json) io.out(JSON.stringify(entry));
     else io.out(`${entry.at} ${entry.outcome === 'ok' ? 'ok     ' : 'REFUSED'} ${entry.actor} ${entry.action} ${entry.target}: ${entry.detail} [${entry.instance}]`);

@@ -17,7 +17,8 @@ Run "nest-capabilities <command> --help" for a command's options.
 The capability file is --caps FILE, else $CAPS_FILE, else ./caps.yaml.
 With --redis URL (else $REDIS_URL) and --prefix (else $REDIS_PREFIX, default
 nest-capabilities:), grant, revoke, list and token work on the accounts shared
-through Redis, with the graph of the capability file, as the app does.
+through Redis, with the graph of the capability file, as the app does; grant and
+revoke then write to the shared audit trail, which audit --redis reads.
 Exit status: 0 done, 1 refused (invalid file, unknown capability...), 2 bad usage.`,
   validate: `Usage: nest-capabilities validate [FILE] [--caps FILE]
 
@@ -72,10 +73,11 @@ cli:<os user>.
 
   --ttl DURATION   lifetime: 3600, 90m, 12h, 30d, or "never" (default 90d)
   --note TEXT      what the key is for`,
-  audit: `Usage: nest-capabilities audit [--email EMAIL] [--limit N] [--json]
+  audit: `Usage: nest-capabilities audit [--email EMAIL] [--limit N] [--json] [--redis URL] [--prefix PREFIX]
 
-Prints the audit trail kept next to the capability file (FILE.audit.jsonl), newest
-first: when, ok or REFUSED, who, what, on whom, and on which instance.
+Prints the audit trail kept next to the capability file (FILE.audit.jsonl), or with
+--redis the one shared through Redis, that every instance's audit route reads;
+newest first: when, ok or REFUSED, who, what, on whom, and on which instance.
 
   --email EMAIL    only changes to this account (or key:NAME for an API key)
   --limit N        at most N entries (default 50)

@@ -4,7 +4,6 @@ import { assertCapabilityName } from '../capabilities/capability-name';
 import { assertDefined, type CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
 import { checkedChange } from '../capabilities/grant-rules';
-import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
 import { EXIT_OK, UsageError, cliActor, type CliIo } from './cli-io';
 import { withStore, type StoreChoice } from './store-choice';
 
@@ -18,16 +17,15 @@ export async function editCommand(kind: 'grant' | 'revoke', positionals: readonl
   if (rawEmail === undefined || rawNames.length === 0) throw new UsageError(`${kind} needs an EMAIL and at least one CAPABILITY`, kind);
   const email = assertEmail(rawEmail);
   const names = rawNames.map((name) => assertCapabilityName(name));
-  const audit = new AuditRecorder(await FileAuditLog.open(auditFileFor(choice.caps), { capsFile: choice.caps }), undefined, (message) => io.err(`warning: ${message}`));
   const action = kind === 'grant' ? 'add' : 'remove';
   let before: readonly string[] = [];
-  const policy = await audit.record(
-    cliActor(io.env),
-    action,
-    email,
-    `${action} ${names.join(', ')}`,
-    () =>
-      withStore(choice, io, (store) =>
+  const policy = await withStore(choice, io, (store, log) =>
+    new AuditRecorder(log, undefined, (message) => io.err(`warning: ${message}`)).record(
+      cliActor(io.env),
+      action,
+      email,
+      `${action} ${names.join(', ')}`,
+      () =>
         store.update((current) => {
           const stored = current.stored(email);
           before = stored;
@@ -35,8 +33,8 @@ export async function editCommand(kind: 'grant' | 'revoke', positionals: readonl
           const next = kind === 'grant' ? [...stored, ...names.filter((name) => !stored.includes(name))] : stored.filter((name) => !names.includes(name));
           return checkedChange(current, null, email, { kind: 'set', capabilities: next });
         }),
-      ),
-    (after) => grantChangeDetail(before, after.stored(email)),
+      (after) => grantChangeDetail(before, after.stored(email)),
+    ),
   );
   io.out(describe(policy, email));
   return EXIT_OK;

@@ -35,7 +35,7 @@ const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
   export: ['caps', 'redis', 'prefix'],
   import: ['caps', 'redis', 'prefix', 'replace'],
   keys: ['caps', 'ttl', 'note', 'json'],
-  audit: ['caps', 'email', 'limit', 'json'],
+  audit: ['caps', 'email', 'limit', 'json', 'redis', 'prefix'],
 };
 
 /**
@@ -78,7 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await keysCommand(positionals, { caps, ttl: values.ttl, note: values.note, json: values.json === true }, io);
       case 'audit':
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
-        return await auditCommand({ caps, email: values.email, limit: values.limit, json: values.json === true }, io);
+        return await auditCommand({ choice, email: values.email, limit: values.limit, json: values.json === true }, io);
       case 'export':
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
         return await exportCommand(choice, io);

@@ -1,4 +1,6 @@
+import type { AuditLog } from '../audit/audit-log';
 import type { CapabilityStore, StoreLogger } from '../stores/capability-store';
+import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
 import { RedisStores } from '../stores/redis/redis-stores';
 import { YamlFileStore } from '../stores/yaml-file.store';
 import type { CliIo } from './cli-io';
@@ -18,22 +20,25 @@ export function storeChoiceOf(caps: string, values: { redis?: string | undefined
 }
 
 /**
- * Opens the store a command works on and closes it when `work` is done: the file
- * store, or the Redis stores with the same rules and change log as the app.
+ * Opens the store a command works on, with the audit trail that goes with it, and
+ * closes them when `work` is done: the file store and the audit file next to it, or
+ * the Redis stores and the audit entries of their change log, as the app keeps them,
+ * so that an app's `GET /manage_capabilities/audit` shows what the command did.
  */
-export async function withStore<T>(choice: StoreChoice, io: CliIo, work: (store: CapabilityStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(choice: StoreChoice, io: CliIo, work: (store: CapabilityStore, audit: AuditLog) => Promise<T>): Promise<T> {
   const logger = quietLogger(io);
   if (choice.redis === undefined) {
+    const audit = await FileAuditLog.open(auditFileFor(choice.caps), { capsFile: choice.caps });
     const store = await YamlFileStore.open(choice.caps, { logger });
     try {
-      return await work(store);
+      return await work(store, audit);
     } finally {
       await store.close();
     }
   }
   const stores = await RedisStores.open({ capsFile: choice.caps, redis: { url: choice.redis.url, ...(choice.redis.prefix === undefined ? {} : { prefix: choice.redis.prefix }) }, logger });
   try {
-    return await work(stores.capabilities);
+    return await work(stores.capabilities, stores.audit);
   } finally {
     await stores.close();
   }

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { tempFolder } from '../fixtures/temp-folder';
+import { startExample } from '../support/example-server';
 import { rawRedis, redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
@@ -107,6 +109,46 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     const noAdmin = await cli(['import', file, '--replace', ...shared]);
     assert.equal(noAdmin.status, 1);
     assert.match(noAdmin.err, /no account of .* holds admin/);
+  });
+
+  it('writes the audit entries of grant and revoke to the shared store, where an app and "audit --redis" read them', async (t) => {
+    const { shared, caps } = setUp(t);
+    const actor = `cli:${userInfo().username}`;
+    assert.equal((await cli(['grant', 'bob@example.com', 'write', ...shared])).status, 0);
+    assert.equal((await cli(['revoke', 'alice@example.com', 'admin', ...shared])).status, 1, 'the last admin stays');
+    assert.equal(existsSync(`${caps}.audit.jsonl`), false, 'no audit file next to the capability file');
+
+    const run = await cli(['audit', '--json', ...shared]);
+    assert.equal(run.status, 0, run.err);
+    const entries = run.out.split('\n').map((line) => JSON.parse(line));
+    assert.deepEqual(
+      entries.map((entry) => [entry.actor, entry.action, entry.target, entry.outcome]),
+      [
+        [actor, 'remove', 'alice@example.com', 'refused'],
+        [actor, 'add', 'bob@example.com', 'ok'],
+      ],
+    );
+    assert.match(entries[0].detail, /LAST_ADMIN/);
+    assert.equal(entries[1].detail, 'added write');
+    const one = await cli(['audit', '--email', 'bob@example.com', ...shared]);
+    assert.match(one.out, /^\S+Z ok +cli:\S+ add bob@example.com: added write \[.+:\d+\]$/);
+    assert.equal((await cli(['audit', '--caps', caps])).out, '', 'the audit file, read without --redis, is empty');
+  });
+
+  it('shows a grant made on the command line in an instance\'s GET /manage_capabilities/audit', async (t) => {
+    const prefix = redisTestPrefix(t);
+    const example = await startExample({ env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } });
+    t.after(() => example.close());
+    const granted = await cli(['grant', 'carol@example.com', 'bake', '--caps', example.capsFile, '--redis', TEST_REDIS_URL, '--prefix', prefix]);
+    assert.equal(granted.status, 0, granted.err);
+    const admin = await example.signedIn('admin@example.com');
+    const reply = await admin.get('/manage_capabilities/audit?email=carol@example.com');
+    assert.equal(reply.status, 200, reply.text);
+    assert.deepEqual(
+      reply.json.entries.map((entry: { actor: string; action: string; outcome: string }) => [entry.actor, entry.action, entry.outcome]),
+      [[`cli:${userInfo().username}`, 'add', 'ok']],
+    );
+    assert.equal(existsSync(`${example.capsFile}.audit.jsonl`), false);
   });
 
   it('asks for --redis where only a shared store makes sense', async () => {
