@@ -17,8 +17,9 @@ Run "nest-capabilities <command> --help" for a command's options.
 The capability file is --caps FILE, else $CAPS_FILE, else ./caps.yaml.
 With --redis URL (else $REDIS_URL) and --prefix (else $REDIS_PREFIX, default
 nest-capabilities:), grant, revoke, list and token work on the accounts shared
-through Redis, with the graph of the capability file, as the app does; grant and
-revoke then write to the shared audit trail, which audit --redis reads.
+through Redis, with the graph of the capability file, as the app does; keys works
+on the shared API keys; grant, revoke and keys then write to the shared audit trail,
+which audit --redis reads.
 Exit status: 0 done, 1 refused (invalid file, unknown capability...), 2 bad usage.`,
   validate: `Usage: nest-capabilities validate [FILE] [--caps FILE]
 
@@ -64,9 +65,10 @@ grants and its effective capabilities (implications, pinned and default included
   keys: `Usage: nest-capabilities keys create NAME CAPABILITY... [--ttl DURATION] [--note TEXT] [--json]
        nest-capabilities keys list [--json]
        nest-capabilities keys revoke NAME
+       (each also with [--caps FILE] [--redis URL] [--prefix PREFIX])
 
-API keys kept next to the capability file (FILE.keys.json, hashes only), as the
-app's POST /manage_capabilities/keys keeps them. "create" prints the key once (it
+API keys kept next to the capability file (FILE.keys.json, hashes only), or with
+--redis in the shared store, as the app's POST /manage_capabilities/keys keeps them. "create" prints the key once (it
 starts with nck_); only its SHA-256 is stored. "revoke" ends it at once on every
 instance that shares the file. Each change is written to the audit trail as
 cli:<os user>.

@@ -4,16 +4,16 @@ import { parseCapsFile } from '../capabilities/caps-file';
 import { readFile } from 'node:fs/promises';
 import { createApiKey, revokeApiKey, type ApiKeyActions } from '../keys/api-key-actions';
 import { assertKeyName } from '../keys/api-key-request';
-import { FileApiKeyStore, apiKeyFileFor } from '../stores/file-api-key.store';
-import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
+import type { ApiKeyStore } from '../keys/api-key-store';
 import { EXIT_OK, UsageError, cliActor, type CliIo } from './cli-io';
+import { withKeyStore, type StoreChoice } from './store-choice';
 import { parseTtl } from './token.command';
 
 const NINETY_DAYS = 90 * 86400;
 
 /** Options of `keys`. */
 export interface KeysOptions {
-  readonly caps: string;
+  readonly choice: StoreChoice;
   readonly ttl: string | undefined;
   readonly note: string | undefined;
   readonly json: boolean;
@@ -21,19 +21,19 @@ export interface KeysOptions {
 
 /**
  * `keys create NAME CAPABILITY...`, `keys list`, `keys revoke NAME`: API keys in the
- * key file next to the capability file, as the app's routes keep them, each change in
- * the audit trail as `cli:<os user>`. The operator may give any capability of the file.
+ * key file next to the capability file (or, with --redis, in the shared store), as the
+ * app's routes keep them, each change in the audit trail that goes with them as
+ * `cli:<os user>`. The operator may give any capability of the file.
  */
 export async function keysCommand(positionals: readonly string[], options: KeysOptions, io: CliIo): Promise<number> {
   const [action, ...rest] = positionals;
   if (action !== 'create' && action !== 'list' && action !== 'revoke') throw new UsageError('keys needs create, list or revoke', 'keys');
   if (action !== 'create' && (options.ttl !== undefined || options.note !== undefined)) throw new UsageError(`keys ${action} takes no --ttl or --note`, 'keys');
-  const store = await FileApiKeyStore.open(apiKeyFileFor(options.caps), { capsFile: options.caps });
-  try {
+  return withKeyStore(options.choice, io, async (store, log) => {
     if (action === 'list') return listKeys(store, rest, options.json, io);
     const actions: ApiKeyActions = {
       store,
-      audit: new AuditRecorder(await FileAuditLog.open(auditFileFor(options.caps), { capsFile: options.caps }), undefined, (message) => io.err(`warning: ${message}`)),
+      audit: new AuditRecorder(log, undefined, (message) => io.err(`warning: ${message}`)),
       rules: { defaultTtlSeconds: NINETY_DAYS, mayNeverExpire: true },
       now: Date.now,
     };
@@ -46,7 +46,7 @@ export async function keysCommand(positionals: readonly string[], options: KeysO
     }
     const [name, ...capabilities] = rest;
     if (name === undefined || capabilities.length === 0) throw new UsageError('keys create needs a NAME and at least one CAPABILITY', 'keys');
-    const policy = parseCapsFile(await readFile(options.caps, 'utf8'), options.caps);
+    const policy = parseCapsFile(await readFile(options.choice.caps, 'utf8'), options.choice.caps);
     const ttl = options.ttl === undefined ? undefined : parseTtl(options.ttl);
     const { key, record } = await createApiKey(actions, cliActor(io.env), policy, null, {
       name: assertKeyName(name),
@@ -57,12 +57,10 @@ export async function keysCommand(positionals: readonly string[], options: KeysO
     if (options.json) io.out(JSON.stringify({ status: 'ok', key, name: record.name, capabilities: record.capabilities, expires_at: record.expiresAt }));
     else io.out(key);
     return EXIT_OK;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
-function listKeys(store: FileApiKeyStore, rest: readonly string[], json: boolean, io: CliIo): number {
+function listKeys(store: ApiKeyStore, rest: readonly string[], json: boolean, io: CliIo): number {
   if (rest.length > 0) throw new UsageError('keys list takes no argument', 'keys');
   const keys = store.current().unrevoked();
   if (json) {

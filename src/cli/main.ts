@@ -34,7 +34,7 @@ const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
   list: ['caps', 'json', 'redis', 'prefix'],
   export: ['caps', 'redis', 'prefix'],
   import: ['caps', 'redis', 'prefix', 'replace'],
-  keys: ['caps', 'ttl', 'note', 'json'],
+  keys: ['caps', 'ttl', 'note', 'json', 'redis', 'prefix'],
   audit: ['caps', 'email', 'limit', 'json', 'redis', 'prefix'],
 };
 
@@ -75,7 +75,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'revoke':
         return await editCommand(command, positionals, choice, io);
       case 'keys':
-        return await keysCommand(positionals, { caps, ttl: values.ttl, note: values.note, json: values.json === true }, io);
+        return await keysCommand(positionals, { choice, ttl: values.ttl, note: values.note, json: values.json === true }, io);
       case 'audit':
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
         return await auditCommand({ choice, email: values.email, limit: values.limit, json: values.json === true }, io);

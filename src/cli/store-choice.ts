@@ -1,5 +1,7 @@
 import type { AuditLog } from '../audit/audit-log';
+import type { ApiKeyStore } from '../keys/api-key-store';
 import type { CapabilityStore, StoreLogger } from '../stores/capability-store';
+import { FileApiKeyStore, apiKeyFileFor } from '../stores/file-api-key.store';
 import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
 import { RedisStores } from '../stores/redis/redis-stores';
 import { YamlFileStore } from '../stores/yaml-file.store';
@@ -36,12 +38,35 @@ export async function withStore<T>(choice: StoreChoice, io: CliIo, work: (store:
       await store.close();
     }
   }
-  const stores = await RedisStores.open({ capsFile: choice.caps, redis: { url: choice.redis.url, ...(choice.redis.prefix === undefined ? {} : { prefix: choice.redis.prefix }) }, logger });
+  const stores = await openRedis(choice.caps, choice.redis, logger);
   try {
     return await work(stores.capabilities, stores.audit);
   } finally {
     await stores.close();
   }
+}
+
+/** As `withStore`, for the API keys: the key file next to the capability file, or the keys shared through Redis. */
+export async function withKeyStore<T>(choice: StoreChoice, io: CliIo, work: (keys: ApiKeyStore, audit: AuditLog) => Promise<T>): Promise<T> {
+  if (choice.redis === undefined) {
+    const audit = await FileAuditLog.open(auditFileFor(choice.caps), { capsFile: choice.caps });
+    const keys = await FileApiKeyStore.open(apiKeyFileFor(choice.caps), { capsFile: choice.caps });
+    try {
+      return await work(keys, audit);
+    } finally {
+      await keys.close();
+    }
+  }
+  const stores = await openRedis(choice.caps, choice.redis, quietLogger(io));
+  try {
+    return await work(stores.apiKeys, stores.audit);
+  } finally {
+    await stores.close();
+  }
+}
+
+function openRedis(caps: string, redis: NonNullable<StoreChoice['redis']>, logger: StoreLogger): Promise<RedisStores> {
+  return RedisStores.open({ capsFile: caps, redis: { url: redis.url, ...(redis.prefix === undefined ? {} : { prefix: redis.prefix }) }, logger });
 }
 
 // A one-shot command has nothing to poll for; only real problems are worth a line.

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { tempFolder } from '../fixtures/temp-folder';
+import { waitUntil } from '../fixtures/wait-until';
+import { codeOf } from '../support/denial';
 import { startExample } from '../support/example-server';
 import { rawRedis, redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
@@ -149,6 +151,30 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
       [[`cli:${userInfo().username}`, 'add', 'ok']],
     );
     assert.equal(existsSync(`${example.capsFile}.audit.jsonl`), false);
+  });
+
+  it('keeps API keys made on the command line in the shared store, where an instance accepts them at once', async (t) => {
+    const prefix = redisTestPrefix(t);
+    const example = await startExample({ env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } });
+    t.after(() => example.close());
+    const shared = ['--caps', example.capsFile, '--redis', TEST_REDIS_URL, '--prefix', prefix];
+    const created = await cli(['keys', 'create', 'ci', 'read', ...shared]);
+    assert.equal(created.status, 0, created.err);
+    const asKey = example.client().withToken(created.out);
+    await waitUntil(async () => (await asKey.get('/whoami')).json?.user === 'key:ci', 'the instance knows the key');
+    assert.deepEqual(JSON.parse((await cli(['keys', 'list', '--json', ...shared])).out).keys.map((key: { name: string }) => key.name), ['ci']);
+    assert.equal((await cli(['keys', 'revoke', 'ci', ...shared])).status, 0);
+    await waitUntil(async () => codeOf(await asKey.get('/menu')) === 'TOKEN_REVOKED', 'the instance refuses the revoked key');
+    const audit = JSON.parse((await (await example.signedIn('admin@example.com')).get('/manage_capabilities/audit?email=key:ci')).text);
+    assert.deepEqual(
+      audit.entries.map((entry: { actor: string; action: string; outcome: string }) => [entry.actor, entry.action, entry.outcome]),
+      [
+        [`cli:${userInfo().username}`, 'key_revoke', 'ok'],
+        [`cli:${userInfo().username}`, 'key_create', 'ok'],
+      ],
+    );
+    assert.equal(existsSync(`${example.capsFile}.keys.json`), false, 'no key file');
+    assert.equal(existsSync(`${example.capsFile}.audit.jsonl`), false, 'no audit file');
   });
 
   it('asks for --redis where only a shared store makes sense', async () => {
