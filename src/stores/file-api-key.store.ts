@@ -2,16 +2,15 @@ import { CapabilitiesError, ConfigError } from '../errors';
 import type { ApiKeyRecord } from '../keys/api-key';
 import { ApiKeyIndex, withKeyAdded, withKeyRevoked } from '../keys/api-key-index';
 import type { ApiKeyStore } from '../keys/api-key-store';
-import { writeFileAtomic } from './atomic-write';
 import type { StoreLogger } from './capability-store';
 import { consoleStoreLogger } from './console-store-logger';
-import { withFileLock } from './file-lock';
+import { checkedLockOptions, type FileLockOptions } from './file-lock';
+import { rewriteUnderLock } from './locked-rewrite';
 import { ChangedFileReader, pollFile } from './changed-file-reader';
-import { createWithMode, sidecarMode } from './sidecar-file';
 import { apiKeysFromJson, apiKeysToJson } from './api-key-json';
 
 /** Options of `FileApiKeyStore.open`. */
-export interface FileApiKeyStoreOptions {
+export interface FileApiKeyStoreOptions extends FileLockOptions {
   readonly logger?: StoreLogger;
   /** The capability file the keys belong to: a new key file takes its mode. */
   readonly capsFile?: string;
@@ -48,6 +47,7 @@ export class FileApiKeyStore implements ApiKeyStore {
     private readonly capsFile: string | undefined,
     logger: StoreLogger,
     private readonly now: () => number,
+    private readonly lock: Required<FileLockOptions>,
     pollIntervalMs: number,
   ) {
     this.reader = new ChangedFileReader(file);
@@ -58,7 +58,7 @@ export class FileApiKeyStore implements ApiKeyStore {
   static async open(file: string, options: FileApiKeyStoreOptions = {}): Promise<FileApiKeyStore> {
     const interval = options.pollIntervalMs ?? 500;
     if (!Number.isFinite(interval) || interval <= 0) throw new ConfigError(`pollIntervalMs must be a positive number of milliseconds, got ${interval}`);
-    const store = new FileApiKeyStore(file, options.capsFile, options.logger ?? consoleStoreLogger, options.now ?? Date.now, interval);
+    const store = new FileApiKeyStore(file, options.capsFile, options.logger ?? consoleStoreLogger, options.now ?? Date.now, checkedLockOptions(options), interval);
     try {
       await store.load();
     } catch (error) {
@@ -99,20 +99,29 @@ export class FileApiKeyStore implements ApiKeyStore {
 
   private async write(change: (records: readonly ApiKeyRecord[]) => ApiKeyRecord[]): Promise<void> {
     if (this.closed) throw new CapabilitiesError('CAPS_STORE_UNAVAILABLE', 'the API key store is closed');
-    await withFileLock(this.file, async () => {
-      await this.load();
-      // Throws (KEY_EXISTS, KEY_UNKNOWN) before anything is written.
-      const records = change(this.index.records);
-      const text = apiKeysToJson(records);
-      try {
-        await createWithMode(this.file, await sidecarMode(this.capsFile));
-        await writeFileAtomic(this.file, text);
-      } catch (error) {
-        throw new CapabilitiesError('CAPS_STORE_UNAVAILABLE', `could not write the API key file, nothing was changed: ${messageOf(error)}`, { cause: error });
-      }
-      await this.reader.wrote(text);
-      this.replace(records);
-    });
+    try {
+      await rewriteUnderLock(
+        this.file,
+        this.lock,
+        async () => {
+          // Judged against the newest file; throws (KEY_EXISTS, KEY_UNKNOWN) before anything is written.
+          await this.load();
+          const records = change(this.index.records);
+          const text = apiKeysToJson(records);
+          return { text, result: undefined, written: () => this.adoptWritten(records, text) };
+        },
+        this.capsFile === undefined ? {} : { createLike: this.capsFile },
+      );
+    } catch (error) {
+      // The key rules, a busy lock and an unreadable file keep their own codes.
+      if (error instanceof CapabilitiesError) throw error;
+      throw new CapabilitiesError('CAPS_STORE_UNAVAILABLE', `could not write the API key file, nothing was changed: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  private async adoptWritten(records: readonly ApiKeyRecord[], text: string): Promise<void> {
+    await this.reader.wrote(text);
+    this.replace(records);
   }
 
   /** Reads the file again when it changed since last seen. */

@@ -1,12 +1,12 @@
 import { CapabilitiesError, ConfigError } from '../errors';
 import { RevocationList, parseRevocationSnapshot, type RevocableToken, type RevocationSnapshot } from '../tokens/revocation-list';
 import type { RevocationStore } from '../tokens/revocation-store';
-import { writeFileAtomic } from './atomic-write';
 import type { StoreLogger } from './capability-store';
 import { consoleStoreLogger } from './console-store-logger';
 import { ChangedFileReader, pollFile } from './changed-file-reader';
-import { checkedLockOptions, withFileLock, type FileLockOptions } from './file-lock';
+import { checkedLockOptions, type FileLockOptions } from './file-lock';
 import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
+import { rewriteUnderLock } from './locked-rewrite';
 
 /** One revocation, applied to the list in memory and again to the file's, under its lock. */
 type Revocation = (list: RevocationList) => void;
@@ -115,19 +115,18 @@ export class FileRevocationStore implements RevocationStore {
 
   private async commit(revocations: readonly Revocation[]): Promise<readonly JobOutcome<void>[]> {
     try {
-      await withFileLock(
+      await rewriteUnderLock(
         this.file,
-        async (assertHeld) => {
-          // Another process may have revoked since this one last looked: add to the newest file.
+        this.lock,
+        async () => {
+          // Add to the newest file.
           await this.load();
           for (const change of revocations) change(this.list);
           this.list.prune(Math.floor(this.now() / 1000));
           const text = `${JSON.stringify(this.list.snapshot(), null, 2)}\n`;
-          assertHeld();
-          await writeFileAtomic(this.file, text, this.createLike === undefined ? {} : { createLike: this.createLike });
-          await this.reader.wrote(text);
+          return { text, result: undefined, written: () => this.reader.wrote(text) };
         },
-        this.lock,
+        this.createLike === undefined ? {} : { createLike: this.createLike },
       );
     } catch (error) {
       throw this.refusal(error);

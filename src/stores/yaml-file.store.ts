@@ -1,14 +1,14 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { CapabilitiesError, ConfigError } from '../errors';
-import { writeFileAtomic } from './atomic-write';
 import type { CapabilityStore, GrantEdit, StoreLogger } from './capability-store';
 import type { EditableCaps } from './caps-document';
 import { CapsFileMonitor } from './caps-file-monitor';
 import { consoleStoreLogger } from './console-store-logger';
-import { checkedLockOptions, withFileLock, type FileLockOptions } from './file-lock';
+import { checkedLockOptions, type FileLockOptions } from './file-lock';
 import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
 import { loadCapsFile } from './loaded-caps-file';
-import { applyStoreJobs, type StoreJob } from './store-batch';
+import { rewriteUnderLock } from './locked-rewrite';
+import { applyStoreJobs, type AppliedBatch, type StoreJob } from './store-batch';
 import type { LoadedCapsFile } from './loaded-caps-file';
 
 /** Options of `YamlFileStore.open`. */
@@ -172,41 +172,32 @@ export class YamlFileStore implements CapabilityStore {
     }
   }
 
-  // The one write path: grants and links alike, in any process, under the file's lock.
+  // Grants and links alike, in any process, through the file stores' one write path.
   private async commit(jobs: readonly StoreJob[]): Promise<readonly JobOutcome<CapabilityPolicy>[]> {
     await this.polling;
     try {
-      return await withFileLock(
-        this.file,
-        async (assertHeld) => {
-          // Another process may have written since this one last looked: judge against the newest file.
-          await this.lookAtDisk();
-          const problem = this.monitor.problem;
-          if (problem !== undefined) throw new StoreRefusal(INVALID_ON_DISK, problem);
-          const batch = applyStoreJobs(this.policy, this.document, jobs);
-          if (!batch.changed) return batch.outcomes;
-          const text = batch.document.toString();
-          try {
-            assertHeld();
-            await writeFileAtomic(this.file, text);
-          } catch (error) {
-            batch.undo();
-            throw error;
-          }
-          this.fileWrites += 1;
-          this.policy = batch.policy;
-          // A link parses a large file whole; loading it again brings back the line-by-line document.
-          this.document = batch.document === this.document ? batch.document : loadCapsFile(text, this.file).document;
-          this.notify();
-          // Still under the lock, so the signature recorded is that of this very write.
-          await this.monitor.wrote(text);
-          return batch.outcomes;
-        },
-        this.lock,
-      );
+      return await rewriteUnderLock(this.file, this.lock, async () => {
+        // Judge against the newest file.
+        await this.lookAtDisk();
+        const problem = this.monitor.problem;
+        if (problem !== undefined) throw new StoreRefusal(INVALID_ON_DISK, problem);
+        const batch = applyStoreJobs(this.policy, this.document, jobs);
+        if (!batch.changed) return { text: undefined, result: batch.outcomes };
+        const text = batch.document.toString();
+        return { text, result: batch.outcomes, undo: () => batch.undo(), written: () => this.adoptWritten(batch, text) };
+      });
     } catch (error) {
       throw this.refusal(error);
     }
+  }
+
+  private async adoptWritten(batch: AppliedBatch, text: string): Promise<void> {
+    this.fileWrites += 1;
+    this.policy = batch.policy;
+    // A link parses a large file whole; loading it again brings back the line-by-line document.
+    this.document = batch.document === this.document ? batch.document : loadCapsFile(text, this.file).document;
+    this.notify();
+    await this.monitor.wrote(text);
   }
 
   // Answers carry a fixed message and a code; the path and the reason go to the log only.

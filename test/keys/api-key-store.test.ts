@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateApiKey, hashApiKey, type ApiKeyRecord } from '../../src/keys/api-key';
@@ -67,6 +67,16 @@ describe('FileApiKeyStore', () => {
     const other = winner === first ? second! : first!;
     await winner.revoke('same');
     await waitUntil(() => other.current().unrevoked().length === 0, 'the other store sees the revocation');
+  });
+
+  it('creates the key file no more readable than the capability file', async (t) => {
+    const folder = tempFolder(t);
+    const capsFile = join(folder, 'caps.yaml');
+    writeFileSync(capsFile, 'users: {}\n', { mode: 0o600 });
+    const store = await FileApiKeyStore.open(join(folder, 'caps.yaml.keys.json'), { capsFile });
+    t.after(() => store.close());
+    await store.create(record('deploy'));
+    assert.equal(statSync(join(folder, 'caps.yaml.keys.json')).mode & 0o777, 0o600);
   });
 
   it('refuses to start on a broken key file, and treats a missing one as empty', async (t) => {
