@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { MANAGERS_CAPS } from '../fixtures/managers-caps';
-import { launchChromium } from '../support/chromium';
+import { chromiumForSuite, inNewPage } from '../support/chromium';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+
+/** A phone's screen: the page must stay usable there. */
+const PHONE_SCREEN = { viewport: { width: 390, height: 844 } };
 
 /** Signs in through the development form the page was sent to, as a person would. */
 async function signInAt(page: Page, email: string): Promise<void> {
@@ -15,14 +18,7 @@ async function signInAt(page: Page, email: string): Promise<void> {
 }
 
 describe('the admin page in a real browser (headless Chromium)', () => {
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite();
 
   for (const adapter of ADAPTERS) {
     describe(`on ${adapter}`, () => {
@@ -34,11 +30,7 @@ describe('the admin page in a real browser (headless Chromium)', () => {
       after(() => example.close());
 
       it('signs a manager in and back, grants, sees it take effect, and is refused an escalation with the reason', async () => {
-        // A phone's screen: the page must stay usable there.
-        const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-        try {
-          const page = await context.newPage();
-          page.setDefaultTimeout(20_000);
+        await inNewPage(browser(), async (page) => {
           await page.goto(`${example.baseUrl}/manage_capabilities`);
           await signInAt(page, 'lead@example.com');
           await page.waitForURL(`${example.baseUrl}/manage_capabilities`);
@@ -51,17 +43,12 @@ describe('the admin page in a real browser (headless Chromium)', () => {
           assert.equal((await page.textContent('#notice'))?.trim(), 'Granted bake to carol@example.com.');
           assert.equal(await page.textContent('tr[data-email="carol@example.com"] .effective'), 'bake, read');
 
-          const carol = await context.browser()!.newContext();
-          try {
-            const carolPage = await carol.newPage();
-            carolPage.setDefaultTimeout(20_000);
+          await inNewPage(browser(), async (carolPage) => {
             await carolPage.goto(`${example.baseUrl}/login?redirect=${encodeURIComponent('/bake?food=pie')}`);
             await signInAt(carolPage, 'carol@example.com');
             await carolPage.waitForURL((url) => url.pathname === '/bake');
             assert.deepEqual(JSON.parse((await carolPage.textContent('body')) ?? ''), { baked: 'pie', by: 'carol@example.com' });
-          } finally {
-            await carol.close();
-          }
+          });
 
           // The page offers nothing lead cannot grant; a doctored form is refused all the same.
           const offered = await page.locator('#grant-form select[name="capability"] option').allTextContents();
@@ -75,9 +62,7 @@ describe('the admin page in a real browser (headless Chromium)', () => {
           assert.equal(await page.textContent('tr[data-email="carol@example.com"] .effective'), 'bake, read');
 
           await page.screenshot({ path: join(tmpdir(), `admin-page-${adapter}.png`), fullPage: true });
-        } finally {
-          await context.close();
-        }
+        }, PHONE_SCREEN);
       });
     });
   }

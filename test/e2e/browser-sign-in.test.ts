@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium';
+import type { Page } from 'playwright-core';
+import { chromiumForSuite, inNewPage } from '../support/chromium';
 import { ADAPTERS } from '../support/example-server';
 import { reserveAppUrl, startIdentityServer, startOidcExample, type IdentityServer, type OidcExample } from '../providers/oidc-identity-server';
 
@@ -31,15 +31,7 @@ async function signInAtProvider(page: Page, app: OidcExample, email: string): Pr
 }
 
 describe('signing in with a real browser (headless Chromium)', () => {
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite();
 
   for (const adapter of ADAPTERS) {
     describe(`on ${adapter}`, () => {
@@ -58,10 +50,7 @@ describe('signing in with a real browser (headless Chromium)', () => {
       });
 
       it('signs in at the OpenID Connect server, comes back, shows the capabilities and hands out a token', async () => {
-        const context = await browser.newContext();
-        try {
-          const page = await context.newPage();
-          page.setDefaultTimeout(20_000);
+        await inNewPage(browser(), async (page) => {
           await page.goto(`${app.baseUrl}/`);
           assert.match(await page.textContent('body') ?? '', /You are not signed in/);
           await page.click('text=Sign in');
@@ -79,67 +68,55 @@ describe('signing in with a real browser (headless Chromium)', () => {
           const whoami = await fetch(`${app.baseUrl}/whoami`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) });
           assert.equal(((await whoami.json()) as { user: string }).user, 'mafia@example.com');
 
-          const cookies = await context.cookies(app.baseUrl);
+          const cookies = await page.context().cookies(app.baseUrl);
           const session = cookies.find((cookie) => cookie.name === 'caps_session');
           assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
           assert.equal(cookies.filter((cookie) => cookie.name.startsWith('caps_login_')).length, 0, 'no sign-in attempt is left behind');
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it("signs out from the app's own link, and only after confirming when another site links to /logout", async () => {
-        const context = await browser.newContext();
         const other = await startOtherSite(`${app.baseUrl}/logout`);
         try {
-          const page = await context.newPage();
-          page.setDefaultTimeout(20_000);
-          await signInAtProvider(page, app, 'baker@example.com');
-          await page.click('text=Sign out');
-          await page.waitForURL(`${app.baseUrl}/`);
-          assert.match((await page.textContent('body')) ?? '', /You are not signed in/);
+          await inNewPage(browser(), async (page) => {
+            await signInAtProvider(page, app, 'baker@example.com');
+            await page.click('text=Sign out');
+            await page.waitForURL(`${app.baseUrl}/`);
+            assert.match((await page.textContent('body')) ?? '', /You are not signed in/);
 
-          await signInAtProvider(page, app, 'baker@example.com');
-          await page.goto(other.url);
-          await page.click('#away');
-          await page.waitForURL(`${app.baseUrl}/logout`);
-          assert.match((await page.textContent('h1')) ?? '', /Sign out/);
-          await page.goto(`${app.baseUrl}/`);
-          assert.equal(await page.textContent('#user'), 'baker@example.com', 'still signed in after the link from elsewhere');
+            await signInAtProvider(page, app, 'baker@example.com');
+            await page.goto(other.url);
+            await page.click('#away');
+            await page.waitForURL(`${app.baseUrl}/logout`);
+            assert.match((await page.textContent('h1')) ?? '', /Sign out/);
+            await page.goto(`${app.baseUrl}/`);
+            assert.equal(await page.textContent('#user'), 'baker@example.com', 'still signed in after the link from elsewhere');
 
-          await page.goto(other.url);
-          await page.click('#away');
-          await page.waitForURL(`${app.baseUrl}/logout`);
-          await page.click('button[type=submit]');
-          await page.waitForURL(`${app.baseUrl}/`);
-          assert.match((await page.textContent('body')) ?? '', /You are not signed in/);
+            await page.goto(other.url);
+            await page.click('#away');
+            await page.waitForURL(`${app.baseUrl}/logout`);
+            await page.click('button[type=submit]');
+            await page.waitForURL(`${app.baseUrl}/`);
+            assert.match((await page.textContent('body')) ?? '', /You are not signed in/);
+          });
         } finally {
-          await context.close();
           await other.close();
         }
       });
 
       it('sends a page that needs signing in through the provider and back to that page', async () => {
-        const context = await browser.newContext();
-        try {
-          const page = await context.newPage();
-          page.setDefaultTimeout(20_000);
+        await inNewPage(browser(), async (page) => {
           await page.goto(`${app.baseUrl}/racket`);
           await page.waitForURL((url) => url.pathname.includes('/interaction/'));
           await page.fill('#email', 'mafia@example.com');
           await page.click('#continue');
           await page.waitForURL(`${app.baseUrl}/racket`);
           assert.deepEqual(JSON.parse((await page.textContent('body')) ?? ''), { collected: 1000 });
-        } finally {
-          await context.close();
-        }
+        });
       });
 
       it('shows a denial page that offers sign-in back to the page, then names the missing capability and offers sign-out', async () => {
-        const context = await browser.newContext();
-        try {
-          const page = await context.newPage();
-          page.setDefaultTimeout(20_000);
+        await inNewPage(browser(), async (page) => {
           const guest = await page.goto(`${app.baseUrl}/bake`);
           assert.equal(guest?.status(), 401);
           assert.match((await page.textContent('#who')) ?? '', /not signed in/);
@@ -156,9 +133,7 @@ describe('signing in with a real browser (headless Chromium)', () => {
           await page.click('#sign-out');
           await page.waitForURL(`${app.baseUrl}/`);
           assert.match((await page.textContent('body')) ?? '', /You are not signed in/);
-        } finally {
-          await context.close();
-        }
+        });
       });
     });
   }
