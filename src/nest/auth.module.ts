@@ -82,13 +82,13 @@ function coreProviders(prefix: string): Provider[] {
     {
       // Both stores on one Redis, when `redis` is given; null otherwise.
       provide: REDIS_STORES,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig): Promise<RedisStores> | null => {
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, CLOCK],
+      useFactory: (options: AuthModuleOptions, config: AuthConfig, now: () => number): Promise<RedisStores> | null => {
         if (options.redis === undefined) return null;
         if (options.store !== undefined || options.revocationStore !== undefined) {
           throw new ConfigError('redis cannot be combined with store or revocationStore: it provides both');
         }
-        return RedisStores.open({ capsFile: config.capsFile, redis: options.redis, logger });
+        return RedisStores.open({ capsFile: config.capsFile, redis: options.redis, logger, now });
       },
     },
     {

@@ -47,7 +47,7 @@ export class ChangeLogFollower {
 
   private async follow(): Promise<void> {
     while (!this.stopped) {
-      const sentAt = Date.now();
+      const sentAt = this.freshness.now();
       try {
         const [epoch, version, entries] = await this.readRound();
         if (epoch === null) {

@@ -13,7 +13,8 @@ export class Freshness {
 
   constructor(
     readonly maxStalenessMs: number,
-    private readonly now: () => number = Date.now,
+    /** The clock, in milliseconds. */
+    readonly now: () => number = Date.now,
   ) {
     this.trustedUntil = now() + maxStalenessMs;
   }

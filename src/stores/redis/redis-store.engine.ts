@@ -34,7 +34,7 @@ export class RedisStoreEngine {
    * loads the whole state and starts following the log. Fails the start-up when Redis
    * does not answer or holds a damaged store.
    */
-  static async open(capsFile: string, options: ResolvedRedisOptions, logger: StoreLogger, pollIntervalMs: number): Promise<RedisStoreEngine> {
+  static async open(capsFile: string, options: ResolvedRedisOptions, logger: StoreLogger, pollIntervalMs: number, now: () => number): Promise<RedisStoreEngine> {
     const monitor = new CapsFileMonitor(capsFile);
     const loaded = await monitor.load();
     const keys = redisKeys(options.prefix);
@@ -47,8 +47,8 @@ export class RedisStoreEngine {
       logger.log(
         `accounts and identities are kept in Redis under "${options.prefix}" (${snapshot.users.size} accounts, version ${snapshot.version}): the users and identities of the capability file are not read`,
       );
-      const state = new ReplicatedState(loaded.policy, snapshot, logger);
-      const freshness = new Freshness(options.maxStalenessMs);
+      const state = new ReplicatedState(loaded.policy, snapshot, logger, now);
+      const freshness = new Freshness(options.maxStalenessMs, now);
       const sync = new StateSync(connections, keys, state, logger);
       const follower = new ChangeLogFollower(connections, keys, state, sync, freshness, logger);
       const writer = new ChangeWriter(connections, keys, state, sync, options.commandTimeoutMs);

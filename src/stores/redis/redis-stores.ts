@@ -15,6 +15,11 @@ export interface RedisStoresOptions {
   readonly logger?: StoreLogger;
   /** How often caps.yaml is checked for edits, in milliseconds (default 500). */
   readonly pollIntervalMs?: number;
+  /**
+   * The clock, in milliseconds, that judges how long the copy of an instance cut off
+   * from Redis stays trusted, and when revocations have expired; tests freeze it.
+   */
+  readonly now?: () => number;
 }
 
 /**
@@ -34,7 +39,13 @@ export class RedisStores {
   ) {}
 
   static async open(options: RedisStoresOptions): Promise<RedisStores> {
-    const engine = await RedisStoreEngine.open(options.capsFile, resolveRedisOptions(options.redis), options.logger ?? consoleStoreLogger, options.pollIntervalMs ?? 500);
+    const engine = await RedisStoreEngine.open(
+      options.capsFile,
+      resolveRedisOptions(options.redis),
+      options.logger ?? consoleStoreLogger,
+      options.pollIntervalMs ?? 500,
+      options.now ?? Date.now,
+    );
     return new RedisStores(new RedisCapabilityStore(engine), new RedisRevocationStore(engine), new RedisApiKeyStore(engine), new RedisAuditLog(engine));
   }
 

@@ -30,6 +30,7 @@ export class ReplicatedState {
     filePolicy: CapabilityPolicy,
     snapshot: RedisSnapshot,
     private readonly logger: StoreLogger,
+    private readonly now: () => number = Date.now,
   ) {
     this.current = compose(filePolicy, snapshot.users, snapshot.identities);
     this.revocations.merge({ tokens: snapshot.revokedTokens, accounts: snapshot.revokedAccounts });
@@ -101,7 +102,7 @@ export class ReplicatedState {
         this.notifyPolicy();
         break;
       case 'token':
-        this.revocations.prune(Math.floor(Date.now() / 1000));
+        this.revocations.prune(Math.floor(this.now() / 1000));
         this.revocations.revokeToken(entry.tokenId, entry.expiresAt);
         this.notifyRevocations();
         break;

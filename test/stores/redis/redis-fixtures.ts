@@ -37,9 +37,10 @@ export async function openInstance(
   capsFile: string,
   prefix: string,
   redis: Partial<RedisStoreOptions> = {},
+  now?: () => number,
 ): Promise<{ stores: RedisStores; logger: RecordingLogger }> {
   const logger = new RecordingLogger();
-  const stores = await RedisStores.open({ capsFile, redis: { url: TEST_REDIS_URL, prefix, ...redis }, logger, pollIntervalMs: 50 });
+  const stores = await RedisStores.open({ capsFile, redis: { url: TEST_REDIS_URL, prefix, ...redis }, logger, pollIntervalMs: 50, ...(now === undefined ? {} : { now }) });
   t.after(() => stores.close());
   return { stores, logger };
 }

@@ -189,7 +189,8 @@ describe('Redis stores: gaps and lost data', () => {
   test('a flushed prefix is an outage, never "no accounts"; a new seed is then reloaded', async (t) => {
     const prefix = redisTestPrefix(t);
     const file = capsFileWith(t, TWO_ADMINS_CAPS);
-    const { stores: a, logger } = await openInstance(t, file, prefix, { maxStalenessSeconds: 0.5 });
+    let nowMs = Date.now();
+    const { stores: a, logger } = await openInstance(t, file, prefix, { maxStalenessSeconds: 1 }, () => nowMs);
     await a.capabilities.update(grant('dan@example.com', ['write']));
     const raw = rawRedis(t);
     await raw.del(...Object.values(redisKeys(prefix)));
@@ -197,7 +198,10 @@ describe('Redis stores: gaps and lost data', () => {
     assert.equal(a.capabilities.current().can('dan@example.com', 'write'), true);
     await assert.rejects(a.capabilities.update(grant('eve@example.com', ['read'])), { code: 'STORE_UNAVAILABLE' });
     await assert.rejects(a.revocations.revokeToken('t', null), { code: 'STORE_UNAVAILABLE' });
-    await waitUntil(() => a.capabilities.isStale(), 'past the staleness bound');
+    nowMs += 1_000;
+    assert.equal(a.capabilities.isStale(), false, 'trusted up to the staleness bound');
+    nowMs += 1;
+    assert.equal(a.capabilities.isStale(), true, 'past the staleness bound');
     assert.equal(await raw.exists(redisKeys(prefix).users), 0, 'the instance did not seed over the loss');
 
     await openInstance(t, file, prefix);
@@ -211,7 +215,8 @@ describe('Redis stores: outages', () => {
     const prefix = redisTestPrefix(t);
     const file = capsFileWith(t, TWO_ADMINS_CAPS);
     const proxy = await TcpProxy.start(t, { host: '127.0.0.1', port: 6379 });
-    const { stores: a, logger } = await openInstance(t, file, prefix, { url: proxy.url, maxStalenessSeconds: 0.6 });
+    let nowMs = Date.now();
+    const { stores: a, logger } = await openInstance(t, file, prefix, { url: proxy.url, maxStalenessSeconds: 1 }, () => nowMs);
     const { stores: b } = await openInstance(t, file, prefix);
     proxy.cut();
     const started = Date.now();
@@ -221,7 +226,10 @@ describe('Redis stores: outages', () => {
     assert.equal(a.capabilities.current().can('bob@example.com', 'write'), true, 'the last known state is still enforced');
     await b.capabilities.update(grant('dan@example.com', ['write']));
     await b.revocations.revokeToken('token-9', null);
-    await waitUntil(() => a.capabilities.isStale() && a.revocations.isStale(), 'A is past its staleness bound');
+    nowMs += 1_000;
+    assert.equal(a.capabilities.isStale(), false, 'trusted up to the staleness bound');
+    nowMs += 1;
+    assert.equal(a.capabilities.isStale() && a.revocations.isStale(), true, 'A is past its staleness bound');
     proxy.restore();
     await waitUntil(() => !a.capabilities.isStale(), 'A trusts its state again', 10_000);
     assert.equal(a.capabilities.current().can('dan@example.com', 'write'), true);
