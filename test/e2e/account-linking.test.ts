@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { bakeryCaps } from '../fixtures/caps-texts';
 import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import { FakeGoogleGitHub } from '../support/fake-google-github';
@@ -8,22 +9,12 @@ import type { HttpClient } from '../support/http-client';
 import { fakeProviderEnvironment, signInThrough, visitProvider, whoami } from '../support/provider-sign-in';
 
 // Links are keyed by the provider's issuer: for GitHub at a test double, its authorization endpoint.
-const caps = (githubIssuer: string): string => `# linking test
-capabilities:
-  read: []
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-guest: []
-users:
-  bob@example.com: [bake]   # Bob bakes
-  carol@example.com: [user_management]
-identities:
-  ${githubIssuer}#2999999: carol@example.com   # linked by hand
-`;
+const caps = (githubIssuer: string): string =>
+  bakeryCaps({
+    comment: 'linking test',
+    users: ['bob@example.com: [bake]   # Bob bakes', 'carol@example.com: [user_management]'],
+    identities: [`${githubIssuer}#2999999: carol@example.com   # linked by hand`],
+  });
 
 /** What a browser sends when a page of the app itself links to `/link/...`. */
 const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };

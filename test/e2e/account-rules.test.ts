@@ -8,10 +8,10 @@ import type { HttpClient } from '../support/http-client';
 
 const keyring = TokenKeyring.fromSecrets(EXAMPLE_SECRET);
 
-const CAPS = bakeryCaps(
-  ['root@example.com: [admin]', 'lead@example.com: [user_management, bake]', 'bot@service: [admin]'],
-  ['ci@service: [admin]'],
-);
+const CAPS = bakeryCaps({
+  users: ['root@example.com: [admin]', 'lead@example.com: [user_management, bake]', 'bot@service: [admin]'],
+  pinned: ['ci@service: [admin]'],
+});
 
 /** The same token without its `exp`, signed again with the app's own key. */
 function withoutExp(token: string): string {

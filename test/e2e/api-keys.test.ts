@@ -8,8 +8,6 @@ import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
-const CAPS = MANAGERS_CAPS;
-
 const NINETY_DAYS = 90 * 86400;
 
 for (const adapter of ADAPTERS) {
@@ -21,7 +19,7 @@ for (const adapter of ADAPTERS) {
     const keyFile = (): string => readFileSync(`${example.capsFile}.keys.json`, 'utf8');
 
     before(async () => {
-      example = await startExample({ adapter, caps: CAPS });
+      example = await startExample({ adapter, caps: MANAGERS_CAPS });
       root = await example.signedIn('root@example.com');
       lead = await example.signedIn('lead@example.com');
       bob = await example.signedIn('bob@example.com');
@@ -177,8 +175,8 @@ describe('API keys across instances and configurations', () => {
   let second: RunningExample;
 
   before(async () => {
-    first = await startExample({ caps: CAPS, env: { API_KEYS_MAY_NEVER_EXPIRE: 'true' } });
-    second = await startExample({ caps: CAPS, env: { CAPS_FILE: first.capsFile } });
+    first = await startExample({ caps: MANAGERS_CAPS, env: { API_KEYS_MAY_NEVER_EXPIRE: 'true' } });
+    second = await startExample({ caps: MANAGERS_CAPS, env: { CAPS_FILE: first.capsFile } });
   });
   after(async () => {
     await second.close();

@@ -6,8 +6,6 @@ import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
-const CAPS = MANAGERS_CAPS;
-
 interface Entry {
   at: string;
   actor: string;
@@ -31,7 +29,7 @@ for (const adapter of ADAPTERS) {
     };
 
     before(async () => {
-      example = await startExample({ adapter, caps: CAPS });
+      example = await startExample({ adapter, caps: MANAGERS_CAPS });
       root = await example.signedIn('root@example.com');
       lead = await example.signedIn('lead@example.com');
       bob = await example.signedIn('bob@example.com');
@@ -124,7 +122,7 @@ describe('audit and key files', () => {
   let example: RunningExample;
 
   before(async () => {
-    example = await startExample({ caps: CAPS });
+    example = await startExample({ caps: MANAGERS_CAPS });
   });
   after(() => example.close());
 

@@ -72,7 +72,7 @@ describe('tokens of deleted service accounts with the Redis stores', () => {
   it('records the cut-off in Redis when a pinned service account leaves the caps file', async (t) => {
     const prefix = redisTestPrefix(t);
     const pinned = 'ci@service: [bake]';
-    const caps = bakeryCaps(['admin@example.com: [admin]'], [pinned]);
+    const caps = bakeryCaps({ users: ['admin@example.com: [admin]'], pinned: [pinned] });
     const example = await startExample({ caps, env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } });
     // Closed before the prefix's keys are deleted (after hooks run once the test body is done).
     try {

@@ -2,29 +2,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { bakeryCaps } from '../fixtures/caps-texts';
 import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
-const CAPS = `# managed by the tests
-capabilities:
-  read: []
-  write: [read]
-  moderate: [write]
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-guest: []
-users:
-  root@example.com: [admin]
-  lead@example.com: [user_management, write]
-  bob@example.com: [write]
-pinned:
-  ops@example.com: [admin]
-`;
+const CAPS = bakeryCaps({
+  comment: 'managed by the tests',
+  moreCapabilities: ['write: [read]', 'moderate: [write]'],
+  users: ['root@example.com: [admin]', 'lead@example.com: [user_management, write]', 'bob@example.com: [write]'],
+  pinned: ['ops@example.com: [admin]'],
+});
 
 for (const adapter of ADAPTERS) {
   describe(`management routes on ${adapter}`, () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { bakeryCaps } from '../fixtures/caps-texts';
 import { eventually } from '../fixtures/wait-until';
 import { codeOf, expectDenial } from '../support/denial';
 import { FakeGoogleGitHub } from '../support/fake-google-github';
@@ -10,21 +11,9 @@ import { fakeProviderEnvironment, signInThrough, visitProvider, whoami } from '.
 import { deleteKeys, TEST_REDIS_URL } from '../support/redis-test';
 import { randomBytes } from 'node:crypto';
 
-const CAPS = `capabilities:
-  read: []
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-guest: []
-users:
-  root@example.com: [admin]
-  carol@example.com: [admin]
-  bob@example.com: []
-  watcher@example.com: [user_management]
-`;
+const CAPS = bakeryCaps({
+  users: ['root@example.com: [admin]', 'carol@example.com: [admin]', 'bob@example.com: []', 'watcher@example.com: [user_management]'],
+});
 
 
 /** A client of `instance` carrying the cookies of `from`: the same browser, routed elsewhere by a load balancer. */

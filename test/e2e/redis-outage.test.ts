@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import { bakeryCaps } from '../fixtures/caps-texts';
 import { eventually } from '../fixtures/wait-until';
 import { expectDenial } from '../support/denial';
 import { startExampleProcess } from '../support/example-process';
@@ -9,18 +10,7 @@ import type { HttpClient, Reply } from '../support/http-client';
 import { deleteKeys, rawRedis, TEST_REDIS_URL } from '../support/redis-test';
 import { TcpProxy } from '../support/tcp-proxy';
 
-const CAPS = `capabilities:
-  read: []
-  bake: [read]
-  arrest: [read]
-  racket: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-users:
-  root@example.com: [admin]
-  bob@example.com: [bake]
-`;
+const CAPS = bakeryCaps({ users: ['root@example.com: [admin]', 'bob@example.com: [bake]'] });
 
 
 const is = async (reply: Promise<Reply>, status: number, code?: string): Promise<boolean> => {

@@ -5,14 +5,16 @@ import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
-const CAPS = bakeryCaps([
-  'root@example.com: [admin]',
-  'lead@example.com: [user_management, bake]',
-  'baker@example.com: [bake]',
-  'cop@example.com: [arrest]',
-  'bot@service: [bake]',
-  'boss@service: [arrest]',
-]);
+const CAPS = bakeryCaps({
+  users: [
+    'root@example.com: [admin]',
+    'lead@example.com: [user_management, bake]',
+    'baker@example.com: [bake]',
+    'cop@example.com: [arrest]',
+    'bot@service: [bake]',
+    'boss@service: [arrest]',
+  ],
+});
 
 for (const adapter of ADAPTERS) {
   describe(`who may end whose tokens, and how many on ${adapter}`, () => {
