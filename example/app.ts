@@ -13,6 +13,7 @@ import { settingsFromEnvironment, type ExampleSettings } from './environment';
 import { graphQlModule } from './graphql';
 import { HomeController } from './home.controller';
 import { serveOpenApi } from './openapi';
+import { leaveSocketIoUpgradesToSocketIo } from './socket-io-upgrades';
 
 /** Largest request body the example accepts, in bytes; larger ones get 413. */
 const BODY_LIMIT = 16 * 1024;
@@ -46,7 +47,9 @@ export async function createExampleApp(
   let app: INestApplication;
   if (settings.adapter === 'fastify') {
     // Nest's Fastify adapter parses JSON and form bodies itself, within this limit.
-    app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: BODY_LIMIT }), { logger });
+    const fastify = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: BODY_LIMIT }), { logger });
+    leaveSocketIoUpgradesToSocketIo(fastify);
+    app = fastify;
   } else {
     const express = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger });
     // Nothing tells a stranger which framework answers.

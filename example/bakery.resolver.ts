@@ -1,6 +1,6 @@
-import { Args, Field, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Args, Field, Mutation, ObjectType, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { CapabilityService, CurrentUser, Public, RequireCapability, type Principal } from '../src';
-import { BakeryService } from './bakery.service';
+import { BakeryService, type Bake } from './bakery.service';
 
 /** The caller, as `GET /whoami` shows it. */
 @ObjectType()
@@ -17,7 +17,12 @@ export class Whoami {
   }
 }
 
-/** The bakery over `POST /graphql`: the same guard, principal and rules as its HTTP routes. */
+/** A bake as GraphQL tells it: `"rye, baked by baker@example.com"`. */
+function describeBake(bake: Bake): string {
+  return `${bake.baked}, baked by ${bake.by}`;
+}
+
+/** The bakery over `POST /graphql` and graphql-ws: the same guard, principal and rules as its HTTP routes. */
 @Resolver()
 export class BakeryResolver {
   constructor(
@@ -34,8 +39,14 @@ export class BakeryResolver {
   @Mutation(() => String, { description: 'needs bake' })
   @RequireCapability('bake')
   bake(@CurrentUser() user: Principal, @Args('food') food: string): string {
-    const { baked, by } = this.bakery.bake(food, user);
-    return `${baked}, baked by ${by}`;
+    return describeBake(this.bakery.bake(food, user));
+  }
+
+  /** Over graphql-ws at `/graphql`: the capability is checked again before every event. */
+  @Subscription(() => String, { description: 'needs read: every bake from now on, through any transport', resolve: describeBake })
+  @RequireCapability('read')
+  baked(): AsyncIterableIterator<Bake> {
+    return this.bakery.watchBakes();
   }
 
   @Query(() => Whoami, { description: 'public' })
