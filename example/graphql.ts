@@ -6,9 +6,10 @@ import { guardedApolloSubscriptions, guardedMercuriusSubscriptions } from '../sr
 
 /**
  * `POST /graphql` with a code-first schema built in memory (nothing written to disk), and
- * guarded subscriptions over graphql-ws on the same path: Apollo on Express, Mercurius on Fastify. No in-browser IDE, so both adapters answer
- * alike and the example serves no page loaded from a third-party CDN. Apollo's stack
- * traces stay out of the answers: they name the server's files.
+ * guarded subscriptions over graphql-ws on the same path: Apollo on Express, Mercurius on
+ * Fastify. No in-browser IDE, so both adapters answer alike and the example serves no page
+ * loaded from a third-party CDN. Apollo's stack traces stay out of the answers: they name
+ * the server's files.
  */
 export function graphQlModule(adapter: 'express' | 'fastify'): DynamicModule {
   if (adapter === 'fastify') return GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true, graphiql: false, ...guardedMercuriusSubscriptions() });

@@ -13,7 +13,7 @@ describe('the example app\'s home page', () => {
   it('points a newcomer at the GraphQL endpoint and the WebSocket gateway, one line each', async () => {
     const reply = await example.client().get('/');
     assert.equal(reply.status, 200);
-    assert.match(reply.text, /<li id="graphql">GraphQL: <code>POST \/graphql<\/code> with <code>query \{ menu \}<\/code> \(read\)/);
+    assert.match(reply.text, /<li id="graphql">GraphQL: <code>POST \/graphql<\/code> with <code>query \{ menu \}<\/code> \(read\)[^<]*<code>mutation \{ bake\(food: "croissant"\) \}<\/code> \(bake\)[^\n]*<code>subscription \{ baked \}<\/code> \(read\)/);
     assert.match(reply.text, /<li id="websocket">WebSocket: socket\.io at <code>\/socket\.io\/<\/code>, messages <code>menu<\/code> \(read\) and <code>bake<\/code> \(bake\)/);
   });
 });
