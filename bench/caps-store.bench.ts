@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { StoreLogger } from '../src/stores/capability-store';
 import { YamlFileStore } from '../src/stores/yaml-file.store';
+import { writersCapsHead } from '../test/fixtures/caps-texts';
 import { collectGarbage, fixed, megabytes, median, percentile, table, thousands } from './stats';
 
 const SIZES = [1_000, 10_000, 100_000] as const;
@@ -13,18 +14,7 @@ const quiet: StoreLogger = { log: () => undefined, warn: () => undefined, error:
 
 /** A caps.yaml with `users` users, comments included, as people write it. */
 export function capsFileWith(users: number): string {
-  const lines = [
-    '# capabilities of the benchmark',
-    'capabilities:',
-    '  read: []',
-    '  write: [read]      # writers read',
-    '  moderate: [write]',
-    '  user_management: []',
-    'auto_admin: true',
-    'default: [read]',
-    'guest: []',
-    'users:',
-  ];
+  const lines = [...writersCapsHead('capabilities of the benchmark'), 'users:'];
   for (let user = 0; user < users; user++) lines.push(`  user${user}@example.com: [${user % 10 === 0 ? 'moderate' : 'write'}]`);
   lines.push('pinned:', '  ops@example.com: [admin]', '');
   return lines.join('\n');

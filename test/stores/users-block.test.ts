@@ -10,25 +10,14 @@ import { loadCapsFile } from '../../src/stores/loaded-caps-file';
 import { FAST_USERS_THRESHOLD, scanUsersBlock } from '../../src/stores/users-block';
 import { UsersBlockDocument } from '../../src/stores/users-block.document';
 import { YamlFileStore } from '../../src/stores/yaml-file.store';
+import { writersCapsHead } from '../fixtures/caps-texts';
 import { tempFolder } from '../fixtures/temp-folder';
 
 const USERS = FAST_USERS_THRESHOLD + 200;
 
 /** A large caps.yaml in the store's own one-line-per-account form, with comments. */
 function bigFile(users = USERS, extraUserLine = ''): string {
-  const lines = [
-    '# big file',
-    'capabilities:',
-    '  read: []',
-    '  write: [read]      # writers read',
-    '  moderate: [write]',
-    '  user_management: []',
-    'auto_admin: true',
-    'default: [read]',
-    'guest: []',
-    'users:   # email -> capabilities',
-    '  # people',
-  ];
+  const lines = [...writersCapsHead('big file'), 'users:   # email -> capabilities', '  # people'];
   for (let user = 0; user < users; user++) {
     lines.push(`  User${user}@Example.com: [${user % 10 === 0 ? 'moderate, read' : 'write'}]${user % 7 === 0 ? '   # noted' : ''}`);
     if (user === 10) lines.push('', '  # more people');
