@@ -1,7 +1,7 @@
 import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
-import { AccessError, CapabilitiesError, TokenError } from '../errors';
+import { AccessError, CapabilitiesError, LoginError, TokenError } from '../errors';
 import { AUTH_CONFIG, PRINCIPAL } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { GraphQlDenial } from '../graphql/graphql-denial';
@@ -49,10 +49,11 @@ export class CapabilitiesExceptionFilter implements ExceptionFilter {
     if (acceptsHtml(request.headers)) {
       const denial = {
         status,
+        code: error.code,
         message: error.message,
         capability: error instanceof AccessError ? error.capability : undefined,
         principal: request[PRINCIPAL] ?? null,
-        here: request.originalUrl ?? request.url,
+        here: error instanceof LoginError ? undefined : (request.originalUrl ?? request.url),
         prefix: this.config.prefix,
       };
       this.responder.html(response, status, denialPage(denial));

@@ -28,6 +28,6 @@ export function page(title: string, body: string): string {
 <title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
 code,textarea{font-family:ui-monospace,monospace}.warning{background:#fff3cd;padding:.5rem 1rem;border-radius:.3rem}
-button,.button{font-size:1rem;padding:.4rem 1rem}</style></head>
+button,.button{font-size:1rem;padding:.4rem 1rem}.code{font-size:.8rem;color:#555}</style></head>
 <body>${body}</body></html>`;
 }

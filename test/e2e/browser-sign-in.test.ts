@@ -121,6 +121,8 @@ describe('signing in with a real browser (headless Chromium)', () => {
           assert.equal(guest?.status(), 401);
           assert.match((await page.textContent('#who')) ?? '', /not signed in/);
           assert.match((await page.textContent('#missing')) ?? '', /bake/);
+          assert.equal(await page.getAttribute('main', 'data-code'), 'SIGN_IN_REQUIRED');
+          assert.equal(await page.textContent('#code'), 'SIGN_IN_REQUIRED');
           assert.match((await page.getAttribute('#sign-in', 'href')) ?? '', /\/login\?redirect=%2Fbake$/);
           await page.click('#sign-in');
           await page.waitForURL((url) => url.pathname.includes('/interaction/'));
@@ -130,6 +132,8 @@ describe('signing in with a real browser (headless Chromium)', () => {
           assert.match((await page.textContent('h1')) ?? '', /Not allowed/);
           assert.match((await page.textContent('#who')) ?? '', /police@example\.com/);
           assert.match((await page.textContent('#missing')) ?? '', /bake/);
+          assert.equal(await page.getAttribute('main', 'data-code'), 'CAPABILITY_MISSING');
+          assert.equal(await page.textContent('#code'), 'CAPABILITY_MISSING');
           await page.click('#sign-out');
           await page.waitForURL(`${app.baseUrl}/`);
           assert.match((await page.textContent('body')) ?? '', /You are not signed in/);

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { createExampleApp, ExampleAppModule } from '../../example/app';
 import { settingsFromEnvironment } from '../../example/environment';
 import { RecordingLogger } from '../fixtures/recording-logger';
-import { expectDenial } from '../support/denial';
+import { expectDenial, expectHtmlDenial } from '../support/denial';
 import { ADAPTERS, startExample } from '../support/example-server';
 import { hiddenFields } from '../support/http-client';
 
@@ -56,7 +56,7 @@ for (const adapter of ADAPTERS) {
         assert.match(reply.text, /<p class="warning" id="dev-user-banner" role="alert">.*acts as <strong>baker@example.com<\/strong>/, path);
       }
       const denied = await guest.get('/arrest', HTML);
-      assert.equal(denied.status, 403);
+      expectHtmlDenial(denied, 403, 'CAPABILITY_MISSING');
       assert.match(denied.text, /id="dev-user-banner"/, 'the denial page too');
     });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Controller, Get } from '@nestjs/common';
 import { ProviderAccessToken, RequireCapability } from '../../src';
-import { expectDenial } from '../support/denial';
+import { expectDenial, expectHtmlDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import { FAKE_CLIENTS, FakeGoogleGitHub } from '../support/fake-google-github';
 import { fakeProviderEnvironment, signInThrough, startAuthApp, visitProvider, whoami } from '../support/provider-sign-in';
@@ -105,8 +105,9 @@ for (const adapter of ADAPTERS) {
       };
       const client = example.client();
       const reply = await signInThrough(client, 'github', '/', HTML);
-      assert.equal(reply.status, 403);
+      expectHtmlDenial(reply, 403, 'LOGIN_REFUSED');
       assert.match(reply.headers.get('content-type') ?? '', /text\/html/);
+      assert.match(reply.text, /id="sign-in" href="\/login"/, 'offers to sign in another way');
       assert.match(reply.text, /no verified primary email address/);
       assert.equal(await whoami(client), null);
     });
@@ -137,7 +138,7 @@ for (const adapter of ADAPTERS) {
       fake.scenario.google = 'access_denied';
       const client = example.client();
       const reply = await signInThrough(client, 'google', '/', HTML);
-      assert.equal(reply.status, 400);
+      expectHtmlDenial(reply, 400, 'LOGIN_PROVIDER_ERROR');
       assert.ok(!reply.text.includes('<b>denied</b>'), 'provider text is escaped');
       assert.match(reply.text, /&lt;b&gt;denied&lt;\/b&gt;/);
       assert.equal(await whoami(client), null);

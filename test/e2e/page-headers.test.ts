@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { percentEncodedLocation } from '../../src/http/responder';
+import { expectHtmlDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import { hiddenFields, type Reply } from '../support/http-client';
 
@@ -45,15 +46,16 @@ for (const adapter of ADAPTERS) {
       const client = example.client();
       const form = await client.get('/login/dev');
       const reply = await client.postForm('/login/dev', { ...hiddenFields(form.text), state: 'x'.repeat(43), email: 'baker@example.com' }, HTML);
-      assert.equal(reply.status, 401);
+      expectHtmlDenial(reply, 401, 'LOGIN_EXPIRED');
       assert.match(reply.text, /no sign-in attempt matches/);
+      assert.match(reply.text, /id="sign-in" href="\/login"/, 'a fresh sign-in, not one coming back to the step that failed');
       assertHardened(reply);
     });
 
     it('sends them on the denial page a browser gets for a missing capability', async () => {
       const browser = await example.signedIn('baker@example.com');
       const reply = await browser.get('/arrest?who=tony', HTML);
-      assert.equal(reply.status, 403);
+      expectHtmlDenial(reply, 403, 'CAPABILITY_MISSING');
       assert.match(reply.text, /This page needs the capability <code>arrest<\/code>/);
       assertHardened(reply);
     });

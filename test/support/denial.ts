@@ -21,6 +21,24 @@ export function expectDenial(answer: Answer, status: number, code: CapabilitiesE
   assert.equal(fieldOf(answer, 'statusCode'), status, context);
 }
 
+/**
+ * Asserts that `answer` is the module's HTML refusal page with this status and this code:
+ * marked `data-code` for scripts and shown as `code: …` for a person, so a browser's
+ * refusal is told apart as precisely as a JSON one.
+ */
+export function expectHtmlDenial(answer: Answer, status: number, code: CapabilitiesErrorCode, what?: string): void {
+  const context = `${what === undefined ? '' : `${what}: `}${answer.text}`;
+  assert.equal(answer.status, status, context);
+  assert.match(answer.text, /^<!doctype html>/, context);
+  assert.equal(htmlCodeOf(answer.text), code, context);
+  assert.match(answer.text, new RegExp(`code: <code id="code">${code}</code>`), context);
+}
+
+/** The `data-code` of an HTML refusal page, or undefined for a page that refuses nothing. */
+export function htmlCodeOf(html: string): string | undefined {
+  return /\sdata-code="([A-Z_]+)"/.exec(html)?.[1];
+}
+
 /** The `code` of a JSON denial, or undefined for any other answer: for loops that wait on a denial. */
 export function codeOf(answer: Answer): unknown {
   return fieldOf(answer, 'code');
