@@ -9,14 +9,14 @@ import { ApiKeyService } from '../nest/api-key.service';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
-import { acceptsHtml } from './login-redirect';
+import { acceptsHtml, sendGuestBrowserToLogin } from './login-redirect';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser } from '../nest/decorators';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { assertFormFromThisOrigin, formFields, listField, textField } from './admin-form';
-import { adminPage, notAllowedPage, type AdminPageModel } from './admin-page.view';
+import { adminPage, type AdminNotice } from './admin-page.view';
 import { STATUS_OF } from './error-status';
-import { USER_MANAGEMENT, requireManager } from './management-access';
+import { requireManager } from './management-access';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 import { revokeAllTokens } from './token.controller';
@@ -24,7 +24,6 @@ import { revokeAllTokens } from './token.controller';
 /** Audit entries the page shows. */
 const PAGE_AUDIT_ENTRIES = 20;
 
-type Notice = AdminPageModel['notice'];
 
 /**
  * `GET /manage_capabilities` for a browser: the admin page, for holders of
@@ -45,8 +44,7 @@ export class AdminPageController {
 
   @Get()
   async show(@CurrentUser() user: Principal | null, @Query('email') search: unknown, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
-    const manager = this.managerOrAnswer(user, request, response);
-    if (manager === undefined) return;
+    const manager = this.manager(user, request);
     if (!acceptsHtml(request.headers)) {
       const policy = this.capabilities.policy();
       this.responder.json(response, 200, { status: 'ok', users: policy.usersAsObject(), graph: policy.graphAsObject() });
@@ -57,37 +55,30 @@ export class AdminPageController {
 
   @Post()
   async submit(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
-    const manager = this.managerOrAnswer(user, request, response);
-    if (manager === undefined) return;
+    const manager = this.manager(user, request);
     let status = 200;
-    let notice: Notice;
+    let notice: AdminNotice;
     try {
       assertFormFromThisOrigin(request.headers, this.config.baseUrl.origin);
       notice = await this.apply(manager, formFields(request));
     } catch (error) {
       if (!(error instanceof CapabilitiesError)) throw error;
       status = STATUS_OF[error.code] ?? 400;
-      notice = { kind: 'refused', text: error.message };
+      notice = { kind: 'refused', text: error.message, code: error.code };
     }
     await this.render(response, status, manager, '', notice);
   }
 
-  /** The manager, or undefined once a guest was sent to sign in or a non-manager got the 403 page. */
-  private managerOrAnswer(user: Principal | null, request: HttpRequest, response: unknown): Principal | undefined {
-    const html = acceptsHtml(request.headers);
-    if (user === null && html) {
-      const here = `${this.config.prefix}/manage_capabilities`;
-      this.responder.redirect(response, `${this.config.prefix}/login?redirect=${encodeURIComponent(here)}`);
-      return undefined;
-    }
-    if (user !== null && html && !this.capabilities.can(user, USER_MANAGEMENT)) {
-      this.responder.html(response, 403, notAllowedPage(user.email));
-      return undefined;
-    }
+  /**
+   * The manager; a guest's browser is sent to sign in and back, anyone else without
+   * `user_management` gets the module's denial (the 403 page for a browser).
+   */
+  private manager(user: Principal | null, request: HttpRequest): Principal {
+    sendGuestBrowserToLogin(user, request.headers, this.config.prefix, request.originalUrl ?? request.url);
     return requireManager(this.capabilities, user);
   }
 
-  private async apply(manager: Principal, fields: Record<string, unknown>): Promise<Notice> {
+  private async apply(manager: Principal, fields: Record<string, unknown>): Promise<AdminNotice> {
     const op = textField(fields, 'op');
     switch (op) {
       case 'add':
@@ -123,7 +114,7 @@ export class AdminPageController {
     }
   }
 
-  private async render(response: unknown, status: number, manager: Principal, search: string, notice: Notice): Promise<void> {
+  private async render(response: unknown, status: number, manager: Principal, search: string, notice: AdminNotice | undefined): Promise<void> {
     const policy = this.capabilities.policy();
     const held = this.capabilities.effectiveSet(manager);
     const grantable = policy.graph.names.filter((name) => held.covers(policy.graph.closureOf([name]))).sort();

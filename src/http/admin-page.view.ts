@@ -3,6 +3,8 @@ import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import type { CapabilitySet } from '../capabilities/capability-set';
 import { isServiceAccount } from '../capabilities/email';
 import type { ApiKeyRecord } from '../keys/api-key';
+import type { CapabilitiesErrorCode } from '../errors';
+import { codeLine } from './denial-page';
 import { escapeHtml as e, page } from './html';
 
 /** Everything the admin page shows, gathered by the controller. */
@@ -17,8 +19,13 @@ export interface AdminPageModel {
   readonly keysMayNeverExpire: boolean;
   /** Where the forms post: the page's own path. */
   readonly action: string;
-  readonly notice?: { readonly kind: 'ok' | 'refused'; readonly text: string; readonly key?: string } | undefined;
+  readonly notice?: AdminNotice | undefined;
 }
+
+/** The outcome of a form, shown at the top of the page: a refusal carries its error's code. */
+export type AdminNotice =
+  | { readonly kind: 'ok'; readonly text: string; readonly key?: string }
+  | { readonly kind: 'refused'; readonly text: string; readonly code: CapabilitiesErrorCode };
 
 const STYLE = `<style>
 body{max-width:64rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3rem .4rem;border-bottom:1px solid #ddd}
@@ -47,19 +54,14 @@ ${auditHtml(model.audit)}`,
   );
 }
 
-/** The page a signed-in user without `user_management` gets, with status 403. */
-export function notAllowedPage(email: string): string {
-  return page(
-    'Not allowed',
-    `<h1>Not allowed</h1><p>You are signed in as <strong>${e(email)}</strong>, who does not hold <code>user_management</code>, which this page needs.</p><p><a href="/">Back</a></p>`,
-  );
-}
-
 function noticeHtml(model: AdminPageModel): string {
   const notice = model.notice;
   if (notice === undefined) return '';
+  if (notice.kind === 'refused') {
+    return `<div id="notice" class="refused" role="status" data-code="${e(notice.code)}"><p>Refused: ${e(notice.text)}</p>${codeLine(notice.code)}</div>`;
+  }
   const key = notice.key === undefined ? '' : `<p>The key, shown this once: <code id="new-key">${e(notice.key)}</code></p>`;
-  return `<div id="notice" class="${notice.kind}" role="status"><p>${notice.kind === 'refused' ? 'Refused: ' : ''}${e(notice.text)}</p>${key}</div>`;
+  return `<div id="notice" class="ok" role="status"><p>${e(notice.text)}</p>${key}</div>`;
 }
 
 function hidden(fields: Record<string, string>): string {

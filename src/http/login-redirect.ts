@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Principal } from '../capabilities/principal';
 
 /** Whether the caller is a browser asking for a page (Accept names text/html). */
 export function acceptsHtml(headers: IncomingHttpHeaders): boolean {
@@ -18,6 +19,14 @@ export function loginLocation(prefix: string, back: string): string {
 /** Whether a guest should be sent to the login page rather than answered 401: a browser without a token. */
 export function wantsLoginPage(headers: IncomingHttpHeaders): boolean {
   return headers.authorization === undefined && acceptsHtml(headers);
+}
+
+/**
+ * Sends a guest's browser to the login page and back to `here` (throws the redirect);
+ * returns for anyone else, whose refusal is then an ordinary denial.
+ */
+export function sendGuestBrowserToLogin(principal: Principal | null, headers: IncomingHttpHeaders, prefix: string, here: string): void {
+  if (principal === null && wantsLoginPage(headers)) throw new LoginRedirect(loginLocation(prefix, here));
 }
 
 /** Thrown by the guard to send a browser to the login page; the exception filter answers 302. */

@@ -4,6 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 export interface HttpRequest {
   readonly method: string;
   readonly url: string;
+  /** The path as the client asked for it, where the server keeps it apart from `url` (Express, Fastify). */
+  readonly originalUrl?: string;
   readonly headers: IncomingHttpHeaders;
   readonly body?: unknown;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
 import { AccessError, StoreUnavailableError, TokenError } from '../errors';
-import { LoginRedirect, loginLocation, wantsLoginPage } from '../http/login-redirect';
+import { sendGuestBrowserToLogin } from '../http/login-redirect';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
 import { AUTH_CONFIG, CAPABILITY_STORE, PRINCIPAL } from './auth.constants';
@@ -136,9 +136,7 @@ export class CapabilityGuard implements CanActivate {
   }
 
   private deny(request: GuardedRequest, principal: Principal | null, requirement: RouteRequirement, missing: string): never {
-    if (principal === null && requirement.redirectToLogin && wantsLoginPage(request.headers)) {
-      throw new LoginRedirect(loginLocation(this.config.prefix, request.originalUrl ?? request.url));
-    }
+    if (requirement.redirectToLogin) sendGuestBrowserToLogin(principal, request.headers, this.config.prefix, request.originalUrl ?? request.url);
     throw accessDenied(principal, missing);
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MANAGERS_CAPS } from '../fixtures/managers-caps';
-import { expectDenial } from '../support/denial';
+import { expectDenial, expectHtmlDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
@@ -46,7 +46,7 @@ for (const adapter of ADAPTERS) {
       assert.match(granted.text, /<td>lead@example.com<\/td><td>add<\/td><td>carol@example.com<\/td><td>ok<\/td>/);
 
       const refused = await form({ op: 'add', email: 'carol@example.com', capability: 'arrest' });
-      assert.equal(refused.status, 403);
+      expectHtmlDenial(refused, 403, 'GRANT_FORBIDDEN');
       assert.match(refused.text, /Refused: you may not grant or remove &quot;arrest&quot;/);
       assert.deepEqual((await lead.get('/manage_capabilities/list?email=carol@example.com')).json.capabilities, ['bake']);
     });
@@ -82,7 +82,7 @@ for (const adapter of ADAPTERS) {
     it('refuses a form from another site, or without an Origin, and changes nothing', async () => {
       for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, {}]) {
         const reply = await form({ op: 'add', email: 'dave@example.com', capability: 'bake' }, headers);
-        assert.equal(reply.status, 403, JSON.stringify(headers));
+        expectHtmlDenial(reply, 403, 'CROSS_SITE_REQUEST', JSON.stringify(headers));
         assert.match(reply.text, /cross-site (form|request) refused/, JSON.stringify(headers));
       }
       assert.deepEqual((await lead.get('/manage_capabilities/list?email=dave@example.com')).json.capabilities, []);
@@ -91,12 +91,14 @@ for (const adapter of ADAPTERS) {
     it('gives a signed-in non-manager a 403 page and sends a guest to sign in and back', async () => {
       const bob = await example.signedIn('bob@example.com');
       const denied = await bob.get('/manage_capabilities', HTML);
-      assert.equal(denied.status, 403);
+      expectHtmlDenial(denied, 403, 'CAPABILITY_MISSING');
       assert.match(denied.text, /<h1>Not allowed<\/h1>/);
-      assert.match(denied.text, /who does not hold <code>user_management<\/code>, which this page needs/);
-      const guest = await example.client().get('/manage_capabilities', HTML);
+      assert.match(denied.text, /signed in as <strong>bob@example.com<\/strong>/);
+      assert.match(denied.text, /This page needs the capability <code>user_management<\/code>/);
+      expectHtmlDenial(await bob.postForm('/manage_capabilities', { op: 'add', email: 'bob@example.com', capability: 'bake' }, { ...HTML, origin: example.baseUrl }), 403, 'CAPABILITY_MISSING', 'a form posted by a non-manager');
+      const guest = await example.client().get('/manage_capabilities?email=carol', HTML);
       assert.equal(guest.status, 302);
-      assert.equal(guest.location, '/login?redirect=%2Fmanage_capabilities');
+      assert.equal(guest.location, '/login?redirect=%2Fmanage_capabilities%3Femail%3Dcarol', 'back to the very page, search included');
       expectDenial(await example.client().get('/manage_capabilities'), 401, 'SIGN_IN_REQUIRED');
     });
   });

@@ -48,6 +48,13 @@ describe('the admin page in a real browser (headless Chromium)', () => {
             await signInAt(carolPage, 'carol@example.com');
             await carolPage.waitForURL((url) => url.pathname === '/bake');
             assert.deepEqual(JSON.parse((await carolPage.textContent('body')) ?? ''), { baked: 'pie', by: 'carol@example.com' });
+            // Not a manager: the module's denial page, naming what is missing, with its code.
+            const refused = await carolPage.goto(`${example.baseUrl}/manage_capabilities`);
+            assert.equal(refused?.status(), 403);
+            assert.match((await carolPage.textContent('#who')) ?? '', /carol@example\.com/);
+            assert.match((await carolPage.textContent('#missing')) ?? '', /user_management/);
+            assert.equal(await carolPage.getAttribute('main', 'data-code'), 'CAPABILITY_MISSING');
+            assert.equal(await carolPage.textContent('#code'), 'CAPABILITY_MISSING');
           });
 
           // The page offers nothing lead cannot grant; a doctored form is refused all the same.
@@ -58,6 +65,8 @@ describe('the admin page in a real browser (headless Chromium)', () => {
           const [answer] = await Promise.all([page.waitForResponse((response) => response.request().method() === 'POST'), page.click('#grant-form button[type="submit"]')]);
           assert.equal(answer.status(), 403);
           await page.waitForSelector('#notice.refused');
+          assert.equal(await page.getAttribute('#notice', 'data-code'), 'GRANT_FORBIDDEN');
+          assert.equal(await page.textContent('#code'), 'GRANT_FORBIDDEN');
           assert.match((await page.textContent('#notice')) ?? '', /^Refused: you may not grant or remove "arrest": it needs "arrest", which you do not hold/);
           assert.equal(await page.textContent('tr[data-email="carol@example.com"] .effective'), 'bake, read');
 
