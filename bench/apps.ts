@@ -1,14 +1,14 @@
 import { Controller, Get, Injectable, Module, UseGuards, type CanActivate, type DynamicModule, type Type } from '@nestjs/common';
 import { AuthGuard, PassportModule } from '@nestjs/passport';
 import { createSecretKey } from 'node:crypto';
-import { AuthModule, RequireCapability } from '../src';
+import { AuthModule, CapabilityGuard, RequireCapability } from '../src';
 import { hashApiKey, type ApiKeyRecord } from '../src/keys/api-key';
 import { JwtStrategy } from './recipe/jwt.strategy';
 import { Roles } from './recipe/roles.decorator';
 import { RolesGuard } from './recipe/roles.guard';
 
 /** The apps the HTTP benchmark compares, one per child process. */
-export type AppName = 'unguarded' | 'allow-all' | 'ours' | 'ours-redis' | 'recipe-key' | 'recipe-string';
+export type AppName = 'unguarded' | 'allow-all' | 'ours' | 'ours-redis' | 'recipe-key' | 'recipe-string' | 'one-process';
 
 /** The secret every app signs with; a benchmark fixture, never a real one. */
 export const BENCH_SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -82,6 +82,35 @@ class RecipeController {
   }
 }
 
+/**
+ * The routes of the one-process app: the same handler unguarded, behind a guard that
+ * returns true, and behind ours, in one server process, so that what the guard adds is
+ * not mixed with the differences between two processes (up to 10 % of CPU per request
+ * on a shared machine, measured between two copies of the same app).
+ */
+export const ONE_PROCESS_PATHS = { open: '/items/open', allowAll: '/items/pass', ours: '/items/ours' } as const;
+
+@Controller('items')
+class OneProcessController {
+  @Get('open')
+  open(): typeof ITEMS {
+    return ITEMS;
+  }
+
+  @Get('pass')
+  @UseGuards(AllowAllGuard)
+  pass(): typeof ITEMS {
+    return ITEMS;
+  }
+
+  @Get('ours')
+  @UseGuards(CapabilityGuard)
+  @RequireCapability('read')
+  ours(): typeof ITEMS {
+    return ITEMS;
+  }
+}
+
 @Module({})
 class BenchAppModule {}
 
@@ -96,6 +125,12 @@ export function benchModule(name: AppName, capsFile: string, baseUrl: string): D
       return {
         ...withControllers([OursController]),
         imports: [AuthModule.forRoot({ secret: BENCH_SECRET, baseUrl, capsFile, devLogin: true, production: false })],
+      };
+    case 'one-process':
+      // Our guard on its route only (not global), so that the open route has no guard at all.
+      return {
+        ...withControllers([OneProcessController]),
+        imports: [AuthModule.forRoot({ secret: BENCH_SECRET, baseUrl, capsFile, devLogin: true, production: false, globalGuard: false })],
       };
     case 'ours-redis':
       // The same app on the Redis stores: accounts in Redis under the bench's own prefix.

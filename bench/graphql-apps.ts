@@ -2,17 +2,26 @@ import { Injectable, Module, UseGuards, type CanActivate, type DynamicModule } f
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Field, GraphQLModule, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
-import { AuthModule, RequireCapability } from '../src';
+import { AuthModule, CapabilityGuard, RequireCapability } from '../src';
 import { BENCH_SECRET } from './apps';
 
-/** The GraphQL apps the benchmark compares: the same query unguarded, behind a guard that returns true, and behind ours. */
-export type GraphqlAppName = 'graphql-unguarded' | 'graphql-allow-all' | 'graphql-ours';
+/** The GraphQL app the benchmark runs: one process, the same query three times. */
+export type GraphqlAppName = 'graphql-one-process';
 
-/** The one operation every GraphQL app serves, and its answer. */
 export const BENCH_GRAPHQL_PATH = '/graphql';
-export const BENCH_GRAPHQL_OPERATION = '{ bakery { items } }';
-export const BENCH_GRAPHQL_QUERY = JSON.stringify({ query: BENCH_GRAPHQL_OPERATION });
-export const BENCH_GRAPHQL_ANSWER = JSON.stringify({ data: { bakery: { items: ['croissant', 'baguette', 'cannolo'] } } });
+
+/**
+ * The three queries, with names of one length so that requests and answers differ by
+ * no more than a letter: without a guard, behind a guard that returns true, behind ours.
+ */
+export const BENCH_GRAPHQL_QUERIES = { open: 'open', allowAll: 'pass', ours: 'ours' } as const;
+const ITEMS = ['croissant', 'baguette', 'cannolo'];
+
+/** The operation asking `field`, as sent, and the one answer it must get. */
+export function graphqlExchange(field: string): { operation: string; body: string; answer: string } {
+  const operation = `{ ${field} { items } }`;
+  return { operation, body: JSON.stringify({ query: operation }), answer: JSON.stringify({ data: { [field]: { items: ITEMS } } }) };
+}
 
 @ObjectType()
 class Bakery {
@@ -20,15 +29,7 @@ class Bakery {
   items!: string[];
 }
 
-const BAKERY: Bakery = { items: ['croissant', 'baguette', 'cannolo'] };
-
-@Resolver(() => Bakery)
-class UnguardedResolver {
-  @Query(() => Bakery)
-  bakery(): Bakery {
-    return BAKERY;
-  }
-}
+const BAKERY: Bakery = { items: ITEMS };
 
 /** A guard that lets everything through: what Nest's guard pipeline costs a resolver by itself. */
 @Injectable()
@@ -39,19 +40,22 @@ class AllowAllGuard implements CanActivate {
 }
 
 @Resolver(() => Bakery)
-@UseGuards(AllowAllGuard)
-class AllowAllResolver {
+class BakeryResolver {
   @Query(() => Bakery)
-  bakery(): Bakery {
+  open(): Bakery {
     return BAKERY;
   }
-}
 
-@Resolver(() => Bakery)
-class OursResolver {
   @Query(() => Bakery)
+  @UseGuards(AllowAllGuard)
+  pass(): Bakery {
+    return BAKERY;
+  }
+
+  @Query(() => Bakery)
+  @UseGuards(CapabilityGuard)
   @RequireCapability('read')
-  bakery(): Bakery {
+  ours(): Bakery {
     return BAKERY;
   }
 }
@@ -59,22 +63,18 @@ class OursResolver {
 @Module({})
 class BenchGraphqlModule {}
 
-/** The root module of GraphQL app `name`: Apollo on Express, Mercurius on Fastify. */
-export function graphqlBenchModule(name: GraphqlAppName, adapter: 'express' | 'fastify', capsFile: string, baseUrl: string): DynamicModule {
+/**
+ * The root module of the GraphQL app: Apollo on Express, Mercurius on Fastify; our guard
+ * on its query only (not global), so that the open query has no guard at all.
+ */
+export function graphqlBenchModule(_name: GraphqlAppName, adapter: 'express' | 'fastify', capsFile: string, baseUrl: string): DynamicModule {
   const graphql =
     adapter === 'express'
       ? GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true })
       : GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true });
-  switch (name) {
-    case 'graphql-unguarded':
-      return { module: BenchGraphqlModule, imports: [graphql], providers: [UnguardedResolver] };
-    case 'graphql-allow-all':
-      return { module: BenchGraphqlModule, imports: [graphql], providers: [AllowAllResolver] };
-    case 'graphql-ours':
-      return {
-        module: BenchGraphqlModule,
-        imports: [AuthModule.forRoot({ secret: BENCH_SECRET, baseUrl, capsFile, devLogin: true, production: false }), graphql],
-        providers: [OursResolver],
-      };
-  }
+  return {
+    module: BenchGraphqlModule,
+    imports: [AuthModule.forRoot({ secret: BENCH_SECRET, baseUrl, capsFile, devLogin: true, production: false, globalGuard: false }), graphql],
+    providers: [BakeryResolver],
+  };
 }

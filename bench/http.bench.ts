@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { HttpClient } from '../test/support/http-client';
-import { BENCH_PATH, BENCH_USER, type AppName } from './apps';
+import { BENCH_PATH, BENCH_USER, ONE_PROCESS_PATHS, type AppName } from './apps';
 import type { GraphqlAppName } from './graphql-apps';
 import type { ChildReady } from './http-server.child';
 import { byCpu, CPU_NOTE, measureInterleaved, perRoundRatios, ratioTable, type Measured, type RoundsOptions, type Target, type Variant } from './rounds';
@@ -11,8 +11,14 @@ export type AdapterName = 'express' | 'fastify';
 
 export type HttpBenchOptions = RoundsOptions;
 
-const APPS: readonly AppName[] = ['unguarded', 'allow-all', 'ours', 'recipe-key', 'recipe-string'];
+const APPS: readonly AppName[] = ['unguarded', 'allow-all', 'ours', 'recipe-key', 'recipe-string', 'one-process'];
 const CHILD = join(__dirname, 'http-server.child.js');
+
+/** A ratio to a baseline: the median of the rounds' req/s ratios, and of their CPU-per-request ratios. */
+export interface Versus {
+  readonly median: number;
+  readonly byCpu: number;
+}
 
 /** What part 1 found on one adapter: its section, and the ratios the targets speak of (medians of rounds). */
 export interface HttpFigures {
@@ -24,9 +30,8 @@ export interface HttpFigures {
   readonly oursVsLimitByCpu: number;
   readonly oursVsRecipeKeyByCpu: number;
   readonly oursVsRecipeStringByCpu: number;
-  /** A session cookie instead of a bearer token, vs the unguarded route: median of rounds, and by CPU. */
-  readonly cookieVsLimit: number;
-  readonly cookieVsLimitByCpu: number;
+  /** In one process: our route vs the open route, with a bearer token and with a session cookie (median of rounds, and by CPU). */
+  readonly oneProcess: { readonly bearer: Versus; readonly cookie: Versus };
   /** An API key vs a user token on the same route, same run (median of rounds, and by CPU). */
   readonly keyVsToken: number;
   readonly keyVsTokenByCpu: number;
@@ -38,8 +43,9 @@ export async function benchHttp(adapter: AdapterName, options: HttpBenchOptions)
   try {
     for (const app of APPS) children.set(app, await startChild(adapter, app));
     const target = (app: AppName): Target => ({ url: `http://127.0.0.1:${children.get(app)!.ready.port}${BENCH_PATH}`, server: children.get(app)!.child });
+    const oneProcess = await measureInterleaved(await oneProcessVariants(children.get('one-process')!), options);
     const variants = await prepareVariants(children, target);
-    return report(adapter, await measureInterleaved(variants, options), options);
+    return report(adapter, await measureInterleaved(variants, options), oneProcess, options);
   } finally {
     for (const { child } of children.values()) child.disconnect();
   }
@@ -52,6 +58,23 @@ export async function credentialsOf(target: Target): Promise<{ cookie: string; t
   if (signIn.status !== 302) throw new Error(`the development sign-in answered ${signIn.status}: ${signIn.text}`);
   const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   return { cookie, token: await client.token() };
+}
+
+/**
+ * The routes of the one-process app, each with the same credentials, so that the only
+ * difference between two variants is the guard on the route.
+ */
+async function oneProcessVariants({ child, ready }: { child: ChildProcess; ready: ChildReady }): Promise<[Variant, Target][]> {
+  const at = (path: string): Target => ({ url: `http://127.0.0.1:${ready.port}${path}`, server: child });
+  const { cookie, token } = await credentialsOf(at(ONE_PROCESS_PATHS.open));
+  const bearer = { authorization: `Bearer ${token}` };
+  return [
+    [{ name: 'open-bearer', label: 'route without a guard, bearer token sent (the limit)', headers: bearer }, at(ONE_PROCESS_PATHS.open)],
+    [{ name: 'allow-all', label: "route with a guard that returns true (Nest's guard pipeline alone), bearer token sent", headers: bearer }, at(ONE_PROCESS_PATHS.allowAll)],
+    [{ name: 'ours-bearer', label: 'ours: `@RequireCapability` + bearer token', headers: bearer }, at(ONE_PROCESS_PATHS.ours)],
+    [{ name: 'open-cookie', label: 'route without a guard, session cookie sent (the limit for the cookie)', headers: { cookie } }, at(ONE_PROCESS_PATHS.open)],
+    [{ name: 'ours-cookie', label: 'ours: `@RequireCapability` + session cookie', headers: { cookie } }, at(ONE_PROCESS_PATHS.ours)],
+  ];
 }
 
 async function prepareVariants(children: Map<AppName, { ready: ChildReady }>, target: (app: AppName) => Target): Promise<[Variant, Target][]> {
@@ -68,16 +91,25 @@ async function prepareVariants(children: Map<AppName, { ready: ChildReady }>, ta
   ];
 }
 
-function report(adapter: AdapterName, measured: readonly Measured[], options: HttpBenchOptions): HttpFigures {
+function report(adapter: AdapterName, measured: readonly Measured[], oneProcess: readonly Measured[], options: HttpBenchOptions): HttpFigures {
   const find = (name: string): Measured => measured.find((entry) => entry.variant.name === name)!;
+  const findOne = (name: string): Measured => oneProcess.find((entry) => entry.variant.name === name)!;
+  const versus = (entry: Measured, base: Measured): Versus => ({ median: perRoundRatios(entry, base).median, byCpu: byCpu(entry, base) });
   const limit = find('unguarded');
   const ours = find('ours-bearer');
-  const cookie = find('ours-cookie');
   const key = find('ours-key');
   const markdown = [
     `### ${adapter}`,
     '',
     `${options.rounds} interleaved rounds × ${options.seconds} s per variant, ${options.connections} connections, every answer 2xx. ${CPU_NOTE}`,
+    '',
+    `**In one process**: three routes of one app, the same handler without a guard, behind a guard that returns true, and behind ours (\`@UseGuards(CapabilityGuard)\`, \`@RequireCapability('read')\`), each asked with the same credentials. What the guard adds, free of the differences between two server processes.`,
+    '',
+    ratioTable(oneProcess, findOne('open-bearer'), 'open route'),
+    '',
+    `The cookie against the open route asked with the same cookie: **${fixed(perRoundRatios(findOne('ours-cookie'), findOne('open-cookie')).median)}×** by req/s, **${fixed(byCpu(findOne('ours-cookie'), findOne('open-cookie')))}×** by server CPU per request (medians of the rounds).`,
+    '',
+    '**One app per process**: each variant in a server process of its own, our guard global (the default), and the docs recipe beside it.',
     '',
     ratioTable(measured, limit, 'unguarded'),
     '',
@@ -94,8 +126,7 @@ function report(adapter: AdapterName, measured: readonly Measured[], options: Ht
     oursVsLimitByCpu: byCpu(ours, limit),
     oursVsRecipeKeyByCpu: byCpu(ours, find('recipe-key')),
     oursVsRecipeStringByCpu: byCpu(ours, find('recipe-string')),
-    cookieVsLimit: perRoundRatios(cookie, limit).median,
-    cookieVsLimitByCpu: byCpu(cookie, limit),
+    oneProcess: { bearer: versus(findOne('ours-bearer'), findOne('open-bearer')), cookie: versus(findOne('ours-cookie'), findOne('open-cookie')) },
     keyVsToken: perRoundRatios(key, ours).median,
     keyVsTokenByCpu: byCpu(key, ours),
   };
