@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { AuditEntry } from '../audit/audit-log';
 import { Document, visit } from 'yaml';
 import { parseCapsFile } from '../capabilities/caps-file';
 import { CapabilitiesError } from '../errors';
@@ -8,8 +9,9 @@ import { readSnapshot } from '../stores/redis/redis-snapshot';
 import { resolveRedisOptions } from '../stores/redis/redis-store.options';
 import { importAccounts } from '../stores/redis/seed-accounts';
 import { readAccountsFile } from './accounts-file';
-import { EXIT_OK, EXIT_REFUSED, UsageError, type CliIo } from './cli-io';
-import type { StoreChoice } from './store-choice';
+import { EXIT_OK, EXIT_REFUSED, UsageError, cliActor, type CliIo } from './cli-io';
+import { appendAll, importAuditEntries } from './import-audit';
+import { withStore, type StoreChoice } from './store-choice';
 
 /** `export`: the accounts and identities of the shared store as a caps.yaml `users:` and `identities:` block. */
 export async function exportCommand(choice: StoreChoice, io: CliIo): Promise<number> {
@@ -31,7 +33,8 @@ export async function exportCommand(choice: StoreChoice, io: CliIo): Promise<num
 /**
  * `import FILE`: loads the accounts and identities of FILE into the shared store in
  * one atomic step, checked against the graph of the caps file; refuses a prefix that
- * holds a store already unless `replace` (then every instance reloads).
+ * holds a store already unless `replace` (then every instance reloads). Each account
+ * whose capabilities it changed gets a `set` entry in the shared audit trail.
  */
 export async function importCommand(positionals: readonly string[], choice: StoreChoice, replace: boolean, io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('import needs exactly one FILE', 'import');
@@ -40,16 +43,32 @@ export async function importCommand(positionals: readonly string[], choice: Stor
   const policy = await readAccountsFile(positionals[0]!, deployed);
   const options = resolveRedisOptions(redis);
   const connections = await openConnections(options);
+  let before: ReadonlyMap<string, readonly string[]>;
   try {
-    const outcome = await importAccounts(connections.bulk, redisKeys(options.prefix), policy, replace ? 'replace' : 'seed');
+    const keys = redisKeys(options.prefix);
+    // A seed goes only into a prefix that holds no accounts: nothing was there before it.
+    before = replace ? (await readSnapshot(connections.bulk, keys)).users : new Map();
+    const outcome = await importAccounts(connections.bulk, keys, policy, replace ? 'replace' : 'seed');
     if (!outcome.imported) {
       io.err('error: this Redis prefix holds accounts already; nothing was imported (add --replace to overwrite them)');
       return EXIT_REFUSED;
     }
     io.out(`imported ${outcome.accounts} accounts and ${outcome.identities} identities${replace ? ', replacing those before' : ''}`);
-    return EXIT_OK;
   } finally {
     await connections.close();
+  }
+  await auditImport(choice, io, importAuditEntries(before, policy.users, cliActor(io.env), Date.now()));
+  return EXIT_OK;
+}
+
+/** Writes the import's entries to the shared audit trail; a failure is reported, never turned into a failure of the import that was made. */
+async function auditImport(choice: StoreChoice, io: CliIo, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  try {
+    await withStore(choice, io, (_store, audit) => appendAll(audit, entries));
+  } catch (error) {
+    const reason = error instanceof CapabilitiesError ? error.message : 'the audit log could not be written';
+    io.err(`warning: the import was made, but its audit entries could not all be written: ${reason}`);
   }
 }
 

@@ -113,6 +113,40 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     assert.match(noAdmin.err, /no account of .* holds admin/);
   });
 
+  it('audits an import: a set entry for each account it changed, in the shared store, seed and replace alike', async (t) => {
+    const { shared, folder, caps } = setUp(t);
+    const actor = `cli:${userInfo().username}`;
+    const file = join(folder, 'accounts.yaml');
+    const audited = async (): Promise<[string, string, string, string, string][]> => {
+      const run = await cli(['audit', '--json', ...shared]);
+      assert.equal(run.status, 0, run.err);
+      return run.out.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line)).map((entry) => [entry.actor, entry.action, entry.target, entry.detail, entry.outcome]);
+    };
+
+    writeFileSync(file, 'users:\n  zoe@example.com: [admin]\n  bob@example.com: [write]\n');
+    assert.equal((await cli(['import', file, ...shared])).status, 0);
+    assert.deepEqual(
+      (await audited()).sort(),
+      [
+        [actor, 'set', 'bob@example.com', 'import: added write', 'ok'],
+        [actor, 'set', 'zoe@example.com', 'import: added admin', 'ok'],
+      ],
+    );
+
+    writeFileSync(file, 'users:\n  zoe@example.com: [admin]\n  carl@example.com: [read]\n');
+    assert.equal((await cli(['import', file, '--replace', ...shared])).status, 0);
+    assert.deepEqual(
+      (await audited()).slice(0, 2).sort(),
+      [
+        [actor, 'set', 'bob@example.com', 'import: removed write', 'ok'],
+        [actor, 'set', 'carl@example.com', 'import: added read', 'ok'],
+      ],
+      'zoe, left as she was, gets no new entry',
+    );
+    assert.equal((await audited()).length, 4);
+    assert.equal(existsSync(`${caps}.audit.jsonl`), false, 'no audit file next to the capability file');
+  });
+
   it('writes the audit entries of grant and revoke to the shared store, where an app and "audit --redis" read them', async (t) => {
     const { shared, caps } = setUp(t);
     const actor = `cli:${userInfo().username}`;
