@@ -1,47 +1,36 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../src/errors';
 import { resolveAuthConfig } from '../../src/nest/auth-config';
+import { configRefusal } from '../support/config-refusal';
 
 const STRONG = 'k3Jq8vX2mN5pR7tW9yB4cE6gH1jL0oQsUaZdFiKx';
 const base = { secret: STRONG, baseUrl: 'https://app.example.com' };
 
-function refusal(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    assert.equal(error.code, 'CONFIG_INVALID');
-    return error;
-  }
-  assert.fail('expected a ConfigError');
-}
-
 describe('resolveAuthConfig in production', () => {
   it('refuses a secret shorter than 32 bytes, without echoing it', () => {
-    const error = refusal(() => resolveAuthConfig({ ...base, secret: 'short-but-secret-value', production: true }));
+    const error = configRefusal(() => resolveAuthConfig({ ...base, secret: 'short-but-secret-value', production: true }));
     assert.equal(error.message, 'AUTH_SECRET must be at least 32 bytes long (e.g. openssl rand -base64 48)');
     assert.doesNotMatch(error.message, /short-but-secret-value/);
   });
 
   for (const placeholder of ['changeme-changeme-changeme-changeme', 'your-secret-your-secret-your-secret-xx', 'x'.repeat(40), 'replace-this-with-a-real-secret-please']) {
     it(`refuses the placeholder ${JSON.stringify(placeholder.slice(0, 12))}…`, () => {
-      const error = refusal(() => resolveAuthConfig({ ...base, secret: placeholder, production: true }));
+      const error = configRefusal(() => resolveAuthConfig({ ...base, secret: placeholder, production: true }));
       assert.equal(error.message, 'AUTH_SECRET looks like a placeholder; generate a random one (e.g. openssl rand -base64 48)');
     });
   }
 
   it('refuses a weak previous secret too', () => {
-    refusal(() => resolveAuthConfig({ ...base, previousSecrets: ['old'], production: true }));
+    configRefusal(() => resolveAuthConfig({ ...base, previousSecrets: ['old'], production: true }));
   });
 
   it('refuses the development sign-in', () => {
-    const error = refusal(() => resolveAuthConfig({ ...base, devLogin: true, production: true }));
+    const error = configRefusal(() => resolveAuthConfig({ ...base, devLogin: true, production: true }));
     assert.equal(error.message, 'the development sign-in cannot be enabled in production (NODE_ENV=production)');
   });
 
   it('takes production from NODE_ENV when not given', () => {
-    refusal(() => resolveAuthConfig({ ...base, devLogin: true }, '', { NODE_ENV: 'production' }));
+    configRefusal(() => resolveAuthConfig({ ...base, devLogin: true }, '', { NODE_ENV: 'production' }));
     assert.equal(resolveAuthConfig({ ...base, devLogin: true }, '', { NODE_ENV: 'development' }).devLogin, true);
   });
 
@@ -59,7 +48,7 @@ describe('resolveAuthConfig outside production', () => {
   });
 
   it('still refuses a missing secret', () => {
-    assert.equal(refusal(() => resolveAuthConfig({ ...base, secret: '' })).message, 'secret is required');
+    assert.equal(configRefusal(() => resolveAuthConfig({ ...base, secret: '' })).message, 'secret is required');
   });
 });
 
@@ -80,7 +69,7 @@ describe('resolveAuthConfig: the base URL, cookies and lifetimes', () => {
     ['https://example.com/?next=/', 'baseUrl must not hold credentials, a query or a fragment'],
   ] as const) {
     it(`refuses the base URL ${baseUrl}`, () => {
-      assert.equal(refusal(() => resolveAuthConfig({ ...base, baseUrl })).message, message);
+      assert.equal(configRefusal(() => resolveAuthConfig({ ...base, baseUrl })).message, message);
     });
   }
 
@@ -90,7 +79,7 @@ describe('resolveAuthConfig: the base URL, cookies and lifetimes', () => {
   });
 
   it('refuses a lifetime that is not a positive whole number', () => {
-    assert.equal(refusal(() => resolveAuthConfig({ ...base, sessionTtlSeconds: 0 })).message, 'sessionTtlSeconds must be a positive whole number, got 0');
+    assert.equal(configRefusal(() => resolveAuthConfig({ ...base, sessionTtlSeconds: 0 })).message, 'sessionTtlSeconds must be a positive whole number, got 0');
   });
 
   it('issues service tokens that never expire only when asked by name', () => {

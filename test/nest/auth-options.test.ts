@@ -4,43 +4,33 @@ import { describe, it } from 'node:test';
 import { Test } from '@nestjs/testing';
 import { AuthModule, ConfigError, type AuthModuleOptions } from '../../src';
 import { nearestName } from '../../src/nest/auth-options.check';
+import { configRefusal } from '../support/config-refusal';
 
 const SECRET = 'options-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const valid = { secret: SECRET, baseUrl: 'http://127.0.0.1', capsFile: 'caps.yaml' };
 
-function refusal(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    assert.equal(error.code, 'CONFIG_INVALID');
-    return error;
-  }
-  assert.fail('expected a ConfigError');
-}
-
 describe('AuthModule.forRoot checks its options', () => {
   it('refuses a near miss, naming the option meant', () => {
-    const error = refusal(() => AuthModule.forRoot({ ...valid, devlogin: true } as AuthModuleOptions));
+    const error = configRefusal(() => AuthModule.forRoot({ ...valid, devlogin: true } as AuthModuleOptions));
     assert.equal(error.message, 'AuthModule.forRoot: unknown option "devlogin" (did you mean "devLogin"?)');
   });
 
   it('names a near miss one or two letters away', () => {
-    const error = refusal(() => AuthModule.forRoot({ ...valid, sessionTtlSecond: 60 } as AuthModuleOptions));
+    const error = configRefusal(() => AuthModule.forRoot({ ...valid, sessionTtlSecond: 60 } as AuthModuleOptions));
     assert.equal(error.message, 'AuthModule.forRoot: unknown option "sessionTtlSecond" (did you mean "sessionTtlSeconds"?)');
   });
 
   it('refuses an option nothing resembles without guessing', () => {
-    const error = refusal(() => AuthModule.forRoot({ ...valid, colour: 'blue' } as AuthModuleOptions));
+    const error = configRefusal(() => AuthModule.forRoot({ ...valid, colour: 'blue' } as AuthModuleOptions));
     assert.equal(error.message, 'AuthModule.forRoot: unknown option "colour"');
   });
 
   it('refuses a wrong type with the option and the type it takes, never the value', () => {
-    const error = refusal(() => AuthModule.forRoot({ ...valid, devLogin: 'yes' } as unknown as AuthModuleOptions));
+    const error = configRefusal(() => AuthModule.forRoot({ ...valid, devLogin: 'yes' } as unknown as AuthModuleOptions));
     assert.equal(error.message, 'AuthModule.forRoot: option "devLogin" must be a boolean, got string');
-    const secret = refusal(() => AuthModule.forRoot({ ...valid, secret: 12345678 } as unknown as AuthModuleOptions));
+    const secret = configRefusal(() => AuthModule.forRoot({ ...valid, secret: 12345678 } as unknown as AuthModuleOptions));
     assert.equal(secret.message, 'AuthModule.forRoot: option "secret" must be a string, got number');
-    const ttl = refusal(() => AuthModule.forRoot({ ...valid, serviceTokenTtlSeconds: 'forever' } as unknown as AuthModuleOptions));
+    const ttl = configRefusal(() => AuthModule.forRoot({ ...valid, serviceTokenTtlSeconds: 'forever' } as unknown as AuthModuleOptions));
     assert.equal(ttl.message, 'AuthModule.forRoot: option "serviceTokenTtlSeconds" must be a number or \'never\', got string');
   });
 
@@ -51,7 +41,7 @@ describe('AuthModule.forRoot checks its options', () => {
 
 describe('AuthModule.forRootAsync checks its options', () => {
   it('refuses a misspelt shape option beside useFactory', () => {
-    const error = refusal(() => AuthModule.forRootAsync({ useFactory: () => valid, prefx: '/auth' } as never));
+    const error = configRefusal(() => AuthModule.forRootAsync({ useFactory: () => valid, prefx: '/auth' } as never));
     assert.equal(error.message, 'AuthModule.forRootAsync: unknown option "prefx" (did you mean "prefix"?)');
   });
 
