@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { runCli } from '../../src/cli/main';
-import { tempFolder } from '../fixtures/temp-folder';
+import { cli } from './cli-run';
+import { readWriteCaps } from '../fixtures/caps-texts';
+import { capsFileWith } from '../fixtures/temp-folder';
 import { waitUntil } from '../fixtures/wait-until';
 import { codeOf } from '../support/denial';
 import { startExample } from '../support/example-server';
@@ -12,31 +13,14 @@ import { rawRedis, redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
 
-const CAPS = `capabilities:
-  read: []
-  write: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-users:
-  alice@example.com: [admin]
-  bot@service: [write]
-identities:
-  "github:1001": alice@example.com
-`;
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await runCli(argv, { env, out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
+const CAPS = readWriteCaps({
+  users: ['alice@example.com: [admin]', 'bot@service: [write]'],
+  identities: ['"github:1001": alice@example.com'],
+});
 
 function setUp(t: TestContext): { caps: string; folder: string; shared: string[] } {
-  const folder = tempFolder(t);
-  const caps = join(folder, 'caps.yaml');
-  writeFileSync(caps, CAPS);
-  return { caps, folder, shared: ['--caps', caps, '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)] };
+  const caps = capsFileWith(t, CAPS);
+  return { caps, folder: dirname(caps), shared: ['--caps', caps, '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)] };
 }
 
 describe('nest-capabilities on a shared store (--redis, --prefix)', () => {

@@ -1,37 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { runCli } from '../../src/cli/main';
+import { cli } from './cli-run';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { COMMENTED_CAPS } from '../fixtures/caps-texts';
-import { tempFolder } from '../fixtures/temp-folder';
+import { capsFileWith, tempFolder } from '../fixtures/temp-folder';
 import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 
 const SECRET = 'cli-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const BASE_URL = 'https://app.example.test';
 
-interface Run {
-  readonly status: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await runCli(argv, { env, out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
-
-function capsFile(t: TestContext, text = COMMENTED_CAPS): string {
-  const file = join(tempFolder(t), 'caps.yaml');
-  writeFileSync(file, text);
-  return file;
-}
+const capsFile = (t: TestContext, text = COMMENTED_CAPS): string => capsFileWith(t, text);
 
 describe('nest-capabilities validate', () => {
   it('accepts a valid file and says what it holds', async (t) => {

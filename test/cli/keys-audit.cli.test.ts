@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { runCli } from '../../src/cli/main';
-import { tempFolder } from '../fixtures/temp-folder';
+import { cli } from './cli-run';
+import { capsFileWith } from '../fixtures/temp-folder';
 
 const CAPS = `capabilities:
   read: []
@@ -15,18 +14,7 @@ users:
   root@example.com: [admin]
 `;
 
-async function cli(argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await runCli(argv, { env: {}, out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
-
-function capsFile(t: TestContext): string {
-  const file = join(tempFolder(t), 'caps.yaml');
-  writeFileSync(file, CAPS);
-  return file;
-}
+const capsFile = (t: TestContext): string => capsFileWith(t, CAPS);
 
 describe('nest-capabilities keys', () => {
   it('creates a key printed once and stored as a hash, lists it, and revokes it', async (t) => {

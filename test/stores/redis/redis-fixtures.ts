@@ -1,35 +1,17 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { GrantEdit } from '../../../src/stores/capability-store';
 import { checkedChange } from '../../../src/capabilities/grant-rules';
 import { RedisStores } from '../../../src/stores/redis';
 import type { RedisStoreOptions } from '../../../src/stores/redis';
+import { readWriteCaps } from '../../fixtures/caps-texts';
 import { RecordingLogger } from '../../fixtures/recording-logger';
-import { tempFolder } from '../../fixtures/temp-folder';
 import { TEST_REDIS_URL } from '../../support/redis-test';
 
 /** Two admins and nobody pinned: the last-admin race needs both to be removable. */
-export const TWO_ADMINS_CAPS = `capabilities:
-  read: []
-  write: [read]
-  user_management: []
-auto_admin: true
-default: [read]
-users:
-  alice@example.com: [admin]
-  carol@example.com: [admin]
-  bob@example.com: [write]
-identities:
-  "github:1001": bob@example.com
-`;
-
-/** A caps file in a folder of the test's own. */
-export function capsFileWith(t: TestContext, text: string): string {
-  const file = join(tempFolder(t), 'caps.yaml');
-  writeFileSync(file, text);
-  return file;
-}
+export const TWO_ADMINS_CAPS = readWriteCaps({
+  users: ['alice@example.com: [admin]', 'carol@example.com: [admin]', 'bob@example.com: [write]'],
+  identities: ['"github:1001": bob@example.com'],
+});
 
 /** One instance's stores on `prefix`, closed when the test ends. */
 export async function openInstance(

@@ -5,7 +5,8 @@ import { redisKeys } from '../../../src/stores/redis/redis-keys';
 import { waitUntil } from '../../fixtures/wait-until';
 import { rawRedis, redisTestPrefix } from '../../support/redis-test';
 import { TcpProxy } from '../../support/tcp-proxy';
-import { add, capsFileWith, grant, openInstance, removeAdmin, stopFollowing, TWO_ADMINS_CAPS } from './redis-fixtures';
+import { capsFileWith } from '../../fixtures/temp-folder';
+import { add, grant, openInstance, removeAdmin, stopFollowing, TWO_ADMINS_CAPS } from './redis-fixtures';
 
 describe('Redis stores: seeding', () => {
   test('several instances opening an empty prefix together import the caps file once', async (t) => {
