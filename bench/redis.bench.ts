@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildReady } from './http-server.child';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { importAccounts } from '../src/stores/redis/seed-accounts';
 import { deleteKeys } from '../test/support/redis-test';
 import { BENCH_CAPS, BENCH_PATH, type AppName } from './apps';
 import { credentialsOf, startChild, type AdapterName } from './http.bench';
-import { byCpu, CPU_NOTE, measureInterleaved, perRoundRatios, ratioTable, type Measured, type RoundsOptions, type Target, type Variant } from './rounds';
+import { byCpu, CPU_NOTE, measureInterleaved, perRoundRatios, ratioTable, type Measured, type RoundsOptions, type Target } from './rounds';
 import type { InstanceReport, InstanceRequest } from './redis-instance.child';
 import { fixed, percentile, table, thousands } from './stats';
 
@@ -48,7 +49,7 @@ export async function benchRedisRoute(options: RoundsOptions): Promise<RedisRout
     const markdown = [
       '### The guarded route: Redis store vs file store',
       '',
-      `Bearer token on \`@RequireCapability('read')\`, ${options.rounds} interleaved rounds × ${options.seconds} s each, ${options.connections} connections, every answer 2xx. The request path is the same (memory only); the Redis instance also follows the log on a connection of its own. ${CPU_NOTE}`,
+      `Bearer token on \`@RequireCapability('read')\`, ${options.rounds} interleaved rounds × ${options.seconds} s each, ${options.connections} connections, every answer 2xx; each store served by ${PROCESSES_PER_STORE} server processes, one per round in turn, since two copies of one app differ by up to 10 % of CPU per request on a shared machine. The request path is the same (memory only); the Redis instance also follows the log on a connection of its own. ${CPU_NOTE}`,
       '',
       ...tables,
     ].join('\n');
@@ -108,18 +109,31 @@ export async function benchRedis(options: { changes: number }): Promise<RedisFig
   }
 }
 
+/** Server processes per store: each round goes to the next, so one process's own speed does not decide a store's figure. */
+const PROCESSES_PER_STORE = 3;
+
 async function routeOnBothStores(adapter: AdapterName, options: RoundsOptions): Promise<[Measured, Measured]> {
-  const apps: AppName[] = ['ours', 'ours-redis'];
-  const children = await Promise.all(apps.map((app) => startChild(adapter, app)));
+  const children: { child: ChildProcess; ready: ChildReady }[] = [];
   try {
-    const variants: [Variant, Target][] = [];
-    for (const [index, { child, ready }] of children.entries()) {
-      const target: Target = { url: `http://127.0.0.1:${ready.port}${BENCH_PATH}`, server: child };
-      const { token } = await credentialsOf(target);
-      const label = index === 0 ? 'file store (caps.yaml)' : 'Redis store';
-      variants.push([{ name: apps[index]!, label, headers: { authorization: `Bearer ${token}` } }, target]);
+    const targets: [Target[], Target[]] = [[], []];
+    // Started in turns (file, Redis, file, ...), so that neither store gets all the early or late processes.
+    for (let i = 0; i < PROCESSES_PER_STORE; i++) {
+      for (const [store, app] of (['ours', 'ours-redis'] as AppName[]).entries()) {
+        const started = await startChild(adapter, app);
+        children.push(started);
+        const url = `http://127.0.0.1:${started.ready.port}${BENCH_PATH}`;
+        // Each process issues its own token (its issuer is its own base URL).
+        const { token } = await credentialsOf({ url, server: started.child });
+        targets[store]!.push({ url, server: started.child, headers: { authorization: `Bearer ${token}` } });
+      }
     }
-    const [file, redis] = await measureInterleaved(variants, options);
+    const [file, redis] = await measureInterleaved(
+      [
+        [{ name: 'file', label: `file store (caps.yaml), ${PROCESSES_PER_STORE} processes in turn`, headers: {} }, targets[0]],
+        [{ name: 'redis', label: `Redis store, ${PROCESSES_PER_STORE} processes in turn`, headers: {} }, targets[1]],
+      ],
+      options,
+    );
     return [file!, redis!];
   } finally {
     for (const { child } of children) child.disconnect();

@@ -17,6 +17,8 @@ export interface Variant {
 export interface Target {
   readonly url: string;
   readonly server: ChildProcess;
+  /** Headers this server needs in place of the variant's (a token it issued itself). */
+  readonly headers?: Record<string, string>;
 }
 
 export interface RoundsOptions {
@@ -41,18 +43,25 @@ export interface Measured {
 /**
  * Runs every variant once per round, for `rounds` rounds, in an order that rotates each
  * round, so a drift of the machine touches every variant alike; before that, one
- * round of warm-up (JIT, caches, connection pools), never reported.
+ * round of warm-up (JIT, caches, connection pools), never reported. A variant served
+ * by several processes is sent to the next one each round, so that no one process's
+ * own speed decides its figure.
  */
-export async function measureInterleaved(variants: readonly (readonly [Variant, Target])[], options: RoundsOptions): Promise<Measured[]> {
+export async function measureInterleaved(variants: readonly (readonly [Variant, Target | readonly Target[]])[], options: RoundsOptions): Promise<Measured[]> {
+  const servedBy = variants.map(([, target]) => (Array.isArray(target) ? (target as readonly Target[]) : [target as Target]));
   const measured = variants.map(([variant]): Measured => ({ variant, requests: 0, seconds: 0, rounds: [], cpuRounds: [], p99: [], cpuMicros: 0 }));
-  for (const [variant, target] of variants) await load(target.url, variant, options.connections, options.seconds);
+  for (const [index, [variant]] of variants.entries()) {
+    for (const target of servedBy[index]!) await load(target.url, forTarget(variant, target), options.connections, options.seconds);
+  }
   for (let round = 0; round < options.rounds; round++) {
     for (let offset = 0; offset < variants.length; offset++) {
       const index = (round + offset) % variants.length;
-      const [variant, target] = variants[index]!;
+      const variant = variants[index]![0];
+      const targets = servedBy[index]!;
+      const target = targets[round % targets.length]!;
       const entry = measured[index]!;
       const cpuBefore = await cpuOf(target.server);
-      const result = await load(target.url, variant, options.connections, options.seconds);
+      const result = await load(target.url, forTarget(variant, target), options.connections, options.seconds);
       const cpu = (await cpuOf(target.server)) - cpuBefore;
       entry.cpuMicros += cpu;
       entry.requests += result.requests.total;
@@ -63,6 +72,10 @@ export async function measureInterleaved(variants: readonly (readonly [Variant, 
     }
   }
   return measured;
+}
+
+function forTarget(variant: Variant, target: Target): Variant {
+  return target.headers === undefined ? variant : { ...variant, headers: target.headers };
 }
 
 /** Requests/s of `entry` over `base`, round by round, and their median: robust to a noisy neighbour. */
