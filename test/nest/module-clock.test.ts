@@ -9,7 +9,7 @@ import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ApiKeyService, AuthModule, RequireCapability } from '../../src';
-import { CLOCK } from '../../src/nest/auth.constants';
+import { CLOCK } from '../../src/testing';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
 
 const CAPS = 'capabilities:\n  read: []\n  write: [read]\nauto_admin: true\ndefault: []\nguest: []\nusers:\n  alice@example.com: [admin]\n';

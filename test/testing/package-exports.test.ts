@@ -26,7 +26,7 @@ describe('package entry points', () => {
     require(compiled((manifest.exports[subpath] as { default: string }).default)) as Record<string, unknown>;
 
   it('gives nest-capabilities/testing its kit', () => {
-    assert.deepEqual(Object.keys(load('./testing')).sort(), ['OAuthMock', 'TEST_PROVIDER', 'createTestAuth']);
+    assert.deepEqual(Object.keys(load('./testing')).sort(), ['CLOCK', 'OAuthMock', 'TEST_PROVIDER', 'createTestAuth']);
   });
 
   it('gives the main entry what an application uses, and none of the internals', () => {
