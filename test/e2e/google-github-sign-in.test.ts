@@ -8,7 +8,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ProviderAccessToken, RequireCapability } from '../../src';
 import { expectDenial, expectHtmlDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
-import { FAKE_CLIENTS, FakeGoogleGitHub } from '../support/fake-google-github';
+import { ALICE_AT_GOOGLE, FAKE_CLIENTS, FakeGoogleGitHub, OCTO_WITH_PRIVATE_EMAIL } from '../support/fake-google-github';
 import { fakeProviderEnvironment, signInThrough, startAuthApp, visitProvider, whoami } from '../support/provider-sign-in';
 
 const HTML = { accept: 'text/html' };
@@ -28,17 +28,8 @@ for (const adapter of ADAPTERS) {
     });
     beforeEach(() => {
       fake.scenario = { google: 'normal', github: 'normal' };
-      fake.google = { sub: '1000001', email: 'Alice@Example.com', email_verified: true, name: 'Alice' };
-      fake.github = {
-        id: 2000001,
-        login: 'octo',
-        email: null,
-        emails: [
-          { email: 'octo-old@example.org', primary: false, verified: true },
-          { email: 'Octo@Example.com', primary: true, verified: true, visibility: 'private' },
-          { email: 'octo-unverified@example.net', primary: false, verified: false },
-        ],
-      };
+      fake.google = { ...ALICE_AT_GOOGLE, email: 'Alice@Example.com' };
+      fake.github = OCTO_WITH_PRIVATE_EMAIL;
     });
 
     it('offers both providers on /login', async () => {

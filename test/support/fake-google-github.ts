@@ -47,6 +47,24 @@ interface IssuedToken {
   readonly expiresAt: number;
 }
 
+/** Alice at Google, her address verified. */
+export const ALICE_AT_GOOGLE: GoogleIdentity = { sub: '1000001', email: 'alice@example.com', email_verified: true, name: 'Alice' };
+
+/**
+ * Octo at GitHub with a private email: `/user` answers none, `/user/emails` lists the primary verified
+ * Octo@Example.com, an older verified octo-old@example.org and an unverified octo-unverified@example.net.
+ */
+export const OCTO_WITH_PRIVATE_EMAIL: GitHubIdentity = {
+  id: 2000001,
+  login: 'octo',
+  email: null,
+  emails: [
+    { email: 'octo-old@example.org', primary: false, verified: true },
+    { email: 'Octo@Example.com', primary: true, verified: true, visibility: 'private' },
+    { email: 'octo-unverified@example.net', primary: false, verified: false },
+  ],
+};
+
 /** The client credentials the fake accepts. */
 export const FAKE_CLIENTS = {
   google: { id: 'google-client-id', secret: 'google-client-secret-do-not-log' },
@@ -61,17 +79,8 @@ export const FAKE_CLIENTS = {
  * may hide the email, and `/user/emails` lists several addresses.
  */
 export class FakeGoogleGitHub {
-  google: GoogleIdentity = { sub: '1000001', email: 'alice@example.com', email_verified: true, name: 'Alice' };
-  github: GitHubIdentity = {
-    id: 2000001,
-    login: 'octo',
-    email: null,
-    emails: [
-      { email: 'octo-old@example.org', primary: false, verified: true },
-      { email: 'Octo@Example.com', primary: true, verified: true, visibility: 'private' },
-      { email: 'octo-unverified@example.net', primary: false, verified: false },
-    ],
-  };
+  google: GoogleIdentity = ALICE_AT_GOOGLE;
+  github: GitHubIdentity = OCTO_WITH_PRIVATE_EMAIL;
   scenario: { google: FakeScenario; github: FakeScenario } = { google: 'normal', github: 'normal' };
   /** Lifetime of the access tokens issued from now on, in seconds. */
   accessTokenSeconds = 3600;
