@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { bakeryCaps } from '../fixtures/caps-texts';
+import { answerWhen } from '../fixtures/wait-until';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import { rawRedis, redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test';
 import type { HttpClient, Reply } from '../support/http-client';
-
-/** Asks `probe` every 50 ms until `holds` accepts its answer; fails after `timeoutMs`. */
-async function eventually(probe: () => Promise<Reply>, holds: (reply: Reply) => boolean, what: string, timeoutMs = 10_000): Promise<Reply> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const reply = await probe();
-    if (holds(reply)) return reply;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}; last answer ${reply.status} ${reply.text}`);
-    await sleep(50);
-  }
-}
 
 const BOT_LINE = '  bot@service: [bake]';
 
@@ -51,19 +40,19 @@ for (const adapter of ADAPTERS) {
       const text = readFileSync(example.capsFile, 'utf8');
       assert.ok(text.includes(BOT_LINE));
       writeFileSync(example.capsFile, text.replace(`${BOT_LINE}\n`, ''));
-      const refused = await eventually(() => bake(old), (reply) => reply.status === 401, 'the deleted account’s token is refused');
+      const refused = await answerWhen(() => bake(old), (reply) => reply.status === 401, 'the deleted account’s token is refused');
       assert.equal(refused.json.code, 'TOKEN_REVOKED');
       const whoami = await example.client().withToken(old).get('/whoami');
       assert.notEqual(whoami.json?.user, 'bot@service', 'not even the default capabilities');
 
       writeFileSync(example.capsFile, text);
-      const fresh = await eventually(mint, (reply) => reply.status === 200, 'the re-created account can have a token again');
+      const fresh = await answerWhen(mint, (reply) => reply.status === 200, 'the re-created account can have a token again');
       const again = await bake(old);
       assert.equal(again.status, 401, again.text);
       assert.equal(again.json.code, 'TOKEN_REVOKED');
       assert.match(again.json.message, /revoked/);
       // iat has whole seconds: a token minted in the second of the cut-off is void too, a later one works.
-      await eventually(async () => bake(fresh.json.service_token as string).then(async (reply) => (reply.status === 200 ? reply : bake((await mint()).json.service_token))), (reply) => reply.status === 200, 'a token minted after the re-creation works');
+      await answerWhen(async () => bake(fresh.json.service_token as string).then(async (reply) => (reply.status === 200 ? reply : bake((await mint()).json.service_token))), (reply) => reply.status === 200, 'a token minted after the re-creation works');
     });
   });
 }
@@ -85,17 +74,13 @@ describe('tokens of deleted service accounts with the Redis stores', () => {
       assert.equal((await bake(old)).status, 200);
 
       writeFileSync(example.capsFile, caps.replace(`  ${pinned}\n`, ''));
-      const refused = await eventually(() => bake(old), (reply) => reply.status === 401, 'the token of the unpinned account is refused');
+      const refused = await answerWhen(() => bake(old), (reply) => reply.status === 401, 'the token of the unpinned account is refused');
       assert.equal(refused.json.code, 'TOKEN_REVOKED');
       const redis = rawRedis(t);
-      const deadline = Date.now() + 10_000;
-      while ((await redis.hget(`${prefix}revoked:accounts`, 'ci@service')) === null) {
-        assert.ok(Date.now() < deadline, 'the cut-off reaches Redis');
-        await sleep(50);
-      }
+      await answerWhen(() => redis.hget(`${prefix}revoked:accounts`, 'ci@service'), (cutOff) => cutOff !== null, 'the cut-off reaches Redis');
 
       writeFileSync(example.capsFile, caps);
-      await eventually(mint, (reply) => reply.status === 200, 'the account is pinned again');
+      await answerWhen(mint, (reply) => reply.status === 200, 'the account is pinned again');
       const again = await bake(old);
       assert.equal(again.status, 401, again.text);
       assert.equal(again.json.code, 'TOKEN_REVOKED');

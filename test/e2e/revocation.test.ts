@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { signHmac, signRsa, unsigned, partsOf } from '../tokens/token-forge';
 import type { TokenErrorCode } from '../../src/errors';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
-import { waitUntil } from '../fixtures/wait-until';
+import { answerWhen, waitUntil } from '../fixtures/wait-until';
 import { ADAPTERS, EXAMPLE_SECRET, startExample, type RunningExample } from '../support/example-server';
 import { expectDenial } from '../support/denial';
 import type { HttpClient, Reply } from '../support/http-client';
@@ -161,12 +161,7 @@ for (const adapter of ADAPTERS) {
         const elsewhere = second.client().withToken(token);
         assert.equal((await elsewhere.get('/bake')).status, 200);
         assert.equal((await baker.post('/token/revoke', { token })).status, 200);
-        let last = await elsewhere.get('/bake');
-        const deadline = Date.now() + 5_000;
-        while (Date.now() < deadline && last.status === 200) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          last = await elsewhere.get('/bake');
-        }
+        const last = await answerWhen(() => elsewhere.get('/bake'), (reply) => reply.status !== 200, 'the other instance refuses the revoked token within its poll', 5_000);
         expectDenial(last, 401, 'TOKEN_REVOKED', 'the other instance refuses it within its poll');
       } finally {
         await second.close();
