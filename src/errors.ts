@@ -38,6 +38,7 @@ export type CapabilitiesErrorCode =
   | 'LOGIN_REFUSED'
   | 'LOGIN_PROVIDER_ERROR'
   | 'LOGIN_IDENTITY_LINKED'
+  | 'LOGIN_PROVIDER_UNKNOWN'
   | 'KEY_EXISTS'
   | 'KEY_UNKNOWN';
 
@@ -146,7 +147,7 @@ export class TokenError extends CapabilitiesError {
 /** A sign-in attempt that must not produce a session. */
 export class LoginError extends CapabilitiesError {
   constructor(
-    code: 'LOGIN_STATE_MISMATCH' | 'LOGIN_EXPIRED' | 'LOGIN_REFUSED' | 'LOGIN_PROVIDER_ERROR' | 'LOGIN_IDENTITY_LINKED',
+    code: 'LOGIN_STATE_MISMATCH' | 'LOGIN_EXPIRED' | 'LOGIN_REFUSED' | 'LOGIN_PROVIDER_ERROR' | 'LOGIN_IDENTITY_LINKED' | 'LOGIN_PROVIDER_UNKNOWN',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -1,9 +1,8 @@
-import { Controller, Get, NotFoundException, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { Public } from '../nest/decorators';
 import { ProviderAccounts } from '../nest/provider-accounts';
-import { isRedirectProvider } from '../providers/sign-in-provider';
 import { SignInProviders } from '../nest/sign-in-providers';
 import { LoginAttempts, assertLinkStartedBy } from '../session/login-attempt';
 import { SessionCookie } from '../session/session-cookie';
@@ -27,10 +26,7 @@ export class CallbackController {
 
   @Get('auth/:provider/callback')
   async callback(@Param('provider') name: string, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
-    const provider = this.providers.get(name);
-    if (provider === undefined || !isRedirectProvider(provider)) {
-      throw new NotFoundException({ statusCode: 404, message: `unknown sign-in provider "${name.slice(0, 64)}"` });
-    }
+    const provider = this.providers.redirectNamed(name);
     const query = callbackQueryOf(request.url);
     const state = query.get('state');
     // Whatever happens next this attempt is over, so its cookie goes, error answers included.

@@ -36,6 +36,7 @@ export const STATUS_OF: Readonly<Record<CapabilitiesErrorCode, number>> = {
   LOGIN_REFUSED: 403,
   LOGIN_PROVIDER_ERROR: 400,
   LOGIN_IDENTITY_LINKED: 409,
+  LOGIN_PROVIDER_UNKNOWN: 404,
   KEY_EXISTS: 409,
   KEY_UNKNOWN: 404,
 };

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
 import { AccessError, LoginError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
@@ -6,7 +6,6 @@ import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CurrentUser } from '../nest/decorators';
 import { ProviderAccounts } from '../nest/provider-accounts';
-import { isRedirectProvider } from '../providers/sign-in-provider';
 import { SignInProviders } from '../nest/sign-in-providers';
 import { LoginAttempts } from '../session/login-attempt';
 import { safeRedirectPath } from '../session/safe-redirect';
@@ -56,10 +55,7 @@ export class LinkController {
     @Req() request: HttpRequest,
     @Res() response: unknown,
   ): Promise<void> {
-    const provider = this.providers.get(name);
-    if (provider === undefined || !isRedirectProvider(provider)) {
-      throw new NotFoundException({ statusCode: 404, message: `unknown sign-in provider "${name.slice(0, 64)}"` });
-    }
+    const provider = this.providers.redirectNamed(name);
     const back = safeRedirectPath(redirect);
     if (user === null) {
       if (acceptsHtml(request.headers)) {

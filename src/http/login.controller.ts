@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
@@ -46,8 +46,7 @@ export class LoginController {
 
   @Get('login/:provider')
   async start(@Param('provider') name: string, @Query('redirect') redirect: unknown, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
-    const provider = this.providers.get(name);
-    if (provider === undefined) throw new NotFoundException({ statusCode: 404, message: `unknown sign-in provider "${name.slice(0, 64)}"` });
+    const provider = this.providers.named(name);
     if (!isRedirectProvider(provider)) {
       const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect) }, request.headers.cookie);
       this.responder.html(response, 200, devSignInPage(attempt.state), [setCookie], { showsSecret: true });
@@ -64,7 +63,7 @@ export class LoginController {
   /** The development form: finishes the attempt exactly as a provider's callback would. */
   @Post('login/dev')
   async finishDev(@Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
-    if (this.providers.get(DEV_PROVIDER.name) === undefined) throw new NotFoundException();
+    this.providers.named(DEV_PROVIDER.name);
     const form = (request.body ?? {}) as Record<string, unknown>;
     const { attempt, clearCookie } = await this.attempts.finish(request.headers.cookie, DEV_PROVIDER.name, form['state']);
     if (typeof form['email'] !== 'string') throw new LoginError('LOGIN_REFUSED', 'sign-in refused: an email is required');

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigError } from '../errors';
+import { ConfigError, LoginError } from '../errors';
 import { AUTH_CONFIG } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { AUTH_MODULE_OPTIONS } from './auth.module-definition';
@@ -61,6 +61,20 @@ export class SignInProviders implements OnApplicationBootstrap {
     return this.byName.get(name);
   }
 
+  /** Provider `name`, or `LOGIN_PROVIDER_UNKNOWN` (404) when none of that name is configured. */
+  named(name: string): SignInProvider {
+    const provider = this.byName.get(name);
+    if (provider === undefined) throw unknownProvider(name);
+    return provider;
+  }
+
+  /** Redirect provider `name` (one with a callback and links), or `LOGIN_PROVIDER_UNKNOWN`. */
+  redirectNamed(name: string): RedirectSignInProvider {
+    const provider = this.named(name);
+    if (!isRedirectProvider(provider)) throw unknownProvider(name);
+    return provider;
+  }
+
   all(): readonly SignInProvider[] {
     return [...this.byName.values()];
   }
@@ -96,4 +110,8 @@ export function assertProviderName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw new ConfigError(`sign-in provider name ${JSON.stringify(name)} must be 1 to 32 lower-case letters, digits or dashes`);
   }
+}
+
+function unknownProvider(name: string): LoginError {
+  return new LoginError('LOGIN_PROVIDER_UNKNOWN', `unknown sign-in provider "${name.slice(0, 64)}"`);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { bakeryCaps } from '../fixtures/caps-texts';
-import { expectDenial } from '../support/denial';
+import { expectDenial, expectHtmlDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import { FakeGoogleGitHub } from '../support/fake-google-github';
 import type { HttpClient } from '../support/http-client';
@@ -189,7 +189,8 @@ for (const adapter of ADAPTERS) {
       const reply = await example.client().withToken(token).get('/link/github');
       assert.equal(reply.status, 403);
       assert.equal(reply.json.code, 'LOGIN_REFUSED');
-      assert.equal((await browser.get('/link/nope')).status, 404);
+      expectDenial(await browser.get('/link/nope', { accept: 'application/json' }), 404, 'LOGIN_PROVIDER_UNKNOWN');
+      expectHtmlDenial(await browser.get('/link/nope', { accept: 'text/html' }), 404, 'LOGIN_PROVIDER_UNKNOWN');
     });
   });
 }

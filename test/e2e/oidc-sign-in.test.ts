@@ -227,9 +227,12 @@ for (const adapter of ADAPTERS) {
       assert.equal((await browser.get('/whoami')).json.user, 'baker@example.com');
     });
 
-    it('answers 404 for the callback of an unknown provider', async () => {
+    it('answers 404 LOGIN_PROVIDER_UNKNOWN for the sign-in, the callback and the development form of a provider it does not have', async () => {
       const reply = await new HttpClient(app.baseUrl).get('/auth/nobody/callback?code=x&state=y', { accept: 'application/json' });
-      assert.equal(reply.status, 404);
+      expectDenial(reply, 404, 'LOGIN_PROVIDER_UNKNOWN');
+      expectDenial(await new HttpClient(app.baseUrl).get('/login/nobody', { accept: 'application/json' }), 404, 'LOGIN_PROVIDER_UNKNOWN');
+      // A provider is configured, so the development sign-in is off: its form has nothing to finish.
+      expectDenial(await new HttpClient(app.baseUrl).postForm('/login/dev', { email: 'eve@example.com' }, { accept: 'application/json' }), 404, 'LOGIN_PROVIDER_UNKNOWN');
     });
   });
 
