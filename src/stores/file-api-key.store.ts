@@ -1,4 +1,4 @@
-import { CapabilitiesError, ConfigError } from '../errors';
+import { CapabilitiesError } from '../errors';
 import type { ApiKeyRecord } from '../keys/api-key';
 import { ApiKeyIndex, withKeyAdded, withKeyRevoked } from '../keys/api-key-index';
 import type { ApiKeyStore } from '../keys/api-key-store';
@@ -6,6 +6,7 @@ import type { StoreLogger } from './capability-store';
 import { consoleStoreLogger } from './console-store-logger';
 import { checkedLockOptions, type FileLockOptions } from './file-lock';
 import { rewriteUnderLock } from './locked-rewrite';
+import { checkedPollInterval } from './poll-interval';
 import { ChangedFileReader, pollFile } from './changed-file-reader';
 import { apiKeysFromJson, apiKeysToJson } from './api-key-json';
 
@@ -56,8 +57,7 @@ export class FileApiKeyStore implements ApiKeyStore {
 
   /** Reads `file` (a missing one holds no keys); an unreadable or invalid one fails the start-up. */
   static async open(file: string, options: FileApiKeyStoreOptions = {}): Promise<FileApiKeyStore> {
-    const interval = options.pollIntervalMs ?? 500;
-    if (!Number.isFinite(interval) || interval <= 0) throw new ConfigError(`pollIntervalMs must be a positive number of milliseconds, got ${interval}`);
+    const interval = checkedPollInterval(options.pollIntervalMs ?? 500);
     const store = new FileApiKeyStore(file, options.capsFile, options.logger ?? consoleStoreLogger, options.now ?? Date.now, checkedLockOptions(options), interval);
     try {
       await store.load();

@@ -1,4 +1,4 @@
-import { CapabilitiesError, ConfigError } from '../errors';
+import { CapabilitiesError } from '../errors';
 import { RevocationList, parseRevocationSnapshot, type RevocableToken, type RevocationSnapshot } from '../tokens/revocation-list';
 import type { RevocationStore } from '../tokens/revocation-store';
 import type { StoreLogger } from './capability-store';
@@ -7,6 +7,7 @@ import { ChangedFileReader, pollFile } from './changed-file-reader';
 import { checkedLockOptions, type FileLockOptions } from './file-lock';
 import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
 import { rewriteUnderLock } from './locked-rewrite';
+import { checkedPollInterval } from './poll-interval';
 
 /** One revocation, applied to the list in memory and again to the file's, under its lock. */
 type Revocation = (list: RevocationList) => void;
@@ -68,8 +69,7 @@ export class FileRevocationStore implements RevocationStore {
    * the start-up: starting without its revocations would let revoked tokens back in.
    */
   static async open(file: string, options: FileRevocationStoreOptions = {}): Promise<FileRevocationStore> {
-    const interval = options.pollIntervalMs ?? 500;
-    if (!Number.isFinite(interval) || interval <= 0) throw new ConfigError(`pollIntervalMs must be a positive number of milliseconds, got ${interval}`);
+    const interval = checkedPollInterval(options.pollIntervalMs ?? 500);
     const lock = checkedLockOptions(options);
     const store = new FileRevocationStore(file, options.logger ?? consoleStoreLogger, options.now ?? Date.now, lock, options.createLike, interval);
     try {

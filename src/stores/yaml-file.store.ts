@@ -8,6 +8,7 @@ import { checkedLockOptions, type FileLockOptions } from './file-lock';
 import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
 import { loadCapsFile } from './loaded-caps-file';
 import { rewriteUnderLock } from './locked-rewrite';
+import { checkedPollInterval } from './poll-interval';
 import { applyStoreJobs, type AppliedBatch, type StoreJob } from './store-batch';
 import type { LoadedCapsFile } from './loaded-caps-file';
 
@@ -28,7 +29,6 @@ export interface YamlFileStoreOptions extends FileLockOptions {
 
 const DEFAULT_POLL_INTERVAL_MS = 500;
 const DEFAULT_MAX_WHOLE_PARSE_BYTES = 256 * 1024;
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The capability store kept in a caps.yaml file: the embedded default.
@@ -248,13 +248,6 @@ export class YamlFileStore implements CapabilityStore {
       }
     }
   }
-}
-
-function checkedPollInterval(milliseconds: number): number {
-  if (!Number.isFinite(milliseconds) || milliseconds <= 0) {
-    throw new ConfigError(`pollIntervalMs must be a positive number of milliseconds, got ${milliseconds}`);
-  }
-  return Math.min(milliseconds, LONGEST_TIMER_MS);
 }
 
 const INVALID_ON_DISK = 'the capability file on disk is invalid and must be fixed first; nothing was changed';
