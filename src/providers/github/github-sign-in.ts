@@ -1,15 +1,7 @@
 import { Strategy as GitHubStrategy, type StrategyOptions } from 'passport-github2';
 import { LoginError } from '../../errors';
-import {
-  passportProvider,
-  pkceAuthorizationParams,
-  pkceTokenParams,
-  refreshWith,
-  strategyOptions,
-  tokensOf,
-  type AttemptAuthenticateOptions,
-} from '../passport-oauth2-flow';
-import { oauth2IdentitySource, providerEndpoints } from '../oauth2-endpoints';
+import { pkceAuthorizationParams, pkceTokenParams, refreshWith, tokensOf, type AttemptAuthenticateOptions } from '../passport-oauth2-flow';
+import { oauth2ProviderSetup } from '../oauth2-provider-setup';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { chooseGitHubEmail } from './github-email';
 import type { GitHubProviderOptions } from './github-provider.options';
@@ -82,13 +74,9 @@ class AttemptGitHubStrategy extends GitHubStrategy {
  * createGitHubProvider({ kind: 'github', clientId: 'Iv1.abc', clientSecret: '…' }, context);
  */
 export function createGitHubProvider(options: GitHubProviderOptions, context: ProviderContext): RedirectSignInProvider {
-  const name = options.name ?? 'github';
-  const label = options.label ?? 'GitHub';
-  const insecure = options.allowInsecureHttpEndpoints === true;
-  const { urls: endpoints, protocol } = providerEndpoints(name, GITHUB, options.endpoints, insecure, (message) => context.warn(message));
-  const timeoutSeconds = options.timeoutSeconds ?? 10;
+  const setup = oauth2ProviderSetup('github', { label: 'GitHub', endpoints: GITHUB, requiredScopes: REQUIRED_SCOPES }, options, context);
   const strategy = new AttemptGitHubStrategy(
-    strategyOptions(name, options, endpoints, REQUIRED_SCOPES),
+    setup.strategyOptions,
     (accessToken, refreshToken, params, profile, done) => {
       const identity: ProviderIdentity = {
         subject: profile.id,
@@ -98,10 +86,10 @@ export function createGitHubProvider(options: GitHubProviderOptions, context: Pr
       };
       done(null, identity);
     },
-    { profile: endpoints.userProfileURL, emails: endpoints.userEmailURL },
-    label,
+    { profile: setup.endpoints.userProfileURL, emails: setup.endpoints.userEmailURL },
+    setup.label,
   );
-  return passportProvider({ kind: 'github', name, label, identitySource: oauth2IdentitySource(name, endpoints.authorizationURL, GITHUB.authorizationURL), strategy, protocol, timeoutSeconds });
+  return setup.provider(strategy);
 }
 
 function parseJson(body: string | Buffer | undefined): unknown {

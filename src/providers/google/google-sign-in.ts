@@ -1,15 +1,7 @@
 import { Strategy as GoogleStrategy, type StrategyOptions } from 'passport-google-oauth20';
 import { LoginError } from '../../errors';
-import {
-  passportProvider,
-  pkceAuthorizationParams,
-  pkceTokenParams,
-  refreshWith,
-  strategyOptions,
-  tokensOf,
-  type AttemptAuthenticateOptions,
-} from '../passport-oauth2-flow';
-import { oauth2IdentitySource, providerEndpoints } from '../oauth2-endpoints';
+import { pkceAuthorizationParams, pkceTokenParams, refreshWith, tokensOf, type AttemptAuthenticateOptions } from '../passport-oauth2-flow';
+import { oauth2ProviderSetup } from '../oauth2-provider-setup';
 import type { ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
 import { googleVerifiedEmail } from './google-email';
 import type { GoogleProviderOptions } from './google-provider.options';
@@ -62,13 +54,10 @@ class AttemptGoogleStrategy extends GoogleStrategy {
  * createGoogleProvider({ kind: 'google', clientId: '…apps.googleusercontent.com', clientSecret: '…', offlineAccess: true }, context);
  */
 export function createGoogleProvider(options: GoogleProviderOptions, context: ProviderContext): RedirectSignInProvider {
-  const name = options.name ?? 'google';
-  const label = options.label ?? 'Google';
-  const insecure = options.allowInsecureHttpEndpoints === true;
-  const { urls: endpoints, protocol } = providerEndpoints(name, GOOGLE, options.endpoints, insecure, (message) => context.warn(message));
-  const timeoutSeconds = options.timeoutSeconds ?? 10;
+  const setup = oauth2ProviderSetup('google', { label: 'Google', endpoints: GOOGLE, requiredScopes: REQUIRED_SCOPES }, options, context);
+  const { label } = setup;
   const strategy = new AttemptGoogleStrategy(
-    strategyOptions(name, options, endpoints, REQUIRED_SCOPES),
+    setup.strategyOptions,
     (accessToken, refreshToken, params, profile, done) => {
       const json = profile._json as { sub?: unknown } | undefined;
       if (typeof json?.sub !== 'string' || json.sub === '') {
@@ -87,5 +76,5 @@ export function createGoogleProvider(options: GoogleProviderOptions, context: Pr
   );
   const offline = options.offlineAccess === true ? { accessType: 'offline', prompt: 'consent' } : {};
   const hostedDomain = options.hostedDomain === undefined ? {} : { hostedDomain: options.hostedDomain };
-  return passportProvider({ kind: 'google', name, label, identitySource: oauth2IdentitySource(name, endpoints.authorizationURL, GOOGLE.authorizationURL), strategy, protocol, timeoutSeconds, startOptions: { ...offline, ...hostedDomain } });
+  return setup.provider(strategy, { ...offline, ...hostedDomain });
 }
