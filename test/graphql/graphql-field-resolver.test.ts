@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Field, GraphQLModule, ObjectType, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { AuthModule, RequireCapability } from '../../src';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
+import { listeningApp, type GraphQlAdapter } from './listening-app';
 
 const CAPS = 'capabilities:\n  read: []\n  bake: [read]\nauto_admin: false\ndefault: []\nguest: []\nusers:\n  baker@example.com: [bake]\n  reader@example.com: [read]\n';
 const SECRET = 'graphql-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -41,26 +40,18 @@ interface GraphQlReply {
   errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
 }
 
-type Adapter = 'express' | 'fastify';
 
-function graphqlModule(adapter: Adapter, guardFields: boolean) {
+function graphqlModule(adapter: GraphQlAdapter, guardFields: boolean) {
   const enhancers = guardFields ? { fieldResolverEnhancers: ['guards' as const, 'filters' as const] } : {};
   return adapter === 'express'
     ? GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, ...enhancers })
     : GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true, ...enhancers });
 }
 
-async function start(adapter: Adapter, capsFile: string, guardFields: boolean): Promise<INestApplication> {
+async function start(adapter: GraphQlAdapter, capsFile: string, guardFields: boolean): Promise<INestApplication> {
   @Module({ imports: [AuthModule.forRoot({ secret: SECRET, baseUrl: 'http://127.0.0.1', capsFile }), graphqlModule(adapter, guardFields)], providers: [RecipeResolver] })
   class AppModule {}
-  const app = adapter === 'express' ? await NestFactory.create(AppModule, { logger: false, abortOnError: false }) : await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false, abortOnError: false });
-  try {
-    await app.listen(0, '127.0.0.1');
-  } catch (error) {
-    await app.close().catch(() => undefined);
-    throw error;
-  }
-  return app;
+  return listeningApp(adapter, AppModule);
 }
 
 for (const adapter of ['express', 'fastify'] as const) {

@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Args, GraphQLModule, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { AuthModule, CurrentUser, Public, RequireCapability, type Principal } from '../../src';
 import { SessionCookie } from '../../src/session/session-cookie';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
+import { listeningApp } from './listening-app';
 
 const CAPS = 'capabilities:\n  read: []\n  bake: [read]\nauto_admin: false\ndefault: []\nguest: []\nusers:\n  baker@example.com: [bake]\n  reader@example.com: [read]\n';
 const SECRET = 'graphql-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -60,8 +59,7 @@ for (const adapter of ['express', 'fastify'] as const) {
           : GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true });
       @Module({ imports: [AuthModule.forRoot({ secret: SECRET, baseUrl: 'http://127.0.0.1', capsFile }), graphql], providers: [BakeryResolver] })
       class AppModule {}
-      app = adapter === 'express' ? await NestFactory.create(AppModule, { logger: false, abortOnError: false }) : await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false, abortOnError: false });
-      await app.listen(0, '127.0.0.1');
+      app = await listeningApp(adapter, AppModule);
       url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
       tokens = app.get(BearerTokens);
     });

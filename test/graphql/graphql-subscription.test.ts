@@ -5,8 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Args, GraphQLModule, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
@@ -17,6 +15,7 @@ import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { waitUntil } from '../fixtures/wait-until';
 import { EventChannel } from './event-channel';
 import { GraphQlWsClient, type Handshake, type Received } from './graphql-ws-client';
+import { listeningApp, type GraphQlAdapter } from './listening-app';
 
 const CAPS =
   'capabilities:\n  read: []\n  bake: [read]\nauto_admin: false\ndefault: []\nguest: []\nusers:\n  baker@example.com: [bake]\n  reader@example.com: [read]\n  cook@example.com: [bake]\n';
@@ -46,9 +45,8 @@ class OvenResolver {
   }
 }
 
-type Adapter = 'express' | 'fastify';
 
-function graphqlModule(adapter: Adapter, guarded: boolean) {
+function graphqlModule(adapter: GraphQlAdapter, guarded: boolean) {
   if (adapter === 'express') {
     const subscriptions = guarded ? guardedApolloSubscriptions() : { subscriptions: { 'graphql-ws': true } };
     return GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, ...subscriptions });
@@ -57,23 +55,13 @@ function graphqlModule(adapter: Adapter, guarded: boolean) {
   return GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true, ...subscription });
 }
 
-async function start(adapter: Adapter, capsFile: string, guarded: boolean): Promise<INestApplication> {
+async function start(adapter: GraphQlAdapter, capsFile: string, guarded: boolean): Promise<INestApplication> {
   @Module({
     imports: [AuthModule.forRoot({ secret: SECRET, baseUrl: BASE_URL, capsFile }), graphqlModule(adapter, guarded)],
     providers: [OvenResolver, EventChannel],
   })
   class AppModule {}
-  const app =
-    adapter === 'express'
-      ? await NestFactory.create(AppModule, { logger: false, abortOnError: false })
-      : await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false, abortOnError: false });
-  try {
-    await app.listen(0, '127.0.0.1');
-  } catch (error) {
-    await app.close().catch(() => undefined);
-    throw error;
-  }
-  return app;
+  return listeningApp(adapter, AppModule);
 }
 
 function assertDenied(received: Received, code: string, reason: string): void {
