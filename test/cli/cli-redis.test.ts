@@ -165,7 +165,7 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     const reply = await admin.get('/manage_capabilities/audit?email=carol@example.com');
     assert.equal(reply.status, 200, reply.text);
     assert.deepEqual(
-      reply.json.entries.map((entry: { actor: string; action: string; outcome: string }) => [entry.actor, entry.action, entry.outcome]),
+      (reply.json.entries as { actor: string; action: string; outcome: string }[]).map((entry) => [entry.actor, entry.action, entry.outcome]),
       [[`cli:${userInfo().username}`, 'add', 'ok']],
     );
     assert.equal(existsSync(`${example.capsFile}.audit.jsonl`), false);
@@ -179,7 +179,7 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     const created = await cli(['keys', 'create', 'ci', 'read', ...shared]);
     assert.equal(created.status, 0, created.err);
     const asKey = example.client().withToken(created.out);
-    await waitUntil(async () => (await asKey.get('/whoami')).json?.user === 'key:ci', 'the instance knows the key');
+    await waitUntil(async () => (await asKey.get('/whoami')).json.user === 'key:ci', 'the instance knows the key');
     assert.deepEqual(JSON.parse((await cli(['keys', 'list', '--json', ...shared])).out).keys.map((key: { name: string }) => key.name), ['ci']);
     assert.equal((await cli(['keys', 'revoke', 'ci', ...shared])).status, 0);
     await waitUntil(async () => codeOf(await asKey.get('/menu')) === 'TOKEN_REVOKED', 'the instance refuses the revoked key');

@@ -99,7 +99,7 @@ for (const adapter of ADAPTERS) {
       const reply = await browser.get(callback.pathname + callback.search);
       assert.equal(reply.status, 409);
       assert.equal(reply.json.code, 'LOGIN_IDENTITY_LINKED');
-      assert.match(reply.json.message, /already linked to another account/);
+      assert.match(reply.json.message as string, /already linked to another account/);
       assert.equal(readFileSync(example.capsFile, 'utf8'), before);
       assert.equal(await whoami(browser), 'erin@example.com', 'still signed in as before');
       const other = example.client();
@@ -163,7 +163,7 @@ for (const adapter of ADAPTERS) {
       const reply = await browser.get(callback.pathname + callback.search);
       assert.equal(reply.status, 401);
       assert.equal(reply.json.code, 'LOGIN_STATE_MISMATCH');
-      assert.match(reply.json.message, /not started by your current session/);
+      assert.match(reply.json.message as string, /not started by your current session/);
       assert.equal(readFileSync(example.capsFile, 'utf8'), before);
       assert.equal(await whoami(browser), 'bob@example.com', 'still signed in');
     });

@@ -10,6 +10,13 @@ import type { HttpClient } from '../support/http-client';
 
 const NINETY_DAYS = 90 * 86400;
 
+/** A key as GET /manage_capabilities/keys lists it. */
+interface ListedKey {
+  readonly name: string;
+  readonly capabilities: string[];
+  readonly created_by: string;
+}
+
 for (const adapter of ADAPTERS) {
   describe(`API keys on ${adapter}`, () => {
     let example: RunningExample;
@@ -35,7 +42,8 @@ for (const adapter of ADAPTERS) {
       assert.match(key, /^nck_[A-Za-z0-9_-]{43}$/, 'nck_ and 256 random bits');
       assert.equal(reply.json.name, 'oven');
       assert.deepEqual(reply.json.capabilities, ['bake']);
-      assert.ok(reply.json.expires_at >= before + NINETY_DAYS && reply.json.expires_at <= before + NINETY_DAYS + 5, 'expires in 90 days by default');
+      const expiresAt = reply.json.expires_at as number;
+      assert.ok(expiresAt >= before + NINETY_DAYS && expiresAt <= before + NINETY_DAYS + 5, 'expires in 90 days by default');
 
       const stored = keyFile();
       assert.ok(!stored.includes(key) && !stored.includes(key.slice(4)), 'the key itself is never stored');
@@ -52,7 +60,7 @@ for (const adapter of ADAPTERS) {
 
     it('judges a key on its own capabilities only: no defaults, no account', async () => {
       const reply = await root.post('/manage_capabilities/keys', { name: 'arrester', capabilities: ['arrest'] });
-      const whoami = await example.client().withToken(reply.json.key).get('/whoami');
+      const whoami = await example.client().withToken(reply.json.key as string).get('/whoami');
       assert.deepEqual(whoami.json, { user: 'key:arrester', capabilities: ['arrest', 'read'] });
     });
 
@@ -104,7 +112,8 @@ for (const adapter of ADAPTERS) {
       const reply = await root.get('/manage_capabilities/keys');
       assert.equal(reply.status, 200);
       assert.equal(reply.json.status, 'ok');
-      const oven = reply.json.keys.find((key: { name: string }) => key.name === 'oven');
+      const oven = (reply.json.keys as ListedKey[]).find((key) => key.name === 'oven');
+      assert.ok(oven !== undefined, reply.text);
       assert.deepEqual(Object.keys(oven).sort(), ['capabilities', 'created_at', 'created_by', 'expires_at', 'name']);
       assert.equal(oven.created_by, 'lead@example.com');
       assert.deepEqual(oven.capabilities, ['bake']);
@@ -113,7 +122,7 @@ for (const adapter of ADAPTERS) {
 
     it('revokes a key at once: its next use is 401 TOKEN_REVOKED, and the name is free again', async () => {
       const created = await root.post('/manage_capabilities/keys', { name: 'short-lived', capabilities: ['read'] });
-      const asKey = example.client().withToken(created.json.key);
+      const asKey = example.client().withToken(created.json.key as string);
       assert.equal((await asKey.get('/menu')).status, 200);
       const reply = await root.post('/manage_capabilities/keys/revoke', { name: 'short-lived' });
       assert.deepEqual(reply.json, { status: 'ok', name: 'short-lived' });
@@ -122,7 +131,7 @@ for (const adapter of ADAPTERS) {
         assert.equal(refused.status, 401, path);
         assert.equal(refused.json.code, 'TOKEN_REVOKED', path);
       }
-      assert.ok(!(await root.get('/manage_capabilities/keys')).json.keys.some((key: { name: string }) => key.name === 'short-lived'));
+      assert.ok(!((await root.get('/manage_capabilities/keys')).json.keys as ListedKey[]).some((key) => key.name === 'short-lived'));
       assert.equal((await root.post('/manage_capabilities/keys', { name: 'short-lived', capabilities: ['read'] })).status, 200);
     });
 
@@ -144,7 +153,7 @@ for (const adapter of ADAPTERS) {
       file.keys.push({ name: 'old', hash: createHash('sha256').update(key).digest('base64url'), capabilities: ['read'], expires_at: past, created_by: 'root@example.com', created_at: past - 100, note: '', revoked_at: null });
       writeFileSync(`${example.capsFile}.keys.json`, JSON.stringify(file));
       const asKey = example.client().withToken(key);
-      await waitUntil(async () => (await asKey.get('/menu')).json?.code === 'TOKEN_EXPIRED', 'the expired key is refused');
+      await waitUntil(async () => (await asKey.get('/menu')).json.code === 'TOKEN_EXPIRED', 'the expired key is refused');
       expectDenial(await asKey.get('/menu'), 401, 'TOKEN_EXPIRED');
     });
 
@@ -163,7 +172,7 @@ for (const adapter of ADAPTERS) {
 
     it('gives a key no user token: it is a credential of its own', async () => {
       const created = await root.post('/manage_capabilities/keys', { name: 'no-token', capabilities: ['read'] });
-      const reply = await example.client().withToken(created.json.key).get('/token');
+      const reply = await example.client().withToken(created.json.key as string).get('/token');
       assert.equal(reply.status, 400);
       assert.equal(reply.json.code, 'SESSION_REQUIRED');
     });
@@ -196,6 +205,6 @@ describe('API keys across instances and configurations', () => {
     const onSecond = second.client().withToken(key);
     await waitUntil(async () => (await onSecond.get('/menu')).status === 200, 'the other instance knows the key');
     assert.equal((await root.post('/manage_capabilities/keys/revoke', { name: 'shared' })).status, 200);
-    await waitUntil(async () => (await onSecond.get('/menu')).json?.code === 'TOKEN_REVOKED', 'the other instance refuses the revoked key');
+    await waitUntil(async () => (await onSecond.get('/menu')).json.code === 'TOKEN_REVOKED', 'the other instance refuses the revoked key');
   });
 });

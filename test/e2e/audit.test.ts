@@ -105,7 +105,7 @@ for (const adapter of ADAPTERS) {
       for (const query of ['?limit=0', '?limit=abc', '?limit=100000', '?email=not-an-email', '?since=yesterday']) {
         const reply = await root.get(`/manage_capabilities/audit${query}`);
         assert.equal(reply.status, 400, query);
-        assert.ok(['INVALID_REQUEST', 'INVALID_EMAIL'].includes(reply.json.code), query);
+        assert.ok(['INVALID_REQUEST', 'INVALID_EMAIL'].includes(reply.json.code as string), query);
       }
     });
 

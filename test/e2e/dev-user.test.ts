@@ -25,7 +25,7 @@ for (const adapter of ADAPTERS) {
       // GET /token answers the forced user, as it answers a browser session.
       const token = await guest.get('/token');
       assert.equal(token.status, 200);
-      const viaToken = await app.client().withToken(token.json.token).get('/whoami');
+      const viaToken = await app.client().withToken(token.json.token as string).get('/whoami');
       assert.equal(viaToken.json.user, 'baker@example.com');
     });
 

@@ -109,7 +109,7 @@ for (const adapter of ADAPTERS) {
       const reply = await signInThrough(client, 'google');
       assert.equal(reply.status, 403);
       assert.equal(reply.json.code, 'LOGIN_REFUSED');
-      assert.match(reply.json.message, /not verified/);
+      assert.match(reply.json.message as string, /not verified/);
       assert.equal(await whoami(client), null);
     });
 
@@ -120,7 +120,7 @@ for (const adapter of ADAPTERS) {
         const reply = await signInThrough(client, 'google');
         assert.equal(reply.status, 403);
         assert.equal(reply.json.code, 'LOGIN_REFUSED');
-        assert.match(reply.json.message, /^sign-in refused: /);
+        assert.match(reply.json.message as string, /^sign-in refused: /);
         assert.equal(await whoami(client), null);
       });
     }
@@ -141,7 +141,7 @@ for (const adapter of ADAPTERS) {
       const reply = await signInThrough(client, 'google');
       assert.equal(reply.status, 400);
       assert.equal(reply.json.code, 'LOGIN_PROVIDER_ERROR');
-      assert.match(reply.json.message, /did not answer within 1 seconds/);
+      assert.match(reply.json.message as string, /did not answer within 1 seconds/);
       assert.equal(await whoami(client), null);
     });
 
@@ -151,7 +151,7 @@ for (const adapter of ADAPTERS) {
         const client = example.client();
         const reply = await signInThrough(client, provider);
         expectDenial(reply, 400, 'LOGIN_PROVIDER_ERROR', provider);
-        assert.match(reply.json.message, /could not read your profile/);
+        assert.match(reply.json.message as string, /could not read your profile/);
         assert.ok(!reply.text.includes('client-secret') && !reply.text.includes('-at-'), 'no secret or token in the answer');
         assert.equal(await whoami(client), null);
       }
@@ -171,7 +171,7 @@ for (const adapter of ADAPTERS) {
       const { callback } = await visitProvider(client, '/login/google');
       const reply = await client.get(`/auth/github/callback${callback.search}`);
       expectDenial(reply, 401, 'LOGIN_STATE_MISMATCH');
-      assert.match(reply.json.message, /another provider/);
+      assert.match(reply.json.message as string, /another provider/);
       assert.equal(await whoami(client), null);
     });
 
@@ -186,7 +186,7 @@ for (const adapter of ADAPTERS) {
       const replay = await thief.get(callback.pathname + callback.search);
       // The attempt lives in the cookie, so the copy gets as far as the provider, which takes a code once.
       expectDenial(replay, 400, 'LOGIN_PROVIDER_ERROR');
-      assert.match(replay.json.message, /could not exchange the authorization code/);
+      assert.match(replay.json.message as string, /could not exchange the authorization code/);
       assert.equal(await whoami(thief), null);
     });
 

@@ -30,7 +30,7 @@ for (const adapter of ADAPTERS) {
       try {
         const refused = await rotated.client().withToken(oldToken).get('/bake');
         expectDenial(refused, 401, 'TOKEN_INVALID');
-        assert.match(refused.json.message, /key that is not \(or no longer\) accepted/);
+        assert.match(refused.json.message as string, /key that is not \(or no longer\) accepted/);
         assert.equal((await rotated.client().withToken(newToken).get('/bake')).status, 200);
       } finally {
         await rotated.close();

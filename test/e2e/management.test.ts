@@ -55,9 +55,10 @@ for (const adapter of ADAPTERS) {
       const reply = await root.get('/manage_capabilities/all');
       assert.equal(reply.status, 200);
       assert.equal(reply.json.status, 'ok');
-      assert.deepEqual(reply.json.users['bob@example.com'], ['write']);
-      assert.deepEqual(reply.json.graph['moderate'], ['write']);
-      assert.deepEqual(reply.json.graph['admin'].sort(), ['arrest', 'bake', 'moderate', 'racket', 'read', 'user_management', 'write']);
+      const { users, graph } = reply.json as { users: Record<string, string[]>; graph: Record<string, string[]> };
+      assert.deepEqual(users['bob@example.com'], ['write']);
+      assert.deepEqual(graph['moderate'], ['write']);
+      assert.deepEqual(graph['admin']!.sort(), ['arrest', 'bake', 'moderate', 'racket', 'read', 'user_management', 'write']);
     });
 
     describe('changes', () => {
@@ -113,7 +114,7 @@ for (const adapter of ADAPTERS) {
           const before = readFileSync(example.capsFile, 'utf8');
           const reply = await lead.post('/manage_capabilities/add', { email: 'dave@example.com', capability });
           expectDenial(reply, 403, 'GRANT_FORBIDDEN');
-          assert.match(reply.json.message, new RegExp(`"${capability}"`));
+          assert.match(reply.json.message as string, new RegExp(`"${capability}"`));
           assert.equal(readFileSync(example.capsFile, 'utf8'), before);
         });
       }
@@ -151,7 +152,7 @@ for (const adapter of ADAPTERS) {
         const reply = await root.post('/manage_capabilities/remove', { email: 'ops@example.com', capability: 'admin' });
         assert.equal(reply.status, 200);
         const ops = await example.signedIn('ops@example.com');
-        assert.ok((await ops.get('/whoami')).json.capabilities.includes('admin'));
+        assert.ok(((await ops.get('/whoami')).json.capabilities as string[]).includes('admin'));
       });
     });
 
@@ -234,7 +235,7 @@ for (const adapter of ADAPTERS) {
       assert.equal(reply.status, 409, reply.text);
       const set = await root.post('/manage_capabilities/set', { email: 'root@example.com', capabilities: ['read'] });
       assert.equal(set.status, 409);
-      assert.ok((await root.get('/whoami')).json.capabilities.includes('admin'));
+      assert.ok(((await root.get('/whoami')).json.capabilities as string[]).includes('admin'));
     });
   });
 }

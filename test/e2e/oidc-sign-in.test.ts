@@ -168,7 +168,7 @@ for (const adapter of ADAPTERS) {
       const reply = await client.get(withQuery(callbackUrl, (query) => query.set('code', code)), { accept: 'application/json' });
       assert.equal(reply.status, 400);
       assert.equal(reply.json.code, 'LOGIN_PROVIDER_ERROR');
-      assert.match(reply.json.message, /\(invalid_grant\)$/);
+      assert.match(reply.json.message as string, /\(invalid_grant\)$/);
       assert.ok(!reply.text.includes(code));
       assert.ok(!reply.text.includes(idp.clientSecret));
       await assertNoSession(client);

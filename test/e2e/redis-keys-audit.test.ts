@@ -28,8 +28,8 @@ for (const adapter of ADAPTERS) {
       const root = await first.signedIn('root@example.com');
       const created = await root.post('/manage_capabilities/keys', { name: 'shared', capabilities: ['bake'] });
       assert.equal(created.status, 200, created.text);
-      const onSecond = second.client().withToken(created.json.key);
-      await waitUntil(async () => (await onSecond.get('/whoami')).json?.user === 'key:shared', 'the second instance knows the key', 2_000);
+      const onSecond = second.client().withToken(created.json.key as string);
+      await waitUntil(async () => (await onSecond.get('/whoami')).json.user === 'key:shared', 'the second instance knows the key', 2_000);
       assert.equal((await onSecond.get('/bake')).status, 200);
 
       const taken = await (await second.signedIn('root@example.com')).post('/manage_capabilities/keys', { name: 'shared', capabilities: ['read'] });
@@ -37,7 +37,7 @@ for (const adapter of ADAPTERS) {
       assert.equal(taken.json.code, 'KEY_EXISTS');
 
       assert.equal((await root.post('/manage_capabilities/keys/revoke', { name: 'shared' })).status, 200);
-      await waitUntil(async () => (await onSecond.get('/bake')).json?.code === 'TOKEN_REVOKED', 'the second instance refuses the revoked key', 1_000);
+      await waitUntil(async () => (await onSecond.get('/bake')).json.code === 'TOKEN_REVOKED', 'the second instance refuses the revoked key', 1_000);
       const unknown = await root.post('/manage_capabilities/keys/revoke', { name: 'shared' });
       assert.equal(unknown.json.code, 'KEY_UNKNOWN');
     });
@@ -50,7 +50,7 @@ for (const adapter of ADAPTERS) {
       const reply = await root.get('/manage_capabilities/audit?email=carol@example.com');
       assert.equal(reply.status, 200);
       assert.deepEqual(
-        reply.json.entries.map((entry: { action: string; actor: string; outcome: string }) => [entry.action, entry.actor, entry.outcome]),
+        (reply.json.entries as { action: string; actor: string; outcome: string }[]).map((entry) => [entry.action, entry.actor, entry.outcome]),
         [
           ['add', 'lead@example.com', 'refused'],
           ['add', 'lead@example.com', 'ok'],
@@ -58,7 +58,7 @@ for (const adapter of ADAPTERS) {
       );
       const keys = await root.get('/manage_capabilities/audit?email=key:shared');
       assert.deepEqual(
-        keys.json.entries.map((entry: { action: string; outcome: string }) => [entry.action, entry.outcome]),
+        (keys.json.entries as { action: string; outcome: string }[]).map((entry) => [entry.action, entry.outcome]),
         [
           ['key_revoke', 'refused'],
           ['key_revoke', 'ok'],

@@ -15,7 +15,7 @@ const CAPS = bakeryCaps({ users: ['root@example.com: [admin]', 'bob@example.com:
 
 const is = async (reply: Promise<Reply>, status: number, code?: string): Promise<boolean> => {
   const answer = await reply;
-  return answer.status === status && (code === undefined || answer.json?.code === code);
+  return answer.status === status && (code === undefined || answer.json.code === code);
 };
 
 test('an instance cut off from Redis: writes 503 and never applied, last state served, 503 past the bound, catch-up after', async (t) => {

@@ -40,7 +40,7 @@ for (const adapter of ADAPTERS) {
         const reply = await lead.post('/token/revoke_all', { email });
         assert.equal(reply.status, 403, `${email}: ${reply.text}`);
         assert.equal(reply.json.code, 'GRANT_FORBIDDEN');
-        assert.match(reply.json.message, new RegExp(`you may not end the tokens of ${email.replace('.', '\\.')}`));
+        assert.match(reply.json.message as string, new RegExp(`you may not end the tokens of ${email.replace('.', '\\.')}`));
       }
       assert.equal(await works(rootToken), 200, 'root was not signed out');
     });
@@ -71,7 +71,7 @@ for (const adapter of ADAPTERS) {
       const refused = await user.post('/token/revoke', { token: last });
       assert.equal(refused.status, 429, refused.text);
       assert.equal(refused.json.code, 'REVOCATION_LIMIT');
-      assert.match(refused.json.message, /revoke_all/);
+      assert.match(refused.json.message as string, /revoke_all/);
       assert.equal(await works(last), 200, 'not revoked');
       assert.equal((await user.post('/token/revoke', { token: tokens[0] })).status, 200, 'revoking a revoked token again still answers 200');
       assert.equal((await user.post('/token/revoke_all', { email: 'limit@example.com' })).status, 200);

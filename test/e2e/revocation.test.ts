@@ -18,7 +18,7 @@ function assertTokenRefused(reply: Reply, code: TokenErrorCode, message?: RegExp
   assert.equal(reply.json.statusCode, 401);
   assert.equal(reply.json.code, code, reply.text);
   assert.match(reply.headers.get('www-authenticate') ?? '', /^Bearer error="invalid_token"/);
-  if (message !== undefined) assert.match(reply.json.message, message);
+  if (message !== undefined) assert.match(reply.json.message as string, message);
   assert.doesNotMatch(reply.text, /at .*\.[jt]s:\d+|node_modules|stack/i, 'no stack trace');
 }
 
@@ -76,7 +76,7 @@ for (const adapter of ADAPTERS) {
       const token = await baker.token();
       const reply = await police.post('/token/revoke', { token });
       expectDenial(reply, 403, 'CAPABILITY_MISSING');
-      assert.match(reply.json.message, /user_management/);
+      assert.match(reply.json.message as string, /user_management/);
       assert.equal((await example.client().withToken(token).get('/bake')).status, 200);
     });
 
@@ -124,10 +124,11 @@ for (const adapter of ADAPTERS) {
       const reply = await admin.post('/token/revoke_all', { email: 'BOT@service' });
       assert.equal(reply.status, 200, reply.text);
       assert.equal(reply.json.user, 'bot@service');
-      assert.ok(Math.abs(reply.json.revoked_issued_up_to - now()) <= 2);
+      const revokedUpTo = reply.json.revoked_issued_up_to as number;
+      assert.ok(Math.abs(revokedUpTo - now()) <= 2);
       for (const token of [first, second]) assertTokenRefused(await example.client().withToken(token).get('/bake'), 'TOKEN_REVOKED', /revoked/);
       // iat has whole seconds: a token issued in the cutoff's second is void too, so wait for the next one.
-      await waitUntil(() => now() > reply.json.revoked_issued_up_to, 'the next second');
+      await waitUntil(() => now() > revokedUpTo, 'the next second');
       assert.equal((await example.client().withToken(await serviceToken()).get('/bake')).status, 200, 'a new token works');
     });
 
@@ -180,12 +181,12 @@ for (const adapter of ADAPTERS) {
     after(() => example.close());
 
     it('needs a capability in the snapshot AND in the store, both ways', async () => {
-      const old = example.client().withToken((await admin.get('/token?user=bot@service')).json.service_token);
+      const old = example.client().withToken((await admin.get('/token?user=bot@service')).json.service_token as string);
       assert.equal((await old.get('/bake')).status, 200);
       expectDenial(await old.get('/arrest'), 403, 'CAPABILITY_MISSING');
       assert.equal((await admin.post('/manage_capabilities/add', { email: 'bot@service', capability: 'arrest' })).status, 200);
       expectDenial(await old.get('/arrest'), 403, 'CAPABILITY_MISSING', 'an added capability needs a fresh token');
-      const fresh = example.client().withToken((await admin.get('/token?user=bot@service')).json.service_token);
+      const fresh = example.client().withToken((await admin.get('/token?user=bot@service')).json.service_token as string);
       assert.equal((await fresh.get('/arrest')).status, 200);
       assert.equal((await admin.post('/manage_capabilities/remove', { email: 'bot@service', capability: 'bake' })).status, 200);
       expectDenial(await old.get('/bake'), 403, 'CAPABILITY_MISSING', 'a removed capability is gone at once');
@@ -199,7 +200,7 @@ for (const adapter of ADAPTERS) {
       const boss = await example.signedIn('boss@example.com');
       const reply = await boss.get('/token?user=bot@service');
       expectDenial(reply, 403, 'GRANT_FORBIDDEN');
-      assert.match(reply.json.message, /racket/);
+      assert.match(reply.json.message as string, /racket/);
     });
   });
 
@@ -213,7 +214,7 @@ for (const adapter of ADAPTERS) {
       example = await startExample({ adapter });
       const baker = await example.signedIn('baker@example.com');
       user = await baker.token();
-      service = (await (await example.signedIn('admin@example.com')).get('/token?user=bot@service')).json.service_token;
+      service = (await (await example.signedIn('admin@example.com')).get('/token?user=bot@service')).json.service_token as string;
       cookie = baker.cookies.get('caps_session') ?? '';
       assert.notEqual(cookie, '');
     });

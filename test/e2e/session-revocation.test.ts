@@ -84,12 +84,12 @@ for (const adapter of ADAPTERS) {
       const reply = await baker.get('/token');
       assert.equal(reply.status, 400);
       assert.equal(reply.json.code, 'SESSION_REQUIRED');
-      assert.match(reply.json.message, /only from a browser session/);
+      assert.match(reply.json.message as string, /only from a browser session/);
     });
 
     it('refuses 400 SESSION_REQUIRED to a service token asking for a user token', async () => {
       const minted = await example.client().withToken(adminToken).get('/token?user=bot@service');
-      const bot = example.client().withToken(minted.json.service_token);
+      const bot = example.client().withToken(minted.json.service_token as string);
       const reply = await bot.get('/token');
       assert.equal(reply.status, 400);
       assert.equal(reply.json.code, 'SESSION_REQUIRED');

@@ -70,7 +70,7 @@ for (const adapter of ADAPTERS) {
       const reply = await client.postForm('/login/dev', { ...fields, state: 'x'.repeat(43), email: 'baker@example.com' });
       // A state that no attempt of this browser holds cannot be told from one already used or expired.
       expectDenial(reply, 401, 'LOGIN_EXPIRED');
-      assert.match(reply.json.message, /no sign-in attempt matches/);
+      assert.match(reply.json.message as string, /no sign-in attempt matches/);
       assert.equal(client.cookies.get('caps_session'), undefined);
     });
 

@@ -29,11 +29,10 @@ for (const adapter of ADAPTERS) {
       assert.equal(reply.status, 200);
       assert.equal(reply.json.token_type, 'Bearer');
       assert.equal(typeof reply.json.token, 'string');
-      assert.ok(reply.json.expires_at > Date.now() / 1000);
+      assert.ok((reply.json.expires_at as number) > Date.now() / 1000);
       assert.equal(reply.headers.get('cache-control'), 'no-store');
-      const header = JSON.parse(Buffer.from(reply.json.token.split('.')[0], 'base64url').toString());
+      const { header, claims } = partsOf(reply.json.token as string);
       assert.equal(header.alg, 'HS256');
-      const claims = JSON.parse(Buffer.from(reply.json.token.split('.')[1], 'base64url').toString());
       assert.deepEqual(Object.keys(claims).sort(), ['aud', 'exp', 'iat', 'iss', 'jti', 'sub', 'typ']);
       assert.equal(claims.sub, 'baker@example.com');
       assert.equal(claims.typ, 'user');
@@ -82,7 +81,7 @@ for (const adapter of ADAPTERS) {
       it(`answers 401 ${code}, never 500, to ${what}`, async () => {
         const reply = await example.client().withToken(make()).get('/bake');
         expectDenial(reply, 401, code);
-        assert.match(reply.json.message, message);
+        assert.match(reply.json.message as string, message);
         assert.doesNotMatch(reply.text, /at .*\.js:\d+/, 'no stack trace');
       });
     }

@@ -6,11 +6,17 @@ export interface Reply {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
-  /** The body parsed as JSON, or undefined when it is not JSON. */
-  readonly json: any;
+  /**
+   * The fields of a JSON body (an array's by index), none when the body is not JSON:
+   * each `unknown` until a test says what it expects of it.
+   */
+  readonly json: JsonFields;
   readonly location: string | null;
   readonly setCookies: readonly string[];
 }
+
+/** A JSON object's fields, read one by one. */
+export type JsonFields = Readonly<Record<string, unknown>>;
 
 export class HttpClient {
   readonly cookies = new Map<string, string>();
@@ -52,12 +58,7 @@ export class HttpClient {
     const setCookies = response.headers.getSetCookie();
     for (const line of setCookies) this.store(line);
     const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const json = fieldsOf(text);
     return { status: response.status, headers: response.headers, text, json, location: response.headers.get('location'), setCookies };
   }
 
@@ -84,6 +85,16 @@ export class HttpClient {
     if (expired) this.cookies.delete(name);
     else this.cookies.set(name, value);
   }
+}
+
+function fieldsOf(text: string): JsonFields {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  return typeof parsed === 'object' && parsed !== null ? (parsed as JsonFields) : {};
 }
 
 /** The hidden inputs of the first form on a page. */

@@ -19,7 +19,8 @@ const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).to
 /** The header and claims of `token`. */
 export function partsOf(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
   const [header, claims] = token.split('.') as [string, string];
-  return { header: JSON.parse(Buffer.from(header, 'base64url').toString()), claims: JSON.parse(Buffer.from(claims, 'base64url').toString()) };
+  const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
+  return { header: decode(header), claims: decode(claims) };
 }
 
 /** A JWT of any header and claims, HMAC-signed with `key` under the header's HS algorithm. */
