@@ -7,7 +7,7 @@ import { assertServiceAccountExists } from '../capabilities/service-accounts';
 import type { CapabilityStore } from '../stores/capability-store';
 import { SessionCookie } from '../session/session-cookie';
 import { bearerTokenOf } from '../tokens/bearer-header';
-import { BearerTokens } from '../tokens/bearer-tokens';
+import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { AUTH_CONFIG, CAPABILITY_STORE, CLOCK } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { devUserPrincipal } from './dev-user';
@@ -44,17 +44,23 @@ export class PrincipalResolver {
    * const principal = found instanceof Promise ? await found : found;
    */
   identify(headers: IncomingHttpHeaders): Principal | null | Promise<Principal | null> {
+    // A token verified before is answered without its header being read again (see verifyKnown).
+    const knownToken = headers.authorization === undefined ? undefined : this.tokens.verifyKnown(headers.authorization);
+    if (knownToken !== undefined) return this.tokenPrincipal(knownToken);
     const token = bearerTokenOf(headers.authorization);
     if (token !== undefined) {
       if (isApiKey(token)) return this.keys.current().authenticate(token, Math.floor(this.now() / 1000));
-      const { principal } = this.tokens.verify(token);
-      assertServiceAccountExists(this.store.current(), principal);
-      return principal;
+      return this.tokenPrincipal(this.tokens.verify(token));
     }
     if (headers.cookie === undefined) return this.nobody;
     // A cookie value opened before is answered from memory, without a promise.
-    const known = this.sessions.readKnown(headers.cookie);
-    if (known !== undefined) return known === null ? this.nobody : known.principal;
+    const knownSession = this.sessions.readKnown(headers.cookie);
+    if (knownSession !== undefined) return knownSession === null ? this.nobody : knownSession.principal;
     return this.sessions.read(headers.cookie).then((session) => (session === null ? this.nobody : session.principal));
+  }
+
+  private tokenPrincipal(verified: VerifiedToken): Principal {
+    assertServiceAccountExists(this.store.current(), verified.principal);
+    return verified.principal;
   }
 }

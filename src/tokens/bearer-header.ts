@@ -3,8 +3,9 @@ import { TokenError } from '../errors';
 /** Longest Authorization header read at all; anything longer is refused unparsed. */
 export const MAX_AUTHORIZATION_LENGTH = 8192;
 
+/** The scheme and the one space before the token. */
+export const BEARER_SCHEME = 'Bearer ';
 const BEARER = /^Bearer [A-Za-z0-9._~+/-]+=*$/;
-const SCHEME_LENGTH = 'Bearer '.length;
 
 /**
  * The token of an `Authorization: Bearer <token>` header, read strictly: one header,
@@ -17,5 +18,5 @@ export function bearerTokenOf(header: string | string[] | undefined): string | u
   if (header.length > MAX_AUTHORIZATION_LENGTH) throw new TokenError('TOKEN_INVALID', 'the Authorization header is too long');
   // A test and a slice rather than a capture: no match array on every request.
   if (!BEARER.test(header)) throw new TokenError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
-  return header.slice(SCHEME_LENGTH);
+  return header.slice(BEARER_SCHEME.length);
 }

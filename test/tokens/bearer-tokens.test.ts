@@ -178,3 +178,24 @@ describe('BearerTokens on a frozen clock', () => {
     assert.equal(tokens.verify(later).email, 'baker@example.com');
   });
 });
+
+describe('BearerTokens.verifyKnown, a verified token answered from its header', () => {
+  it('answers only the exact header "Bearer <token>" of a token verified before', () => {
+    const tokens = tokensFor();
+    const { token } = tokens.issueUserToken('baker@example.com');
+    assert.equal(tokens.verifyKnown(`Bearer ${token}`), undefined, 'not verified yet');
+    tokens.verify(token);
+    assert.equal(tokens.verifyKnown(`Bearer ${token}`)?.email, 'baker@example.com');
+    for (const header of [`bearer ${token}`, `Bearer  ${token}`, `Bearer ${token} `, `Bearer ${token}=`, `Basic ${token}`, token, [`Bearer ${token}`]]) {
+      assert.equal(tokens.verifyKnown(header), undefined, JSON.stringify(header).slice(0, 20));
+    }
+  });
+
+  it('refuses a token revoked since it was verified, with TOKEN_REVOKED', async () => {
+    const tokens = tokensFor();
+    const { token } = tokens.issueUserToken('baker@example.com');
+    const verified = tokens.verify(token);
+    await tokens.revoke(verified);
+    rejects(() => tokens.verifyKnown(`Bearer ${token}`), 'TOKEN_REVOKED', 'the token has been revoked');
+  });
+});
