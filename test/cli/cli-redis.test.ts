@@ -12,6 +12,7 @@ import { startExample } from '../support/example-server';
 import { rawRedis, redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
+import type { AuditEntry } from '../../src/audit/audit-log';
 
 const CAPS = readWriteCaps({
   users: ['alice@example.com: [admin]', 'bot@service: [write]'],
@@ -55,9 +56,10 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     const env = { AUTH_SECRET: 'cli-secret-0123456789abcdefghijklmnopqrstuvwxyz', BASE_URL: 'https://app.example.test' };
     const run = await cli(['token', '--user', 'bot@service', '--json', ...shared], env);
     assert.equal(run.status, 0, run.err);
-    assert.deepEqual(JSON.parse(run.out).capabilities, ['read', 'user_management', 'write']);
+    const minted = JSON.parse(run.out) as { capabilities: string[]; service_token: string };
+    assert.deepEqual(minted.capabilities, ['read', 'user_management', 'write']);
     const tokens = new BearerTokens(TokenKeyring.fromSecrets(env.AUTH_SECRET), { issuer: env.BASE_URL, audience: env.BASE_URL, userTokenTtlSeconds: 60, serviceTokenTtlSeconds: 60 });
-    assert.equal(tokens.verify(JSON.parse(run.out).service_token).email, 'bot@service');
+    assert.equal(tokens.verify(minted.service_token).email, 'bot@service');
   });
 
   it('exports the accounts as a users: and identities: block that import loads into another prefix', async (t) => {
@@ -104,7 +106,7 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     const audited = async (): Promise<[string, string, string, string, string][]> => {
       const run = await cli(['audit', '--json', ...shared]);
       assert.equal(run.status, 0, run.err);
-      return run.out.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line)).map((entry) => [entry.actor, entry.action, entry.target, entry.detail, entry.outcome]);
+      return run.out.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as AuditEntry).map((entry) => [entry.actor, entry.action, entry.target, entry.detail, entry.outcome]);
     };
 
     writeFileSync(file, 'users:\n  zoe@example.com: [admin]\n  bob@example.com: [write]\n');
@@ -140,7 +142,7 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
 
     const run = await cli(['audit', '--json', ...shared]);
     assert.equal(run.status, 0, run.err);
-    const entries = run.out.split('\n').map((line) => JSON.parse(line));
+    const entries = run.out.split('\n').map((line) => JSON.parse(line) as AuditEntry);
     assert.deepEqual(
       entries.map((entry) => [entry.actor, entry.action, entry.target, entry.outcome]),
       [
@@ -148,8 +150,8 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
         [actor, 'add', 'bob@example.com', 'ok'],
       ],
     );
-    assert.match(entries[0].detail, /LAST_ADMIN/);
-    assert.equal(entries[1].detail, 'added write');
+    assert.match(entries[0]!.detail, /LAST_ADMIN/);
+    assert.equal(entries[1]!.detail, 'added write');
     const one = await cli(['audit', '--email', 'bob@example.com', ...shared]);
     assert.match(one.out, /^\S+Z ok +cli:\S+ add bob@example.com: added write \[.+:\d+\]$/);
     assert.equal((await cli(['audit', '--caps', caps])).out, '', 'the audit file, read without --redis, is empty');
@@ -180,12 +182,12 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     assert.equal(created.status, 0, created.err);
     const asKey = example.client().withToken(created.out);
     await waitUntil(async () => (await asKey.get('/whoami')).json.user === 'key:ci', 'the instance knows the key');
-    assert.deepEqual(JSON.parse((await cli(['keys', 'list', '--json', ...shared])).out).keys.map((key: { name: string }) => key.name), ['ci']);
+    assert.deepEqual((JSON.parse((await cli(['keys', 'list', '--json', ...shared])).out) as { keys: { name: string }[] }).keys.map((key) => key.name), ['ci']);
     assert.equal((await cli(['keys', 'revoke', 'ci', ...shared])).status, 0);
     await waitUntil(async () => codeOf(await asKey.get('/menu')) === 'TOKEN_REVOKED', 'the instance refuses the revoked key');
-    const audit = JSON.parse((await (await example.signedIn('admin@example.com')).get('/manage_capabilities/audit?email=key:ci')).text);
+    const audit = JSON.parse((await (await example.signedIn('admin@example.com')).get('/manage_capabilities/audit?email=key:ci')).text) as { entries: AuditEntry[] };
     assert.deepEqual(
-      audit.entries.map((entry: { actor: string; action: string; outcome: string }) => [entry.actor, entry.action, entry.outcome]),
+      audit.entries.map((entry) => [entry.actor, entry.action, entry.outcome]),
       [
         [`cli:${userInfo().username}`, 'key_revoke', 'ok'],
         [`cli:${userInfo().username}`, 'key_create', 'ok'],

@@ -71,7 +71,7 @@ describe('nest-capabilities token', () => {
 
   it('prints JSON with --json, with the lifetime from --ttl', async (t) => {
     const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t), '--ttl', '2h', '--json'], env);
-    const answer = JSON.parse(run.out);
+    const answer = JSON.parse(run.out) as { user: string; capabilities: string[]; service_token: string; expires_at: number };
     assert.equal(answer.user, 'bot@service');
     assert.deepEqual(answer.capabilities, ['read', 'write']);
     assert.ok(Math.abs(answer.expires_at - (Date.now() / 1000 + 7200)) < 5);
@@ -80,7 +80,7 @@ describe('nest-capabilities token', () => {
 
   it('mints a token that never expires only with --ttl never', async (t) => {
     const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t), '--ttl', 'never', '--json'], env);
-    assert.equal(JSON.parse(run.out).expires_at, null);
+    assert.equal((JSON.parse(run.out) as { expires_at: number | null }).expires_at, null);
   });
 
   it('needs AUTH_SECRET and BASE_URL from the environment (exit 2)', async (t) => {

@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import { describe, it, type TestContext } from 'node:test';
 import { cli } from './cli-run';
 import { capsFileWith } from '../fixtures/temp-folder';
+import type { AuditEntry } from '../../src/audit/audit-log';
 
 const CAPS = `capabilities:
   read: []
@@ -27,7 +28,8 @@ describe('nest-capabilities keys', () => {
     assert.ok(stored.includes(createHash('sha256').update(created.out).digest('base64url')));
 
     const listed = await cli(['keys', 'list', '--caps', caps, '--json']);
-    const [key] = JSON.parse(listed.out).keys;
+    const [key] = (JSON.parse(listed.out) as { keys: { name: string; capabilities: string[]; note: string; expires_at: number }[] }).keys;
+    assert.ok(key !== undefined, listed.out);
     assert.equal(key.name, 'deploy');
     assert.deepEqual(key.capabilities, ['write']);
     assert.equal(key.note, 'CI');
@@ -61,7 +63,7 @@ describe('nest-capabilities audit', () => {
     assert.equal((await cli(['revoke', 'root@example.com', 'admin', '--caps', caps])).status, 1, 'the last admin stays');
     assert.equal((await cli(['keys', 'create', 'ci', 'read', '--caps', caps])).status, 0);
     const run = await cli(['audit', '--caps', caps, '--json']);
-    const entries = run.out.split('\n').map((line) => JSON.parse(line));
+    const entries = run.out.split('\n').map((line) => JSON.parse(line) as AuditEntry);
     const actor = `cli:${userInfo().username}`;
     assert.deepEqual(
       entries.map((entry) => [entry.actor, entry.action, entry.target, entry.outcome]),
@@ -71,7 +73,7 @@ describe('nest-capabilities audit', () => {
         [actor, 'add', 'bob@example.com', 'ok'],
       ],
     );
-    assert.match(entries[1].detail, /LAST_ADMIN/);
+    assert.match(entries[1]!.detail, /LAST_ADMIN/);
     const text = await cli(['audit', '--caps', caps, '--email', 'bob@example.com']);
     assert.match(text.out, /^\S+Z ok +cli:\S+ add bob@example.com: added write \[.+:\d+\]$/);
     assert.equal((await cli(['audit', '--caps', caps, '--limit', '0'])).status, 2);
