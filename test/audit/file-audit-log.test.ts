@@ -50,7 +50,7 @@ describe('FileAuditLog', () => {
   it('loses no entry when many are appended at once', async (t) => {
     const file = join(tempFolder(t), 'caps.yaml.audit.jsonl');
     const [first, second] = await Promise.all([FileAuditLog.open(file), FileAuditLog.open(file)]);
-    await Promise.all(Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? first! : second!).append(entry(index))));
-    assert.equal((await first!.recent({ limit: 100 })).length, 40);
+    await Promise.all(Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? first : second).append(entry(index))));
+    assert.equal((await first.recent({ limit: 100 })).length, 40);
   });
 });

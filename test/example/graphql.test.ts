@@ -26,7 +26,7 @@ async function ask(client: HttpClient, query: string, headers: Record<string, st
 /** One GraphQL error with the transport's code, the module's code and a message saying why; no data, no stack. */
 function assertDenied(reply: GraphQlReply, code: string, reason: string, why: RegExp): void {
   assert.equal(reply.errors?.length, 1, JSON.stringify(reply));
-  const [error] = reply.errors!;
+  const [error] = reply.errors;
   assert.equal(error!.extensions?.code, code);
   assert.equal(error!.extensions?.reason, reason);
   assert.match(error!.message, why);

@@ -98,8 +98,8 @@ for (const adapter of ['express', 'fastify'] as const) {
 
       function assertDenied(reply: GraphQlReply, code: string, reason: string): void {
         assert.equal(reply.errors?.length, 1, JSON.stringify(reply));
-        assert.equal(reply.errors![0]!.extensions?.code, code);
-        assert.equal(reply.errors![0]!.extensions?.reason, reason);
+        assert.equal(reply.errors[0]!.extensions?.code, code);
+        assert.equal(reply.errors[0]!.extensions?.reason, reason);
         assert.equal(reply.data?.recipe?.secret ?? null, null, 'no data for the denied field');
         assert.doesNotMatch(JSON.stringify(reply), /pinch of salt/);
       }

@@ -77,9 +77,9 @@ for (const adapter of ['express', 'fastify'] as const) {
 
     function assertDenied(reply: GraphQlReply, code: string, reason: string, capability: string): void {
       assert.equal(reply.errors?.length, 1, JSON.stringify(reply));
-      assert.equal(reply.errors![0]!.extensions?.code, code);
-      assert.equal(reply.errors![0]!.extensions?.reason, reason);
-      assert.match(reply.errors![0]!.message, new RegExp(`"${capability}"`));
+      assert.equal(reply.errors[0]!.extensions?.code, code);
+      assert.equal(reply.errors[0]!.extensions?.reason, reason);
+      assert.match(reply.errors[0]!.message, new RegExp(`"${capability}"`));
       assert.ok(reply.data === null || reply.data === undefined, 'no partial data for the denied field');
     }
 

@@ -39,7 +39,7 @@ describe('provider tokens in the session cookie', () => {
     const setCookie = await sessions.issue('ada@example.com', 'oidc', { accessToken: 'a'.repeat(40) }, idToken);
     const session = await sessions.read(cookieOf(setCookie));
     assert.equal(session?.idToken, idToken);
-    const refreshed = await sessions.read(cookieOf(await sessions.withTokens(session!, { accessToken: 'b'.repeat(40) })));
+    const refreshed = await sessions.read(cookieOf(await sessions.withTokens(session, { accessToken: 'b'.repeat(40) })));
     assert.equal(refreshed?.idToken, idToken);
     assert.equal(refreshed?.providerTokens?.accessToken, 'b'.repeat(40));
   });

@@ -202,7 +202,7 @@ describe('YamlFileStore.update', () => {
     const outcomes = await Promise.allSettled([store.update(grant('eve@example.com', ['read'])), store.update(add('bob@example.com', 'write'))]);
     for (const outcome of outcomes) {
       assert.equal(outcome.status, 'rejected');
-      assert.equal(((outcome as PromiseRejectedResult).reason as CapabilitiesError).code, 'CAPS_STORE_UNAVAILABLE');
+      assert.equal((outcome.reason as CapabilitiesError).code, 'CAPS_STORE_UNAVAILABLE');
     }
     assert.equal(store.current(), before);
     assert.equal(notified, 0);

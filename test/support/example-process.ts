@@ -36,7 +36,7 @@ export async function startExampleProcess(caps: string, env: Record<string, stri
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const stop = async (): Promise<void> => {
     await stopChild(child);
     rmSync(folder, { recursive: true, force: true });

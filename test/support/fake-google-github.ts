@@ -98,16 +98,16 @@ export class FakeGoogleGitHub {
   ) {}
 
   static async start(): Promise<FakeGoogleGitHub> {
-    let fake: FakeGoogleGitHub | undefined;
+    // A request comes only once the server listens, and `fake` is set in the same turn.
     const server = createServer((request, response) => {
-      fake!.handle(request, response).catch((error: unknown) => {
+      fake.handle(request, response).catch((error: unknown) => {
         if (!response.headersSent) send(response, 500, { error: 'server_error', error_description: String(error) });
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     if (typeof address !== 'object' || address === null) throw new Error('the fake provider has no port');
-    fake = new FakeGoogleGitHub(server, `http://127.0.0.1:${address.port}`);
+    const fake = new FakeGoogleGitHub(server, `http://127.0.0.1:${address.port}`);
     return fake;
   }
 
