@@ -36,6 +36,8 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-spread': 'off',
       // Nest takes its option classes (NestApplicationOptions, …) as object literals.
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
+      // `this: void` is how a method says it may be passed unbound, as unbound-method asks.
+      '@typescript-eslint/no-invalid-void-type': ['error', { allowAsThisParameter: true }],
       // A Nest module is a decorated class, often with only static factories.
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
     },

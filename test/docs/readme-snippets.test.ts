@@ -30,7 +30,7 @@ describe('the README', () => {
   const compiled = (): ts.Program => {
     if (program !== undefined) return program;
     const options: ts.CompilerOptions = {
-      ...ts.parseJsonConfigFileContent(ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, ROOT).options,
+      ...ts.parseJsonConfigFileContent(ts.readConfigFile(join(ROOT, 'tsconfig.json'), (path) => ts.sys.readFile(path)).config, ts.sys, ROOT).options,
       noEmit: true,
       incremental: false,
       noUnusedLocals: false,

@@ -18,10 +18,10 @@ const SECRET = 'subscription-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 // Handlers as the guard sees them; no resolver is registered, so the start-up audit has nothing to read.
 class Subscriptions {
   @RequireCapability('bake')
-  baked(): void {}
+  baked(this: void): void {}
 
   @Public()
-  news(): void {}
+  news(this: void): void {}
 }
 
 describe('the guard at the start of a subscription', () => {

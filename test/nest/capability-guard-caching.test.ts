@@ -13,7 +13,7 @@ import type { HttpClient } from '../support/http-client';
 
 class Bakery {
   @RequireCapability('bake', 'read')
-  bake(): void {}
+  bake(this: void): void {}
 }
 
 describe('RouteRequirements', () => {

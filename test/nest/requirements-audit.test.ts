@@ -192,11 +192,11 @@ describe('the guard on a context it does not know', () => {
   it('denies a handler that needs a capability with CONTEXT_UNSUPPORTED, and lets a public one through', async () => {
     class Handlers {
       @RequireCapability('read')
-      guarded(): string {
+      guarded(this: void): string {
         return 'secret';
       }
 
-      open(): string {
+      open(this: void): string {
         return 'open';
       }
     }
