@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { OidcProviderInstance } from 'oidc-provider';
 import { AuthModule, type ProviderOptions } from '../../src';
 import { createExampleApp } from '../../example/app';
 import { REPOSITORY_CAPS, type HttpAdapterName } from '../support/example-server';
@@ -26,15 +27,6 @@ export interface IdentityServer {
   close(): Promise<void>;
 }
 
-// oidc-provider ships no type declarations; these are the few members the tests use.
-interface OidcProviderInstance {
-  callback(): (request: IncomingMessage, response: ServerResponse) => void;
-  interactionDetails(request: IncomingMessage, response: ServerResponse): Promise<{ uid: string; params: Record<string, unknown> }>;
-  interactionFinished(request: IncomingMessage, response: ServerResponse, result: object, options?: object): Promise<void>;
-  Grant: new (init: { accountId: string; clientId: string }) => { addOIDCScope(scope: string): void; save(): Promise<string> };
-}
-type OidcProviderClass = new (issuer: string, configuration: object) => OidcProviderInstance;
-
 /**
  * Starts the server; `redirectUris` are the callback URLs it accepts for its one
  * client, `postLogoutRedirectUris` where it may send a browser back after signing out.
@@ -43,8 +35,8 @@ export async function startIdentityServer(
   redirectUris: readonly string[],
   options: { issuerPath?: string; postLogoutRedirectUris?: readonly string[] } = {},
 ): Promise<IdentityServer> {
-  // The ESM-only package loads through require on Node 20.19+ (require(esm)).
-  const { default: Provider } = require('oidc-provider') as { default: OidcProviderClass };
+  // The package is ESM-only: a dynamic import loads it from this CommonJS file.
+  const { default: Provider } = await import('oidc-provider');
   const clientId = 'example-app';
   const clientSecret = randomBytes(24).toString('base64url');
   const unverified = new Set<string>();
@@ -120,7 +112,8 @@ async function interaction(provider: OidcProviderInstance, clientId: string, req
   }
   const accountId = form.get('email') ?? '';
   const grant = new provider.Grant({ accountId, clientId });
-  grant.addOIDCScope(String(details.params['scope'] ?? 'openid'));
+  const scope = details.params['scope'];
+  grant.addOIDCScope(typeof scope === 'string' ? scope : 'openid');
   const grantId = await grant.save();
   await provider.interactionFinished(request, response, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
 }
