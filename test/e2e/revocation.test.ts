@@ -69,7 +69,7 @@ for (const adapter of ADAPTERS) {
       await police.post('/token/revoke', { token });
       const file = `${example.capsFile}.revoked.json`;
       assert.ok(existsSync(file));
-      assert.ok(Object.hasOwn(JSON.parse(readFileSync(file, 'utf8')).tokens, partsOf(token).claims['jti'] as string));
+      assert.ok(Object.hasOwn((JSON.parse(readFileSync(file, 'utf8')) as { tokens: object }).tokens, partsOf(token).claims['jti'] as string));
     });
 
     it('answers 403 to somebody revoking another account’s token without user_management, and keeps it', async () => {

@@ -14,7 +14,7 @@ interface Handshake {
 
 interface Answer {
   event: string;
-  data: any;
+  data: unknown;
 }
 
 function within<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -39,9 +39,10 @@ function send(socket: Socket, event: string, data: unknown, answer: string): Pro
 
 function assertDenied(answer: Answer, code: string, why: RegExp): void {
   assert.equal(answer.event, 'exception', JSON.stringify(answer));
-  assert.equal(answer.data.status, 'error');
-  assert.equal(answer.data.code, code);
-  assert.match(answer.data.message, why);
+  const denial = answer.data as { status: unknown; code: unknown; message: string };
+  assert.equal(denial.status, 'error');
+  assert.equal(denial.code, code);
+  assert.match(denial.message, why);
 }
 
 for (const adapter of ADAPTERS) {

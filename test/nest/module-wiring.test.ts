@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -80,17 +81,17 @@ describe('AuthModule.forRoot with the global guard and a prefix', () => {
   });
 
   it('serves the module\'s routes under the prefix only', async () => {
-    assert.equal((await request(app.getHttpServer()).get('/auth/whoami')).status, 200);
-    assert.equal((await request(app.getHttpServer()).get('/whoami')).status, 404);
+    assert.equal((await request(app.getHttpServer() as Server).get('/auth/whoami')).status, 200);
+    assert.equal((await request(app.getHttpServer() as Server).get('/whoami')).status, 404);
   });
 
   it('guards every controller of the application', async () => {
-    expectDenial(await request(app.getHttpServer()).get('/notes'), 401, 'SIGN_IN_REQUIRED');
-    assert.equal((await request(app.getHttpServer()).get('/notes/public')).status, 200, 'the handler\'s requirement replaces the class\'s');
+    expectDenial(await request(app.getHttpServer() as Server).get('/notes'), 401, 'SIGN_IN_REQUIRED');
+    assert.equal((await request(app.getHttpServer() as Server).get('/notes/public')).status, 200, 'the handler\'s requirement replaces the class\'s');
   });
 
   it('sends the login redirect to the prefixed login page', async () => {
-    const reply = await request(app.getHttpServer()).get('/auth/login?redirect=/notes');
+    const reply = await request(app.getHttpServer() as Server).get('/auth/login?redirect=/notes');
     assert.equal(reply.status, 302);
     assert.equal(reply.headers['location'], '/auth/login/dev?redirect=%2Fnotes');
   });
@@ -123,17 +124,17 @@ describe('AuthModule.forRootAsync with the guard per controller', () => {
   });
 
   it('enforces capabilities where the guard is applied', async () => {
-    const reply = await request(app.getHttpServer()).get('/guarded');
+    const reply = await request(app.getHttpServer() as Server).get('/guarded');
     assert.equal(reply.status, 401);
     assert.deepEqual(reply.body, { statusCode: 401, message: 'sign-in required: this route needs capability "write"', code: 'SIGN_IN_REQUIRED' });
   });
 
   it('leaves controllers without the guard alone when it is not global', async () => {
-    assert.equal((await request(app.getHttpServer()).get('/plain')).status, 200);
+    assert.equal((await request(app.getHttpServer() as Server).get('/plain')).status, 200);
   });
 
   it('serves the module\'s routes without a prefix', async () => {
-    const reply = await request(app.getHttpServer()).get('/whoami');
+    const reply = await request(app.getHttpServer() as Server).get('/whoami');
     assert.deepEqual(reply.body, { user: null, capabilities: ['read'] });
   });
 });

@@ -34,7 +34,7 @@ describe('readCookie', () => {
     for (let round = 0; round < 2000; round++) {
       let header = '';
       const count = next() % 14;
-      for (let i = 0; i < count; i++) header += pieces[next() % pieces.length];
+      for (let i = 0; i < count; i++) header += pieces[next() % pieces.length]!;
       assert.equal(readCookie(header, NAME), readCookies(header)[NAME], JSON.stringify(header));
     }
   });

@@ -2,6 +2,7 @@
 // imports only what a module user can import ('nest-capabilities' is ../../src here).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -105,7 +106,7 @@ describe('testing an app with nest-capabilities/testing', () => {
 
   it('signs in through the mock OpenID Connect provider as the email it is set to', async () => {
     mock.setEmail('boss@example.com');
-    const server = app.getHttpServer();
+    const server = app.getHttpServer() as Server;
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${port}`;
     const cookies = new Map<string, string>();

@@ -35,7 +35,7 @@ for (const adapter of ADAPTERS) {
     it('answers 401 to a guest on a guarded route', async () => {
       const reply = await auth.asGuest().get('/bake');
       expectDenial(reply, 401, 'SIGN_IN_REQUIRED');
-      assert.match(reply.body.message, /bake/);
+      assert.match((reply.body as { message: string }).message, /bake/);
     });
 
     it('gives a service agent only what the account holds now', async () => {
@@ -43,7 +43,7 @@ for (const adapter of ADAPTERS) {
       await bot.get('/bake').expect(200);
       expectDenial(await bot.get('/arrest'), 403, 'CAPABILITY_MISSING');
       const whoami = await bot.get('/whoami').expect(200);
-      assert.equal(whoami.body.user, 'bot@service');
+      assert.equal((whoami.body as { user: unknown }).user, 'bot@service');
     });
 
     it('mints no token for a service account that does not exist, as GET /token?user= and the command line', async () => {

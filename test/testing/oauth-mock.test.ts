@@ -17,7 +17,7 @@ describe('OAuthMock', () => {
 
   async function code(query: Record<string, string> = {}): Promise<string> {
     const params = new URLSearchParams({ response_type: 'code', client_id: mock.clientId, redirect_uri: redirectUri, state: 's1', nonce: 'n1', code_challenge: challenge, code_challenge_method: 'S256', ...query });
-    const reply = await fetch(`${mock.issuer}/authorize?${params}`, { redirect: 'manual' });
+    const reply = await fetch(`${mock.issuer}/authorize?${params.toString()}`, { redirect: 'manual' });
     assert.equal(reply.status, 302);
     const location = new URL(reply.headers.get('location') ?? '');
     assert.equal(location.searchParams.get('state'), 's1');

@@ -84,7 +84,7 @@ describe('FileRevocationStore', () => {
     assert.ok(heard >= 1, 'subscribers hear about revocations from elsewhere');
     await two.revokeAccount('bot@service', 5_000);
     await waitUntil(() => one.isRevoked(token('x', 'bot@service', 4_000)), 'the first instance sees the account revocation');
-    const stored = JSON.parse(readFileSync(file, 'utf8'));
+    const stored: unknown = JSON.parse(readFileSync(file, 'utf8'));
     assert.deepEqual(stored, { tokens: { 'from-one': null }, accounts: { 'bot@service': 5_000 } }, 'the second write kept the first');
   });
 
@@ -96,7 +96,7 @@ describe('FileRevocationStore', () => {
     await store.revokeToken('short', 1_010);
     nowMs = 1_020_000;
     await store.revokeToken('later', 5_000);
-    assert.deepEqual(Object.keys(JSON.parse(readFileSync(file, 'utf8')).tokens), ['later']);
+    assert.deepEqual(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { tokens: object }).tokens), ['later']);
   });
 
   it('refuses to start on a broken file, naming it', async (t) => {

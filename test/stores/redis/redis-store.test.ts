@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import type { CapabilitiesError } from '../../../src/errors';
 import { redisKeys } from '../../../src/stores/redis/redis-keys';
 import { waitUntil } from '../../fixtures/wait-until';
 import { rawRedis, redisTestPrefix } from '../../support/redis-test';
@@ -119,7 +120,7 @@ describe('Redis stores: writes', () => {
       ]);
       const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
       assert.equal(refused.length, 1, `round ${round}`);
-      assert.equal((refused[0] as PromiseRejectedResult).reason.code, 'LAST_ADMIN');
+      assert.equal(((refused[0] as PromiseRejectedResult).reason as CapabilitiesError).code, 'LAST_ADMIN');
       await waitUntil(() => a.capabilities.current().adminAccounts().length === 1 && b.capabilities.current().adminAccounts().length === 1, 'both see one admin');
       const survivor = a.capabilities.current().adminAccounts()[0]!;
       const other = survivor === 'alice@example.com' ? 'carol@example.com' : 'alice@example.com';
@@ -194,7 +195,7 @@ describe('Redis stores: gaps and lost data', () => {
     const { stores: a, logger } = await openInstance(t, file, prefix, { maxStalenessSeconds: 1 }, () => nowMs);
     await a.capabilities.update(grant('dan@example.com', ['write']));
     const raw = rawRedis(t);
-    await raw.del(...Object.values(redisKeys(prefix)));
+    await raw.del(...(Object.values(redisKeys(prefix)) as string[]));
     await waitUntil(() => logger.errors.some((line) => line.includes('restarted empty or was flushed')), 'the loss is logged as an error');
     assert.equal(a.capabilities.current().can('dan@example.com', 'write'), true);
     await assert.rejects(a.capabilities.update(grant('eve@example.com', ['read'])), { code: 'STORE_UNAVAILABLE' });
