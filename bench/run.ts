@@ -41,7 +41,7 @@ function machine(): string {
   ].join('\n');
 }
 
-/** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md). */
+/** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md unless BENCH_RESULTS names a file). */
 const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis'] as const;
 
 function selectedParts(): Set<string> {
@@ -151,12 +151,19 @@ async function main(): Promise<void> {
     ...sections,
     closingNote(),
   ].join('\n');
-  if (parts.size === ALL_PARTS.length && process.env['BENCH_WRITE'] !== 'false') {
+  // BENCH_RESULTS names another file for the document of any run, a partial one included (a preview).
+  const preview = process.env['BENCH_RESULTS'];
+  if (preview !== undefined) {
+    writeFileSync(preview, document);
+    console.log(`figures written to ${preview}`);
+  } else if (parts.size === ALL_PARTS.length && process.env['BENCH_WRITE'] !== 'false') {
     writeFileSync(RESULTS, document);
     console.log(`figures written to ${RESULTS}`);
   } else {
-    console.log(`\n${table(['target', 'wanted', 'this run', ''], targets)}\n\n(a partial run: ${RESULTS} left as it was)`);
+    const why = parts.size === ALL_PARTS.length ? 'BENCH_WRITE=false' : 'a partial run';
+    console.log(`\n${table(['target', 'wanted', 'this run', ''], targets)}\n\n(${why}: ${RESULTS} left as it was; BENCH_RESULTS=<file> writes the document there)`);
   }
+
 }
 
 main().catch((error: unknown) => {
