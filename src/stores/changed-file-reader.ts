@@ -65,3 +65,16 @@ export function pollFile(intervalMs: number, load: () => Promise<void>, report: 
     },
   };
 }
+
+/**
+ * A polling store's first read at start-up: when `load` fails, `poller` is stopped before the
+ * error goes on, so a store that never opened leaves no timer behind.
+ */
+export async function firstLoadOrStop(load: () => Promise<void>, poller: { stop(): Promise<void> }): Promise<void> {
+  try {
+    await load();
+  } catch (error) {
+    await poller.stop();
+    throw error;
+  }
+}

@@ -7,7 +7,7 @@ import { consoleStoreLogger } from './console-store-logger';
 import { checkedLockOptions, type FileLockOptions } from './file-lock';
 import { rewriteUnderLock } from './locked-rewrite';
 import { checkedPollInterval } from './poll-interval';
-import { ChangedFileReader, pollFile } from './changed-file-reader';
+import { ChangedFileReader, firstLoadOrStop, pollFile } from './changed-file-reader';
 import { apiKeysFromJson, apiKeysToJson } from './api-key-json';
 
 /** Options of `FileApiKeyStore.open`. */
@@ -59,12 +59,7 @@ export class FileApiKeyStore implements ApiKeyStore {
   static async open(file: string, options: FileApiKeyStoreOptions = {}): Promise<FileApiKeyStore> {
     const interval = checkedPollInterval(options.pollIntervalMs ?? 500);
     const store = new FileApiKeyStore(file, options.capsFile, options.logger ?? consoleStoreLogger, options.now ?? Date.now, checkedLockOptions(options), interval);
-    try {
-      await store.load();
-    } catch (error) {
-      await store.poller.stop();
-      throw error;
-    }
+    await firstLoadOrStop(() => store.load(), store.poller);
     return store;
   }
 

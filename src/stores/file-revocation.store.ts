@@ -3,7 +3,7 @@ import { RevocationList, parseRevocationSnapshot, type RevocableToken, type Revo
 import type { RevocationStore } from '../tokens/revocation-store';
 import type { StoreLogger } from './capability-store';
 import { consoleStoreLogger } from './console-store-logger';
-import { ChangedFileReader, pollFile } from './changed-file-reader';
+import { ChangedFileReader, firstLoadOrStop, pollFile } from './changed-file-reader';
 import { checkedLockOptions, type FileLockOptions } from './file-lock';
 import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
 import { rewriteUnderLock } from './locked-rewrite';
@@ -72,12 +72,7 @@ export class FileRevocationStore implements RevocationStore {
     const interval = checkedPollInterval(options.pollIntervalMs ?? 500);
     const lock = checkedLockOptions(options);
     const store = new FileRevocationStore(file, options.logger ?? consoleStoreLogger, options.now ?? Date.now, lock, options.createLike, interval);
-    try {
-      await store.load();
-    } catch (error) {
-      await store.poller.stop();
-      throw error;
-    }
+    await firstLoadOrStop(() => store.load(), store.poller);
     return store;
   }
 
