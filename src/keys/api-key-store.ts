@@ -1,5 +1,6 @@
 import type { ApiKeyRecord } from './api-key';
 import { ApiKeyIndex, withKeyAdded, withKeyRevoked } from './api-key-index';
+import { Subscribers } from '../events/subscribers';
 
 /** Injection token of the module's `ApiKeyStore`. */
 export const API_KEY_STORE = Symbol('nest-capabilities:api-key-store');
@@ -35,7 +36,7 @@ export interface ApiKeyStore {
  */
 export class MemoryApiKeyStore implements ApiKeyStore {
   private index = new ApiKeyIndex([]);
-  private readonly listeners = new Set<() => void>();
+  private readonly subscribers = new Subscribers<[]>('API key store');
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -54,17 +55,16 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.subscribers.add(listener);
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
+    this.subscribers.clear();
   }
 
   private replace(records: readonly ApiKeyRecord[]): void {
     this.index = new ApiKeyIndex(records, this.index);
-    for (const listener of this.listeners) listener();
+    this.subscribers.notify();
   }
 
   private nowSeconds(): number {

@@ -9,6 +9,7 @@ import { rewriteUnderLock } from './locked-rewrite';
 import { checkedPollInterval } from './poll-interval';
 import { ChangedFileReader, firstLoadOrStop, pollFile } from './changed-file-reader';
 import { apiKeysFromJson, apiKeysToJson } from './api-key-json';
+import { Subscribers } from '../events/subscribers';
 
 /** Options of `FileApiKeyStore.open`. */
 export interface FileApiKeyStoreOptions extends FileLockOptions {
@@ -38,7 +39,7 @@ export function apiKeyFileFor(capsFile: string): string {
  */
 export class FileApiKeyStore implements ApiKeyStore {
   private index = new ApiKeyIndex([]);
-  private readonly listeners = new Set<() => void>();
+  private readonly subscribers = new Subscribers<[]>('API key store', (message) => this.logger.error(message));
   private readonly reader: ChangedFileReader;
   private readonly poller: { stop(): Promise<void> };
   private closed = false;
@@ -46,7 +47,7 @@ export class FileApiKeyStore implements ApiKeyStore {
   private constructor(
     readonly file: string,
     private readonly capsFile: string | undefined,
-    logger: StoreLogger,
+    private readonly logger: StoreLogger,
     private readonly now: () => number,
     private readonly lock: Required<FileLockOptions>,
     pollIntervalMs: number,
@@ -82,14 +83,13 @@ export class FileApiKeyStore implements ApiKeyStore {
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.subscribers.add(listener);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.poller.stop();
-    this.listeners.clear();
+    this.subscribers.clear();
   }
 
   private async write(change: (records: readonly ApiKeyRecord[]) => ApiKeyRecord[]): Promise<void> {
@@ -134,7 +134,7 @@ export class FileApiKeyStore implements ApiKeyStore {
 
   private replace(records: readonly ApiKeyRecord[]): void {
     this.index = new ApiKeyIndex(records, this.index);
-    for (const listener of this.listeners) listener();
+    this.subscribers.notify();
   }
 
   private nowSeconds(): number {

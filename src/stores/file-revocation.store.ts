@@ -8,6 +8,7 @@ import { checkedLockOptions, type FileLockOptions } from './file-lock';
 import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
 import { rewriteUnderLock } from './locked-rewrite';
 import { checkedPollInterval } from './poll-interval';
+import { Subscribers } from '../events/subscribers';
 
 /** One revocation, applied to the list in memory and again to the file's, under its lock. */
 type Revocation = (list: RevocationList) => void;
@@ -46,7 +47,7 @@ export function revocationFileFor(capsFile: string): string {
  */
 export class FileRevocationStore implements RevocationStore {
   private readonly list = new RevocationList();
-  private readonly listeners = new Set<() => void>();
+  private readonly subscribers = new Subscribers<[]>('revocation store', (message) => this.logger.error(message));
   private readonly reader: ChangedFileReader;
   private readonly poller: { stop(): Promise<void> };
   private readonly queue = new GroupCommitQueue<Revocation, void>((revocations) => this.commit(revocations));
@@ -89,15 +90,14 @@ export class FileRevocationStore implements RevocationStore {
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.subscribers.add(listener);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.queue.idle();
     await this.poller.stop();
-    this.listeners.clear();
+    this.subscribers.clear();
   }
 
   private write(change: Revocation): Promise<void> {
@@ -150,7 +150,7 @@ export class FileRevocationStore implements RevocationStore {
   }
 
   private notify(): void {
-    for (const listener of this.listeners) listener();
+    this.subscribers.notify();
   }
 }
 

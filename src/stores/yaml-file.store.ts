@@ -11,6 +11,7 @@ import { rewriteUnderLock } from './locked-rewrite';
 import { checkedPollInterval } from './poll-interval';
 import { applyStoreJobs, type AppliedBatch, type StoreJob } from './store-batch';
 import type { LoadedCapsFile } from './loaded-caps-file';
+import { Subscribers } from '../events/subscribers';
 
 /** Options of `YamlFileStore.open`. */
 export interface YamlFileStoreOptions extends FileLockOptions {
@@ -54,7 +55,7 @@ const DEFAULT_MAX_WHOLE_PARSE_BYTES = 256 * 1024;
 export class YamlFileStore implements CapabilityStore {
   private policy: CapabilityPolicy;
   private document: EditableCaps;
-  private readonly listeners = new Set<(policy: CapabilityPolicy) => void>();
+  private readonly subscribers = new Subscribers<[CapabilityPolicy]>('capability store', (message) => this.logger.error(message));
   private readonly queue = new GroupCommitQueue<StoreJob, CapabilityPolicy>((edits) => this.commit(edits));
   private readonly timer: NodeJS.Timeout;
   private polling: Promise<void> | undefined;
@@ -128,10 +129,7 @@ export class YamlFileStore implements CapabilityStore {
   }
 
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void {
-    // A wrapper of its own, so the same function subscribed twice unsubscribes once.
-    const subscription = (policy: CapabilityPolicy): void => listener(policy);
-    this.listeners.add(subscription);
-    return () => void this.listeners.delete(subscription);
+    return this.subscribers.add(listener);
   }
 
   /**
@@ -240,13 +238,7 @@ export class YamlFileStore implements CapabilityStore {
   }
 
   private notify(): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(this.policy);
-      } catch (error) {
-        this.logger.error(`a subscriber of the capability store failed: ${messageOf(error)}`);
-      }
-    }
+    this.subscribers.notify(this.policy);
   }
 }
 

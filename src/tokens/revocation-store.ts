@@ -1,4 +1,5 @@
 import { RevocationList, type RevocableToken } from './revocation-list';
+import { Subscribers } from '../events/subscribers';
 
 /** Injection token of the module's `RevocationStore`. */
 export const REVOCATION_STORE = Symbol('nest-capabilities:revocation-store');
@@ -34,7 +35,7 @@ export interface RevocationStore {
  */
 export class MemoryRevocationStore implements RevocationStore {
   private readonly list = new RevocationList();
-  private readonly listeners = new Set<() => void>();
+  private readonly subscribers = new Subscribers<[]>('revocation store');
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
@@ -54,15 +55,14 @@ export class MemoryRevocationStore implements RevocationStore {
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.subscribers.add(listener);
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
+    this.subscribers.clear();
   }
 
   private notify(): void {
-    for (const listener of this.listeners) listener();
+    this.subscribers.notify();
   }
 }

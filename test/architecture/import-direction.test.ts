@@ -13,6 +13,7 @@ const SRC = resolve(__dirname, '..', '..', '..', 'src');
  */
 const FORBIDDEN: Record<string, readonly string[]> = {
   'capabilities/': ['nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
+  'events/': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
   'errors.ts': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
   'providers/': ['nest/', 'http/', 'cli/', 'testing/'],
   'tokens/': ['nest/', 'http/', 'cli/', 'testing/'],

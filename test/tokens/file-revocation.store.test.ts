@@ -55,6 +55,24 @@ describe('MemoryRevocationStore', () => {
 });
 
 describe('FileRevocationStore', () => {
+  it('writes a revocation and tells every other subscriber even when one subscriber throws', async (t) => {
+    const file = revocationFileFor(join(tempFolder(t), 'caps.yaml'));
+    const logger = new RecordingLogger();
+    const store = await FileRevocationStore.open(file, { logger, pollIntervalMs: 60_000 });
+    t.after(() => store.close());
+    let told = 0;
+    store.subscribe(() => {
+      throw new Error('a cache that could not be cleared');
+    });
+    store.subscribe(() => told++);
+
+    await store.revokeToken('leaked', null);
+
+    assert.equal(told, 1);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { tokens: { leaked: null }, accounts: {} });
+    assert.ok(logger.errors.some((line) => line.includes('a cache that could not be cleared')), 'the failure is logged');
+  });
+
   it('keeps revocations in caps.yaml.revoked.json, found again after a restart', async (t) => {
     const file = revocationFileFor(join(tempFolder(t), 'caps.yaml'));
     assert.match(file, /caps\.yaml\.revoked\.json$/);

@@ -5,6 +5,7 @@ import { RevocationList } from '../../tokens/revocation-list';
 import type { StoreLogger } from '../capability-store';
 import type { ChangeEntry } from './change-entry';
 import type { RedisSnapshot } from './redis-snapshot';
+import { Subscribers } from '../../events/subscribers';
 
 /** What applying one log entry did: applied it, had it already, or found a hole before it. */
 export type ApplyOutcome = 'applied' | 'skipped' | 'gap';
@@ -21,9 +22,9 @@ export class ReplicatedState {
   private appliedVersion: number;
   private lastEntryId: string;
   private knownEpoch: string | null;
-  private readonly policyListeners = new Set<(policy: CapabilityPolicy) => void>();
-  private readonly revocationListeners = new Set<() => void>();
-  private readonly apiKeyListeners = new Set<() => void>();
+  private readonly policySubscribers = new Subscribers<[CapabilityPolicy]>('shared store', (message) => this.logger.error(message));
+  private readonly revocationSubscribers = new Subscribers<[]>('shared store', (message) => this.logger.error(message));
+  private readonly apiKeySubscribers = new Subscribers<[]>('shared store', (message) => this.logger.error(message));
   private keys: ApiKeyIndex;
 
   constructor(
@@ -123,47 +124,33 @@ export class ReplicatedState {
   }
 
   onPolicy(listener: (policy: CapabilityPolicy) => void): () => void {
-    const subscription = (policy: CapabilityPolicy): void => listener(policy);
-    this.policyListeners.add(subscription);
-    return () => void this.policyListeners.delete(subscription);
+    return this.policySubscribers.add(listener);
   }
 
   onRevocations(listener: () => void): () => void {
-    const subscription = (): void => listener();
-    this.revocationListeners.add(subscription);
-    return () => void this.revocationListeners.delete(subscription);
+    return this.revocationSubscribers.add(listener);
   }
 
   onApiKeys(listener: () => void): () => void {
-    const subscription = (): void => listener();
-    this.apiKeyListeners.add(subscription);
-    return () => void this.apiKeyListeners.delete(subscription);
+    return this.apiKeySubscribers.add(listener);
   }
 
   clearListeners(): void {
-    this.policyListeners.clear();
-    this.revocationListeners.clear();
-    this.apiKeyListeners.clear();
+    this.policySubscribers.clear();
+    this.revocationSubscribers.clear();
+    this.apiKeySubscribers.clear();
   }
 
   private notifyApiKeys(): void {
-    for (const listener of [...this.apiKeyListeners]) this.safely(listener);
+    this.apiKeySubscribers.notify();
   }
 
   private notifyPolicy(): void {
-    for (const listener of [...this.policyListeners]) this.safely(() => listener(this.current));
+    this.policySubscribers.notify(this.current);
   }
 
   private notifyRevocations(): void {
-    for (const listener of [...this.revocationListeners]) this.safely(listener);
-  }
-
-  private safely(call: () => void): void {
-    try {
-      call();
-    } catch (error) {
-      this.logger.error(`a subscriber of the shared store failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    this.revocationSubscribers.notify();
   }
 }
 
