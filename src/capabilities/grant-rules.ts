@@ -5,6 +5,9 @@ import type { CapabilitySet } from './capability-set';
 import { isServiceAccount } from './email';
 import { accountExists } from './service-accounts';
 
+/** The capability that lets a caller manage others' capabilities and mint service tokens. */
+export const USER_MANAGEMENT = 'user_management';
+
 /**
  * Throws `GRANT_FORBIDDEN` unless the manager holds the whole closure of every
  * capability in `changed`: granting `write`, which implies `read`, needs `read` too.

@@ -1,10 +1,8 @@
+import { USER_MANAGEMENT } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
 import { AccessError } from '../errors';
 import type { CapabilityService } from '../nest/capability.service';
 import { accessDenied } from '../nest/capability.guard';
-
-/** The capability that lets a caller manage others' capabilities and mint service tokens. */
-export const USER_MANAGEMENT = 'user_management';
 
 /** The caller, or `SIGN_IN_REQUIRED` (401). */
 export function requireSignedIn(user: Principal | null): Principal {

@@ -3,10 +3,11 @@ import { AuditRecorder } from '../audit/audit-recorder';
 import { grantChangeDetail } from '../audit/change-detail';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import type { CapabilitySet } from '../capabilities/capability-set';
-import { checkedChange, type CapabilityChange } from '../capabilities/grant-rules';
+import { checkedChange, USER_MANAGEMENT, type CapabilityChange } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
 import type { CapabilityStore } from '../stores/capability-store';
 import { CAPABILITY_STORE } from './auth.constants';
+import { accessDenied } from './capability.guard';
 
 /**
  * Capability checks and changes for application code.
@@ -57,7 +58,10 @@ export class CapabilityService {
       () =>
         this.store.update((current) => {
           before = current.stored(email);
-          return checkedChange(current, current.effectiveFor(manager), email, change);
+          // Judged on the store's newest state: a manager whose user_management was just removed elsewhere manages no more.
+          const held = current.effectiveFor(manager);
+          if (!held.has(USER_MANAGEMENT)) throw accessDenied(manager, USER_MANAGEMENT);
+          return checkedChange(current, held, email, change);
         }),
       (after) => grantChangeDetail(before, after.stored(email)),
     );

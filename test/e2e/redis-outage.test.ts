@@ -46,6 +46,9 @@ test('an instance cut off from Redis: writes 503 and never applied, last state s
   assert.equal(refused.status, 503);
   assert.equal(refused.json.code, 'STORE_UNAVAILABLE');
   assert.ok(Date.now() - started < 2_000, `refused at once, not after ${Date.now() - started} ms`);
+  for (const [route, capability] of [['add', 'bake'], ['remove', 'arrest']] as const) {
+    expectDenial(await rootAtCutOff.post(`/manage_capabilities/${route}`, { email: 'bob@example.com', capability }), 503, 'STORE_UNAVAILABLE', `${route} ${capability}, a no-op on the copy, is not judged on it`);
+  }
   assert.equal((await bob.get('/bake')).status, 200, 'the last known state is enforced');
 
   assert.equal((await root.post('/manage_capabilities/add', { email: 'bob@example.com', capability: 'user_management' })).status, 200);

@@ -10,6 +10,7 @@ import { YamlFileStore, type YamlFileStoreOptions } from '../../src/stores/yaml-
 import { BIG_CAPABILITIES, bigCapsFile, CHANGED_GRANT } from '../fixtures/big-caps-file';
 import { COMMENTED_CAPS, MINIMAL_CAPS } from '../fixtures/caps-texts';
 import { RecordingLogger } from '../fixtures/recording-logger';
+import { SeededRandom } from '../fixtures/seeded-random';
 import { tempFolder } from '../fixtures/temp-folder';
 import { waitUntil } from '../fixtures/wait-until';
 import { killWriterMidWrite } from '../fixtures/writer-child';
@@ -47,14 +48,6 @@ const usersOf = (policy: CapabilityPolicy): Record<string, readonly string[]> =>
 const usersInFile = (file: string): Record<string, readonly string[]> => usersOf(parseCapsFile(readFileSync(file, 'utf8'), file));
 
 /** A small deterministic generator, so a failure can be replayed. */
-function numbers(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state;
-  };
-}
-
 describe('YamlFileStore.open', () => {
   test('serves the policy of the file from memory', async (t) => {
     const { store } = await openStore(t, COMMENTED_CAPS);
@@ -97,15 +90,25 @@ describe('YamlFileStore.open', () => {
 });
 
 describe('YamlFileStore.update', () => {
+  test('a store that has not looked at the file since another process wrote judges its edit on the newest file', async (t) => {
+    const { store: first, file } = await openStore(t, COMMENTED_CAPS, { pollIntervalMs: NO_POLL_MS });
+    const second = await YamlFileStore.open(file, { logger: new RecordingLogger(), pollIntervalMs: NO_POLL_MS });
+    t.after(() => second.close());
+    await first.update(grant('dan@example.com', ['write']));
+    assert.deepEqual((await second.update(remove('dan@example.com', 'write'))).stored('dan@example.com'), [], 'a removal the old copy would call a no-op');
+    assert.deepEqual((await first.update(add('dan@example.com', 'write'))).stored('dan@example.com'), ['write'], 'a grant the old copy would call a no-op');
+    assert.deepEqual(usersInFile(file)['dan@example.com'], ['write']);
+  });
+
   test('200 concurrent edits all resolve, equal the same edits applied one by one, and share few writes', async (t) => {
     const { store, file } = await openStore(t, COMMENTED_CAPS);
     const emails = ['alice@example.com', 'bob@example.com', 'bot@service', 'eve@example.com'];
     const capabilities = ['read', 'write', 'moderate', 'user_management'];
-    const next = numbers(42);
+    const random = new SeededRandom(42);
     const plan = Array.from({ length: 200 }, () => ({
-      kind: next() % 2 === 0 ? 'add' : 'remove',
-      email: emails[next() % emails.length]!,
-      capability: capabilities[next() % capabilities.length]!,
+      kind: random.below(2) === 0 ? 'add' : 'remove',
+      email: random.pick(emails),
+      capability: random.pick(capabilities),
     }));
 
     const settled = await Promise.allSettled(

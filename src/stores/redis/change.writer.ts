@@ -1,6 +1,6 @@
 import { assertIdentityFree, type CapabilityPolicy } from '../../capabilities/capability-policy';
 import { assertEmail } from '../../capabilities/email';
-import { ApiKeyError, LoginError, StoreUnavailableError } from '../../errors';
+import { ApiKeyError, InvalidInputError, LoginError, StoreUnavailableError } from '../../errors';
 import type { ApiKeyRecord } from '../../keys/api-key';
 import { keyNameTaken } from '../../keys/api-key-index';
 import { storedApiKey } from '../api-key-json';
@@ -40,37 +40,45 @@ export class ChangeWriter {
   /**
    * Judges `edits` in order against the newest state (each sees the ones before it)
    * and writes those that pass in one script; an edit that throws is refused alone.
-   * After a conflict the whole batch is judged again on the new state.
+   * Every answer is confirmed by Redis, no-ops and refusals too: the script refuses a
+   * judgment made on a version that is no longer the newest, and the whole batch is
+   * then judged again on the new state. Each edit resolves with the policy it left,
+   * which is the store's state right after it.
    */
   async grants(edits: readonly GrantEdit[]): Promise<readonly JobOutcome<CapabilityPolicy>[]> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const judgedAt = this.state.version;
       const judged = judge(this.state.policy, edits);
-      if (judged.changes.length === 0) return judged.outcomes.map((outcome) => (outcome.ok ? { ok: true, value: this.state.policy } : outcome));
+      if (judged.outcomes.every(refusedForItsInputAlone)) return judged.outcomes;
       const fields = judged.changes.flatMap(({ email, capabilities }) => [email, JSON.stringify(capabilities)]);
       const written = await this.run('capsGrant', this.keys.users, String(judgedAt), fields);
-      if (typeof written === 'string') {
+      if (written === 'STALE') {
         await this.catchUp();
         continue;
       }
-      const first = written.version - judged.changes.length + 1;
-      if (this.state.version === first - 1) {
-        judged.changes.forEach(({ email, capabilities }, index) => {
-          const last = index === judged.changes.length - 1;
-          this.state.apply({ kind: 'grant', version: first + index, email, capabilities }, last ? written.id : '');
-        });
-      } else if (this.state.version < written.version) {
-        await this.catchUp().catch(() => undefined);
-      }
-      return judged.outcomes.map((outcome) => (outcome.ok ? { ok: true, value: this.state.policy } : outcome));
+      if (typeof written !== 'string' && judged.changes.length > 0) await this.adopt(written, judged.changes);
+      return judged.outcomes;
     }
     throw new StoreUnavailableError('too many concurrent changes to the shared store; nothing was changed, try again');
+  }
+
+  /** Makes this instance's copy hold the grants just written before their callers are answered. */
+  private async adopt(written: Written, changes: readonly { email: string; capabilities: string[] }[]): Promise<void> {
+    const first = written.version - changes.length + 1;
+    if (this.state.version === first - 1) {
+      changes.forEach(({ email, capabilities }, index) => {
+        const last = index === changes.length - 1;
+        this.state.apply({ kind: 'grant', version: first + index, email, capabilities }, last ? written.id : '');
+      });
+    } else if (this.state.version < written.version) {
+      await this.catchUp().catch(() => undefined);
+    }
   }
 
   /** Links `identity` to `email`; a link to another account is refused with `LOGIN_IDENTITY_LINKED`. */
   async link(identity: string, email: string): Promise<CapabilityPolicy> {
     const account = assertEmail(email);
-    assertIdentityFree(this.state.policy.identities, identity, account);
+    // Judged by the script, not by this copy, which may be behind.
     const written = await this.run('capsLink', this.keys.identities, '', [identity, account]);
     if (typeof written === 'string') {
       await this.catchUp();
@@ -193,6 +201,15 @@ function judge(start: CapabilityPolicy, edits: readonly GrantEdit[]): { changes:
     }
   });
   return { changes: [...changes].map(([email, capabilities]) => ({ email, capabilities })), outcomes };
+}
+
+/**
+ * A refusal that no state of the store could have changed (a malformed email, a name
+ * the graph, which is this instance's own configuration, does not define): answered
+ * without asking Redis, so bad input gets its 400 even while Redis is away.
+ */
+function refusedForItsInputAlone(outcome: JobOutcome<CapabilityPolicy>): boolean {
+  return !outcome.ok && outcome.error instanceof InvalidInputError && outcome.error.code !== 'UNKNOWN_ACCOUNT';
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

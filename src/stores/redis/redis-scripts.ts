@@ -25,8 +25,14 @@ local problem = refusal()
 if problem then return {problem} end
 `;
 
-/** ARGV[5..]: email, JSON list, email, JSON list… in order. Judged: refused with STALE when the version moved. */
+/**
+ * ARGV[5..]: email, JSON list, email, JSON list… in order. Judged: refused with STALE when
+ * the version moved. With no pairs it writes nothing and confirms that the version judged
+ * against is still the newest: how a change that turned out to be a no-op (or a refusal)
+ * is known to be judged on the store's state, not on an out-of-date copy.
+ */
 const GRANT = `${PRELUDE}
+if #ARGV < 5 then return unchanged() end
 local written
 for i = 5, #ARGV, 2 do
   redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])

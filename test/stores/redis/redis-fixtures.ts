@@ -41,6 +41,10 @@ export const add =
   (email: string, capability: string): GrantEdit =>
   (policy) => ({ email, capabilities: [...policy.stored(email), capability] });
 
+export const remove =
+  (email: string, capability: string): GrantEdit =>
+  (policy) => ({ email, capabilities: policy.stored(email).filter((name) => name !== capability) });
+
 /** `manager` removes `admin` from `email` under the management API's rules. */
 export const removeAdmin =
   (manager: string, email: string): GrantEdit =>
