@@ -42,7 +42,13 @@ function machine(): string {
 }
 
 /** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md unless BENCH_RESULTS names a file). */
-const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis'] as const;
+const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-soak'] as const;
+
+function adapterOf(name: string, fallback: AdapterName): AdapterName {
+  const value = process.env[name] ?? fallback;
+  if (value !== 'express' && value !== 'fastify') throw new Error(`${name} must be express or fastify, got ${value}`);
+  return value;
+}
 
 function selectedParts(): Set<string> {
   const parts = new Set((process.env['BENCH_PARTS'] ?? ALL_PARTS.join(',')).split(',').map((part) => part.trim()));
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
       target(`50 concurrent adds vs one add, ${thousands(users)} users`, '≤ 3×', ratio, ratio <= 3);
     }
   }
-  if (parts.has('redis-route') || parts.has('redis')) sections.push('## 5. Many instances on one Redis', '');
+  if (parts.has('redis-route') || parts.has('redis') || parts.has('redis-soak')) sections.push('## 5. Many instances on one Redis', '');
   if (parts.has('redis-route')) {
     // Loaded only when asked for: it needs a Redis (BENCH_REDIS_URL, default 127.0.0.1:6379).
     const { benchRedisRoute } = await import('./redis.bench.js');
@@ -134,6 +140,17 @@ async function main(): Promise<void> {
     sections.push(figures.markdown);
     target('propagation to another instance, p50 (ms)', '< 10', figures.propagationP50, figures.propagationP50 < 10);
     target('propagation to another instance, p99 (ms)', '< 100', figures.propagationP99, figures.propagationP99 < 100);
+  }
+  if (parts.has('redis-soak')) {
+    // BENCH_SOAK_SECONDS=20 for a try-out; whether memory settles shows only after a minute or more.
+    const { benchRedisSoak } = await import('./soak.bench.js');
+    const figures = await benchRedisSoak({ seconds: positive('BENCH_SOAK_SECONDS', 120), adapter: adapterOf('BENCH_SOAK_ADAPTER', 'express') });
+    console.log(figures.markdown);
+    sections.push(figures.markdown);
+    // A zero counts only when there was something to count.
+    target('soak: writes answered 200 that the store does not hold as answered (lost writes)', '= 0', figures.lostWrites, figures.lostWrites === 0 && figures.acknowledgedWrites > 0, 0);
+    target('soak: reads later than 100 ms after an acknowledged write', '= 0', figures.lateReads, figures.lateReads === 0 && figures.checkedReads > 0, 0);
+    target('soak: writes through the instance cut from Redis answered other than 503 STORE_UNAVAILABLE', '= 0', figures.cutWritesNot503, figures.cutWritesNot503 === 0 && figures.cutWrites > 0, 0);
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const document = [

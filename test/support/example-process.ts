@@ -18,6 +18,8 @@ export interface ExampleProcess {
   /** Everything the instance wrote to stderr so far (warnings and errors). */
   readonly stderr: () => string;
   stop(): Promise<void>;
+  /** Ends the process at once with SIGKILL, as a crash would (no shutdown hooks run). */
+  kill(): Promise<void>;
 }
 
 /**
@@ -37,8 +39,8 @@ export async function startExampleProcess(caps: string, env: Record<string, stri
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const stop = async (): Promise<void> => {
-    await stopChild(child);
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
+    await stopChild(child, signal);
     rmSync(folder, { recursive: true, force: true });
   };
   try {
@@ -47,7 +49,7 @@ export async function startExampleProcess(caps: string, env: Record<string, stri
     await stop();
     throw error;
   }
-  return { pid: child.pid!, port, url, client: (headers = {}) => new HttpClient(url, headers), stderr: () => stderr, stop };
+  return { pid: child.pid!, port, url, client: (headers = {}) => new HttpClient(url, headers), stderr: () => stderr, stop: () => stop(), kill: () => stop('SIGKILL') };
 }
 
 function listening(child: ChildProcess, stderr: () => string): Promise<void> {
@@ -66,10 +68,10 @@ function listening(child: ChildProcess, stderr: () => string): Promise<void> {
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid!, 'SIGTERM');
+  process.kill(child.pid!, signal);
   const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid!, 'SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);

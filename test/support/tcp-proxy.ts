@@ -16,11 +16,17 @@ export class TcpProxy {
   ) {}
 
   static async start(t: TestContext, target: { host: string; port: number }): Promise<TcpProxy> {
+    const proxy = await TcpProxy.listen(target);
+    t.after(() => proxy.close());
+    return proxy;
+  }
+
+  /** A proxy its caller closes (outside a test: the bench). */
+  static async listen(target: { host: string; port: number }): Promise<TcpProxy> {
     // A connection comes only once the server listens, and `proxy` is set in the same turn.
     const server = createServer((client) => proxy.accept(client, target));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const proxy = new TcpProxy(server, (server.address() as { port: number }).port);
-    t.after(() => proxy.close());
     return proxy;
   }
 
