@@ -54,6 +54,20 @@ describe('nest-capabilities keys', () => {
     assert.equal((await cli(['keys', 'create', 'x', '--caps', caps])).status, 2);
     assert.equal((await cli(['keys', 'rotate', '--caps', caps])).status, 2);
   });
+
+  it('refuses a note or name that is not well-formed text with exit status 1 and INPUT_INVALID, storing nothing', async (t) => {
+    const caps = capsFile(t);
+    for (const args of [
+      ['forged', 'read', '--note', 'x\r\u001b[2Kfake\nline'],
+      ['cut', 'read', '--note', 'deploy \ud83d'],
+      ['esc\u001b', 'read'],
+    ]) {
+      const run = await cli(['keys', 'create', ...args, '--caps', caps]);
+      assert.equal(run.status, 1, JSON.stringify(args));
+      assert.match(run.err, /must be well-formed text: .*\(INPUT_INVALID\)$/, JSON.stringify(args));
+    }
+    assert.equal((await cli(['keys', 'list', '--caps', caps])).out, '');
+  });
 });
 
 describe('nest-capabilities audit', () => {

@@ -99,6 +99,30 @@ for (const adapter of ADAPTERS) {
       assert.equal(keyFile(), before);
     });
 
+    it('refuses a name or note that is not well-formed text with 400 INPUT_INVALID naming the field, and stores nothing', async () => {
+      const before = keyFile();
+      const cases: [Record<string, unknown>, string][] = [
+        [{ name: 'cut', capabilities: ['read'], note: 'deploy \ud83d' }, 'note'],
+        [{ name: 'nul', capabilities: ['read'], note: 'a\u0000b' }, 'note'],
+        [{ name: 'forged', capabilities: ['read'], note: 'x\r\u001b[2K2026-01-01T00:00:00.000Z ok root@example.com add mallory@example.com\nfake' }, 'note'],
+        [{ name: 'csi', capabilities: ['read'], note: 'x\u009b2K' }, 'note'],
+        [{ name: 'esc\u001b[2K', capabilities: ['read'] }, 'name'],
+        [{ name: 'half\udc00', capabilities: ['read'] }, 'name'],
+      ];
+      for (const [body, field] of cases) {
+        const reply = await root.post('/manage_capabilities/keys', body);
+        assert.equal(reply.status, 400, `${JSON.stringify(body)}: ${reply.text}`);
+        assert.equal(reply.json.code, 'INPUT_INVALID', JSON.stringify(body));
+        assert.match(reply.json.message as string, new RegExp(`^"${field}" must be well-formed text: it holds `), JSON.stringify(body));
+      }
+      assert.equal(keyFile(), before);
+
+      const kept = 'CI\tdeploys 🚀 "quoted" \\ ok';
+      assert.equal((await root.post('/manage_capabilities/keys', { name: 'emoji', capabilities: ['read'], note: kept })).status, 200);
+      const stored = (JSON.parse(keyFile()) as { keys: { name: string; note: string }[] }).keys.find((key) => key.name === 'emoji');
+      assert.equal(stored?.note, kept, 'tab, 4-byte emoji, quotes and backslashes are kept as sent');
+    });
+
     it('refuses a second live key of the same name with 409', async () => {
       assert.equal((await root.post('/manage_capabilities/keys', { name: 'twin', capabilities: ['read'] })).status, 200);
       const before = keyFile();
