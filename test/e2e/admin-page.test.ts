@@ -81,6 +81,17 @@ for (const adapter of ADAPTERS) {
       assert.ok(!listed.some((key) => key.name === 'forged' || key.name.startsWith('esc')), JSON.stringify(listed));
     });
 
+    it("refuses the revoke button of a key carrying more than the manager holds with 403 GRANT_FORBIDDEN, and the key keeps working", async () => {
+      const root = await example.signedIn('root@example.com');
+      const created = await root.post('/manage_capabilities/keys', { name: 'root-page-admin', capabilities: ['admin'] });
+      assert.equal(created.status, 200, created.text);
+      const refused = await form({ op: 'key_revoke', name: 'root-page-admin' });
+      expectHtmlDenial(refused, 403, 'GRANT_FORBIDDEN');
+      assert.match(refused.text, /Refused: you may not revoke an API key carrying &quot;admin&quot;/);
+      assert.equal((await example.client().withToken(created.json.key as string).get('/whoami')).json.user, 'key:root-page-admin');
+      assert.match(refused.text, /<td>lead@example.com<\/td><td>key_revoke<\/td><td>key:root-page-admin<\/td><td>refused<\/td>/, 'audited as refused');
+    });
+
     it('escapes every value it shows', async () => {
       const root = await example.signedIn('root@example.com');
       assert.equal((await root.post('/manage_capabilities/add', { email: "o'brien&co@example.com", capability: 'read' })).status, 200);

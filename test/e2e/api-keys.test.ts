@@ -159,6 +159,27 @@ for (const adapter of ADAPTERS) {
       assert.equal((await root.post('/manage_capabilities/keys', { name: 'short-lived', capabilities: ['read'] })).status, 200);
     });
 
+    it('refuses a manager the revocation of a key carrying more than they hold with 403 GRANT_FORBIDDEN, audited, and the key keeps working', async () => {
+      const admin = await root.post('/manage_capabilities/keys', { name: 'root-admin', capabilities: ['admin'] });
+      const arrest = await root.post('/manage_capabilities/keys', { name: 'root-arrest', capabilities: ['arrest'] });
+      const before = keyFile();
+      for (const name of ['root-admin', 'root-arrest']) {
+        const refused = await lead.post('/manage_capabilities/keys/revoke', { name });
+        expectDenial(refused, 403, 'GRANT_FORBIDDEN', name);
+        assert.match(refused.json.message as string, /^you may not revoke an API key carrying "(admin|arrest)".*, which you do not hold$/, name);
+      }
+      assert.equal(keyFile(), before, 'nothing revoked');
+      for (const created of [admin, arrest]) assert.equal((await example.client().withToken(created.json.key as string).get('/menu')).status, 200);
+      const audited = (await root.get('/manage_capabilities/audit?email=key:root-admin')).json.entries as { actor: string; action: string; outcome: string; detail: string }[];
+      assert.deepEqual([audited[0]?.actor, audited[0]?.action, audited[0]?.outcome], ['lead@example.com', 'key_revoke', 'refused']);
+      assert.match(audited[0]!.detail, /GRANT_FORBIDDEN/);
+
+      const bake = await root.post('/manage_capabilities/keys', { name: 'root-bake', capabilities: ['bake'] });
+      assert.equal((await lead.post('/manage_capabilities/keys/revoke', { name: 'root-bake' })).status, 200, 'a key carrying only what lead holds');
+      expectDenial(await example.client().withToken(bake.json.key as string).get('/menu'), 401, 'TOKEN_REVOKED');
+      assert.equal((await root.post('/manage_capabilities/keys/revoke', { name: 'root-admin' })).status, 200, 'the admin may');
+    });
+
     it('answers 404 for revoking a key that does not exist', async () => {
       const reply = await root.post('/manage_capabilities/keys/revoke', { name: 'never-made' });
       assert.equal(reply.status, 404);

@@ -2,7 +2,7 @@ import { assertIdentityFree, type CapabilityPolicy } from '../../capabilities/ca
 import { assertEmail } from '../../capabilities/email';
 import { ApiKeyError, LoginError, StoreUnavailableError } from '../../errors';
 import { isLive, type ApiKeyRecord } from '../../keys/api-key';
-import { keyNameTaken } from '../../keys/api-key-index';
+import { keyNameTaken, type KeyRevocationCheck } from '../../keys/api-key-index';
 import { storedApiKey } from '../api-key-json';
 import type { GrantEdit } from '../capability-store';
 import type { JobOutcome } from '../group-commit-queue';
@@ -115,10 +115,11 @@ export class ChangeWriter {
 
   /**
    * Revokes the newest key named `name` at once; resolves with it; rejects with
-   * `KEY_UNKNOWN`. The record is judged here and written back revoked whole, so the
-   * script only compares: it never decodes what a client wrote into a note.
+   * `KEY_UNKNOWN`, or whatever `check` throws on the record about to be revoked. The
+   * record is judged here and written back revoked whole, so the script only
+   * compares: it never decodes what a client wrote into a note.
    */
-  async revokeKey(name: string): Promise<ApiKeyRecord> {
+  async revokeKey(name: string, check: KeyRevocationCheck = () => undefined): Promise<ApiKeyRecord> {
     const unknown = (): ApiKeyError => new ApiKeyError('KEY_UNKNOWN', name, `no API key named ${JSON.stringify(name)}`);
     // The record as this instance knows it is the first guess; Redis answers with its own when they differ.
     const known = this.state.apiKeys.records.filter((record) => record.name === name).at(-1);
@@ -128,6 +129,7 @@ export class ChangeWriter {
       if (held !== '') {
         const record = parseApiKey(held);
         if (record === undefined || record.revokedAt !== null) throw unknown();
+        check(record);
         revoked = revokedRecord(held, record, this.serverSeconds());
       }
       const written = await this.runOn('capsKeyRevoke', [this.keys.apiKeys, this.keys.apiKeyNames], [name, held, revoked?.json ?? '']);
