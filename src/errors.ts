@@ -21,6 +21,7 @@ export type CapabilitiesErrorCode =
   | 'GRANT_FORBIDDEN'
   | 'LAST_ADMIN'
   | 'INVALID_REQUEST'
+  | 'INPUT_INVALID'
   | 'BODY_TOO_LARGE'
   | 'CROSS_SITE_REQUEST'
   | 'SESSION_REQUIRED'
@@ -101,12 +102,12 @@ export class CapabilityGraphError extends CapabilitiesError {
   }
 }
 
-/** A value from a request or a file that is not an acceptable capability name or email. */
+/** A value from a request or a file that is not acceptable: a capability name, an email, text that is not well-formed. */
 export class InvalidInputError extends CapabilitiesError {
   readonly field: string;
 
   constructor(
-    code: 'INVALID_CAPABILITY_NAME' | 'INVALID_EMAIL' | 'UNKNOWN_CAPABILITY' | 'UNKNOWN_ACCOUNT' | 'INVALID_REQUEST' | 'BODY_TOO_LARGE',
+    code: 'INVALID_CAPABILITY_NAME' | 'INVALID_EMAIL' | 'UNKNOWN_CAPABILITY' | 'UNKNOWN_ACCOUNT' | 'INVALID_REQUEST' | 'INPUT_INVALID' | 'BODY_TOO_LARGE',
     field: string,
     message: string,
   ) {

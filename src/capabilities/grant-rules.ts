@@ -74,6 +74,18 @@ export function assertCanEndTokensOf(policy: CapabilityPolicy, manager: Capabili
   assertHoldsAll(manager, policy.effective(email), (missing) => `you may not end the tokens of ${email}, who holds ${missing}, which you do not hold`);
 }
 
+/**
+ * Throws `GRANT_FORBIDDEN` unless `manager` holds every capability the API key
+ * carries (`capabilities`, closed over the graph; a name the graph no longer has
+ * gives nothing): revoking a key is judged like ending an account's tokens, so a
+ * manager cannot cut off a key that holds more than they do.
+ *
+ * @example assertCanRevokeKey(policy, policy.effective('mia@example.com'), record.capabilities)
+ */
+export function assertCanRevokeKey(policy: CapabilityPolicy, manager: CapabilitySet, capabilities: readonly string[]): void {
+  assertHoldsAll(manager, policy.graph.closureOf(capabilities), (missing) => `you may not revoke an API key carrying ${missing}, which you do not hold`);
+}
+
 function assertHoldsAll(manager: CapabilitySet, needed: CapabilitySet, message: (missing: string) => string): void {
   if (manager.covers(needed)) return;
   const missing = manager.missingFrom(needed);

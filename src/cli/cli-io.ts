@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 /** What a command may touch: its output streams and the environment. Tests pass their own. */
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
+  /** Prints one line; a line break in it is shown escaped, like any control character. */
   out(line: string): void;
   err(line: string): void;
 }

@@ -54,7 +54,10 @@ export async function listCommand(positionals: readonly string[], choice: StoreC
   const stored = [...policy.stored(email)].sort();
   const effective = policy.effective(email).toArray();
   if (json) io.out(JSON.stringify({ email, capabilities: stored, effective }));
-  else io.out(`${describe(policy, email)}\n  effective: ${effective.join(', ') || '(none)'}`);
+  else {
+    io.out(describe(policy, email));
+    io.out(`  effective: ${effective.join(', ') || '(none)'}`);
+  }
   return EXIT_OK;
 }
 

@@ -40,7 +40,7 @@ export async function keysCommand(positionals: readonly string[], options: KeysO
     if (action === 'revoke') {
       if (rest.length !== 1) throw new UsageError('keys revoke takes one NAME', 'keys');
       const name = assertKeyName(rest[0]);
-      await revokeApiKey(actions, cliActor(io.env), name);
+      await revokeApiKey(actions, cliActor(io.env), name, null);
       io.out(options.json ? JSON.stringify({ status: 'ok', name }) : `revoked ${name}`);
       return EXIT_OK;
     }

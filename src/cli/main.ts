@@ -7,6 +7,7 @@ import { auditCommand } from './audit.command';
 import { editCommand, listCommand } from './edit.command';
 import { keysCommand } from './keys.command';
 import { storeChoiceOf } from './store-choice';
+import { printLines, terminalIo, terminalText } from './terminal-text';
 import { tokenCommand } from './token.command';
 import { exportCommand, importCommand } from './transfer.command';
 import { validateCommand } from './validate.command';
@@ -39,27 +40,29 @@ const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Runs `nest-capabilities <argv>` and resolves with its exit status.
+ * Runs `nest-capabilities <argv>` and resolves with its exit status. Every line it
+ * prints goes through `terminalText`: control characters are shown escaped.
  *
  * @example
  * process.exitCode = await runCli(['validate', 'caps.yaml'], { env: process.env, out: console.log, err: console.error });
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], given: CliIo): Promise<number> {
+  const io = terminalIo(given);
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     const topic = command === 'help' && rest[0] !== undefined && HELP[rest[0]] !== undefined ? rest[0] : 'main';
     if (command === undefined) {
-      io.err(HELP[topic]!);
+      printLines(io, HELP[topic]!, 'err');
       return EXIT_USAGE;
     }
-    io.out(HELP[topic]!);
+    printLines(io, HELP[topic]!);
     return EXIT_OK;
   }
   try {
     if (ACCEPTED[command] === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     const { values, positionals } = parseCommandLine(command, rest);
     if (values.help === true) {
-      io.out(HELP[command]!);
+      printLines(io, HELP[command]!);
       return EXIT_OK;
     }
     const caps = capsFileOf(values.caps, io.env);
@@ -128,7 +131,7 @@ if (require.main === module) {
   runCli(process.argv.slice(2), { env: process.env, out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) }).then(
     (status) => (process.exitCode = status),
     (error: unknown) => {
-      process.stderr.write(`nest-capabilities: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`nest-capabilities: unexpected failure: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
       process.exitCode = 70;
     },
   );

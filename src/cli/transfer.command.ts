@@ -12,6 +12,7 @@ import { readAccountsFile } from './accounts-file';
 import { EXIT_OK, EXIT_REFUSED, UsageError, cliActor, type CliIo } from './cli-io';
 import { appendAll, importAuditEntries } from './import-audit';
 import { withStore, type StoreChoice } from './store-choice';
+import { printLines } from './terminal-text';
 
 /** `export`: the accounts and identities of the shared store as a caps.yaml `users:` and `identities:` block. */
 export async function exportCommand(choice: StoreChoice, io: CliIo): Promise<number> {
@@ -23,7 +24,7 @@ export async function exportCommand(choice: StoreChoice, io: CliIo): Promise<num
     const sorted = <T>(map: ReadonlyMap<string, T>): Record<string, T> => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
     const document = new Document({ users: sorted(snapshot.users), identities: sorted(snapshot.identities) });
     visit(document, { Seq: (_, node) => void (node.flow = true) });
-    io.out(document.toString({ flowCollectionPadding: false }).trimEnd());
+    printLines(io, document.toString({ flowCollectionPadding: false }).trimEnd());
     return EXIT_OK;
   } finally {
     await connections.close();

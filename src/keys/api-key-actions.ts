@@ -1,6 +1,7 @@
 import type { AuditRecorder } from '../audit/audit-recorder';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import type { CapabilitySet } from '../capabilities/capability-set';
+import { assertCanRevokeKey } from '../capabilities/grant-rules';
 import type { ApiKeyRecord } from './api-key';
 import { plannedApiKey, type ApiKeyPolicy, type ApiKeyRequest } from './api-key-request';
 import type { ApiKeyStore } from './api-key-store';
@@ -45,13 +46,22 @@ export function createApiKey(
 
 /**
  * Revokes the key `name` at once (every instance sharing the store refuses it from its
- * next use) and records it in the audit trail. Rejects with `KEY_UNKNOWN`.
+ * next use) and records it in the audit trail (a refusal too). The revoker must hold
+ * every capability the key carries, as for ending an account's tokens: `revoker` is
+ * their effective set under `policy`, or null for an operator on the command line.
+ * Rejects with `KEY_UNKNOWN` or `GRANT_FORBIDDEN`.
  *
  * @example
- * await revokeApiKey(actions, 'ada@example.com', 'deploy');
+ * await revokeApiKey(actions, 'ada@example.com', 'deploy', { policy, held: adaSet });
  */
-export function revokeApiKey(actions: ApiKeyActions, actor: string, name: string): Promise<ApiKeyRecord> {
-  return actions.audit.record(actor, 'key_revoke', `key:${name}`, 'revoke', () => actions.store.revoke(name), () => 'revoked');
+export function revokeApiKey(
+  actions: ApiKeyActions,
+  actor: string,
+  name: string,
+  revoker: { readonly policy: CapabilityPolicy; readonly held: CapabilitySet } | null,
+): Promise<ApiKeyRecord> {
+  const check = revoker === null ? undefined : (record: ApiKeyRecord) => assertCanRevokeKey(revoker.policy, revoker.held, record.capabilities);
+  return actions.audit.record(actor, 'key_revoke', `key:${name}`, 'revoke', () => actions.store.revoke(name, check), () => 'revoked');
 }
 
 function expiryText(expiresAt: number | null): string {

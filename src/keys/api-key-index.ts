@@ -53,6 +53,9 @@ export class ApiKeyIndex {
   }
 }
 
+/** Judges a key about to be revoked, in the store's atomic step; throws to refuse, and nothing is revoked. */
+export type KeyRevocationCheck = (record: ApiKeyRecord) => void;
+
 /** Throws `KEY_EXISTS` when a live key named `name` exists. */
 export function assertKeyNameFree(index: ApiKeyIndex, name: string, nowSeconds: number): void {
   if (index.live(name, nowSeconds) !== undefined) throw keyNameTaken(name);
@@ -65,16 +68,19 @@ export function keyNameTaken(name: string): ApiKeyError {
 
 /**
  * The records after revoking every unrevoked key named `name` at `nowSeconds`, and the
- * newest of them. Throws `KEY_UNKNOWN` when there is none.
+ * newest of them; `check` sees each before (it throws to refuse). Throws `KEY_UNKNOWN`
+ * when there is none.
  */
 export function withKeyRevoked(
   records: readonly ApiKeyRecord[],
   name: string,
   nowSeconds: number,
+  check: KeyRevocationCheck = () => undefined,
 ): { records: ApiKeyRecord[]; revoked: ApiKeyRecord } {
   let revoked: ApiKeyRecord | undefined;
   const next = records.map((record) => {
     if (record.name !== name || record.revokedAt !== null) return record;
+    check(record);
     revoked = { ...record, revokedAt: nowSeconds };
     return revoked;
   });

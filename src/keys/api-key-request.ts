@@ -1,6 +1,7 @@
 import { assertDefined, type CapabilityPolicy } from '../capabilities/capability-policy';
 import type { CapabilitySet } from '../capabilities/capability-set';
 import { assertCanGrant } from '../capabilities/grant-rules';
+import { assertWellFormedText } from '../capabilities/well-formed-text';
 import { InvalidInputError } from '../errors';
 import { generateApiKey, hashApiKey, type ApiKeyRecord } from './api-key';
 
@@ -30,8 +31,8 @@ export interface ApiKeyPolicy {
  * A new key and its record, after every rule: a valid name, known capabilities (at
  * least one), the creator holding the whole closure of each (the grant rule; `creator`
  * null for an operator on the command line), a valid expiry (`'never'` only when the
- * application allows it) and a short note. Throws `INVALID_REQUEST`,
- * `UNKNOWN_CAPABILITY` or `GRANT_FORBIDDEN`; nothing is stored here.
+ * application allows it) and a short note of well-formed text. Throws `INVALID_REQUEST`,
+ * `INPUT_INVALID`, `UNKNOWN_CAPABILITY` or `GRANT_FORBIDDEN`; nothing is stored here.
  *
  * @example
  * const { key, record } = plannedApiKey(policy, managerSet, { name: 'deploy', capabilities: ['write'] }, rules, 'ada@example.com', now);
@@ -64,8 +65,12 @@ export function plannedApiKey(
   return { key, record };
 }
 
-/** Throws `INVALID_REQUEST` unless `value` is a key name: letters, digits, `.`, `_`, `-`, at most 64. */
+/**
+ * Throws unless `value` is a key name: letters, digits, `.`, `_`, `-`, at most 64
+ * (`INPUT_INVALID` for text that is not well-formed, else `INVALID_REQUEST`).
+ */
 export function assertKeyName(value: unknown, field = 'name'): string {
+  if (typeof value === 'string') assertWellFormedText(value, field);
   if (typeof value !== 'string' || !KEY_NAME.test(value)) {
     throw new InvalidInputError('INVALID_REQUEST', field, `"${field}" must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
   }
@@ -89,5 +94,5 @@ function keyNote(value: unknown): string {
   if (typeof value !== 'string' || value.length > MAX_KEY_NOTE_LENGTH) {
     throw new InvalidInputError('INVALID_REQUEST', 'note', `"note" must be text of at most ${MAX_KEY_NOTE_LENGTH} characters`);
   }
-  return value;
+  return assertWellFormedText(value, 'note');
 }

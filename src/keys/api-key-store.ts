@@ -1,5 +1,5 @@
 import type { ApiKeyRecord } from './api-key';
-import { ApiKeyIndex, withKeyAdded, withKeyRevoked } from './api-key-index';
+import { ApiKeyIndex, withKeyAdded, withKeyRevoked, type KeyRevocationCheck } from './api-key-index';
 import { Subscribers } from '../events/subscribers';
 
 /** Injection token of the module's `ApiKeyStore`. */
@@ -20,8 +20,13 @@ export interface ApiKeyStore {
   current(): ApiKeyIndex;
   /** Stores `record`; rejects with `KEY_EXISTS` when a live key has its name. */
   create(record: ApiKeyRecord): Promise<void>;
-  /** Revokes the key named `name` at once; resolves with it; rejects with `KEY_UNKNOWN`. */
-  revoke(name: string): Promise<ApiKeyRecord>;
+  /**
+   * Revokes the key named `name` at once; resolves with it; rejects with `KEY_UNKNOWN`.
+   * Calls `check` with each key it is about to revoke, in the same atomic step as the
+   * write (so it judges the key revoked, not one read before), and revokes nothing
+   * when it throws.
+   */
+  revoke(name: string, check?: KeyRevocationCheck): Promise<ApiKeyRecord>;
   /** Called whenever keys change, through this instance or another. */
   subscribe(listener: () => void): () => void;
   close(): Promise<void>;
@@ -48,8 +53,8 @@ export class MemoryApiKeyStore implements ApiKeyStore {
     this.replace(withKeyAdded(this.index.records, record, this.nowSeconds()));
   }
 
-  async revoke(name: string): Promise<ApiKeyRecord> {
-    const { records, revoked } = withKeyRevoked(this.index.records, name, this.nowSeconds());
+  async revoke(name: string, check?: KeyRevocationCheck): Promise<ApiKeyRecord> {
+    const { records, revoked } = withKeyRevoked(this.index.records, name, this.nowSeconds(), check);
     this.replace(records);
     return revoked;
   }

@@ -40,8 +40,11 @@ export class ApiKeyService {
     return this.store.current().unrevoked();
   }
 
-  /** Revokes the key `name` on behalf of `actor`; rejects with `KEY_UNKNOWN`. */
+  /**
+   * Revokes the key `name` on behalf of `actor`, who must hold every capability it
+   * carries; rejects with `KEY_UNKNOWN` or `GRANT_FORBIDDEN`.
+   */
   revoke(actor: Principal, name: string): Promise<ApiKeyRecord> {
-    return revokeApiKey(this.actions, actor.email, name);
+    return revokeApiKey(this.actions, actor.email, name, { policy: this.capabilities.policy(), held: this.capabilities.effectiveSet(actor) });
   }
 }

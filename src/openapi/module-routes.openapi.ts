@@ -21,7 +21,7 @@ interface RouteDoc {
   readonly errors?: readonly [number, string][];
 }
 
-const BAD_BODY: [number, string] = [400, 'malformed body, unknown capability or invalid email (INVALID_REQUEST, UNKNOWN_CAPABILITY, INVALID_EMAIL)'];
+const BAD_BODY: [number, string] = [400, 'malformed body, unknown capability, invalid email or text that is not well-formed (INVALID_REQUEST, UNKNOWN_CAPABILITY, INVALID_EMAIL, INPUT_INVALID)'];
 const NOT_ALLOWED: [number, string] = [403, 'the caller may not do this: not a manager, or the change needs a capability they lack (GRANT_FORBIDDEN)'];
 const MANAGEMENT_ANSWER = '{"status": "ok", "email", "capabilities": [...]}: as stored for that email';
 

@@ -1,6 +1,6 @@
 import { CapabilitiesError } from '../errors';
 import type { ApiKeyRecord } from '../keys/api-key';
-import { ApiKeyIndex, withKeyAdded, withKeyRevoked } from '../keys/api-key-index';
+import { ApiKeyIndex, withKeyAdded, withKeyRevoked, type KeyRevocationCheck } from '../keys/api-key-index';
 import type { ApiKeyStore } from '../keys/api-key-store';
 import type { StoreLogger } from './capability-store';
 import { consoleStoreLogger } from './console-store-logger';
@@ -72,10 +72,10 @@ export class FileApiKeyStore implements ApiKeyStore {
     await this.write((records) => withKeyAdded(records, record, this.nowSeconds()));
   }
 
-  async revoke(name: string): Promise<ApiKeyRecord> {
+  async revoke(name: string, check?: KeyRevocationCheck): Promise<ApiKeyRecord> {
     let revoked: ApiKeyRecord | undefined;
     await this.write((records) => {
-      const next = withKeyRevoked(records, name, this.nowSeconds());
+      const next = withKeyRevoked(records, name, this.nowSeconds(), check);
       revoked = next.revoked;
       return next.records;
     });
@@ -99,7 +99,7 @@ export class FileApiKeyStore implements ApiKeyStore {
         this.file,
         this.lock,
         async () => {
-          // Judged against the newest file; throws (KEY_EXISTS, KEY_UNKNOWN) before anything is written.
+          // Judged against the newest file; throws (KEY_EXISTS, KEY_UNKNOWN, a refused check) before anything is written.
           await this.load();
           const records = change(this.index.records);
           const text = apiKeysToJson(records);

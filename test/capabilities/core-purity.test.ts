@@ -11,6 +11,7 @@ import { parseCapsFile } from '../../src/capabilities/caps-file';
 import { assertCapabilityName, capabilityNameProblem, MAX_CAPABILITY_NAME_LENGTH } from '../../src/capabilities/capability-name';
 import { assertEmail, canonicalizeEmail, isServiceAccount, MAX_EMAIL_LENGTH, SERVICE_DOMAIN } from '../../src/capabilities/email';
 import { assertAdminRemains, assertCanGrant, planChange } from '../../src/capabilities/grant-rules';
+import { assertWellFormedText, wellFormedTextProblem } from '../../src/capabilities/well-formed-text';
 
 // Compiled to <outDir>/test/capabilities, so the repository root is three folders up.
 const root = resolve(__dirname, '..', '..', '..');
@@ -69,6 +70,8 @@ describe('the capability core', () => {
       assertAdminRemains,
       assertCanGrant,
       planChange,
+      assertWellFormedText,
+      wellFormedTextProblem,
     };
     const exported = core as unknown as Record<string, unknown>;
     for (const [name, value] of Object.entries(expected)) assert.equal(exported[name], value, name);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CapabilitiesError, GrantError, InvalidInputError } from '../../src/errors';
 import { parseCapsFile } from '../../src/capabilities/caps-file';
-import { assertAdminRemains, assertCanEndTokensOf, assertCanGrant, checkedChange, planChange } from '../../src/capabilities/grant-rules';
+import { assertAdminRemains, assertCanEndTokensOf, assertCanGrant, assertCanRevokeKey, checkedChange, planChange } from '../../src/capabilities/grant-rules';
 import { CONTRACT_EXAMPLE, EASY_OAUTH, flatGraph, grantsOf, graphOf, policyOf, thrown, unclosedSet } from './fixtures';
 
 function assertForbidden(fn: () => unknown, capability: string, message: string): void {
@@ -381,5 +381,25 @@ describe('assertCanEndTokensOf', () => {
     assert.equal(error.code, 'GRANT_FORBIDDEN');
     assert.equal(error.capability, 'admin');
     assert.match(error.message, /^you may not end the tokens of alice@example\.com, who holds "admin", .*which you do not hold$/);
+  });
+});
+
+describe('assertCanRevokeKey', () => {
+  const graph = graphOf(EASY_OAUTH, true);
+  const policy = policyOf(graph, { users: { 'mia@example.com': ['moderate', 'user_management'] } });
+  const mia = policy.effective('mia@example.com');
+
+  it('lets a manager revoke a key whose capabilities, closed over the graph, they all hold', () => {
+    for (const capabilities of [['moderate'], ['read', 'write'], ['user_management'], ['write', 'gone_from_the_graph']]) {
+      assert.doesNotThrow(() => assertCanRevokeKey(policy, mia, capabilities), capabilities.join());
+    }
+  });
+
+  it('refuses a manager a key carrying more than they hold, or admin, with GRANT_FORBIDDEN naming what they lack', () => {
+    assertForbidden(() => assertCanRevokeKey(policy, mia, ['read', 'announce']), 'announce', 'you may not revoke an API key carrying "announce", which you do not hold');
+    const error = thrown(() => assertCanRevokeKey(policy, mia, ['admin']));
+    assert.ok(error instanceof GrantError);
+    assert.equal(error.code, 'GRANT_FORBIDDEN');
+    assert.match(error.message, /^you may not revoke an API key carrying "admin", "announce", which you do not hold$/);
   });
 });

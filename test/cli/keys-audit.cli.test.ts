@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { describe, it, type TestContext } from 'node:test';
 import { cli } from './cli-run';
@@ -54,6 +54,20 @@ describe('nest-capabilities keys', () => {
     assert.equal((await cli(['keys', 'create', 'x', '--caps', caps])).status, 2);
     assert.equal((await cli(['keys', 'rotate', '--caps', caps])).status, 2);
   });
+
+  it('refuses a note or name that is not well-formed text with exit status 1 and INPUT_INVALID, storing nothing', async (t) => {
+    const caps = capsFile(t);
+    for (const args of [
+      ['forged', 'read', '--note', 'x\r\u001b[2Kfake\nline'],
+      ['cut', 'read', '--note', 'deploy \ud83d'],
+      ['esc\u001b', 'read'],
+    ]) {
+      const run = await cli(['keys', 'create', ...args, '--caps', caps]);
+      assert.equal(run.status, 1, JSON.stringify(args));
+      assert.match(run.err, /must be well-formed text: .*\(INPUT_INVALID\)$/, JSON.stringify(args));
+    }
+    assert.equal((await cli(['keys', 'list', '--caps', caps])).out, '');
+  });
 });
 
 describe('nest-capabilities audit', () => {
@@ -77,5 +91,53 @@ describe('nest-capabilities audit', () => {
     const text = await cli(['audit', '--caps', caps, '--email', 'bob@example.com']);
     assert.match(text.out, /^\S+Z ok +cli:\S+ add bob@example.com: added write \[.+:\d+\]$/);
     assert.equal((await cli(['audit', '--caps', caps, '--limit', '0'])).status, 2);
+  });
+});
+
+describe('the command line in a terminal', () => {
+  // As an older version stored it: nothing refused control characters then.
+  const FORGED = 'x\r\u001b[2K2026-01-01T00:00:00.000Z ok      root@example.com add mallory@example.com: added admin\n2026-01-01T00:00:01.000Z ok \u009b2K\u202eevil';
+  const SHOWN = 'x\\r\\u001b[2K2026-01-01T00:00:00.000Z ok      root@example.com add mallory@example.com: added admin\\n2026-01-01T00:00:01.000Z ok \\u009b2K\\u202eevil';
+  const RAW = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202e]/;
+
+  function storeForged(caps: string): void {
+    const key = { name: 'forged', hash: 'h', capabilities: ['read'], expires_at: null, created_by: 'root@example.com', created_at: 1_700_000_000, note: FORGED, revoked_at: null };
+    writeFileSync(`${caps}.keys.json`, JSON.stringify({ keys: [key] }));
+    const entry = { at: '2026-01-01T00:00:02.000Z', actor: 'root@example.com', action: 'key_create', target: 'key:forged', detail: `created with read; note: ${FORGED}`, outcome: 'ok', instance: 'web\u001b]0;title\u0007-1' };
+    writeFileSync(`${caps}.audit.jsonl`, `${JSON.stringify(entry)}\n`);
+  }
+
+  it('prints a stored note with control characters as one line, each control character escaped, in "keys list" and "audit"', async (t) => {
+    const caps = capsFile(t);
+    storeForged(caps);
+    const keys = await cli(['keys', 'list', '--caps', caps]);
+    assert.equal(keys.status, 0, keys.err);
+    assert.equal(keys.out, `forged: read (never expires; by root@example.com) ${SHOWN}`);
+    const audit = await cli(['audit', '--caps', caps]);
+    assert.equal(audit.status, 0, audit.err);
+    assert.equal(audit.out, `2026-01-01T00:00:02.000Z ok      root@example.com key_create key:forged: created with read; note: ${SHOWN} [web\\u001b]0;title\\u0007-1]`);
+    for (const out of [keys.out, audit.out]) assert.doesNotMatch(out, RAW);
+  });
+
+  it('prints JSON lines that hold no raw control character and read back as stored', async (t) => {
+    const caps = capsFile(t);
+    storeForged(caps);
+    const keys = await cli(['keys', 'list', '--caps', caps, '--json']);
+    const audit = await cli(['audit', '--caps', caps, '--json']);
+    for (const out of [keys.out, audit.out]) {
+      assert.equal(out.split('\n').length, 1, out);
+      assert.doesNotMatch(out, RAW);
+    }
+    assert.equal((JSON.parse(keys.out) as { keys: { note: string }[] }).keys[0]?.note, FORGED);
+    assert.equal((JSON.parse(audit.out) as AuditEntry).detail, `created with read; note: ${FORGED}`);
+  });
+
+  it('still prints usage, and an account with its effective capabilities, as the lines they are', async (t) => {
+    const help = await cli(['keys', '--help']);
+    assert.equal(help.status, 0);
+    assert.ok(help.out.split('\n').length > 3, help.out);
+    assert.doesNotMatch(help.out, /\\n/);
+    const root = await cli(['list', 'root@example.com', '--caps', capsFile(t)]);
+    assert.equal(root.out, 'root@example.com: admin\n  effective: admin, read, write');
   });
 });

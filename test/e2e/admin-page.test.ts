@@ -68,6 +68,30 @@ for (const adapter of ADAPTERS) {
       assert.equal((await example.client().withToken(key).get('/whoami')).json.code, 'TOKEN_REVOKED');
     });
 
+    it('refuses a key whose name or note holds a control character with 400 INPUT_INVALID, and creates nothing', async () => {
+      for (const [fields, field] of [
+        [{ name: 'forged', note: 'x\r\u001b[2Kfake\nline' }, 'note'],
+        [{ name: 'esc\u001b[2K', note: '' }, 'name'],
+      ] as const) {
+        const reply = await form({ op: 'key_create', capabilities: 'bake', expires_in: '3600', ...fields });
+        expectHtmlDenial(reply, 400, 'INPUT_INVALID', field);
+        assert.match(reply.text, new RegExp(`Refused: &quot;${field}&quot; must be well-formed text`), field);
+      }
+      const listed = (await lead.get('/manage_capabilities/keys')).json.keys as { name: string }[];
+      assert.ok(!listed.some((key) => key.name === 'forged' || key.name.startsWith('esc')), JSON.stringify(listed));
+    });
+
+    it("refuses the revoke button of a key carrying more than the manager holds with 403 GRANT_FORBIDDEN, and the key keeps working", async () => {
+      const root = await example.signedIn('root@example.com');
+      const created = await root.post('/manage_capabilities/keys', { name: 'root-page-admin', capabilities: ['admin'] });
+      assert.equal(created.status, 200, created.text);
+      const refused = await form({ op: 'key_revoke', name: 'root-page-admin' });
+      expectHtmlDenial(refused, 403, 'GRANT_FORBIDDEN');
+      assert.match(refused.text, /Refused: you may not revoke an API key carrying &quot;admin&quot;/);
+      assert.equal((await example.client().withToken(created.json.key as string).get('/whoami')).json.user, 'key:root-page-admin');
+      assert.match(refused.text, /<td>lead@example.com<\/td><td>key_revoke<\/td><td>key:root-page-admin<\/td><td>refused<\/td>/, 'audited as refused');
+    });
+
     it('escapes every value it shows', async () => {
       const root = await example.signedIn('root@example.com');
       assert.equal((await root.post('/manage_capabilities/add', { email: "o'brien&co@example.com", capability: 'read' })).status, 200);

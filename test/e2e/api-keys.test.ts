@@ -99,6 +99,30 @@ for (const adapter of ADAPTERS) {
       assert.equal(keyFile(), before);
     });
 
+    it('refuses a name or note that is not well-formed text with 400 INPUT_INVALID naming the field, and stores nothing', async () => {
+      const before = keyFile();
+      const cases: [Record<string, unknown>, string][] = [
+        [{ name: 'cut', capabilities: ['read'], note: 'deploy \ud83d' }, 'note'],
+        [{ name: 'nul', capabilities: ['read'], note: 'a\u0000b' }, 'note'],
+        [{ name: 'forged', capabilities: ['read'], note: 'x\r\u001b[2K2026-01-01T00:00:00.000Z ok root@example.com add mallory@example.com\nfake' }, 'note'],
+        [{ name: 'csi', capabilities: ['read'], note: 'x\u009b2K' }, 'note'],
+        [{ name: 'esc\u001b[2K', capabilities: ['read'] }, 'name'],
+        [{ name: 'half\udc00', capabilities: ['read'] }, 'name'],
+      ];
+      for (const [body, field] of cases) {
+        const reply = await root.post('/manage_capabilities/keys', body);
+        assert.equal(reply.status, 400, `${JSON.stringify(body)}: ${reply.text}`);
+        assert.equal(reply.json.code, 'INPUT_INVALID', JSON.stringify(body));
+        assert.match(reply.json.message as string, new RegExp(`^"${field}" must be well-formed text: it holds `), JSON.stringify(body));
+      }
+      assert.equal(keyFile(), before);
+
+      const kept = 'CI\tdeploys 🚀 "quoted" \\ ok';
+      assert.equal((await root.post('/manage_capabilities/keys', { name: 'emoji', capabilities: ['read'], note: kept })).status, 200);
+      const stored = (JSON.parse(keyFile()) as { keys: { name: string; note: string }[] }).keys.find((key) => key.name === 'emoji');
+      assert.equal(stored?.note, kept, 'tab, 4-byte emoji, quotes and backslashes are kept as sent');
+    });
+
     it('refuses a second live key of the same name with 409', async () => {
       assert.equal((await root.post('/manage_capabilities/keys', { name: 'twin', capabilities: ['read'] })).status, 200);
       const before = keyFile();
@@ -133,6 +157,27 @@ for (const adapter of ADAPTERS) {
       }
       assert.ok(!((await root.get('/manage_capabilities/keys')).json.keys as ListedKey[]).some((key) => key.name === 'short-lived'));
       assert.equal((await root.post('/manage_capabilities/keys', { name: 'short-lived', capabilities: ['read'] })).status, 200);
+    });
+
+    it('refuses a manager the revocation of a key carrying more than they hold with 403 GRANT_FORBIDDEN, audited, and the key keeps working', async () => {
+      const admin = await root.post('/manage_capabilities/keys', { name: 'root-admin', capabilities: ['admin'] });
+      const arrest = await root.post('/manage_capabilities/keys', { name: 'root-arrest', capabilities: ['arrest'] });
+      const before = keyFile();
+      for (const name of ['root-admin', 'root-arrest']) {
+        const refused = await lead.post('/manage_capabilities/keys/revoke', { name });
+        expectDenial(refused, 403, 'GRANT_FORBIDDEN', name);
+        assert.match(refused.json.message as string, /^you may not revoke an API key carrying "(admin|arrest)".*, which you do not hold$/, name);
+      }
+      assert.equal(keyFile(), before, 'nothing revoked');
+      for (const created of [admin, arrest]) assert.equal((await example.client().withToken(created.json.key as string).get('/menu')).status, 200);
+      const audited = (await root.get('/manage_capabilities/audit?email=key:root-admin')).json.entries as { actor: string; action: string; outcome: string; detail: string }[];
+      assert.deepEqual([audited[0]?.actor, audited[0]?.action, audited[0]?.outcome], ['lead@example.com', 'key_revoke', 'refused']);
+      assert.match(audited[0]!.detail, /GRANT_FORBIDDEN/);
+
+      const bake = await root.post('/manage_capabilities/keys', { name: 'root-bake', capabilities: ['bake'] });
+      assert.equal((await lead.post('/manage_capabilities/keys/revoke', { name: 'root-bake' })).status, 200, 'a key carrying only what lead holds');
+      expectDenial(await example.client().withToken(bake.json.key as string).get('/menu'), 401, 'TOKEN_REVOKED');
+      assert.equal((await root.post('/manage_capabilities/keys/revoke', { name: 'root-admin' })).status, 200, 'the admin may');
     });
 
     it('answers 404 for revoking a key that does not exist', async () => {

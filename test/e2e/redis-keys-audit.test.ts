@@ -42,6 +42,27 @@ for (const adapter of ADAPTERS) {
       assert.equal(unknown.json.code, 'KEY_UNKNOWN');
     });
 
+    it('refuses a manager the revocation of a key carrying more than they hold, on either instance, and the key keeps working', async () => {
+      const root = await first.signedIn('root@example.com');
+      const created = await root.post('/manage_capabilities/keys', { name: 'root-only', capabilities: ['admin'] });
+      assert.equal(created.status, 200, created.text);
+      const onFirst = first.client().withToken(created.json.key as string);
+      const onSecond = second.client().withToken(created.json.key as string);
+      await waitUntil(async () => (await onSecond.get('/whoami')).json.user === 'key:root-only', 'the second instance knows the key', 2_000);
+      for (const instance of [first, second]) {
+        const lead = await instance.signedIn('lead@example.com');
+        expectDenial(await lead.post('/manage_capabilities/keys/revoke', { name: 'root-only' }), 403, 'GRANT_FORBIDDEN');
+      }
+      for (const client of [onFirst, onSecond]) assert.equal((await client.get('/arrest')).status, 200);
+      const audited = (await root.get('/manage_capabilities/audit?email=key:root-only')).json.entries as { actor: string; action: string; outcome: string }[];
+      assert.deepEqual(audited.slice(0, 2).map((entry) => [entry.actor, entry.action, entry.outcome]), [
+        ['lead@example.com', 'key_revoke', 'refused'],
+        ['lead@example.com', 'key_revoke', 'refused'],
+      ]);
+      assert.equal((await root.post('/manage_capabilities/keys/revoke', { name: 'root-only' })).status, 200);
+      await waitUntil(async () => (await onSecond.get('/whoami')).json.code === 'TOKEN_REVOKED', 'the second instance refuses the revoked key', 1_000);
+    });
+
     it('reads the audit trail from the change log, whichever instance made the change', async () => {
       const lead = await first.signedIn('lead@example.com');
       assert.equal((await lead.post('/manage_capabilities/add', { email: 'carol@example.com', capability: 'bake' })).status, 200);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { CapabilitiesError } from '../../src/errors';
+import { GrantError, type CapabilitiesError } from '../../src/errors';
 import { generateApiKey, hashApiKey, type ApiKeyRecord } from '../../src/keys/api-key';
 import { ApiKeyIndex } from '../../src/keys/api-key-index';
 import { MemoryApiKeyStore } from '../../src/keys/api-key-store';
@@ -52,7 +52,41 @@ describe('MemoryApiKeyStore', () => {
   });
 });
 
+/** A revocation check that refuses keys carrying `admin`, and remembers what it saw. */
+function refusingAdmin(seen: ApiKeyRecord[]): (record: ApiKeyRecord) => void {
+  return (record) => {
+    seen.push(record);
+    if (record.capabilities.includes('admin')) throw new GrantError('GRANT_FORBIDDEN', 'admin', 'refused');
+  };
+}
+
+describe('MemoryApiKeyStore revocation checks', () => {
+  it('revokes nothing when the check refuses the key', async () => {
+    const store = new MemoryApiKeyStore(() => NOW * 1000);
+    await store.create(record('root', undefined, { capabilities: ['admin'] }));
+    await assert.rejects(store.revoke('root', refusingAdmin([])), { code: 'GRANT_FORBIDDEN' });
+    assert.equal(store.current().unrevoked().length, 1);
+  });
+});
+
 describe('FileApiKeyStore', () => {
+  it('judges a revocation on the key the file holds now, not on the one this instance saw last', async (t) => {
+    const file = join(tempFolder(t), 'caps.yaml.keys.json');
+    const first = await FileApiKeyStore.open(file, { pollIntervalMs: 20 });
+    t.after(() => first.close());
+    await first.create(record('deploy'));
+    const late = await FileApiKeyStore.open(file, { pollIntervalMs: 60_000 });
+    t.after(() => late.close());
+    await first.revoke('deploy');
+    await first.create(record('deploy', undefined, { capabilities: ['admin'] }));
+    assert.deepEqual(late.current().unrevoked().map((key) => key.capabilities), [['read']], 'the late instance has not seen the new key');
+    const seen: ApiKeyRecord[] = [];
+    await assert.rejects(late.revoke('deploy', refusingAdmin(seen)), { code: 'GRANT_FORBIDDEN' });
+    assert.deepEqual(seen.map((key) => key.capabilities), [['admin']]);
+    await waitUntil(() => first.current().unrevoked().length === 1, 'the admin key is still unrevoked');
+    assert.deepEqual(first.current().unrevoked()[0]?.capabilities, ['admin']);
+  });
+
   it('sees a name taken through another instance and refuses it, and sees its revocations', async (t) => {
     const file = join(tempFolder(t), 'caps.yaml.keys.json');
     const [first, second] = await Promise.all([FileApiKeyStore.open(file, { pollIntervalMs: 20 }), FileApiKeyStore.open(file, { pollIntervalMs: 20 })]);

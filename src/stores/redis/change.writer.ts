@@ -1,12 +1,12 @@
 import { assertIdentityFree, type CapabilityPolicy } from '../../capabilities/capability-policy';
 import { assertEmail } from '../../capabilities/email';
 import { ApiKeyError, InvalidInputError, LoginError, StoreUnavailableError } from '../../errors';
-import type { ApiKeyRecord } from '../../keys/api-key';
-import { keyNameTaken } from '../../keys/api-key-index';
+import { isLive, type ApiKeyRecord } from '../../keys/api-key';
+import { keyNameTaken, type KeyRevocationCheck } from '../../keys/api-key-index';
 import { storedApiKey } from '../api-key-json';
 import type { GrantEdit } from '../capability-store';
 import type { JobOutcome } from '../group-commit-queue';
-import type { ChangeEntry } from './change-entry';
+import { parseApiKey, type ChangeEntry } from './change-entry';
 import type { RedisConnections } from './redis-connections';
 import type { RedisKeys } from './redis-keys';
 import type { StoreCommands } from './redis-scripts';
@@ -99,22 +99,57 @@ export class ChangeWriter {
     await this.settle(written, { kind: 'account', version: written.version, email, issuedUpTo });
   }
 
-  /** Stores a new API key; rejects with `KEY_EXISTS` while a live key has its name. */
+  /**
+   * Stores a new API key; rejects with `KEY_EXISTS` while a live key has its name. The
+   * key holding the name is judged here, on the record Redis holds, and the script
+   * writes only while that record is still the one judged.
+   */
   async createKey(record: ApiKeyRecord): Promise<void> {
-    const written = await this.runOn('capsKeyCreate', [this.keys.apiKeys, this.keys.apiKeyNames], [record.name, record.hash, JSON.stringify(storedApiKey(record))]);
-    if (written === 'EXISTS') throw keyNameTaken(record.name);
-    await this.settle(written as Written, { kind: 'apikey', version: (written as Written).version, record });
+    const json = JSON.stringify(storedApiKey(record));
+    let held = '';
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const written = await this.runOn('capsKeyCreate', [this.keys.apiKeys, this.keys.apiKeyNames], [record.name, record.hash, json, held]);
+      if ('held' in written) {
+        held = written.held;
+        const holder = parseApiKey(held);
+        if (holder !== undefined && isLive(holder, this.serverSeconds())) throw keyNameTaken(record.name);
+        continue;
+      }
+      await this.settle(written, { kind: 'apikey', version: written.version, record });
+      return;
+    }
+    throw new StoreUnavailableError('too many concurrent changes to the API key; nothing was changed, try again');
   }
 
-  /** Revokes the newest key named `name` at once; resolves with it; rejects with `KEY_UNKNOWN`. */
-  async revokeKey(name: string): Promise<ApiKeyRecord> {
-    const written = await this.runOn('capsKeyRevoke', [this.keys.apiKeys, this.keys.apiKeyNames], [name]);
-    if (written === 'UNKNOWN') throw new ApiKeyError('KEY_UNKNOWN', name, `no API key named ${JSON.stringify(name)}`);
-    // The log entry holds the record as revoked; this instance applies it before answering.
-    await this.catchUp();
-    const revoked = this.state.apiKeys.records.filter((record) => record.name === name && record.revokedAt !== null).at(-1);
-    if (revoked === undefined) throw new StoreUnavailableError('the revocation of the API key was written but could not be read back');
-    return revoked;
+  /**
+   * Revokes the newest key named `name` at once; resolves with it; rejects with
+   * `KEY_UNKNOWN`, or whatever `check` throws on the record about to be revoked. The
+   * record is judged here and written back revoked whole, so the script only
+   * compares: it never decodes what a client wrote into a note.
+   */
+  async revokeKey(name: string, check: KeyRevocationCheck = () => undefined): Promise<ApiKeyRecord> {
+    const unknown = (): ApiKeyError => new ApiKeyError('KEY_UNKNOWN', name, `no API key named ${JSON.stringify(name)}`);
+    // The record as this instance knows it is the first guess; Redis answers with its own when they differ.
+    const known = this.state.apiKeys.records.filter((record) => record.name === name).at(-1);
+    let held = known === undefined || known.revokedAt !== null ? '' : JSON.stringify(storedApiKey(known));
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      let revoked: { json: string; record: ApiKeyRecord } | undefined;
+      if (held !== '') {
+        const record = parseApiKey(held);
+        if (record === undefined || record.revokedAt !== null) throw unknown();
+        check(record);
+        revoked = revokedRecord(held, record, this.serverSeconds());
+      }
+      const written = await this.runOn('capsKeyRevoke', [this.keys.apiKeys, this.keys.apiKeyNames], [name, held, revoked?.json ?? '']);
+      if ('held' in written) {
+        if (written.held === '') throw unknown();
+        held = written.held;
+        continue;
+      }
+      await this.settle(written, { kind: 'apikey', version: written.version, record: revoked!.record });
+      return revoked!.record;
+    }
+    throw new StoreUnavailableError('too many concurrent changes to the API key; nothing was changed, try again');
   }
 
   /** Appends one audit entry to the change log. */
@@ -123,7 +158,11 @@ export class ChangeWriter {
     await this.settle(written, { kind: 'other', version: written.version });
   }
 
-  private async runOn(script: Exclude<keyof StoreCommands, 'capsImport'>, dataKeys: readonly string[], fields: readonly string[]): Promise<Written | string> {
+  private async runOn(
+    script: Exclude<keyof StoreCommands, 'capsImport'>,
+    dataKeys: readonly string[],
+    fields: readonly string[],
+  ): Promise<Written | { readonly held: string }> {
     const deadline = this.connections.serverNow() + this.commandTimeoutMs - Math.min(250, this.commandTimeoutMs / 4);
     let reply: unknown;
     try {
@@ -132,9 +171,9 @@ export class ChangeWriter {
     } catch (error) {
       throw new StoreUnavailableError('Redis is unreachable or too slow: the change was not applied', { cause: error });
     }
-    const [status, version, id] = reply as [string, number?, string?];
-    if (status === 'OK') return { version: Number(version), id: id ?? '' };
-    if (status === 'EXISTS' || status === 'UNKNOWN') return status;
+    const [status, second, id] = reply as [string, (number | string)?, string?];
+    if (status === 'OK') return { version: Number(second), id: id ?? '' };
+    if (status === 'HELD') return { held: String(second ?? '') };
     if (status === 'EPOCH') throw new StoreUnavailableError('the shared store in Redis lost its data or was replaced: the change was not applied');
     throw new StoreUnavailableError('Redis answered too late: the change was not applied');
   }
@@ -170,6 +209,10 @@ export class ChangeWriter {
       return;
     }
     if (this.state.version < written.version) await this.catchUp().catch(() => undefined);
+  }
+
+  private serverSeconds(): number {
+    return Math.floor(this.connections.serverNow() / 1000);
   }
 
   private async catchUp(): Promise<void> {
@@ -210,6 +253,11 @@ function judge(start: CapabilityPolicy, edits: readonly GrantEdit[]): { changes:
  */
 function refusedForItsInputAlone(outcome: JobOutcome<CapabilityPolicy>): boolean {
   return !outcome.ok && outcome.error instanceof InvalidInputError && outcome.error.code !== 'UNKNOWN_ACCOUNT';
+}
+
+/** `record`, held as `json`, revoked at `nowSeconds`: every field it was stored with is kept. */
+function revokedRecord(json: string, record: ApiKeyRecord, nowSeconds: number): { json: string; record: ApiKeyRecord } {
+  return { json: JSON.stringify({ ...(JSON.parse(json) as object), revoked_at: nowSeconds }), record: { ...record, revokedAt: nowSeconds } };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -1,5 +1,5 @@
 import type { ApiKeyRecord } from '../../keys/api-key';
-import type { ApiKeyIndex } from '../../keys/api-key-index';
+import type { ApiKeyIndex, KeyRevocationCheck } from '../../keys/api-key-index';
 import type { ApiKeyStore } from '../../keys/api-key-store';
 import type { RedisStoreEngine } from './redis-store.engine';
 
@@ -23,8 +23,8 @@ export class RedisApiKeyStore implements ApiKeyStore {
     return this.engine.writer.createKey(record);
   }
 
-  revoke(name: string): Promise<ApiKeyRecord> {
-    return this.engine.writer.revokeKey(name);
+  revoke(name: string, check?: KeyRevocationCheck): Promise<ApiKeyRecord> {
+    return this.engine.writer.revokeKey(name, check);
   }
 
   subscribe(listener: () => void): () => void {

@@ -69,35 +69,33 @@ return append('kind', 'account', 'email', ARGV[5], 'upto', ARGV[6])
 
 /**
  * KEYS[4] API keys (hash -> record), KEYS[5] names (name -> hash). ARGV[5] name, ARGV[6]
- * hash, ARGV[7] the record as JSON. Refused with EXISTS while a live key has the name.
+ * hash, ARGV[7] the record as JSON, ARGV[8] the record of the key that holds the name
+ * now, byte for byte, as the caller judged it no longer live ('' for none). Refused
+ * with {'HELD', record} when another record holds the name: the caller judges that
+ * one and asks again. No record is decoded here: Redis's JSON decoder refuses some of
+ * what JSON.stringify writes (a lone surrogate's escape), so the judging is the caller's.
  */
 const KEY_CREATE = `${PRELUDE}
 local current = redis.call('HGET', KEYS[5], ARGV[5])
-if current then
-  local json = redis.call('HGET', KEYS[4], current)
-  if json then
-    local record = cjson.decode(json)
-    local now = tonumber(redis.call('TIME')[1])
-    if record.revoked_at == cjson.null and (record.expires_at == cjson.null or tonumber(record.expires_at) > now) then return {'EXISTS'} end
-  end
-end
+local held = current and redis.call('HGET', KEYS[4], current) or ''
+if held ~= ARGV[8] then return {'HELD', held} end
 redis.call('HSET', KEYS[4], ARGV[6], ARGV[7])
 redis.call('HSET', KEYS[5], ARGV[5], ARGV[6])
 return append('kind', 'apikey', 'record', ARGV[7])
 `;
 
-/** KEYS as KEY_CREATE; ARGV[5] name. Marks the newest key of that name revoked now; UNKNOWN when there is none unrevoked. */
+/**
+ * KEYS as KEY_CREATE; ARGV[5] name, ARGV[6] the record of the newest key of that name,
+ * byte for byte, as the caller judged it unrevoked, ARGV[7] that record revoked (JSON).
+ * Refused with {'HELD', record} when the record is not the one judged ('' when the
+ * name has no key): the caller judges it and asks again. Decodes nothing, as KEY_CREATE.
+ */
 const KEY_REVOKE = `${PRELUDE}
 local hash = redis.call('HGET', KEYS[5], ARGV[5])
-if not hash then return {'UNKNOWN'} end
-local json = redis.call('HGET', KEYS[4], hash)
-if not json then return {'UNKNOWN'} end
-local record = cjson.decode(json)
-if record.revoked_at ~= cjson.null then return {'UNKNOWN'} end
-record.revoked_at = tonumber(redis.call('TIME')[1])
-local updated = cjson.encode(record)
-redis.call('HSET', KEYS[4], hash, updated)
-return append('kind', 'apikey', 'record', updated)
+local held = hash and redis.call('HGET', KEYS[4], hash) or ''
+if held == '' or held ~= ARGV[6] then return {'HELD', held} end
+redis.call('HSET', KEYS[4], hash, ARGV[7])
+return append('kind', 'apikey', 'record', ARGV[7])
 `;
 
 /** ARGV[5] one audit entry as JSON: kept in the change log itself. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import type { CapabilitiesError } from '../../../src/errors';
+import { GrantError, type CapabilitiesError } from '../../../src/errors';
+import type { ApiKeyRecord } from '../../../src/keys/api-key';
 import { redisKeys } from '../../../src/stores/redis/redis-keys';
 import { waitUntil } from '../../fixtures/wait-until';
 import { rawRedis, redisTestPrefix } from '../../support/redis-test';
@@ -242,5 +243,28 @@ describe('Redis stores: outages', () => {
     assert.equal(await raw.hget(redisKeys(prefix).revokedAccounts, 'bob@example.com'), null);
     await a.capabilities.update(grant('eve@example.com', ['read']));
     await waitUntil(() => b.capabilities.current().users.has('eve@example.com'), 'a write after the outage goes through');
+  });
+});
+
+describe('Redis stores: API key revocations', () => {
+  test('are judged on the key Redis holds now, not on the one a lagging instance saw last', async (t) => {
+    const prefix = redisTestPrefix(t);
+    const file = capsFileWith(t, TWO_ADMINS_CAPS);
+    const { stores: a } = await openInstance(t, file, prefix);
+    const { stores: late } = await openInstance(t, file, prefix);
+    const key = (capabilities: string[], hash: string): ApiKeyRecord => ({ name: 'deploy', hash, capabilities, expiresAt: null, createdBy: 'alice@example.com', createdAt: 1_700_000_000, note: '', revokedAt: null });
+    await a.apiKeys.create(key(['write'], 'h-write'));
+    await waitUntil(() => late.apiKeys.current().unrevoked().length === 1, 'the late instance knows the first key');
+    await stopFollowing(late);
+    await a.apiKeys.revoke('deploy');
+    await a.apiKeys.create(key(['admin'], 'h-admin'));
+    const seen: string[][] = [];
+    const refuseAdmin = (record: ApiKeyRecord): void => {
+      seen.push([...record.capabilities]);
+      if (record.capabilities.includes('admin')) throw new GrantError('GRANT_FORBIDDEN', 'admin', 'refused');
+    };
+    await assert.rejects(late.apiKeys.revoke('deploy', refuseAdmin), { code: 'GRANT_FORBIDDEN' });
+    assert.deepEqual(seen.at(-1), ['admin'], 'the last judgment was on the admin key');
+    assert.equal((JSON.parse((await rawRedis(t).hget(redisKeys(prefix).apiKeys, 'h-admin'))!) as { revoked_at: unknown }).revoked_at, null, 'not revoked');
   });
 });
