@@ -51,7 +51,7 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
   [
     TokenController,
     {
-      token: { summary: 'A bearer token for the signed-in user; ?user=name@service: a service token (user_management)', access: 'signed-in', ok: [200, '{"token", "token_type": "Bearer", "expires_at"} or {"service_token", "user", "capabilities"}'], errors: [[400, 'a service token for a non-service account, or a token asked for with a token (SESSION_REQUIRED)'], NOT_ALLOWED] },
+      token: { summary: 'A bearer token for the signed-in user; ?user=name@service: a service token (user_management)', access: 'signed-in', ok: [200, '{"token", "token_type": "Bearer", "expires_at"} or {"service_token", "user", "capabilities"}'], errors: [[400, 'a service token for a non-service account'], [403, `${NOT_ALLOWED[1]}; or a user token asked for with a bearer credential (SESSION_REQUIRED)`]] },
       revoke: { summary: 'Revoke one token: one\'s own, or anybody\'s with user_management', access: 'signed-in', ok: [200, '{"status": "ok", "revoked", "user"}'], errors: [BAD_BODY, NOT_ALLOWED] },
       revokeAll: { summary: 'Revoke every token and session issued so far to an account', access: 'signed-in', ok: [200, '{"status": "ok", "user", "revoked_issued_up_to"}'], errors: [BAD_BODY, NOT_ALLOWED] },
     },
