@@ -8,7 +8,7 @@ import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
-import { CurrentUser } from '../nest/decorators';
+import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { MAX_AUTHORIZATION_LENGTH } from '../tokens/bearer-header';
 import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
@@ -25,6 +25,7 @@ import { Responder } from './responder';
  */
 @Controller()
 @UseGuards(CapabilityGuard)
+@NeedsFreshStore()
 export class TokenController {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
