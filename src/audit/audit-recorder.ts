@@ -1,6 +1,15 @@
 import { hostname } from 'node:os';
+import type { Principal } from '../capabilities/principal';
 import { CapabilitiesError } from '../errors';
 import type { AuditAction, AuditLog } from './audit-log';
+
+/** Who makes a change: the principal of a request, or an operator outside any request, by name (`cli:<os user>`). */
+export type AuditActor = Principal | string;
+
+/** How the audit trail names `actor`: the principal's email (`key:<name>` for an API key), or the operator's name. */
+export function actorName(actor: AuditActor): string {
+  return typeof actor === 'string' ? actor : actor.email;
+}
 
 /** This process, as audit entries name it: `<host>:<pid>`. */
 export function defaultInstanceName(): string {
@@ -29,7 +38,7 @@ export class AuditRecorder {
    * (what was asked for) and the reason it was refused.
    */
   async record<T>(
-    actor: string,
+    actor: AuditActor,
     action: AuditAction,
     target: string,
     requested: string,
@@ -40,10 +49,10 @@ export class AuditRecorder {
     try {
       result = await work();
     } catch (error) {
-      await this.write(actor, action, target, `${requested}: refused, ${reasonOf(error)}`, 'refused');
+      await this.write(actorName(actor), action, target, `${requested}: refused, ${reasonOf(error)}`, 'refused');
       throw error;
     }
-    await this.write(actor, action, target, detail(result), 'ok');
+    await this.write(actorName(actor), action, target, detail(result), 'ok');
     return result;
   }
 

@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { AuditRecorder } from '../audit/audit-recorder';
+import { assertCreatedFromSession } from '../capabilities/credential-renewal';
 import { assertEmail } from '../capabilities/email';
 import { assertCanEndTokensOf } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
-import { AccessError, InvalidInputError, SessionRequiredError, TokenError } from '../errors';
+import { AccessError, InvalidInputError, TokenError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
@@ -53,7 +54,7 @@ export class TokenController {
       this.serviceToken(user, serviceAccount, response);
       return;
     }
-    assertMintedFromSession(user);
+    assertCreatedFromSession(user, 'a token is minted only from a browser session: sign in and open /token');
     const issued = this.tokens.issueUserToken(user.email);
     if (acceptsHtml(request.headers)) {
       this.responder.html(response, 200, tokenPage(user.email, issued.token, issued.expiresAt), [], { showsSecret: true });
@@ -106,18 +107,8 @@ export class TokenController {
   private serviceToken(manager: Principal, requested: unknown, response: unknown): void {
     requireManager(this.capabilities, manager);
     const email = assertEmail(requested, 'user');
-    const minted = mintServiceToken(this.tokens, this.capabilities.policy(), email, { manager: this.capabilities.effectiveSet(manager) });
+    const minted = mintServiceToken(this.tokens, this.capabilities.policy(), email, { manager: this.capabilities.effectiveSet(manager), minter: manager });
     this.responder.json(response, 200, serviceTokenAnswer(minted));
-  }
-}
-
-/**
- * Throws `SESSION_REQUIRED` unless the caller signed in through the browser: a token
- * that could mint its successor would renew itself forever once leaked.
- */
-export function assertMintedFromSession(user: Principal): void {
-  if (user.via !== 'session') {
-    throw new SessionRequiredError('a token is minted only from a browser session: sign in and open /token, not with a bearer token');
   }
 }
 

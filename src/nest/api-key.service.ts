@@ -30,9 +30,12 @@ export class ApiKeyService {
     this.actions = { store, audit, rules: config.apiKeys, now };
   }
 
-  /** Creates a key on behalf of `creator`; resolves with the key (shown once) and its record. */
+  /**
+   * Creates a key on behalf of `creator`, who must have signed in by a session
+   * (`SESSION_REQUIRED` for a bearer credential); resolves with the key (shown once) and its record.
+   */
   create(creator: Principal, request: ApiKeyRequest): Promise<{ key: string; record: ApiKeyRecord }> {
-    return createApiKey(this.actions, creator.email, this.capabilities.policy(), this.capabilities.effectiveSet(creator), request);
+    return createApiKey(this.actions, creator, this.capabilities.policy(), this.capabilities.effectiveSet(creator), request);
   }
 
   /** The keys not revoked, oldest first. */
@@ -42,6 +45,6 @@ export class ApiKeyService {
 
   /** Revokes the key `name` on behalf of `actor`; rejects with `KEY_UNKNOWN`. */
   revoke(actor: Principal, name: string): Promise<ApiKeyRecord> {
-    return revokeApiKey(this.actions, actor.email, name);
+    return revokeApiKey(this.actions, actor, name);
   }
 }

@@ -69,7 +69,7 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
   [
     ApiKeysController,
     {
-      create: { summary: 'Create an API key (nck_…) with capabilities the manager holds; the key is shown once (user_management)', access: 'manager', ok: [200, '{"status": "ok", "key", "name", "capabilities", "expires_at"}'], errors: [BAD_BODY, NOT_ALLOWED, [409, 'a live key of that name exists (KEY_EXISTS)']] },
+      create: { summary: 'Create an API key (nck_…) with capabilities the manager holds; the key is shown once (user_management, signed in by a session)', access: 'manager', ok: [200, '{"status": "ok", "key", "name", "capabilities", "expires_at"}'], errors: [BAD_BODY, [403, `${NOT_ALLOWED[1]}; or asked with a bearer credential instead of a session (SESSION_REQUIRED)`], [409, 'a live key of that name exists (KEY_EXISTS)']] },
       list: { summary: 'The API keys, never their secrets (user_management)', access: 'manager', ok: [200, '{"status": "ok", "keys": [...]}'], errors: [NOT_ALLOWED] },
       revoke: { summary: 'Revoke an API key at once, on every instance (user_management)', access: 'manager', ok: [200, '{"status": "ok", "name"}'], errors: [BAD_BODY, NOT_ALLOWED, [404, 'no key of that name (KEY_UNKNOWN)']] },
     },
