@@ -70,7 +70,7 @@ export class TokenController {
     const body = jsonObjectBody(request, this.config.maxBodyBytes, ['token']);
     const target = this.tokenField(body);
     this.assertCanEndTokensOf(caller, target.email);
-    await this.audit.record(caller.email, 'revoke', target.email, `revoke token ${target.tokenId}`, () => this.tokens.revoke(target), () => `revoked token ${target.tokenId}`);
+    await this.audit.record(caller, 'revoke', target.email, `revoke token ${target.tokenId}`, () => this.tokens.revoke(target), () => `revoked token ${target.tokenId}`);
     this.responder.json(response, 200, { status: 'ok', revoked: target.tokenId, user: target.email });
   }
 
@@ -119,7 +119,7 @@ export class TokenController {
  */
 export function revokeAllTokens(audit: AuditRecorder, tokens: BearerTokens, capabilities: CapabilityService, caller: Principal, email: string): Promise<number> {
   return audit.record(
-    caller.email,
+    caller,
     'revoke_all',
     email,
     'revoke every token',
