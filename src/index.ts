@@ -55,8 +55,9 @@ export { ApiKeyService } from './nest/api-key.service';
 export { FileApiKeyStore, apiKeyFileFor } from './stores/file-api-key.store';
 export type { FileApiKeyStoreOptions } from './stores/file-api-key.store';
 export { MemoryAuditLog } from './audit/audit-log';
-export type { AuditAction, AuditEntry, AuditLog, AuditQuery } from './audit/audit-log';
+export type { AuditAction, AuditEntry, AuditLog, AuditQuery, AuditShelf } from './audit/audit-log';
 export { AuditRecorder } from './audit/audit-recorder';
+export type { AuditActor } from './audit/audit-recorder';
 export { FileAuditLog, auditFileFor } from './stores/file-audit.log';
 export type { FileAuditLogOptions } from './stores/file-audit.log';
 

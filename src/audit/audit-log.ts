@@ -17,6 +17,14 @@ export interface AuditEntry {
   readonly instance: string;
 }
 
+/**
+ * Where an entry is kept. `trail`: every change made, and every refusal of a manager,
+ * kept by age. `outsiders`: the refusals of callers who manage nobody (a request they
+ * could never make), kept apart and only the newest, so that no number of them pushes
+ * an entry of the trail out.
+ */
+export type AuditShelf = 'trail' | 'outsiders';
+
 /** What to read back from an audit log. */
 export interface AuditQuery {
   /** Only entries whose target is this. */
@@ -35,8 +43,9 @@ export interface AuditQuery {
  * (await log.recent({ target: 'bob@example.com', limit: 10 }))[0].action; // 'add'
  */
 export interface AuditLog {
-  /** Resolves once `entry` is on durable storage. */
-  append(entry: AuditEntry): Promise<void>;
+  /** Resolves once `entry` is on durable storage, on `shelf` (default `trail`). */
+  append(entry: AuditEntry, shelf?: AuditShelf): Promise<void>;
+  /** The entries of every shelf that answer `query`, newest first. */
   recent(query: AuditQuery): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }
@@ -48,30 +57,54 @@ export function matchesQuery(entry: AuditEntry, query: AuditQuery): boolean {
 }
 
 /**
- * The audit trail kept in this process only (the newest `capacity` entries): for
- * tests and apps with a capability store of their own and no audit log given.
+ * The newest `limit` entries of several lists, each newest first (one per shelf): what
+ * `recent` answers. Ties keep the order of the lists.
+ *
+ * @example
+ * newestOf([trailEntries, outsiderEntries], 100);
+ */
+export function newestOf(lists: readonly (readonly AuditEntry[])[], limit: number): AuditEntry[] {
+  return lists
+    .flat()
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+    .slice(0, limit);
+}
+
+/**
+ * The audit trail kept in this process only (the newest `capacity` entries of the
+ * trail, and apart from them the newest `outsidersCapacity` refusals of outsiders):
+ * for tests and apps with a capability store of their own and no audit log given.
  *
  * @example
  * AuthModule.forRoot({ ..., store, auditLog: new MemoryAuditLog() })
  */
 export class MemoryAuditLog implements AuditLog {
-  private readonly entries: AuditEntry[] = [];
+  private readonly shelves: Record<AuditShelf, AuditEntry[]> = { trail: [], outsiders: [] };
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly outsidersCapacity = 1_000,
+  ) {}
 
-  async append(entry: AuditEntry): Promise<void> {
-    this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+  async append(entry: AuditEntry, shelf: AuditShelf = 'trail'): Promise<void> {
+    const entries = this.shelves[shelf];
+    const capacity = shelf === 'trail' ? this.capacity : this.outsidersCapacity;
+    entries.push(entry);
+    if (entries.length > capacity) entries.splice(0, entries.length - capacity);
   }
 
   async recent(query: AuditQuery): Promise<AuditEntry[]> {
-    const found: AuditEntry[] = [];
-    for (let index = this.entries.length - 1; index >= 0 && found.length < query.limit; index--) {
-      const entry = this.entries[index]!;
-      if (matchesQuery(entry, query)) found.push(entry);
-    }
-    return found;
+    return newestOf([matching(this.shelves.trail, query), matching(this.shelves.outsiders, query)], query.limit);
   }
 
   async close(): Promise<void> {}
+}
+
+function matching(entries: readonly AuditEntry[], query: AuditQuery): AuditEntry[] {
+  const found: AuditEntry[] = [];
+  for (let index = entries.length - 1; index >= 0 && found.length < query.limit; index--) {
+    const entry = entries[index]!;
+    if (matchesQuery(entry, query)) found.push(entry);
+  }
+  return found;
 }

@@ -1,6 +1,15 @@
 import { hostname } from 'node:os';
+import type { Principal } from '../capabilities/principal';
 import { CapabilitiesError } from '../errors';
-import type { AuditAction, AuditLog } from './audit-log';
+import type { AuditAction, AuditLog, AuditShelf } from './audit-log';
+
+/** Who makes a change: the principal of a request, or an operator outside any request, by name (`cli:<os user>`). */
+export type AuditActor = Principal | string;
+
+/** How the audit trail names `actor`: the principal's email (`key:<name>` for an API key), or the operator's name. */
+export function actorName(actor: AuditActor): string {
+  return typeof actor === 'string' ? actor : actor.email;
+}
 
 /** This process, as audit entries name it: `<host>:<pid>`. */
 export function defaultInstanceName(): string {
@@ -10,11 +19,13 @@ export function defaultInstanceName(): string {
 /**
  * Runs changes and writes one audit entry for each: `ok` with what changed once the
  * change is durable, or `refused` with the reason when it throws (the error is then
- * passed on). An entry that cannot be written is reported to `onLost`, never turned
- * into a failure of a change that was made.
+ * passed on). A refusal of a principal who is no manager (`isManager`) goes to the
+ * `outsiders` shelf, so that anyone signed in cannot push the trail out by asking for
+ * what they may not do. An entry that cannot be written is reported to `onLost`, never
+ * turned into a failure of a change that was made.
  *
  * @example
- * await audit.record('ada@example.com', 'add', 'bob@example.com', 'add write', () => store.update(edit), () => 'added write');
+ * await audit.record(adaSession, 'add', 'bob@example.com', 'add write', () => store.update(edit), () => 'added write');
  */
 export class AuditRecorder {
   constructor(
@@ -22,6 +33,8 @@ export class AuditRecorder {
     private readonly instance: string = defaultInstanceName(),
     private readonly onLost: (message: string) => void = (message) => process.emitWarning(message),
     private readonly now: () => number = Date.now,
+    /** Whether a principal manages others now; by default everyone counts as one (every entry on the trail). */
+    private readonly isManager: (principal: Principal) => boolean = () => true,
   ) {}
 
   /**
@@ -29,7 +42,7 @@ export class AuditRecorder {
    * (what was asked for) and the reason it was refused.
    */
   async record<T>(
-    actor: string,
+    actor: AuditActor,
     action: AuditAction,
     target: string,
     requested: string,
@@ -47,13 +60,19 @@ export class AuditRecorder {
     return result;
   }
 
-  private async write(actor: string, action: AuditAction, target: string, detail: string, outcome: 'ok' | 'refused'): Promise<void> {
-    const entry = { at: new Date(this.now()).toISOString(), actor, action, target, detail, outcome, instance: this.instance };
+  private async write(actor: AuditActor, action: AuditAction, target: string, detail: string, outcome: 'ok' | 'refused'): Promise<void> {
+    const name = actorName(actor);
+    const entry = { at: new Date(this.now()).toISOString(), actor: name, action, target, detail, outcome, instance: this.instance };
     try {
-      await this.log.append(entry);
+      await this.log.append(entry, this.shelfOf(actor, outcome));
     } catch (error) {
-      this.onLost(`an audit entry could not be written (${action} ${target} by ${actor}, ${outcome}): ${reasonOf(error)}`);
+      this.onLost(`an audit entry could not be written (${action} ${target} by ${name}, ${outcome}): ${reasonOf(error)}`);
     }
+  }
+
+  /** The trail for every change made and for the refusals of managers and operators; the outsiders' shelf for the rest. */
+  private shelfOf(actor: AuditActor, outcome: 'ok' | 'refused'): AuditShelf {
+    return outcome === 'refused' && typeof actor !== 'string' && !this.isManager(actor) ? 'outsiders' : 'trail';
   }
 }
 

@@ -13,6 +13,11 @@ export interface Principal {
    * capability both here and in the store now.
    */
   readonly snapshot?: readonly string[] | undefined;
+  /**
+   * Bearer credentials only (`via: 'token'`): when the credential stops working, unix
+   * seconds, or null for one that never expires. What it mints expires no later.
+   */
+  readonly expiresAt?: number | null | undefined;
   /** API keys only: the key's name. */
   readonly keyName?: string | undefined;
   /**

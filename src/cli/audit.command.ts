@@ -6,7 +6,7 @@ import { withStore, type StoreChoice } from './store-choice';
 
 /**
  * `audit [--email EMAIL] [--limit N] [--json] [--redis URL]`: the audit trail, newest
- * first: next to the capability file, or in the shared store's change log with Redis.
+ * first: next to the capability file, or in the shared store's audit streams with Redis.
  */
 export async function auditCommand(options: { choice: StoreChoice; email: string | undefined; limit: string | undefined; json: boolean }, io: CliIo): Promise<number> {
   const limit = options.limit === undefined ? 50 : Number(options.limit);
@@ -15,7 +15,7 @@ export async function auditCommand(options: { choice: StoreChoice; email: string
   // Without Redis only the audit file is read, so the trail stays readable when the capability file is not.
   const entries =
     options.choice.redis === undefined
-      ? await (await FileAuditLog.open(auditFileFor(options.choice.caps))).recent(query)
+      ? await (await FileAuditLog.open(auditFileFor(options.choice.caps), { retentionDays: null })).recent(query)
       : await withStore(options.choice, io, (_store, log) => log.recent(query));
   for (const entry of entries) {
     if (options.json) io.out(JSON.stringify(entry));

@@ -77,9 +77,10 @@ cli:<os user>.
   --note TEXT      what the key is for`,
   audit: `Usage: nest-capabilities audit [--email EMAIL] [--limit N] [--json] [--redis URL] [--prefix PREFIX]
 
-Prints the audit trail kept next to the capability file (FILE.audit.jsonl), or with
---redis the one shared through Redis, that every instance's audit route reads;
-newest first: when, ok or REFUSED, who, what, on whom, and on which instance.
+Prints the audit trail kept next to the capability file (FILE.audit.jsonl, and the
+refusals of non-managers kept apart in FILE.audit-refused.jsonl), or with --redis the
+one shared through Redis, that every instance's audit route reads; newest first:
+when, ok or REFUSED, who, what, on whom, and on which instance.
 
   --email EMAIL    only changes to this account (or key:NAME for an API key)
   --limit N        at most N entries (default 50)

@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { ApiKeyStore } from '../keys/api-key-store';
 import type { CapabilityStore, StoreLogger } from '../stores/capability-store';
 import { FileApiKeyStore, apiKeyFileFor } from '../stores/file-api-key.store';
-import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
+import { FileAuditLog, auditFileFor, type FileAuditLogOptions } from '../stores/file-audit.log';
 import { RedisStores } from '../stores/redis/redis-stores';
 import { YamlFileStore } from '../stores/yaml-file.store';
 import type { CliIo } from './cli-io';
@@ -30,7 +30,7 @@ export function storeChoiceOf(caps: string, values: { redis?: string | undefined
 export async function withStore<T>(choice: StoreChoice, io: CliIo, work: (store: CapabilityStore, audit: AuditLog) => Promise<T>): Promise<T> {
   const logger = quietLogger(io);
   if (choice.redis === undefined) {
-    const audit = await FileAuditLog.open(auditFileFor(choice.caps), { capsFile: choice.caps });
+    const audit = await FileAuditLog.open(auditFileFor(choice.caps), cliAuditFile(choice.caps));
     const store = await YamlFileStore.open(choice.caps, { logger });
     try {
       return await work(store, audit);
@@ -49,7 +49,7 @@ export async function withStore<T>(choice: StoreChoice, io: CliIo, work: (store:
 /** As `withStore`, for the API keys: the key file next to the capability file, or the keys shared through Redis. */
 export async function withKeyStore<T>(choice: StoreChoice, io: CliIo, work: (keys: ApiKeyStore, audit: AuditLog) => Promise<T>): Promise<T> {
   if (choice.redis === undefined) {
-    const audit = await FileAuditLog.open(auditFileFor(choice.caps), { capsFile: choice.caps });
+    const audit = await FileAuditLog.open(auditFileFor(choice.caps), cliAuditFile(choice.caps));
     const keys = await FileApiKeyStore.open(apiKeyFileFor(choice.caps), { capsFile: choice.caps });
     try {
       return await work(keys, audit);
@@ -66,7 +66,15 @@ export async function withKeyStore<T>(choice: StoreChoice, io: CliIo, work: (key
 }
 
 function openRedis(caps: string, redis: NonNullable<StoreChoice['redis']>, logger: StoreLogger): Promise<RedisStores> {
-  return RedisStores.open({ capsFile: caps, redis: { url: redis.url, ...(redis.prefix === undefined ? {} : { prefix: redis.prefix }) }, logger });
+  return RedisStores.open({ capsFile: caps, redis: { url: redis.url, ...(redis.prefix === undefined ? {} : { prefix: redis.prefix }) }, logger, auditRetentionDays: null });
+}
+
+/**
+ * The audit file as a command opens it: it never drops an entry of the trail, since the
+ * app's retention is the app's to apply (and it does at its next entry).
+ */
+function cliAuditFile(caps: string): FileAuditLogOptions {
+  return { capsFile: caps, retentionDays: null };
 }
 
 // A one-shot command has nothing to poll for; only real problems are worth a line.

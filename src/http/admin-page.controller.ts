@@ -11,7 +11,7 @@ import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { acceptsHtml, sendGuestBrowserToLogin } from './login-redirect';
 import { CapabilityService } from '../nest/capability.service';
-import { CurrentUser } from '../nest/decorators';
+import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { assertFormFromThisOrigin, formFields, listField, textField } from './admin-form';
 import { adminPage, type AdminNotice } from './admin-page.view';
@@ -32,6 +32,7 @@ const PAGE_AUDIT_ENTRIES = 20;
  */
 @Controller('manage_capabilities')
 @UseGuards(CapabilityGuard)
+@NeedsFreshStore()
 export class AdminPageController {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,

@@ -7,7 +7,7 @@ import type { AuthConfig } from '../nest/auth-config';
 import { ApiKeyService } from '../nest/api-key.service';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
-import { CurrentUser } from '../nest/decorators';
+import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { requireManager } from './management-access';
 import { capabilityListField, jsonObjectBody } from './request-body';
 import type { HttpRequest } from './request';
@@ -16,6 +16,7 @@ import { Responder } from './responder';
 /** `/manage_capabilities/keys`: API keys for holders of `user_management`. */
 @Controller('manage_capabilities')
 @UseGuards(CapabilityGuard)
+@NeedsFreshStore()
 export class ApiKeysController {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../errors';
 import { auditTarget } from '../audit/audit-target';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
-import { CurrentUser } from '../nest/decorators';
+import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { requireManager } from './management-access';
 import { Responder } from './responder';
 
@@ -17,6 +17,7 @@ export const AUDIT_MAX_LIMIT = 1000;
 /** `GET /manage_capabilities/audit?email=&since=&limit=`: the audit trail, newest first. */
 @Controller('manage_capabilities')
 @UseGuards(CapabilityGuard)
+@NeedsFreshStore()
 export class AuditController {
   constructor(
     private readonly capabilities: CapabilityService,

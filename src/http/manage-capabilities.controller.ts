@@ -6,7 +6,7 @@ import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
-import { CurrentUser } from '../nest/decorators';
+import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { requireManager, requireSignedIn } from './management-access';
 import { capabilityField, capabilityListField, emailField, jsonObjectBody } from './request-body';
 import type { HttpRequest } from './request';
@@ -15,6 +15,7 @@ import { Responder } from './responder';
 /** `/manage_capabilities/*`: read and change what users hold. */
 @Controller('manage_capabilities')
 @UseGuards(CapabilityGuard)
+@NeedsFreshStore()
 export class ManageCapabilitiesController {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,

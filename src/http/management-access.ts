@@ -1,4 +1,5 @@
 import { USER_MANAGEMENT } from '../capabilities/grant-rules';
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import type { Principal } from '../capabilities/principal';
 import { AccessError } from '../errors';
 import type { CapabilityService } from '../nest/capability.service';
@@ -16,6 +17,11 @@ export function requireSignedIn(user: Principal | null): Principal {
  * graph without `user_management` simply has no managers instead of failing the start-up audit.
  */
 export function requireManager(capabilities: CapabilityService, user: Principal | null): Principal {
-  if (user === null || !capabilities.can(user, USER_MANAGEMENT)) throw accessDenied(user, USER_MANAGEMENT);
+  if (user === null || !isManager(capabilities.policy(), user)) throw accessDenied(user, USER_MANAGEMENT);
   return user;
+}
+
+/** Whether `user` holds `user_management` under `policy`: who counts as a manager, for access and for the audit trail. */
+export function isManager(policy: CapabilityPolicy, user: Principal): boolean {
+  return policy.effectiveFor(user).has(USER_MANAGEMENT);
 }

@@ -1,14 +1,15 @@
 import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { AuditRecorder } from '../audit/audit-recorder';
+import { assertCreatedFromSession } from '../capabilities/credential-renewal';
 import { assertEmail } from '../capabilities/email';
 import { assertCanEndTokensOf } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
-import { AccessError, InvalidInputError, SessionRequiredError, TokenError } from '../errors';
+import { AccessError, InvalidInputError, TokenError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
-import { CurrentUser } from '../nest/decorators';
+import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { MAX_AUTHORIZATION_LENGTH } from '../tokens/bearer-header';
 import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
@@ -25,6 +26,7 @@ import { Responder } from './responder';
  */
 @Controller()
 @UseGuards(CapabilityGuard)
+@NeedsFreshStore()
 export class TokenController {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
@@ -52,7 +54,7 @@ export class TokenController {
       this.serviceToken(user, serviceAccount, response);
       return;
     }
-    assertMintedFromSession(user);
+    assertCreatedFromSession(user, 'a token is minted only from a browser session: sign in and open /token');
     const issued = this.tokens.issueUserToken(user.email);
     if (acceptsHtml(request.headers)) {
       this.responder.html(response, 200, tokenPage(user.email, issued.token, issued.expiresAt), [], { showsSecret: true });
@@ -68,7 +70,7 @@ export class TokenController {
     const body = jsonObjectBody(request, this.config.maxBodyBytes, ['token']);
     const target = this.tokenField(body);
     this.assertCanEndTokensOf(caller, target.email);
-    await this.audit.record(caller.email, 'revoke', target.email, `revoke token ${target.tokenId}`, () => this.tokens.revoke(target), () => `revoked token ${target.tokenId}`);
+    await this.audit.record(caller, 'revoke', target.email, `revoke token ${target.tokenId}`, () => this.tokens.revoke(target), () => `revoked token ${target.tokenId}`);
     this.responder.json(response, 200, { status: 'ok', revoked: target.tokenId, user: target.email });
   }
 
@@ -105,18 +107,8 @@ export class TokenController {
   private serviceToken(manager: Principal, requested: unknown, response: unknown): void {
     requireManager(this.capabilities, manager);
     const email = assertEmail(requested, 'user');
-    const minted = mintServiceToken(this.tokens, this.capabilities.policy(), email, { manager: this.capabilities.effectiveSet(manager) });
+    const minted = mintServiceToken(this.tokens, this.capabilities.policy(), email, { manager: this.capabilities.effectiveSet(manager), minter: manager });
     this.responder.json(response, 200, serviceTokenAnswer(minted));
-  }
-}
-
-/**
- * Throws `SESSION_REQUIRED` unless the caller signed in through the browser: a token
- * that could mint its successor would renew itself forever once leaked.
- */
-export function assertMintedFromSession(user: Principal): void {
-  if (user.via !== 'session') {
-    throw new SessionRequiredError('a token is minted only from a browser session: sign in and open /token, not with a bearer token');
   }
 }
 
@@ -127,7 +119,7 @@ export function assertMintedFromSession(user: Principal): void {
  */
 export function revokeAllTokens(audit: AuditRecorder, tokens: BearerTokens, capabilities: CapabilityService, caller: Principal, email: string): Promise<number> {
   return audit.record(
-    caller.email,
+    caller,
     'revoke_all',
     email,
     'revoke every token',

@@ -1,5 +1,6 @@
-import type { AuditRecorder } from '../audit/audit-recorder';
+import { actorName, type AuditActor, type AuditRecorder } from '../audit/audit-recorder';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import { assertCreatedFromSession } from '../capabilities/credential-renewal';
 import type { CapabilitySet } from '../capabilities/capability-set';
 import { assertCanRevokeKey } from '../capabilities/grant-rules';
 import type { ApiKeyRecord } from './api-key';
@@ -17,14 +18,15 @@ export interface ApiKeyActions {
 /**
  * Creates a key for `actor` (whose effective set is `creator`, null for an operator)
  * under every rule of `plannedApiKey`, stores its hash and records it in the audit
- * trail (a refusal too). Resolves with the key, which is never shown again.
+ * trail (a refusal too). A principal must have signed in by a session: a bearer
+ * credential gets `SESSION_REQUIRED`. Resolves with the key, which is never shown again.
  *
  * @example
- * const { key } = await createApiKey(actions, 'ada@example.com', policy, adaSet, { name: 'deploy', capabilities: ['write'] });
+ * const { key } = await createApiKey(actions, adaSession, policy, adaSet, { name: 'deploy', capabilities: ['write'] });
  */
 export function createApiKey(
   actions: ApiKeyActions,
-  actor: string,
+  actor: AuditActor,
   policy: CapabilityPolicy,
   creator: CapabilitySet | null,
   request: ApiKeyRequest,
@@ -36,7 +38,8 @@ export function createApiKey(
     `key:${String(request.name).slice(0, 64)}`,
     requested,
     async () => {
-      const planned = plannedApiKey(policy, creator, request, actions.rules, actor, Math.floor(actions.now() / 1000));
+      if (typeof actor !== 'string') assertCreatedFromSession(actor, 'an API key is created only from a browser session or the command line (nest-capabilities keys create)');
+      const planned = plannedApiKey(policy, creator, request, actions.rules, actorName(actor), Math.floor(actions.now() / 1000));
       await actions.store.create(planned.record);
       return planned;
     },
@@ -56,7 +59,7 @@ export function createApiKey(
  */
 export function revokeApiKey(
   actions: ApiKeyActions,
-  actor: string,
+  actor: AuditActor,
   name: string,
   revoker: { readonly policy: CapabilityPolicy; readonly held: CapabilitySet } | null,
 ): Promise<ApiKeyRecord> {

@@ -99,5 +99,5 @@ export function withKeyAdded(records: readonly ApiKeyRecord[], record: ApiKeyRec
 }
 
 function principalOf(record: ApiKeyRecord): Principal {
-  return { email: `key:${record.name}`, kind: 'key', via: 'token', keyName: record.name, keyCapabilities: record.capabilities };
+  return { email: `key:${record.name}`, kind: 'key', via: 'token', expiresAt: record.expiresAt, keyName: record.name, keyCapabilities: record.capabilities };
 }

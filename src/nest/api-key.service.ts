@@ -30,9 +30,12 @@ export class ApiKeyService {
     this.actions = { store, audit, rules: config.apiKeys, now };
   }
 
-  /** Creates a key on behalf of `creator`; resolves with the key (shown once) and its record. */
+  /**
+   * Creates a key on behalf of `creator`, who must have signed in by a session
+   * (`SESSION_REQUIRED` for a bearer credential); resolves with the key (shown once) and its record.
+   */
   create(creator: Principal, request: ApiKeyRequest): Promise<{ key: string; record: ApiKeyRecord }> {
-    return createApiKey(this.actions, creator.email, this.capabilities.policy(), this.capabilities.effectiveSet(creator), request);
+    return createApiKey(this.actions, creator, this.capabilities.policy(), this.capabilities.effectiveSet(creator), request);
   }
 
   /** The keys not revoked, oldest first. */
@@ -45,6 +48,6 @@ export class ApiKeyService {
    * carries; rejects with `KEY_UNKNOWN` or `GRANT_FORBIDDEN`.
    */
   revoke(actor: Principal, name: string): Promise<ApiKeyRecord> {
-    return revokeApiKey(this.actions, actor.email, name, { policy: this.capabilities.policy(), held: this.capabilities.effectiveSet(actor) });
+    return revokeApiKey(this.actions, actor, name, { policy: this.capabilities.policy(), held: this.capabilities.effectiveSet(actor) });
   }
 }

@@ -1,6 +1,7 @@
 import { defaultInstanceName } from '../audit/audit-recorder';
 import { ConfigError } from '../errors';
 import type { ApiKeyPolicy } from '../keys/api-key-request';
+import { checkedRetentionDays } from '../stores/audit-retention';
 import { assertStrongSecret, deriveKeys, type DerivedKeys } from '../secrets/auth-secret';
 import { cookiePolicyFor, type CookiePolicy } from '../session/cookie-jar';
 import type { AuthModuleOptions } from './auth-module.options';
@@ -31,6 +32,8 @@ export interface AuthConfig {
   readonly apiKeys: ApiKeyPolicy;
   /** How audit entries name this process. */
   readonly instanceName: string;
+  /** Days the default audit logs keep every entry of the trail (null: never dropped). */
+  readonly auditRetentionDays: number | null;
   /** Problems worth a warning that do not stop a development start. */
   readonly warnings: readonly string[];
 }
@@ -84,6 +87,7 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
       mayNeverExpire: options.apiKeysMayNeverExpire ?? false,
     },
     instanceName: options.instanceName ?? defaultInstanceName(),
+    auditRetentionDays: checkedRetentionDays(options.auditRetentionDays),
     warnings,
   };
 }

@@ -43,6 +43,11 @@ export interface AuthModuleOptions {
    * the caps file; with a `store` of your own and none given, this process only (warned).
    */
   readonly auditLog?: AuditLog;
+  /**
+   * Days the default audit logs (the file next to the caps file, Redis) keep every entry
+   * of the trail, whatever the number of refusals. Default 90.
+   */
+  readonly auditRetentionDays?: number;
   /** Lifetime of an API key created without `expires_in`, in seconds. Default 90 days. */
   readonly apiKeyTtlSeconds?: number;
   /** Let managers create API keys that never expire (`"expires_in": "never"`). Default false. */

@@ -44,6 +44,7 @@ const OPTION_RULES: Record<keyof AuthModuleOptions, OptionRule> = {
   globalGuard: boolean,
   apiKeyStore: object,
   auditLog: object,
+  auditRetentionDays: number,
   apiKeyTtlSeconds: number,
   apiKeysMayNeverExpire: boolean,
   instanceName: string,

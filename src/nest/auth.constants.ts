@@ -8,6 +8,8 @@ export const REQUIRED_CAPABILITIES = 'nest-capabilities:required';
 export const PUBLIC_ROUTE = 'nest-capabilities:public';
 /** Metadata key of `@RedirectToLogin`. */
 export const REDIRECT_TO_LOGIN = 'nest-capabilities:redirect-to-login';
+/** Metadata key of `@NeedsFreshStore`. */
+export const NEEDS_FRESH_STORE = 'nest-capabilities:needs-fresh-store';
 /** Where the guard leaves the principal on the request (null for a guest). */
 export const PRINCIPAL = Symbol('nest-capabilities:principal');
 /**

@@ -9,6 +9,7 @@ import { ProviderAccounts } from './provider-accounts';
 import { ProviderAccessTokenPipe } from './provider-access-token';
 import { ProviderApiTokens } from './provider-api-tokens';
 import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
+import { isManager } from '../http/management-access';
 import { Responder } from '../http/responder';
 import { SessionController } from '../http/session.controller';
 import { ProviderSignOut } from '../http/provider-sign-out';
@@ -88,7 +89,7 @@ function coreProviders(prefix: string): Provider[] {
         if (options.store !== undefined || options.revocationStore !== undefined) {
           throw new ConfigError('redis cannot be combined with store or revocationStore: it provides both');
         }
-        return RedisStores.open({ capsFile: config.capsFile, redis: options.redis, logger, now });
+        return RedisStores.open({ capsFile: config.capsFile, redis: options.redis, logger, now, auditRetentionDays: config.auditRetentionDays });
       },
     },
     {
@@ -160,17 +161,18 @@ function coreProviders(prefix: string): Provider[] {
     {
       // The audit trail: given, else next to the caps file, else (a store of one's own without one) this process only.
       provide: AuditRecorder,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES, CLOCK],
-      useFactory: async (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null, now: () => number): Promise<AuditRecorder> => {
+      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES, CAPABILITY_STORE, CLOCK],
+      useFactory: async (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null, store: CapabilityStore, now: () => number): Promise<AuditRecorder> => {
         let log: AuditLog;
         if (options.auditLog !== undefined) log = options.auditLog;
         else if (redis !== null) log = redis.audit;
-        else if (options.store === undefined) log = await FileAuditLog.open(auditFileFor(config.capsFile), { capsFile: config.capsFile });
-        else {
+        else if (options.store === undefined) {
+          log = await FileAuditLog.open(auditFileFor(config.capsFile), { capsFile: config.capsFile, retentionDays: config.auditRetentionDays, now });
+        } else {
           logger.warn('a custom store without auditLog: the audit trail is kept in this process only');
           log = new MemoryAuditLog();
         }
-        return new AuditRecorder(log, config.instanceName, (message) => logger.error(message), now);
+        return new AuditRecorder(log, config.instanceName, (message) => logger.error(message), now, (principal) => isManager(store.current(), principal));
       },
     },
     {

@@ -95,8 +95,11 @@ export class CapabilityGuard implements CanActivate {
   }
 
   private authorize(request: GuardedRequest, requirement: RouteRequirement, principal: Principal | null): boolean {
-    if (requirement.isPublic || requirement.capabilities.length === 0) return true;
+    if (requirement.isPublic || !requirement.needsFreshStore) return true;
+    // The one place staleness is decided: every route that needs a capability, and every
+    // module route that mints or manages (@NeedsFreshStore), is refused past the bound.
     assertStoreFresh(this.store);
+    if (requirement.capabilities.length === 0) return true;
     const policy = this.store.current();
     const held = policy.effectiveFor(principal);
     const indices = this.requirements.indicesIn(requirement, policy.graph);

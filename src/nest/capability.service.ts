@@ -51,7 +51,7 @@ export class CapabilityService {
   async change(manager: Principal, email: string, change: CapabilityChange): Promise<readonly string[]> {
     let before: readonly string[] = [];
     const policy = await this.audit.record(
-      manager.email,
+      manager,
       change.kind,
       email,
       requestedChange(change),

@@ -2,7 +2,7 @@ import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestj
 import { assertCapabilityName } from '../capabilities/capability-name';
 import type { Principal } from '../capabilities/principal';
 import { requestOf } from './capability.guard';
-import { PRINCIPAL, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES } from './auth.constants';
+import { NEEDS_FRESH_STORE, PRINCIPAL, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES } from './auth.constants';
 
 /**
  * Requires every named capability, on a controller class or a handler; a handler's
@@ -37,6 +37,18 @@ export function Public(): ClassDecorator & MethodDecorator {
  */
 export function RedirectToLogin(): ClassDecorator & MethodDecorator {
   return SetMetadata(REDIRECT_TO_LOGIN, true);
+}
+
+/**
+ * Marks handlers that decide on the store without a `@RequireCapability` (the module's
+ * minting and management routes): past the store's staleness bound the guard answers
+ * them `STORE_UNAVAILABLE`, as it answers every route that needs a capability.
+ *
+ * @example
+ * @NeedsFreshStore() @Controller('manage_capabilities') class ManageCapabilitiesController {}
+ */
+export function NeedsFreshStore(): ClassDecorator & MethodDecorator {
+  return SetMetadata(NEEDS_FRESH_STORE, true);
 }
 
 /**

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MemoryAuditLog } from '../audit/audit-log';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertIdentityFree } from '../capabilities/capability-policy';
+import type { Principal } from '../capabilities/principal';
 import { identityKey, legacyIdentityKey } from '../capabilities/identity-link';
 import { CAPABILITY_STORE } from './auth.constants';
 import type { CapabilityStore } from '../stores/capability-store';
@@ -48,7 +49,8 @@ export class ProviderAccounts {
   }
 
   private async link(key: string, legacy: string | undefined, email: string): Promise<string> {
-    await this.audit.record(email, 'link', email, `link ${key}`, async () => {
+    const linking: Principal = { email, kind: 'user', via: 'session' };
+    await this.audit.record(linking, 'link', email, `link ${key}`, async () => {
       const links = this.store.current().identities;
       assertIdentityFree(links, key, email);
       if (legacy !== undefined) assertIdentityFree(links, legacy, email);

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { CapabilityGraph } from '../capabilities/capability-graph';
-import { PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES } from './auth.constants';
+import { NEEDS_FRESH_STORE, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES } from './auth.constants';
 
 /** What one handler asks of its callers, read from its decorators once. */
 export interface RouteRequirement {
   readonly capabilities: readonly string[];
   readonly isPublic: boolean;
   readonly redirectToLogin: boolean;
+  /** Whether the handler decides on the store: it needs a capability, or is marked `@NeedsFreshStore`. */
+  readonly needsFreshStore: boolean;
   /** Indices of `capabilities` in `graph`, refreshed when the graph changes; -1 for an unknown one. */
   indices: readonly number[];
   graph: CapabilityGraph | undefined;
@@ -27,10 +29,12 @@ export class RouteRequirements {
     let requirement = this.byHandler.get(handler);
     if (requirement === undefined) {
       const targets = [handler, controller] as (() => void)[];
+      const capabilities = this.reflector.getAllAndOverride<readonly string[] | undefined>(REQUIRED_CAPABILITIES, targets) ?? [];
       requirement = {
-        capabilities: this.reflector.getAllAndOverride<readonly string[] | undefined>(REQUIRED_CAPABILITIES, targets) ?? [],
+        capabilities,
         isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) ?? false,
         redirectToLogin: this.reflector.getAllAndOverride<boolean | undefined>(REDIRECT_TO_LOGIN, targets) ?? false,
+        needsFreshStore: capabilities.length > 0 || (this.reflector.getAllAndOverride<boolean | undefined>(NEEDS_FRESH_STORE, targets) ?? false),
         indices: [],
         graph: undefined,
       };

@@ -51,7 +51,7 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
   [
     TokenController,
     {
-      token: { summary: 'A bearer token for the signed-in user; ?user=name@service: a service token (user_management)', access: 'signed-in', ok: [200, '{"token", "token_type": "Bearer", "expires_at"} or {"service_token", "user", "capabilities"}'], errors: [[400, 'a service token for a non-service account, or a token asked for with a token (SESSION_REQUIRED)'], NOT_ALLOWED] },
+      token: { summary: 'A bearer token for the signed-in user; ?user=name@service: a service token (user_management)', access: 'signed-in', ok: [200, '{"token", "token_type": "Bearer", "expires_at"} or {"service_token", "user", "capabilities"}'], errors: [[400, 'a service token for a non-service account'], [403, `${NOT_ALLOWED[1]}; or a user token asked for with a bearer credential (SESSION_REQUIRED)`]] },
       revoke: { summary: 'Revoke one token: one\'s own, or anybody\'s with user_management', access: 'signed-in', ok: [200, '{"status": "ok", "revoked", "user"}'], errors: [BAD_BODY, NOT_ALLOWED] },
       revokeAll: { summary: 'Revoke every token and session issued so far to an account', access: 'signed-in', ok: [200, '{"status": "ok", "user", "revoked_issued_up_to"}'], errors: [BAD_BODY, NOT_ALLOWED] },
     },
@@ -69,7 +69,7 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
   [
     ApiKeysController,
     {
-      create: { summary: 'Create an API key (nck_…) with capabilities the manager holds; the key is shown once (user_management)', access: 'manager', ok: [200, '{"status": "ok", "key", "name", "capabilities", "expires_at"}'], errors: [BAD_BODY, NOT_ALLOWED, [409, 'a live key of that name exists (KEY_EXISTS)']] },
+      create: { summary: 'Create an API key (nck_…) with capabilities the manager holds; the key is shown once (user_management, signed in by a session)', access: 'manager', ok: [200, '{"status": "ok", "key", "name", "capabilities", "expires_at"}'], errors: [BAD_BODY, [403, `${NOT_ALLOWED[1]}; or asked with a bearer credential instead of a session (SESSION_REQUIRED)`], [409, 'a live key of that name exists (KEY_EXISTS)']] },
       list: { summary: 'The API keys, never their secrets (user_management)', access: 'manager', ok: [200, '{"status": "ok", "keys": [...]}'], errors: [NOT_ALLOWED] },
       revoke: { summary: 'Revoke an API key at once, on every instance (user_management)', access: 'manager', ok: [200, '{"status": "ok", "name"}'], errors: [BAD_BODY, NOT_ALLOWED, [404, 'no key of that name (KEY_UNKNOWN)']] },
     },

@@ -1,15 +1,27 @@
-import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
-import { matchesQuery, type AuditEntry, type AuditLog, type AuditQuery } from '../audit/audit-log';
+import { matchesQuery, newestOf, type AuditEntry, type AuditLog, type AuditQuery, type AuditShelf } from '../audit/audit-log';
 import { ConfigError } from '../errors';
-import { withFileLock } from './file-lock';
-import { createWithMode, sidecarMode } from './sidecar-file';
+import { checkedRetentionDays } from './audit-retention';
+import { firstLineOf, RotatedLinesFile, type RotationRule } from './rotated-lines.file';
+
+const DAY_MS = 86_400_000;
 
 /** Options of `FileAuditLog.open`. */
 export interface FileAuditLogOptions {
   /** The capability file the log belongs to: a new log file takes its mode. */
   readonly capsFile?: string;
-  /** Size past which the log is rotated to `<file>.1` (the previous `.1` is dropped). Default 10 MiB. */
+  /**
+   * Size past which the file of outsiders' refusals moves to `<that file>.1` (the
+   * previous `.1` is dropped). Default 10 MiB.
+   */
   readonly maxBytes?: number;
+  /**
+   * Days every entry of the trail is kept, at least (up to twice as long); null: never
+   * dropped (the command line's choice, which appends for an app whose setting it does
+   * not know). Default 90.
+   */
+  readonly retentionDays?: number | null;
+  /** The clock, in milliseconds, that decides the age of entries. Default `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** The sidecar file that keeps the audit trail of `capsFile`. */
@@ -17,74 +29,83 @@ export function auditFileFor(capsFile: string): string {
   return `${capsFile}.audit.jsonl`;
 }
 
+/** The file that keeps, apart from the trail in `file`, the refusals of outsiders: `caps.yaml.audit-refused.jsonl`. */
+export function refusalsFileFor(file: string): string {
+  return `${file.replace(/\.jsonl$/, '')}-refused.jsonl`;
+}
+
 /**
  * The audit trail as JSON Lines next to caps.yaml (`caps.yaml.audit.jsonl`): one entry
  * per line, appended under the file's inter-process lock and flushed to disk (fsync)
- * before the change it records is answered. Past `maxBytes` the file moves to
- * `<file>.1` and a new one starts, so the trail keeps between one and two files' worth.
+ * before the change it records is answered. The trail is kept by age: once its first
+ * entry is older than `retentionDays`, the file moves to `<file>.1` (dropping the
+ * previous `.1`, older still) and a new one starts. The refusals of outsiders are kept
+ * apart (`caps.yaml.audit-refused.jsonl`), by size, so that they never push out an
+ * entry of the trail.
  *
  * @example
  * const log = await FileAuditLog.open(auditFileFor('caps.yaml'), { capsFile: 'caps.yaml' });
  */
 export class FileAuditLog implements AuditLog {
   private constructor(
-    readonly file: string,
-    private readonly capsFile: string | undefined,
-    private readonly maxBytes: number,
+    private readonly trail: RotatedLinesFile,
+    private readonly outsiders: RotatedLinesFile,
   ) {}
 
   static async open(file: string, options: FileAuditLogOptions = {}): Promise<FileAuditLog> {
     const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
     if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new ConfigError(`maxBytes must be a positive whole number of bytes, got ${maxBytes}`);
-    return new FileAuditLog(file, options.capsFile, maxBytes);
+    const retentionDays = checkedRetentionDays(options.retentionDays, 'retentionDays');
+    const trailRule: RotationRule = retentionDays === null ? () => false : firstEntryOlderThan(retentionDays * DAY_MS, options.now ?? Date.now);
+    return new FileAuditLog(
+      new RotatedLinesFile(file, options.capsFile, trailRule),
+      new RotatedLinesFile(refusalsFileFor(file), options.capsFile, ({ size, lineBytes }) => size + lineBytes > maxBytes),
+    );
   }
 
-  append(entry: AuditEntry): Promise<void> {
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
-    return withFileLock(this.file, async () => {
-      let size = await stat(this.file).then((stats) => stats.size, () => 0);
-      if (size > 0 && size + line.length > this.maxBytes) {
-        await rename(this.file, `${this.file}.1`);
-        size = 0;
-      }
-      await createWithMode(this.file, await sidecarMode(this.capsFile));
-      const handle = await open(this.file, 'a+');
-      try {
-        // A line cut short by a crash must not swallow this one.
-        if (size > 0 && !(await endsWithNewline(handle, size))) await handle.write('\n');
-        await handle.write(line);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    });
+  /** The file of the trail. */
+  get file(): string {
+    return this.trail.file;
+  }
+
+  append(entry: AuditEntry, shelf: AuditShelf = 'trail'): Promise<void> {
+    return (shelf === 'trail' ? this.trail : this.outsiders).append(JSON.stringify(entry));
   }
 
   async recent(query: AuditQuery): Promise<AuditEntry[]> {
-    const found: AuditEntry[] = [];
-    for (const file of [this.file, `${this.file}.1`]) {
-      const lines = (await readFile(file, 'utf8').catch(ignoreMissing)).split('\n');
-      for (let index = lines.length - 1; index >= 0 && found.length < query.limit; index--) {
-        const entry = entryOf(lines[index]!);
-        if (entry !== undefined && matchesQuery(entry, query)) found.push(entry);
-      }
-      if (found.length >= query.limit) break;
-    }
-    return found;
+    const [trail, outsiders] = await Promise.all([matching(this.trail, query), matching(this.outsiders, query)]);
+    return newestOf([trail, outsiders], query.limit);
   }
 
   async close(): Promise<void> {}
 }
 
-async function endsWithNewline(handle: FileHandle, size: number): Promise<boolean> {
-  const last = Buffer.alloc(1);
-  await handle.read(last, 0, 1, size - 1);
-  return last[0] === 0x0a;
+/**
+ * Rotates the trail once its first entry is older than `retentionMs`: every entry of
+ * the `.1` it replaces came before that one, so none younger than the retention is lost.
+ * The first entry is read once per file (a file is only appended to until it moves).
+ */
+function firstEntryOlderThan(retentionMs: number, now: () => number): RotationRule {
+  let known: { readonly inode: number; readonly firstMs: number } | undefined;
+  return async ({ file, inode }) => {
+    if (known?.inode !== inode) {
+      const first = entryOf((await firstLineOf(file)) ?? '');
+      const firstMs = first === undefined ? NaN : Date.parse(first.at);
+      // A first line damaged by a crash: the file counts from now, so nothing is dropped early.
+      known = { inode, firstMs: Number.isFinite(firstMs) ? firstMs : now() };
+    }
+    return known.firstMs < now() - retentionMs;
+  };
 }
 
-function ignoreMissing(error: unknown): string {
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-  throw error;
+async function matching(lines: RotatedLinesFile, query: AuditQuery): Promise<AuditEntry[]> {
+  const found: AuditEntry[] = [];
+  await lines.readBackwards((line) => {
+    const entry = entryOf(line);
+    if (entry !== undefined && matchesQuery(entry, query)) found.push(entry);
+    return found.length < query.limit;
+  });
+  return found;
 }
 
 // A line cut short by a crash is skipped rather than failing the whole read.

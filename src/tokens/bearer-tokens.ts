@@ -56,7 +56,7 @@ export interface VerifiedToken {
  * @example
  * const tokens = new BearerTokens(TokenKeyring.fromSecrets(secret), { issuer, audience: issuer, userTokenTtlSeconds: 3600, serviceTokenTtlSeconds: null });
  * const { token } = tokens.issueServiceToken('bot@service', ['write']);
- * tokens.verify(token).principal; // { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['write'] }
+ * tokens.verify(token).principal; // { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['write'], expiresAt: null }
  */
 export class BearerTokens {
   private readonly cache: VerifiedTokenCache<VerifiedToken>;
@@ -78,10 +78,14 @@ export class BearerTokens {
     return this.issue({ typ: TokenType.user }, email, this.options.userTokenTtlSeconds);
   }
 
-  /** A token for the service account `email` carrying a snapshot of `capabilities`. */
-  issueServiceToken(email: string, capabilities: readonly string[], ttlSeconds?: number | null): IssuedToken {
+  /**
+   * A token for the service account `email` carrying a snapshot of `capabilities`,
+   * expiring after `ttlSeconds` (default `serviceTokenTtlSeconds`) but never after
+   * `notAfter` (unix seconds; null: no bound).
+   */
+  issueServiceToken(email: string, capabilities: readonly string[], ttlSeconds?: number | null, notAfter: number | null = null): IssuedToken {
     const ttl = ttlSeconds === undefined ? this.options.serviceTokenTtlSeconds : ttlSeconds;
-    return this.issue({ typ: TokenType.service, cap: [...capabilities] }, email, ttl);
+    return this.issue({ typ: TokenType.service, cap: [...capabilities] }, email, ttl, notAfter);
   }
 
   /**
@@ -147,11 +151,12 @@ export class BearerTokens {
     return issuedUpTo;
   }
 
-  private issue(claims: Record<string, unknown>, email: string, ttlSeconds: number | null): IssuedToken {
+  private issue(claims: Record<string, unknown>, email: string, ttlSeconds: number | null, notAfter: number | null = null): IssuedToken {
     const tokenId = randomBytes(16).toString('base64url');
     // iat and exp set here, so that expires_at in the answer is exactly the token's exp.
     const issuedAt = this.nowSeconds();
-    const expiresAt = ttlSeconds === null ? null : issuedAt + ttlSeconds;
+    const lifetimeEnd = ttlSeconds === null ? null : issuedAt + ttlSeconds;
+    const expiresAt = notAfter === null || (lifetimeEnd !== null && lifetimeEnd <= notAfter) ? lifetimeEnd : notAfter;
     // KeyObjects made once (the keyring's): given a string, jsonwebtoken would rebuild the key on every call.
     const token = sign({ ...claims, iat: issuedAt, ...(expiresAt === null ? {} : { exp: expiresAt }) }, this.keyring.signingKey, {
       algorithm: TOKEN_ALGORITHM,
@@ -211,7 +216,7 @@ function toVerifiedToken(payload: TokenClaims): VerifiedToken {
   const email = canonical.email;
   if (typ === TokenType.user) {
     if (isServiceAccount(email)) throw new TokenError('TOKEN_WRONG_TYPE', 'a user token cannot name a service account');
-    return { principal: { email, kind: 'user', via: 'token' }, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
+    return { principal: { email, kind: 'user', via: 'token', expiresAt: exp ?? null }, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
   }
   if (typ === TokenType.service) {
     const snapshot = payload.cap;
@@ -219,7 +224,7 @@ function toVerifiedToken(payload: TokenClaims): VerifiedToken {
     if (!Array.isArray(snapshot) || !snapshot.every((name) => typeof name === 'string')) {
       throw new TokenError('TOKEN_INVALID', 'the service token has no capability snapshot');
     }
-    return { principal: { email, kind: 'service', via: 'token', snapshot }, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
+    return { principal: { email, kind: 'service', via: 'token', snapshot, expiresAt: exp ?? null }, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
   }
   throw new TokenError('TOKEN_WRONG_TYPE', 'this is not a bearer token of this application');
 }

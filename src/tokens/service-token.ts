@@ -1,6 +1,8 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import type { CapabilitySet } from '../capabilities/capability-set';
+import { expiryBoundOf } from '../capabilities/credential-renewal';
 import { assertCanMintServiceToken } from '../capabilities/grant-rules';
+import type { Principal } from '../capabilities/principal';
 import type { BearerTokens } from './bearer-tokens';
 
 /** A service token just minted, with what it carries. */
@@ -17,7 +19,8 @@ export interface MintedServiceToken {
 /**
  * Mints a service token for `email` under `policy`, the one way `GET /token?user=`,
  * the command line and the testing kit all do it: the rules of
- * `assertCanMintServiceToken`, then a token carrying the account's effective set.
+ * `assertCanMintServiceToken`, then a token carrying the account's effective set,
+ * expiring no later than the bearer credential of `minter` (when a request mints it).
  *
  * @example
  * const minted = mintServiceToken(tokens, store.current(), 'bot@service', { manager: null });
@@ -27,10 +30,11 @@ export function mintServiceToken(
   tokens: BearerTokens,
   policy: CapabilityPolicy,
   email: string,
-  options: { readonly manager: CapabilitySet | null; readonly ttlSeconds?: number | null | undefined },
+  options: { readonly manager: CapabilitySet | null; readonly minter?: Principal | undefined; readonly ttlSeconds?: number | null | undefined },
 ): MintedServiceToken {
   const capabilities = assertCanMintServiceToken(policy, options.manager, email).toArray();
-  const issued = tokens.issueServiceToken(email, capabilities, options.ttlSeconds);
+  const notAfter = options.minter === undefined ? null : expiryBoundOf(options.minter);
+  const issued = tokens.issueServiceToken(email, capabilities, options.ttlSeconds, notAfter);
   return { token: issued.token, email, capabilities, expiresAt: issued.expiresAt };
 }
 

@@ -66,7 +66,8 @@ describe('nest-capabilities token', () => {
   it('mints a service token the app accepts, carrying the account’s effective capabilities', async (t) => {
     const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t)], env);
     assert.equal(run.status, 0, run.err);
-    assert.deepEqual(verifier.verify(run.out).principal, { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['read', 'write'] });
+    const { principal, expiresAt } = verifier.verify(run.out);
+    assert.deepEqual(principal, { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['read', 'write'], expiresAt });
   });
 
   it('prints JSON with --json, with the lifetime from --ttl', async (t) => {

@@ -68,6 +68,11 @@ for (const adapter of ADAPTERS) {
       const add = document.paths['/auth/manage_capabilities/add']!['post']!;
       assert.ok(add.security?.some((requirement) => 'bearer' in requirement));
       assert.deepEqual(Object.keys(add.responses).sort(), ['200', '400', '401', '403', '409']);
+      for (const [path, method] of [['/auth/token', 'get'], ['/auth/manage_capabilities/keys', 'post']] as const) {
+        const responses = document.paths[path]![method]!.responses;
+        assert.match(responses['403']!.description, /SESSION_REQUIRED/, `${path}: a bearer credential where a session is needed is a 403`);
+        assert.doesNotMatch(responses['400']!.description, /SESSION_REQUIRED/, path);
+      }
       assert.equal(document.paths['/auth/whoami']!['get']!.security, undefined, 'anyone may ask who they are');
       assert.equal(document.paths['/whoami'], undefined);
     });

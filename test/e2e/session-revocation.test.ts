@@ -79,20 +79,17 @@ for (const adapter of ADAPTERS) {
     });
     after(() => example.close());
 
-    it('refuses 400 SESSION_REQUIRED to a user token asking for another token', async () => {
+    it('refuses 403 SESSION_REQUIRED to a user token asking for another token', async () => {
       const baker = example.client().withToken(await (await example.signedIn('baker@example.com')).token());
       const reply = await baker.get('/token');
-      assert.equal(reply.status, 400);
-      assert.equal(reply.json.code, 'SESSION_REQUIRED');
+      expectDenial(reply, 403, 'SESSION_REQUIRED');
       assert.match(reply.json.message as string, /only from a browser session/);
     });
 
-    it('refuses 400 SESSION_REQUIRED to a service token asking for a user token', async () => {
+    it('refuses 403 SESSION_REQUIRED to a service token asking for a user token', async () => {
       const minted = await example.client().withToken(adminToken).get('/token?user=bot@service');
       const bot = example.client().withToken(minted.json.service_token as string);
-      const reply = await bot.get('/token');
-      assert.equal(reply.status, 400);
-      assert.equal(reply.json.code, 'SESSION_REQUIRED');
+      expectDenial(await bot.get('/token'), 403, 'SESSION_REQUIRED');
     });
 
     it('still mints a service token for a manager authenticated by a bearer token', async () => {

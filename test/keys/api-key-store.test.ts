@@ -20,7 +20,7 @@ describe('ApiKeyIndex', () => {
   it('authenticates a key as a principal that says it is a key and names it', () => {
     const key = generateApiKey();
     const principal = new ApiKeyIndex([record('deploy', key)]).authenticate(key, NOW);
-    assert.deepEqual(principal, { email: 'key:deploy', kind: 'key', via: 'token', keyName: 'deploy', keyCapabilities: ['read'] });
+    assert.deepEqual(principal, { email: 'key:deploy', kind: 'key', via: 'token', expiresAt: NOW + 3600, keyName: 'deploy', keyCapabilities: ['read'] });
   });
 
   it('refuses unknown, revoked and expired keys with their codes', () => {

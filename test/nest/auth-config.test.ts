@@ -87,6 +87,15 @@ describe('resolveAuthConfig: the base URL, cookies and lifetimes', () => {
     assert.equal(resolveAuthConfig({ ...base, serviceTokenTtlSeconds: 'never' }).serviceTokenTtlSeconds, null);
   });
 
+  it('keeps the audit trail 90 days unless told otherwise, and refuses a retention that is not a number of days', () => {
+    assert.equal(resolveAuthConfig(base).auditRetentionDays, 90);
+    assert.equal(resolveAuthConfig({ ...base, auditRetentionDays: 365 }).auditRetentionDays, 365);
+    assert.equal(
+      configRefusal(() => resolveAuthConfig({ ...base, auditRetentionDays: 0 })).message,
+      'auditRetentionDays must be a number of days above 0 and up to 36500, got 0',
+    );
+  });
+
   it('derives a different key for each purpose', () => {
     const { keys } = resolveAuthConfig(base);
     assert.notDeepEqual(Buffer.from(keys.session), Buffer.from(keys.login));

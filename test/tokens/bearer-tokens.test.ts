@@ -34,8 +34,8 @@ describe('BearerTokens', () => {
   });
 
   it('verifies its own tokens into principals', () => {
-    assert.deepEqual(tokens.verify(user.token).principal, { email: 'baker@example.com', kind: 'user', via: 'token' });
-    assert.deepEqual(tokens.verify(service.token).principal, { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['write'] });
+    assert.deepEqual(tokens.verify(user.token).principal, { email: 'baker@example.com', kind: 'user', via: 'token', expiresAt: user.expiresAt });
+    assert.deepEqual(tokens.verify(service.token).principal, { email: 'bot@service', kind: 'service', via: 'token', snapshot: ['write'], expiresAt: service.expiresAt });
   });
 
   it('issues a service token that never expires only when asked to', () => {
@@ -43,6 +43,18 @@ describe('BearerTokens', () => {
     assert.equal(forever.expiresAt, null);
     assert.equal('exp' in partsOf(forever.token).claims, false);
     assert.equal(typeof service.expiresAt, 'number');
+  });
+
+  it('issues a service token that expires by its bound when the bound comes before its lifetime', () => {
+    const nowMs = Date.UTC(2026, 0, 1);
+    const frozen = tokensFor(SECRET, [], { serviceTokenTtlSeconds: 3600, now: () => nowMs });
+    const bound = nowMs / 1000 + 60;
+    const bounded = frozen.issueServiceToken('bot@service', [], undefined, bound);
+    assert.equal(bounded.expiresAt, bound);
+    assert.equal(partsOf(bounded.token).claims['exp'], bound);
+    assert.equal(frozen.issueServiceToken('bot@service', [], undefined, bound + 7200).expiresAt, nowMs / 1000 + 3600, 'a later bound changes nothing');
+    const forever = tokensFor(SECRET, [], { serviceTokenTtlSeconds: null, now: () => nowMs });
+    assert.equal(forever.issueServiceToken('bot@service', [], undefined, bound).expiresAt, bound, 'even one that would never expire');
   });
 
   const key = keyOf();

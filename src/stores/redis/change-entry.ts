@@ -11,10 +11,10 @@ import { apiKeyFromStored } from '../api-key-json';
  * | `token` | `token` (token or session id), `expires` (unix seconds, empty: never) |
  * | `account` | `email`, `upto` (unix seconds: tokens and sessions issued at or before it are revoked) |
  * | `apikey` | `record` (JSON: an API key's whole record as created or revoked, its hash never the key) |
- * | `audit` | `entry` (JSON: one audit entry; read back by the audit log, skipped by the state) |
  *
  * `v` is the version the change made: entries carry 1, 2, 3… without a hole. A
- * reader counts entries of kinds it does not know and skips them.
+ * reader counts entries of kinds it does not know and skips them (the `audit` entries
+ * of earlier versions, say: the audit trail now has streams of its own).
  */
 export type ChangeEntry =
   | { readonly kind: 'grant'; readonly version: number; readonly email: string; readonly capabilities: readonly string[] }

@@ -152,10 +152,9 @@ export class ChangeWriter {
     throw new StoreUnavailableError('too many concurrent changes to the API key; nothing was changed, try again');
   }
 
-  /** Appends one audit entry to the change log. */
-  async appendAudit(json: string): Promise<void> {
-    const written = (await this.runOn('capsAudit', [this.keys.log], [json])) as Written;
-    await this.settle(written, { kind: 'other', version: written.version });
+  /** Appends one audit entry to `stream`, trimmed as `trim` says (see the AUDIT script); not a change, so nothing to apply. */
+  async appendAudit(stream: string, trim: readonly [kind: 'AGE' | 'COUNT' | '', bound: string], json: string): Promise<void> {
+    await this.runOn('capsAudit', [stream], [...trim, json]);
   }
 
   private async runOn(

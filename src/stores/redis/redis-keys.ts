@@ -18,6 +18,10 @@ export interface RedisKeys {
   readonly apiKeys: string;
   /** Hash: API key name -> the hash of the newest key of that name. */
   readonly apiKeyNames: string;
+  /** Stream: the audit trail (changes made, managers' refusals), trimmed by age. */
+  readonly audit: string;
+  /** Stream: the refusals of outsiders, kept apart from the trail, the newest only. */
+  readonly auditRefused: string;
 }
 
 /** The keys under `prefix`. */
@@ -32,5 +36,7 @@ export function redisKeys(prefix: string): RedisKeys {
     log: `${prefix}log`,
     apiKeys: `${prefix}apikeys`,
     apiKeyNames: `${prefix}apikeys:names`,
+    audit: `${prefix}audit`,
+    auditRefused: `${prefix}audit:refused`,
   };
 }

@@ -98,9 +98,24 @@ redis.call('HSET', KEYS[4], hash, ARGV[7])
 return append('kind', 'apikey', 'record', ARGV[7])
 `;
 
-/** ARGV[5] one audit entry as JSON: kept in the change log itself. */
+/**
+ * KEYS[4] an audit stream. ARGV[5] how to trim it: 'AGE' (ARGV[6] milliseconds: entries
+ * older than that on the server's clock may go), 'COUNT' (ARGV[6] entries kept, roughly)
+ * or '' (never); ARGV[7] one audit entry as JSON. Not a change: the version and the
+ * change log are left alone.
+ */
 const AUDIT = `${PRELUDE}
-return append('kind', 'audit', 'entry', ARGV[5])
+local id
+if ARGV[5] == 'AGE' then
+  local t = redis.call('TIME')
+  local oldest = string.format('%.0f', math.max(0, tonumber(t[1]) * 1000 - tonumber(ARGV[6])))
+  id = redis.call('XADD', KEYS[4], 'MINID', '~', oldest, '*', 'entry', ARGV[7])
+elseif ARGV[5] == 'COUNT' then
+  id = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', 'entry', ARGV[7])
+else
+  id = redis.call('XADD', KEYS[4], '*', 'entry', ARGV[7])
+end
+return {'OK', tonumber(redis.call('GET', KEYS[2])), id}
 `;
 
 /**

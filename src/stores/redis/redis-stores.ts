@@ -1,4 +1,6 @@
 import type { StoreLogger } from '../capability-store';
+import { ConfigError } from '../../errors';
+import { checkedRetentionDays } from '../audit-retention';
 import { consoleStoreLogger } from '../console-store-logger';
 import { RedisApiKeyStore } from './redis-api-key.store';
 import { RedisAuditLog } from './redis-audit.log';
@@ -20,11 +22,20 @@ export interface RedisStoresOptions {
    * from Redis stays trusted, and when revocations have expired; tests freeze it.
    */
   readonly now?: () => number;
+  /**
+   * Days every entry of the audit trail is kept, at least; null: never dropped (the
+   * command line's choice, which appends for an app whose setting it does not know). Default 90.
+   */
+  readonly auditRetentionDays?: number | null;
+  /** Refusals of outsiders the audit log keeps apart from its trail, roughly: the newest. Default 10,000. */
+  readonly auditRefusalsKept?: number;
 }
 
+const DEFAULT_AUDIT_REFUSALS_KEPT = 10_000;
+
 /**
- * The stores of an instance sharing one Redis: capabilities, revocations, API keys and
- * the audit trail, on one change log. Close both (the module does) to close the connections.
+ * The stores of an instance sharing one Redis: capabilities, revocations and API keys on
+ * one change log, and the audit trail beside it. Close both (the module does) to close the connections.
  *
  * @example
  * const { capabilities, revocations } = await RedisStores.open({ capsFile: 'caps.yaml', redis: { url: 'redis://127.0.0.1:6379/0' } });
@@ -39,6 +50,9 @@ export class RedisStores {
   ) {}
 
   static async open(options: RedisStoresOptions): Promise<RedisStores> {
+    const retentionDays = checkedRetentionDays(options.auditRetentionDays);
+    const refusalsKept = options.auditRefusalsKept ?? DEFAULT_AUDIT_REFUSALS_KEPT;
+    if (!Number.isInteger(refusalsKept) || refusalsKept <= 0) throw new ConfigError(`auditRefusalsKept must be a positive whole number, got ${String(refusalsKept)}`);
     const engine = await RedisStoreEngine.open(
       options.capsFile,
       resolveRedisOptions(options.redis),
@@ -46,7 +60,7 @@ export class RedisStores {
       options.pollIntervalMs ?? 500,
       options.now ?? Date.now,
     );
-    return new RedisStores(new RedisCapabilityStore(engine), new RedisRevocationStore(engine), new RedisApiKeyStore(engine), new RedisAuditLog(engine));
+    return new RedisStores(new RedisCapabilityStore(engine), new RedisRevocationStore(engine), new RedisApiKeyStore(engine), new RedisAuditLog(engine, retentionDays, refusalsKept));
   }
 
   /** Closes both stores. */
