@@ -4,5 +4,5 @@ export { CapabilityPolicy, assertDefined, type PolicyParts, type UserGrants } fr
 export { parseCapsFile } from './caps-file';
 export { assertCapabilityName, capabilityNameProblem, MAX_CAPABILITY_NAME_LENGTH } from './capability-name';
 export { assertEmail, canonicalizeEmail, isServiceAccount, MAX_EMAIL_LENGTH, SERVICE_DOMAIN } from './email';
-export { assertAdminRemains, assertCanGrant, checkedChange, planChange, USER_MANAGEMENT, type CapabilityChange } from './grant-rules';
+export { assertAdminRemains, assertCanGrant, checkedChange, checkedDeletion, planChange, USER_MANAGEMENT, type CapabilityChange } from './grant-rules';
 export type { Principal } from './principal';
