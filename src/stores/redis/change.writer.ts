@@ -4,7 +4,7 @@ import { ApiKeyError, InvalidInputError, LoginError, StoreUnavailableError } fro
 import type { ApiKeyRecord } from '../../keys/api-key';
 import { keyNameTaken } from '../../keys/api-key-index';
 import { storedApiKey } from '../api-key-json';
-import type { GrantEdit } from '../capability-store';
+import type { AccountDeletion, GrantEdit } from '../capability-store';
 import type { JobOutcome } from '../group-commit-queue';
 import type { ChangeEntry } from './change-entry';
 import type { RedisConnections } from './redis-connections';
@@ -89,6 +89,37 @@ export class ChangeWriter {
     return this.state.policy;
   }
 
+  /**
+   * Deletes the account `deletion` names, with every identity link to it, judged against
+   * the newest state as `grants` judges: a judgment made on a version that is no longer
+   * the newest is refused by the script and made again, and a refusal is confirmed by
+   * Redis before it is answered. Resolves with the policy right after the deletion.
+   */
+  async deleteAccount(deletion: AccountDeletion): Promise<CapabilityPolicy> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const judgedAt = this.state.version;
+      const policy = this.state.policy;
+      let email: string | undefined;
+      let refusal: unknown;
+      try {
+        email = assertEmail(deletion(policy));
+      } catch (error) {
+        if (refusedForItsInputAlone({ ok: false, error })) throw error;
+        refusal = error;
+      }
+      const fields = email === undefined ? [] : [email, ...policy.identitiesOf(email)];
+      const written = await this.runOn('capsDelete', [this.keys.users, this.keys.identities], fields, String(judgedAt));
+      if (written === 'STALE') {
+        await this.catchUp();
+        continue;
+      }
+      if (email === undefined) throw refusal;
+      await this.settle(written as Written, { kind: 'delete', version: (written as Written).version, email });
+      return this.state.policy;
+    }
+    throw new StoreUnavailableError('too many concurrent changes to the shared store; nothing was changed, try again');
+  }
+
   async revokeToken(tokenId: string, expiresAt: number | null): Promise<void> {
     const written = (await this.run('capsRevokeToken', this.keys.revokedTokens, '', [tokenId, expiresAt === null ? '' : String(expiresAt)])) as Written;
     await this.settle(written, { kind: 'token', version: written.version, tokenId, expiresAt });
@@ -123,18 +154,18 @@ export class ChangeWriter {
     await this.settle(written, { kind: 'other', version: written.version });
   }
 
-  private async runOn(script: Exclude<keyof StoreCommands, 'capsImport'>, dataKeys: readonly string[], fields: readonly string[]): Promise<Written | string> {
+  private async runOn(script: Exclude<keyof StoreCommands, 'capsImport'>, dataKeys: readonly string[], fields: readonly string[], judgedAt = ''): Promise<Written | string> {
     const deadline = this.connections.serverNow() + this.commandTimeoutMs - Math.min(250, this.commandTimeoutMs / 4);
     let reply: unknown;
     try {
       const { keys } = this;
-      reply = await this.connections.command[script](keys.epoch, keys.version, keys.log, ...dataKeys, this.state.epoch ?? '', Math.floor(deadline), '', LOG_LENGTH, ...fields);
+      reply = await this.connections.command[script](keys.epoch, keys.version, keys.log, ...dataKeys, this.state.epoch ?? '', Math.floor(deadline), judgedAt, LOG_LENGTH, ...fields);
     } catch (error) {
       throw new StoreUnavailableError('Redis is unreachable or too slow: the change was not applied', { cause: error });
     }
     const [status, version, id] = reply as [string, number?, string?];
     if (status === 'OK') return { version: Number(version), id: id ?? '' };
-    if (status === 'EXISTS' || status === 'UNKNOWN') return status;
+    if (status === 'EXISTS' || status === 'UNKNOWN' || status === 'STALE') return status;
     if (status === 'EPOCH') throw new StoreUnavailableError('the shared store in Redis lost its data or was replaced: the change was not applied');
     throw new StoreUnavailableError('Redis answered too late: the change was not applied');
   }
