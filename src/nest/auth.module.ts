@@ -46,6 +46,7 @@ import { CapabilityGuard } from './capability.guard';
 import { ApiKeyService } from './api-key.service';
 import { CapabilityService } from './capability.service';
 import { PrincipalResolver } from './principal-resolver';
+import { AccountDeletionService } from './account-deletion.service';
 import { ServiceAccountCutoffs } from './service-account-cutoffs';
 import { RequirementsAudit } from './requirements-audit';
 import { RouteRequirements } from './route-requirements';
@@ -183,6 +184,7 @@ function coreProviders(prefix: string): Provider[] {
     RouteRequirements,
     CapabilityGuard,
     CapabilityService,
+    AccountDeletionService,
     ApiKeyService,
     Responder,
     SignInProviders,

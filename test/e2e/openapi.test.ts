@@ -68,6 +68,11 @@ for (const adapter of ADAPTERS) {
       const add = document.paths['/auth/manage_capabilities/add']!['post']!;
       assert.ok(add.security?.some((requirement) => 'bearer' in requirement));
       assert.deepEqual(Object.keys(add.responses).sort(), ['200', '400', '401', '403', '409']);
+      const deletion = document.paths['/auth/manage_capabilities/delete']?.['post'];
+      assert.ok(deletion !== undefined, 'the offboarding route is documented');
+      assert.match(deletion.summary ?? '', /^Delete an account/);
+      assert.ok(deletion.security?.some((requirement) => 'bearer' in requirement));
+      assert.deepEqual(Object.keys(deletion.responses).sort(), ['200', '400', '401', '403', '404', '409']);
       assert.equal(document.paths['/auth/whoami']!['get']!.security, undefined, 'anyone may ask who they are');
       assert.equal(document.paths['/whoami'], undefined);
     });
