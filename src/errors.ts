@@ -20,6 +20,7 @@ export type CapabilitiesErrorCode =
   | 'UNKNOWN_ACCOUNT'
   | 'GRANT_FORBIDDEN'
   | 'LAST_ADMIN'
+  | 'ACCOUNT_PINNED'
   | 'INVALID_REQUEST'
   | 'INPUT_INVALID'
   | 'BODY_TOO_LARGE'
@@ -120,7 +121,7 @@ export class InvalidInputError extends CapabilitiesError {
 export class GrantError extends CapabilitiesError {
   readonly capability: string;
 
-  constructor(code: 'GRANT_FORBIDDEN' | 'LAST_ADMIN', capability: string, message: string) {
+  constructor(code: 'GRANT_FORBIDDEN' | 'LAST_ADMIN' | 'ACCOUNT_PINNED', capability: string, message: string) {
     super(code, message);
     this.capability = capability;
   }

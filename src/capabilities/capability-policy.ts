@@ -79,6 +79,39 @@ export class CapabilityPolicy implements PolicyParts {
     return new CapabilityPolicy({ ...this, users: withGrant(this.users, email, names) });
   }
 
+  /**
+   * The same state without the account `email`: its API-managed grants and every identity
+   * link that signs in to it are gone (its pinned grants are the file's, and stay). This
+   * policy itself when it holds neither. Costs a copy of the users (an offboarding is rare).
+   *
+   * @example
+   * const next = policy.withoutAccount('bob@example.com'); // next.users.has('bob@example.com') === false
+   */
+  withoutAccount(email: string): CapabilityPolicy {
+    const links = this.identitiesOf(email);
+    if (!this.users.has(email) && links.length === 0) return this;
+    let users = this.users;
+    if (users.has(email)) {
+      const remaining = new Map(users);
+      remaining.delete(email);
+      users = remaining;
+    }
+    let identities = this.identities;
+    if (links.length > 0) {
+      const remaining = new Map(identities);
+      for (const identity of links) remaining.delete(identity);
+      identities = remaining;
+    }
+    return new CapabilityPolicy({ ...this, users, identities });
+  }
+
+  /** The provider identities linked to `email`, in the order they were linked. */
+  identitiesOf(email: string): string[] {
+    const links: string[] = [];
+    for (const [identity, linked] of this.identities) if (linked === email) links.push(identity);
+    return links;
+  }
+
   /** The account a linked provider identity (`"<provider>:<subject>"`) signs in to, if any. */
   linkedAccount(identity: string): string | undefined {
     return this.identities.get(identity);

@@ -149,3 +149,36 @@ export function checkedChange(
   if (manager !== null) assertCanGrant(policy, manager, [...plan.added, ...plan.removed]);
   return { email, capabilities: plan.capabilities };
 }
+
+/**
+ * Every rule of deleting the account `email` (offboarding), in order, and the account
+ * when they all hold:
+ * - it is pinned in the file (`ACCOUNT_PINNED`): pinned grants are changed by editing
+ *   the file, never through the API or a store write, so the file must drop it first;
+ * - it is an account at all (`UNKNOWN_ACCOUNT`): grants under `users` or an identity link;
+ * - judged as the removal of everything it holds, as `set []` is (`checkedChange`): the
+ *   last person holding `admin` stays (`LAST_ADMIN`), and the manager holds the whole
+ *   closure of every grant removed (`GRANT_FORBIDDEN`);
+ * - its tokens and sessions end with it, so the manager also needs all that ending them
+ *   needs (`assertCanEndTokensOf`, as for `revoke_all`).
+ * Deleting oneself passes when these rules do (another person still holds admin).
+ * `manager` null: an operator with the file (the command line), held to every rule but
+ * the manager's own.
+ *
+ * @example checkedDeletion(policy, policy.effective('alice@example.com'), 'bob@example.com') // 'bob@example.com'
+ */
+export function checkedDeletion(policy: CapabilityPolicy, manager: CapabilitySet | null, email: string): string {
+  if (policy.pinned.has(email)) {
+    throw new GrantError(
+      'ACCOUNT_PINNED',
+      policy.pinnedTo(email)[0] ?? '',
+      `${email} is pinned in the capability file: only an edit of its "pinned" block removes it (the API never changes pinned grants)`,
+    );
+  }
+  if (!policy.users.has(email) && policy.identitiesOf(email).length === 0) {
+    throw new InvalidInputError('UNKNOWN_ACCOUNT', 'email', `there is no account ${email}: nothing is stored or linked for it`);
+  }
+  checkedChange(policy, manager, email, { kind: 'set', capabilities: [] });
+  if (manager !== null) assertCanEndTokensOf(policy, manager, email);
+  return email;
+}

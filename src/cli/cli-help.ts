@@ -7,6 +7,7 @@ Commands:
   token --user NAME@service       mint a service token (needs AUTH_SECRET and BASE_URL)
   grant EMAIL CAPABILITY...       add capabilities to an account in caps.yaml
   revoke EMAIL CAPABILITY...      remove capabilities from an account in caps.yaml
+  delete EMAIL                    delete an account: its grants, identity links, tokens, sessions
   list [EMAIL]                    show the accounts of caps.yaml, or one account
   keys create NAME CAPABILITY...  create an API key (printed once); keys list; keys revoke NAME
   audit [--email EMAIL]           show the audit trail of changes, newest first
@@ -16,10 +17,10 @@ Commands:
 Run "nest-capabilities <command> --help" for a command's options.
 The capability file is --caps FILE, else $CAPS_FILE, else ./caps.yaml.
 With --redis URL (else $REDIS_URL) and --prefix (else $REDIS_PREFIX, default
-nest-capabilities:), grant, revoke, list and token work on the accounts shared
-through Redis, with the graph of the capability file, as the app does; keys works
-on the shared API keys; grant, revoke and keys then write to the shared audit trail,
-which audit --redis reads.
+nest-capabilities:), grant, revoke, delete, list and token work on the accounts
+shared through Redis, with the graph of the capability file, as the app does; keys
+works on the shared API keys; grant, revoke, delete and keys then write to the shared
+audit trail, which audit --redis reads.
 Exit status: 0 done, 1 refused (invalid file, unknown capability...), 2 bad usage.`,
   validate: `Usage: nest-capabilities validate [FILE] [--caps FILE]
 
@@ -47,6 +48,16 @@ file's comments and key order. A running app picks the change up by itself.`,
 Removes each CAPABILITY from EMAIL's grants in the capability file, with the rules
 of the management API (known capabilities only; the last admin stays), one atomic
 write that keeps comments and key order. Grants under "pinned" are not touched.`,
+  delete: `Usage: nest-capabilities delete EMAIL [--caps FILE] [--redis URL] [--prefix PREFIX]
+
+Offboarding: deletes EMAIL as POST /manage_capabilities/delete does. Its entry under
+"users" and every "identities" line linked to it leave the capability file (one atomic
+write that keeps the other lines and comments), or the shared store in Redis; then every
+token and session issued to it so far is revoked, through the revocations next to the
+capability file (FILE.revoked.json) or those shared through Redis, so that running
+instances end them at once. Refused: an unknown account, one pinned in the file (remove
+it from "pinned" by hand), the last person holding admin. Written to the audit trail as
+"delete" and "revoke_all" by cli:<os user>.`,
   export: `Usage: nest-capabilities export --redis URL [--prefix PREFIX] [--caps FILE]
 
 Prints the accounts and identity links of the shared store in Redis as a caps.yaml

@@ -4,6 +4,7 @@ import { CapabilitiesError } from '../errors';
 import { HELP } from './cli-help';
 import { EXIT_REFUSED, EXIT_USAGE, EXIT_OK, UsageError, capsFileOf, type CliIo } from './cli-io';
 import { auditCommand } from './audit.command';
+import { deleteCommand } from './delete.command';
 import { editCommand, listCommand } from './edit.command';
 import { keysCommand } from './keys.command';
 import { storeChoiceOf } from './store-choice';
@@ -32,6 +33,7 @@ const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
   token: ['caps', 'user', 'ttl', 'json', 'redis', 'prefix'],
   grant: ['caps', 'redis', 'prefix'],
   revoke: ['caps', 'redis', 'prefix'],
+  delete: ['caps', 'redis', 'prefix'],
   list: ['caps', 'json', 'redis', 'prefix'],
   export: ['caps', 'redis', 'prefix'],
   import: ['caps', 'redis', 'prefix', 'replace'],
@@ -77,6 +79,8 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
       case 'grant':
       case 'revoke':
         return await editCommand(command, positionals, choice, io);
+      case 'delete':
+        return await deleteCommand(positionals, choice, io);
       case 'keys':
         return await keysCommand(positionals, { choice, ttl: values.ttl, note: values.note, json: values.json === true }, io);
       case 'audit':

@@ -1,8 +1,10 @@
 import type { AuditLog } from '../audit/audit-log';
 import type { ApiKeyStore } from '../keys/api-key-store';
 import type { CapabilityStore, StoreLogger } from '../stores/capability-store';
+import type { RevocationStore } from '../tokens/revocation-store';
 import { FileApiKeyStore, apiKeyFileFor } from '../stores/file-api-key.store';
 import { FileAuditLog, auditFileFor, type FileAuditLogOptions } from '../stores/file-audit.log';
+import { FileRevocationStore, revocationFileFor } from '../stores/file-revocation.store';
 import { RedisStores } from '../stores/redis/redis-stores';
 import { YamlFileStore } from '../stores/yaml-file.store';
 import type { CliIo } from './cli-io';
@@ -26,21 +28,29 @@ export function storeChoiceOf(caps: string, values: { redis?: string | undefined
  * closes them when `work` is done: the file store and the audit file next to it, or
  * the Redis stores and the audit entries of their change log, as the app keeps them,
  * so that an app's `GET /manage_capabilities/audit` shows what the command did.
+ * `revocations` opens the app's revocations too, for a command that ends tokens: the
+ * file next to the capability file, or the ones shared through Redis.
  */
-export async function withStore<T>(choice: StoreChoice, io: CliIo, work: (store: CapabilityStore, audit: AuditLog) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  choice: StoreChoice,
+  io: CliIo,
+  work: (store: CapabilityStore, audit: AuditLog, revocations: () => Promise<RevocationStore>) => Promise<T>,
+): Promise<T> {
   const logger = quietLogger(io);
   if (choice.redis === undefined) {
     const audit = await FileAuditLog.open(auditFileFor(choice.caps), cliAuditFile(choice.caps));
     const store = await YamlFileStore.open(choice.caps, { logger });
+    let revocations: Promise<FileRevocationStore> | undefined;
     try {
-      return await work(store, audit);
+      return await work(store, audit, () => (revocations ??= FileRevocationStore.open(revocationFileFor(choice.caps), { logger, createLike: choice.caps })));
     } finally {
       await store.close();
+      await revocations?.then((opened) => opened.close(), () => undefined);
     }
   }
   const stores = await openRedis(choice.caps, choice.redis, logger);
   try {
-    return await work(stores.capabilities, stores.audit);
+    return await work(stores.capabilities, stores.audit, () => Promise.resolve(stores.revocations));
   } finally {
     await stores.close();
   }

@@ -5,6 +5,7 @@ import { assertEmail } from '../capabilities/email';
 import type { Principal } from '../capabilities/principal';
 import { CapabilitiesError } from '../errors';
 import { assertKeyName } from '../keys/api-key-request';
+import { AccountDeletionService } from '../nest/account-deletion.service';
 import { ApiKeyService } from '../nest/api-key.service';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
@@ -37,6 +38,7 @@ export class AdminPageController {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly capabilities: CapabilityService,
+    private readonly deletions: AccountDeletionService,
     private readonly keys: ApiKeyService,
     private readonly tokens: BearerTokens,
     private readonly audit: AuditRecorder,
@@ -93,6 +95,11 @@ export class AdminPageController {
         const email = assertEmail(textField(fields, 'email'));
         await revokeAllTokens(this.audit, this.tokens, this.capabilities, manager, email);
         return { kind: 'ok', text: `Every token of ${email} issued so far is revoked.` };
+      }
+      case 'delete': {
+        const email = assertEmail(textField(fields, 'email'));
+        await this.deletions.delete(manager, email);
+        return { kind: 'ok', text: `Deleted the account ${email}: its grants, identity links, sessions and tokens have ended.` };
       }
       case 'key_create': {
         const expires = textField(fields, 'expires_in');

@@ -4,6 +4,7 @@ import type { CapabilitySet } from '../capabilities/capability-set';
 import { isServiceAccount } from '../capabilities/email';
 import type { ApiKeyRecord } from '../keys/api-key';
 import type { CapabilitiesErrorCode } from '../errors';
+import { deleteAccountControl, offersDeletion } from './admin-delete.view';
 import { codeLine } from './denial-page';
 import { escapeHtml as e, page } from './html';
 
@@ -36,8 +37,9 @@ input,select,button{font-size:1rem;max-width:100%}fieldset{border:1px solid #ccc
 
 /**
  * The admin page: accounts with their stored and effective capabilities, forms to add
- * and remove what the manager may grant, service accounts, API keys, the latest audit
- * entries. Every value is escaped; every form posts to the page itself.
+ * and remove what the manager may grant and to delete an account, service accounts,
+ * API keys, the latest audit entries. Every value is escaped; every form posts to the
+ * page itself.
  */
 export function adminPage(model: AdminPageModel): string {
   return page(
@@ -78,7 +80,7 @@ function accountsHtml(model: AdminPageModel): string {
   const { policy, grantable, search, action } = model;
   const needle = search.trim().toLowerCase();
   const emails = [...new Set([...policy.users.keys(), ...policy.pinned.keys()])].filter((email) => !isServiceAccount(email) && email.includes(needle)).sort();
-  const rows = emails.map((email) => accountRow(email, policy, grantable, action)).join('\n');
+  const rows = emails.map((email) => accountRow(email, policy, grantable, action, model.manager)).join('\n');
   const addForm = grantable.length === 0
     ? '<p class="muted">You hold no capability you could grant.</p>'
     : `<form method="post" action="${e(action)}" id="grant-form">${hidden({ op: 'add' })}
@@ -87,12 +89,12 @@ function accountsHtml(model: AdminPageModel): string {
 <button type="submit">Grant</button></form>`;
   return `<h2>Accounts</h2>
 <fieldset><legend>Grant a capability</legend>${addForm}</fieldset>
-<div class="scroll"><table id="accounts"><thead><tr><th>Email</th><th>Stored</th><th>Effective</th><th>Add</th></tr></thead><tbody>
-${rows || '<tr><td colspan="4" class="muted">No account matches.</td></tr>'}
+<div class="scroll"><table id="accounts"><thead><tr><th>Email</th><th>Stored</th><th>Effective</th><th>Add</th><th></th></tr></thead><tbody>
+${rows || '<tr><td colspan="5" class="muted">No account matches.</td></tr>'}
 </tbody></table></div>`;
 }
 
-function accountRow(email: string, policy: CapabilityPolicy, grantable: readonly string[], action: string): string {
+function accountRow(email: string, policy: CapabilityPolicy, grantable: readonly string[], action: string, manager: string): string {
   const stored = [...policy.stored(email)].sort();
   const pinned = [...policy.pinnedTo(email)].sort();
   const storedHtml = stored
@@ -108,7 +110,8 @@ function accountRow(email: string, policy: CapabilityPolicy, grantable: readonly
   const add = addable.length === 0
     ? ''
     : `<form method="post" action="${e(action)}" class="inline">${hidden({ op: 'add', email })}<select name="capability" aria-label="capability for ${e(email)}">${capabilityOptions(addable)}</select> <button type="submit">Add</button></form>`;
-  return `<tr data-email="${e(email)}"><td>${e(email)}</td><td class="stored">${storedHtml}${pinnedHtml}</td><td class="effective">${e(effectiveOf(policy.effective(email)))}</td><td>${add}</td></tr>`;
+  const deletion = offersDeletion(email, manager, policy.pinned.has(email), stored, grantable) ? deleteAccountControl(email, action) : '';
+  return `<tr data-email="${e(email)}"><td>${e(email)}</td><td class="stored">${storedHtml}${pinnedHtml}</td><td class="effective">${e(effectiveOf(policy.effective(email)))}</td><td>${add}</td><td>${deletion}</td></tr>`;
 }
 
 function effectiveOf(set: CapabilitySet): string {
@@ -118,9 +121,10 @@ function effectiveOf(set: CapabilitySet): string {
 function serviceAccountsHtml(model: AdminPageModel): string {
   const services = [...model.policy.users.keys()].filter(isServiceAccount).sort();
   const rows = services
-    .map(
-      (email) => `<tr><td>${e(email)}</td><td>${e(effectiveOf(model.policy.effective(email)))}</td><td><form method="post" action="${e(model.action)}" class="inline">${hidden({ op: 'revoke_all', email })}<button type="submit">Revoke every token</button></form></td></tr>`,
-    )
+    .map((email) => {
+      const deletion = offersDeletion(email, model.manager, model.policy.pinned.has(email), model.policy.stored(email), model.grantable) ? deleteAccountControl(email, model.action) : '';
+      return `<tr data-service="${e(email)}"><td>${e(email)}</td><td>${e(effectiveOf(model.policy.effective(email)))}</td><td><form method="post" action="${e(model.action)}" class="inline">${hidden({ op: 'revoke_all', email })}<button type="submit">Revoke every token</button></form>${deletion}</td></tr>`;
+    })
     .join('\n');
   return `<h2>Service accounts</h2>
 <p class="muted">Service tokens are minted with <code>GET /token?user=NAME@service</code>; revoking ends every token issued so far.</p>

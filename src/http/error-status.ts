@@ -26,6 +26,7 @@ export const STATUS_OF: Readonly<Record<CapabilitiesErrorCode, number>> = {
   CONTEXT_UNSUPPORTED: 403,
   GRANT_FORBIDDEN: 403,
   LAST_ADMIN: 409,
+  ACCOUNT_PINNED: 409,
   CONFIG_INVALID: 500,
   TOKEN_INVALID: 401,
   TOKEN_EXPIRED: 401,

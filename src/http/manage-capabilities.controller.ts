@@ -5,6 +5,7 @@ import type { Principal } from '../capabilities/principal';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
+import { AccountDeletionService } from '../nest/account-deletion.service';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { requireManager, requireSignedIn } from './management-access';
@@ -20,6 +21,7 @@ export class ManageCapabilitiesController {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly capabilities: CapabilityService,
+    private readonly deletions: AccountDeletionService,
     private readonly responder: Responder,
   ) {}
 
@@ -58,6 +60,18 @@ export class ManageCapabilitiesController {
     const manager = requireManager(this.capabilities, user);
     const body = jsonObjectBody(request, this.config.maxBodyBytes, ['email', 'capabilities']);
     await this.change(manager, emailField(body), { kind: 'set', capabilities: capabilityListField(body) }, response);
+  }
+
+  /**
+   * Offboarding: the account, its grants and identity links are deleted, then its tokens
+   * and sessions end, on every instance; judged like a removal of all it holds.
+   */
+  @Post('delete')
+  async delete(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+    const manager = requireManager(this.capabilities, user);
+    const email = emailField(jsonObjectBody(request, this.config.maxBodyBytes, ['email']));
+    const deleted = await this.deletions.delete(manager, email);
+    this.responder.json(response, 200, { status: 'ok', email, deleted: true, revoked_issued_up_to: deleted.revokedIssuedUpTo });
   }
 
   private async change(manager: Principal, email: string, change: CapabilityChange, response: unknown): Promise<void> {

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { AuditRecorder } from '../audit/audit-recorder';
+import { accountCutOffDetail } from '../audit/change-detail';
 import { assertCreatedFromSession } from '../capabilities/credential-renewal';
 import { assertEmail } from '../capabilities/email';
 import { assertCanEndTokensOf } from '../capabilities/grant-rules';
@@ -130,7 +131,7 @@ export function revokeAllTokens(audit: AuditRecorder, tokens: BearerTokens, capa
       }
       return tokens.revokeAccount(email);
     },
-    (upTo) => `revoked every token issued up to ${new Date(upTo * 1000).toISOString()}`,
+    accountCutOffDetail,
   );
 }
 

@@ -47,6 +47,7 @@ import { CapabilityGuard } from './capability.guard';
 import { ApiKeyService } from './api-key.service';
 import { CapabilityService } from './capability.service';
 import { PrincipalResolver } from './principal-resolver';
+import { AccountDeletionService } from './account-deletion.service';
 import { ServiceAccountCutoffs } from './service-account-cutoffs';
 import { RequirementsAudit } from './requirements-audit';
 import { RouteRequirements } from './route-requirements';
@@ -185,6 +186,7 @@ function coreProviders(prefix: string): Provider[] {
     RouteRequirements,
     CapabilityGuard,
     CapabilityService,
+    AccountDeletionService,
     ApiKeyService,
     Responder,
     SignInProviders,

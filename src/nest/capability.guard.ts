@@ -18,6 +18,8 @@ interface GuardedRequest {
   readonly url: string;
   readonly originalUrl?: string;
   readonly headers: IncomingHttpHeaders;
+  /** On a WebSocket or subscription handshake only: whether it came from the application's own pages. */
+  readonly fromOwnPages?: boolean;
   [PRINCIPAL]?: Principal | null;
 }
 
@@ -112,7 +114,7 @@ export class CapabilityGuard implements CanActivate {
   private authenticate(request: GuardedRequest, requirement: RouteRequirement): Principal | null | Promise<Principal | null> {
     let found: Principal | null | Promise<Principal | null>;
     try {
-      found = this.resolver.identify(request.headers);
+      found = this.resolver.identify(request.headers, request.fromOwnPages !== false);
     } catch (error) {
       return this.authenticated(request, this.unauthenticated(error, requirement));
     }

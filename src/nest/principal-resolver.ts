@@ -37,13 +37,16 @@ export class PrincipalResolver {
    * Who sent `headers`. A bearer token or a session cookie opened before is answered
    * synchronously (from memory), so the guard's hot path needs no promise; only a
    * cookie value seen for the first time waits.
-   * A bad token throws its `TokenError` synchronously.
+   * A bad token throws its `TokenError` synchronously. `fromOwnPages` false (a WebSocket
+   * or subscription handshake that does not show it comes from the application's own
+   * pages): without a token, the caller is a guest even under `devUser`, by the rule that
+   * keeps the session cookie of such a handshake out.
    *
    * @example
    * const found = resolver.identify(request.headers);
    * const principal = found instanceof Promise ? await found : found;
    */
-  identify(headers: IncomingHttpHeaders): Principal | null | Promise<Principal | null> {
+  identify(headers: IncomingHttpHeaders, fromOwnPages = true): Principal | null | Promise<Principal | null> {
     // A token verified before is answered without its header being read again (see verifyKnown).
     const knownToken = headers.authorization === undefined ? undefined : this.tokens.verifyKnown(headers.authorization);
     if (knownToken !== undefined) return this.tokenPrincipal(knownToken);
@@ -52,11 +55,12 @@ export class PrincipalResolver {
       if (isApiKey(token)) return this.keys.current().authenticate(token, Math.floor(this.now() / 1000));
       return this.tokenPrincipal(this.tokens.verify(token));
     }
-    if (headers.cookie === undefined) return this.nobody;
+    const nobody = fromOwnPages ? this.nobody : null;
+    if (headers.cookie === undefined) return nobody;
     // A cookie value opened before is answered from memory, without a promise.
     const knownSession = this.sessions.readKnown(headers.cookie);
-    if (knownSession !== undefined) return knownSession === null ? this.nobody : knownSession.principal;
-    return this.sessions.read(headers.cookie).then((session) => (session === null ? this.nobody : session.principal));
+    if (knownSession !== undefined) return knownSession === null ? nobody : knownSession.principal;
+    return this.sessions.read(headers.cookie).then((session) => (session === null ? nobody : session.principal));
   }
 
   private tokenPrincipal(verified: VerifiedToken): Principal {

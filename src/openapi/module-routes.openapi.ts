@@ -64,6 +64,17 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
       add: { summary: 'Grant a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
       remove: { summary: 'Remove a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
       set: { summary: 'Replace the capabilities of an email (user_management)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      delete: {
+        summary: 'Delete an account (offboarding): its grants, identity links, tokens and sessions end at once, on every instance (user_management, holding all it holds)',
+        access: 'manager',
+        ok: [200, '{"status": "ok", "email", "deleted": true, "revoked_issued_up_to"}'],
+        errors: [
+          BAD_BODY,
+          NOT_ALLOWED,
+          [404, 'nothing is stored or linked for that email (UNKNOWN_ACCOUNT)'],
+          [409, 'the last admin would be removed (LAST_ADMIN), or the account is pinned in the capability file (ACCOUNT_PINNED)'],
+        ],
+      },
     },
   ],
   [

@@ -9,6 +9,13 @@ import type { CapabilityPolicy } from '../capabilities/capability-policy';
 export type GrantEdit = (policy: CapabilityPolicy) => { readonly email: string; readonly capabilities: readonly string[] };
 
 /**
+ * The judgment of deleting one account: it returns the account to delete, or throws
+ * to refuse (unknown account, last admin, grant rule). Like a `GrantEdit`, it runs in
+ * the store's serialized section against the newest policy.
+ */
+export type AccountDeletion = (policy: CapabilityPolicy) => string;
+
+/**
  * Where capabilities live. Reads are synchronous and in memory (the guard's hot
  * path does no I/O); writes are serialized and durable before they resolve.
  */
@@ -27,6 +34,13 @@ export interface CapabilityStore {
    * a store without it does not offer account linking.
    */
   linkIdentity?(identity: string, email: string): Promise<CapabilityPolicy>;
+  /**
+   * Deletes the account `deletion` names, durably, after every write queued before it:
+   * its API-managed grants and every identity link to it (pinned grants are the file's).
+   * Resolves with the policy as the deletion left it; rejects with the judgment's own
+   * error. Optional: a store without it does not offer deleting accounts.
+   */
+  deleteAccount?(deletion: AccountDeletion): Promise<CapabilityPolicy>;
   /**
    * Whether the policy in memory is too old to enforce: true for a shared store cut
    * off from its backend for longer than it may be trusted. Synchronous and without

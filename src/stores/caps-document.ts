@@ -14,6 +14,11 @@ export interface EditableCaps {
    * back. A document without it (the line-by-line one) is parsed whole for a link.
    */
   setIdentity?(identity: string, email: string): Undo;
+  /**
+   * Removes `email` from `users` and each of `identities` from `identities`; returns how
+   * to take the change back. A document without it is parsed whole, as for a link.
+   */
+  removeAccount?(email: string, identities: readonly string[]): Undo;
   /** The whole file's text. */
   toString(): string;
 }
@@ -109,6 +114,32 @@ export class CapsDocument implements EditableCaps {
     };
   }
 
+  /**
+   * Removes the entry of `email` in `users` and the entries of `identities` in
+   * `identities`. A comment on an entry's own line goes with it; comment lines above
+   * an entry stay, above the entry that follows (or at the end of the mapping).
+   */
+  removeAccount(email: string, identities: readonly string[]): Undo {
+    const undos: Undo[] = [];
+    const entry = this.entryByEmail.get(email);
+    const users = this.document.get(USERS_KEY, true);
+    if (entry !== undefined && isMap(users)) {
+      undos.push(removePair(users, entry));
+      this.entryByEmail.delete(email);
+      undos.push(() => void this.entryByEmail.set(email, entry));
+    }
+    const links = this.document.get(IDENTITIES_KEY, true);
+    if (isMap(links)) {
+      for (const identity of identities) {
+        const link = links.items.find((item) => isScalar(item.key) && item.key.value === identity);
+        if (link !== undefined) undos.push(removePair(links, link));
+      }
+    }
+    return () => {
+      for (const undo of undos.reverse()) undo();
+    };
+  }
+
   /** The whole file's text. */
   toString(): string {
     return this.document.toString(PRINT_OPTIONS);
@@ -156,6 +187,31 @@ export class CapsDocument implements EditableCaps {
       },
     };
   }
+}
+
+// The comment lines above a removed entry may head the entries after it: they move to the next one.
+function removePair(map: YAMLMap, pair: Pair): Undo {
+  const index = map.items.indexOf(pair);
+  map.items.splice(index, 1);
+  const above = isScalar(pair.key) ? pair.key.commentBefore : undefined;
+  const next = map.items[index];
+  let restore: Undo = () => undefined;
+  if (above != null) {
+    if (next !== undefined && isScalar(next.key)) {
+      const key = next.key;
+      const previous = key.commentBefore;
+      key.commentBefore = previous == null ? above : `${above}\n${previous}`;
+      restore = () => void (key.commentBefore = previous ?? null);
+    } else if (next === undefined) {
+      const previous = map.comment;
+      map.comment = previous == null ? above : `${above}\n${previous}`;
+      restore = () => void (map.comment = previous ?? null);
+    }
+  }
+  return () => {
+    restore();
+    map.items.splice(index, 0, pair);
+  };
 }
 
 function replaceList(entry: Pair, capabilities: readonly string[]): Undo {

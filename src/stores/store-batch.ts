@@ -1,7 +1,7 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
 import { CapsDocument, type EditableCaps, type Undo } from './caps-document';
-import type { GrantEdit } from './capability-store';
+import type { AccountDeletion, GrantEdit } from './capability-store';
 import type { JobOutcome } from './group-commit-queue';
 
 /** A request to link a provider identity to an account, queued with the grant edits. */
@@ -10,8 +10,13 @@ export interface IdentityLinkJob {
   readonly email: string;
 }
 
-/** One write the file store serializes: a grant edit or an identity link. */
-export type StoreJob = GrantEdit | IdentityLinkJob;
+/** A request to delete an account, queued with the grant edits. */
+export interface AccountDeletionJob {
+  readonly deletion: AccountDeletion;
+}
+
+/** One write the file store serializes: a grant edit, an identity link or an account's deletion. */
+export type StoreJob = GrantEdit | IdentityLinkJob | AccountDeletionJob;
 
 /** A batch of jobs applied in memory, not yet written. */
 export interface AppliedBatch {
@@ -29,8 +34,8 @@ export interface AppliedBatch {
 
 /**
  * Applies `jobs` in order, each against the policy left by the ones before it, so
- * each job's own checks (escalation, last admin, an identity linked elsewhere) see
- * the earlier ones. A job that throws, or names an invalid email or an undefined
+ * each job's own checks (escalation, last admin, an identity linked elsewhere, an
+ * account's deletion) see the earlier ones. A job that throws, or names an invalid email or an undefined
  * capability, is refused alone and changes nothing. A user whose list becomes empty
  * keeps an entry `email: []`; an absent user given an empty list is left absent.
  *
@@ -50,11 +55,20 @@ export function applyStoreJobs(start: CapabilityPolicy, given: EditableCaps, job
         const { email, capabilities } = grantOf(job(policy));
         next = sameList(policy.users.get(email) ?? [], capabilities) ? policy : policy.withUser(email, capabilities);
         if (next !== policy) undo = document.setGrants(email, capabilities);
+      } else if ('deletion' in job) {
+        const email = assertEmail(job.deletion(policy));
+        const links = policy.identitiesOf(email);
+        next = policy.withoutAccount(email);
+        if (next !== policy) {
+          const whole = wholeDocument(document);
+          document = whole;
+          undo = whole.removeAccount(email, links);
+        }
       } else {
         const email = assertEmail(job.email);
         next = policy.withIdentityLink(job.identity, email);
         if (next !== policy) {
-          const linkable = withIdentities(document);
+          const linkable = wholeDocument(document);
           document = linkable;
           undo = linkable.setIdentity(job.identity, email);
         }
@@ -81,13 +95,14 @@ function grantOf(result: ReturnType<GrantEdit>): { email: string; capabilities: 
   return { email: assertEmail(result.email), capabilities: [...new Set(result.capabilities)] };
 }
 
-// Links are rare (one per user and provider): the line-by-line document of a large file is parsed whole for them.
-function withIdentities(document: EditableCaps): Required<EditableCaps> {
-  return hasIdentities(document) ? document : CapsDocument.parse(document.toString());
+// Links and deletions are rare (one per user and provider, one per offboarding): the
+// line-by-line document of a large file is parsed whole for them.
+function wholeDocument(document: EditableCaps): Required<EditableCaps> {
+  return isWhole(document) ? document : CapsDocument.parse(document.toString());
 }
 
-function hasIdentities(document: EditableCaps): document is Required<EditableCaps> {
-  return document.setIdentity !== undefined;
+function isWhole(document: EditableCaps): document is Required<EditableCaps> {
+  return document.setIdentity !== undefined && document.removeAccount !== undefined;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

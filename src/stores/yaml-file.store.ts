@@ -1,6 +1,6 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { CapabilitiesError, ConfigError } from '../errors';
-import type { CapabilityStore, GrantEdit, StoreLogger } from './capability-store';
+import type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './capability-store';
 import type { EditableCaps } from './caps-document';
 import { CapsFileMonitor } from './caps-file-monitor';
 import { consoleStoreLogger } from './console-store-logger';
@@ -37,7 +37,8 @@ const DEFAULT_MAX_WHOLE_PARSE_BYTES = 256 * 1024;
  * - Reads come from the policy in memory.
  * - Writes are serialized and group-committed: edits queued while a write is in
  *   flight are applied together, in order, then written with one atomic file write.
- *   Only `users` (and `identities`, for a link) change; comments and key order survive.
+ *   Only `users` (and `identities`, for a link or a deletion) change; comments and key
+ *   order survive.
  * - Every writer of the file, in any process (other instances on a shared volume,
  *   the command line), holds the file's lock for the whole read-judge-write cycle and
  *   reads the file again under it, so each edit is judged against the newest file and
@@ -126,6 +127,16 @@ export class YamlFileStore implements CapabilityStore {
   linkIdentity(identity: string, email: string): Promise<CapabilityPolicy> {
     if (this.closed) return Promise.reject(unavailable('the capability store is closed'));
     return this.queue.submit({ identity, email });
+  }
+
+  /**
+   * Deletes the account `deletion` names from `users` and `identities`, after every
+   * write queued before it, judged against the newest file; rejects with the judgment's
+   * error, and `CAPS_STORE_UNAVAILABLE` / `CAPS_STORE_BUSY` as `update` does.
+   */
+  deleteAccount(deletion: AccountDeletion): Promise<CapabilityPolicy> {
+    if (this.closed) return Promise.reject(unavailable('the capability store is closed'));
+    return this.queue.submit({ deletion });
   }
 
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void {

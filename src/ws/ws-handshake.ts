@@ -11,6 +11,11 @@ export interface WsHandshake {
   readonly method: 'GET';
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
+  /**
+   * Whether the handshake came from the application's own pages (`comesFromOwnPages`): only
+   * then may the session cookie, or the `devUser`, stand for a client without a token.
+   */
+  readonly fromOwnPages: boolean;
 }
 
 interface SocketIoClient {
@@ -66,7 +71,7 @@ function readHandshake(client: object, appOrigin: string): WsHandshake | undefin
  * sent inside the protocol (socket.io's `auth`, GraphQL's `connectionParams`) or else the
  * `Authorization` header, and the session cookie only when the handshake comes from the
  * application's own pages (`comesFromOwnPages`), so a page of another site cannot ride a
- * visitor's cookie (cross-site WebSocket hijacking).
+ * visitor's cookie (cross-site WebSocket hijacking), nor act as the `devUser`.
  *
  * @example handshakeCredentials({ cookie: 'sid=…', origin: 'https://evil.example' }, undefined, '/', 'https://app.example.com').headers // {}
  */
@@ -74,8 +79,9 @@ export function handshakeCredentials(headers: IncomingHttpHeaders, authorization
   const credentials: IncomingHttpHeaders = {};
   const bearer = authorization ?? headers.authorization;
   if (bearer !== undefined) credentials.authorization = bearer;
-  if (headers.cookie !== undefined && comesFromOwnPages(headers, appOrigin)) credentials.cookie = headers.cookie;
-  return { method: 'GET', url, headers: credentials };
+  const fromOwnPages = comesFromOwnPages(headers, appOrigin);
+  if (headers.cookie !== undefined && fromOwnPages) credentials.cookie = headers.cookie;
+  return { method: 'GET', url, headers: credentials, fromOwnPages };
 }
 
 /**

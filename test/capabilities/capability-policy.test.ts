@@ -142,6 +142,41 @@ describe('CapabilityPolicy: withUsers', () => {
   });
 });
 
+describe('CapabilityPolicy: withoutAccount', () => {
+  const base = new CapabilityPolicy({
+    ...parseCapsFile(CONTRACT_EXAMPLE, 'caps.yaml'),
+    identities: new Map([
+      ['https://github.com#1', 'bob@example.com'],
+      ['https://accounts.google.com#2', 'alice@example.com'],
+      ['github:3', 'bob@example.com'],
+    ]),
+  });
+
+  it('drops the account\'s grants and every identity link to it, and keeps everything else', () => {
+    const next = base.withoutAccount('bob@example.com');
+    assert.deepEqual([...next.users.keys()], ['alice@example.com', 'bot@service']);
+    assert.deepEqual([...next.identities], [['https://accounts.google.com#2', 'alice@example.com']]);
+    assert.equal(next.linkedAccount('github:3'), undefined);
+    assert.deepEqual(next.effective('bob@example.com').toArray(), ['read'], 'what any signed-in user holds');
+    assert.equal(next.graph, base.graph);
+    assert.equal(next.pinned, base.pinned);
+    assert.deepEqual(base.identitiesOf('bob@example.com'), ['https://github.com#1', 'github:3'], 'the original is unchanged');
+    assert.deepEqual(base.stored('bob@example.com'), ['moderate']);
+  });
+
+  it('leaves pinned grants to the file', () => {
+    const next = base.withoutAccount('ops@example.com');
+    assert.equal(next, base, 'nothing stored or linked: the same policy');
+    assert.equal(next.can('ops@example.com', 'admin'), true);
+  });
+
+  it('drops the links of an account with nothing stored', () => {
+    const next = base.withUsers(new Map()).withoutAccount('alice@example.com');
+    assert.deepEqual(next.identitiesOf('alice@example.com'), []);
+    assert.equal(next.identities.size, 2);
+  });
+});
+
 describe('assertDefined', () => {
   const graph = graphOf(EASY_OAUTH);
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CapabilitiesError, GrantError, InvalidInputError } from '../../src/errors';
 import { parseCapsFile } from '../../src/capabilities/caps-file';
-import { assertAdminRemains, assertCanEndTokensOf, assertCanGrant, assertCanRevokeKey, checkedChange, planChange } from '../../src/capabilities/grant-rules';
+import { assertAdminRemains, assertCanEndTokensOf, assertCanGrant, assertCanRevokeKey, checkedChange, checkedDeletion, planChange } from '../../src/capabilities/grant-rules';
+import { CapabilityPolicy } from '../../src/capabilities/capability-policy';
 import { CONTRACT_EXAMPLE, EASY_OAUTH, flatGraph, grantsOf, graphOf, policyOf, thrown, unclosedSet } from './fixtures';
 
 function assertForbidden(fn: () => unknown, capability: string, message: string): void {
@@ -401,5 +402,84 @@ describe('assertCanRevokeKey', () => {
     assert.ok(error instanceof GrantError);
     assert.equal(error.code, 'GRANT_FORBIDDEN');
     assert.match(error.message, /^you may not revoke an API key carrying "admin", "announce", which you do not hold$/);
+  });
+});
+
+describe('checkedDeletion', () => {
+  const graph = graphOf(EASY_OAUTH, true);
+  const policy = new CapabilityPolicy({
+    ...policyOf(graph, {
+      defaults: ['read'],
+      users: {
+        'alice@example.com': ['admin'],
+        'ada@example.com': ['admin'],
+        'mia@example.com': ['moderate', 'user_management'],
+        'bob@example.com': ['write'],
+        'bot@service': ['announce'],
+      },
+      pinned: { 'ops@example.com': ['user_management'] },
+    }),
+    identities: new Map([
+      ['https://github.com#7', 'bob@example.com'],
+      ['https://github.com#8', 'linked@example.com'],
+    ]),
+  });
+  const mia = policy.effective('mia@example.com');
+  const alice = policy.effective('alice@example.com');
+
+  it('lets a manager delete an account whose grants they all hold, one only linked, and oneself', () => {
+    assert.equal(checkedDeletion(policy, mia, 'bob@example.com'), 'bob@example.com');
+    assert.equal(checkedDeletion(policy, mia, 'linked@example.com'), 'linked@example.com');
+    assert.equal(checkedDeletion(policy, mia, 'mia@example.com'), 'mia@example.com');
+    assert.equal(checkedDeletion(policy, alice, 'alice@example.com'), 'alice@example.com', 'ada still holds admin');
+  });
+
+  it('judges it as the removal of everything the account holds: GRANT_FORBIDDEN naming what the manager lacks', () => {
+    assertForbidden(
+      () => checkedDeletion(policy, mia, 'bot@service'),
+      'announce',
+      'you may not grant or remove "announce": it needs "announce", which you do not hold',
+    );
+    assertForbidden(
+      () => checkedDeletion(policy, mia, 'ada@example.com'),
+      'admin',
+      'you may not grant or remove "admin": it needs "admin", "announce", which you do not hold',
+    );
+  });
+
+  it('keeps the last person holding admin, whoever asks, with LAST_ADMIN', () => {
+    const lone = policy.withoutAccount('ada@example.com');
+    assertLastAdmin(() => checkedDeletion(lone, lone.effective('alice@example.com'), 'alice@example.com'), 'alice@example.com');
+    assertLastAdmin(() => checkedDeletion(lone, null, 'alice@example.com'), 'alice@example.com');
+  });
+
+  it('refuses an account pinned in the file with ACCOUNT_PINNED, even to the operator', () => {
+    for (const manager of [alice, null]) {
+      const error = thrown(() => checkedDeletion(policy, manager, 'ops@example.com'));
+      assert.ok(error instanceof GrantError);
+      assert.deepEqual({ code: error.code, capability: error.capability, message: error.message }, {
+        code: 'ACCOUNT_PINNED',
+        capability: 'user_management',
+        message: 'ops@example.com is pinned in the capability file: only an edit of its "pinned" block removes it (the API never changes pinned grants)',
+      });
+    }
+  });
+
+  it('refuses an account with nothing stored or linked with UNKNOWN_ACCOUNT', () => {
+    const error = thrown(() => checkedDeletion(policy, alice, 'stranger@example.com'));
+    assert.ok(error instanceof InvalidInputError);
+    assert.deepEqual({ code: error.code, field: error.field, message: error.message }, {
+      code: 'UNKNOWN_ACCOUNT',
+      field: 'email',
+      message: 'there is no account stranger@example.com: nothing is stored or linked for it',
+    });
+  });
+
+  it('needs what ending the account\'s tokens needs: a key manager lacking the default capability is refused', () => {
+    const keyManager = unclosedSet(graph, ['user_management', 'write']);
+    const error = thrown(() => checkedDeletion(policy, keyManager, 'linked@example.com'));
+    assert.ok(error instanceof GrantError);
+    assert.equal(error.code, 'GRANT_FORBIDDEN');
+    assert.match(error.message, /^you may not end the tokens of linked@example\.com, who holds "read"/);
   });
 });

@@ -197,6 +197,35 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     assert.equal(existsSync(`${example.capsFile}.audit.jsonl`), false, 'no audit file');
   });
 
+  it('deletes an account from the shared store, and a running instance refuses its credentials at once', async (t) => {
+    const prefix = redisTestPrefix(t);
+    const example = await startExample({ env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } });
+    t.after(() => example.close());
+    const shared = ['--caps', example.capsFile, '--redis', TEST_REDIS_URL, '--prefix', prefix];
+    const police = await example.signedIn('police@example.com');
+    const token = example.client().withToken(await police.token());
+    assert.equal((await token.get('/arrest')).status, 200);
+    const run = await cli(['delete', 'police@example.com', ...shared]);
+    assert.equal(run.status, 0, run.err);
+    assert.match(run.out, /^police@example\.com: deleted \(held police\); its tokens and sessions issued up to .+Z are revoked$/);
+    await waitUntil(async () => codeOf(await token.get('/arrest')) === 'TOKEN_REVOKED' && codeOf(await police.get('/arrest')) === 'SIGN_IN_REQUIRED', 'the instance ends the account\'s token and session');
+    assert.equal(await rawRedis(t).hget(`${prefix}users`, 'police@example.com'), null);
+    await waitUntil(async () => ((await (await example.signedIn('admin@example.com')).get('/manage_capabilities/all')).json.users as Record<string, unknown>)['police@example.com'] === undefined, 'the instance no longer lists the account');
+    const again = await cli(['delete', 'police@example.com', ...shared]);
+    assert.equal(again.status, 1);
+    assert.match(again.err, /\(UNKNOWN_ACCOUNT\)$/);
+    const audit = await cli(['audit', '--json', '--email', 'police@example.com', ...shared]);
+    assert.deepEqual(
+      audit.out.split('\n').map((line) => JSON.parse(line) as AuditEntry).map((entry) => [entry.actor, entry.action, entry.outcome]),
+      [
+        [`cli:${userInfo().username}`, 'delete', 'refused'],
+        [`cli:${userInfo().username}`, 'revoke_all', 'ok'],
+        [`cli:${userInfo().username}`, 'delete', 'ok'],
+      ],
+    );
+    assert.equal(existsSync(`${example.capsFile}.revoked.json`), false, 'no revocation file: the revocations are in Redis');
+  });
+
   it('asks for --redis where only a shared store makes sense', async () => {
     const run = await cli(['export']);
     assert.equal(run.status, 2);

@@ -8,8 +8,9 @@ import { TokenKeyring } from '../../src/tokens/token-keyring';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { COMMENTED_CAPS } from '../fixtures/caps-texts';
 import { capsFileWith, tempFolder } from '../fixtures/temp-folder';
-import { expectDenial } from '../support/denial';
-import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
+import { codeOf, expectDenial } from '../support/denial';
+import { ADAPTERS, EXAMPLE_SECRET, startExample, type RunningExample } from '../support/example-server';
+import { waitUntil } from '../fixtures/wait-until';
 
 const SECRET = 'cli-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const BASE_URL = 'https://app.example.test';
@@ -197,8 +198,59 @@ describe('nest-capabilities grant, revoke and list', () => {
   });
 });
 
+describe('nest-capabilities delete', () => {
+  it('deletes an account from the file, keeping every other line, revokes its tokens and records both', async (t) => {
+    const file = capsFile(t, COMMENTED_CAPS.replace('pinned:', 'identities:\n  github:7: bob@example.com\npinned:'));
+    const run = await cli(['delete', 'BOB@example.com', '--caps', file]);
+    assert.equal(run.status, 0, run.err);
+    assert.match(run.out, /^bob@example\.com: deleted \(held moderate, 1 identity link\); its tokens and sessions issued up to \d{4}-\d\d-\d\dT[\d:.]+Z are revoked$/);
+    const text = readFileSync(file, 'utf8');
+    assert.doesNotMatch(text, /Bob@Example\.com|github:7/);
+    assert.match(text, /# people\n {2}alice@example\.com: \[admin\]\n\n {2}# robots\n {2}bot@service: \[write\]/);
+    assert.ok(text.endsWith('# end of file\n'));
+    const revoked = JSON.parse(readFileSync(`${file}.revoked.json`, 'utf8')) as { accounts: Record<string, number> };
+    assert.equal(typeof revoked.accounts['bob@example.com'], 'number');
+    const audit = await cli(['audit', '--json', '--caps', file]);
+    assert.deepEqual(
+      audit.out.split('\n').map((line) => JSON.parse(line) as { action: string; target: string; outcome: string }).map((entry) => [entry.action, entry.target, entry.outcome]),
+      [
+        ['revoke_all', 'bob@example.com', 'ok'],
+        ['delete', 'bob@example.com', 'ok'],
+      ],
+    );
+  });
+
+  const refusals: [string, string, RegExp][] = [
+    ['an account pinned in the file', 'ops@example.com', /pinned in the capability file.*\(ACCOUNT_PINNED\)$/],
+    ['an unknown account', 'nobody@example.com', /there is no account nobody@example\.com.*\(UNKNOWN_ACCOUNT\)$/],
+    ['a bad email', 'not-an-email', /\(INVALID_EMAIL\)$/],
+  ];
+  for (const [what, email, message] of refusals) {
+    it(`refuses ${what} with exit status 1 and writes nothing`, async (t) => {
+      const file = capsFile(t);
+      const run = await cli(['delete', email, '--caps', file]);
+      assert.equal(run.status, 1);
+      assert.match(run.err, message);
+      assert.equal(readFileSync(file, 'utf8'), COMMENTED_CAPS);
+    });
+  }
+
+  it('keeps the last person holding admin (exit 1)', async (t) => {
+    const file = capsFile(t, COMMENTED_CAPS.replace('  ops@example.com: [admin]', '  ops@example.com: [read]'));
+    const run = await cli(['delete', 'alice@example.com', '--caps', file]);
+    assert.equal(run.status, 1);
+    assert.match(run.err, /alice@example\.com is the last person holding admin \(LAST_ADMIN\)$/);
+  });
+
+  it('answers a missing or extra argument with exit status 2', async (t) => {
+    const file = capsFile(t);
+    assert.equal((await cli(['delete', '--caps', file])).status, 2);
+    assert.equal((await cli(['delete', 'a@example.com', 'b@example.com', '--caps', file])).status, 2);
+  });
+});
+
 describe('nest-capabilities help and usage', () => {
-  for (const command of ['validate', 'token', 'grant', 'revoke', 'list']) {
+  for (const command of ['validate', 'token', 'grant', 'revoke', 'delete', 'list']) {
     it(`prints the usage of ${command} with --help`, async () => {
       const run = await cli([command, '--help']);
       assert.equal(run.status, 0);
@@ -248,6 +300,20 @@ for (const adapter of ADAPTERS.slice(0, 1)) {
       const bot = example.client().withToken(run.out);
       assert.equal((await bot.get('/bake')).status, 200);
       expectDenial(await bot.get('/arrest'), 403, 'CAPABILITY_MISSING');
+    });
+
+    it('is refused by the app once the command line deleted its account, with the account\'s sessions', async () => {
+      const run = await cli(['token', '--user', 'bot@service', '--caps', example.capsFile], { AUTH_SECRET: EXAMPLE_SECRET, BASE_URL: example.baseUrl });
+      assert.equal(run.status, 0, run.err);
+      const bot = example.client().withToken(run.out);
+      assert.equal((await bot.get('/bake')).status, 200);
+      const police = await example.signedIn('police@example.com');
+      assert.equal((await police.get('/arrest')).status, 200);
+      const deleted = await cli(['delete', 'police@example.com', '--caps', example.capsFile]);
+      assert.equal(deleted.status, 0, deleted.err);
+      assert.equal((await cli(['delete', 'bot@service', '--caps', example.capsFile])).status, 0);
+      await waitUntil(async () => codeOf(await police.get('/arrest')) === 'SIGN_IN_REQUIRED', 'the running app ends the deleted account\'s session');
+      await waitUntil(async () => codeOf(await bot.get('/bake')) === 'TOKEN_REVOKED', 'the running app refuses the deleted service account\'s token');
     });
   });
 }

@@ -103,6 +103,33 @@ for (const adapter of ADAPTERS) {
       assert.doesNotMatch(all.text, /o'brien&co/);
     });
 
+    it('deletes an account through its button, with the rules of the JSON route, and records it', async () => {
+      const root = await example.signedIn('root@example.com');
+      for (const [email, capabilities] of [['dora@example.com', ['bake']], ['wes@example.com', ['write']], ['oven@service', ['bake']]] as const) {
+        assert.equal((await root.post('/manage_capabilities/set', { email, capabilities })).status, 200);
+      }
+      const dora = example.client().withToken(await (await example.signedIn('dora@example.com')).token());
+      const page = await lead.get('/manage_capabilities', HTML);
+      const doraRow = /<tr data-email="dora@example.com">.*?<\/tr>/.exec(page.text)?.[0] ?? '';
+      assert.match(doraRow, /<details class="delete"><summary>Delete account<\/summary><form method="post" action="\/manage_capabilities" class="inline"><input type="hidden" name="op" value="delete"><input type="hidden" name="email" value="dora@example.com"><button type="submit" aria-label="delete the account dora@example.com">/);
+      assert.match(/<tr data-service="oven@service">.*?<\/tr>/.exec(page.text)?.[0] ?? '', /name="op" value="delete"/, 'a service account has the button too');
+      assert.doesNotMatch(/<tr data-email="wes@example.com">.*?<\/tr>/.exec(page.text)?.[0] ?? '', /value="delete"/, 'no button for an account holding what lead could not remove');
+      assert.doesNotMatch(/<tr data-email="lead@example.com">.*?<\/tr>/.exec(page.text)?.[0] ?? '', /value="delete"/, 'no button on the manager\'s own row');
+
+      const deleted = await form({ op: 'delete', email: 'dora@example.com' });
+      assert.equal(deleted.status, 200, deleted.text);
+      assert.match(deleted.text, /<div id="notice" class="ok" role="status"><p>Deleted the account dora@example.com: its grants, identity links, sessions and tokens have ended\.<\/p>/);
+      assert.doesNotMatch(deleted.text, /data-email="dora@example.com"/);
+      assert.match(deleted.text, /<td>lead@example.com<\/td><td>delete<\/td><td>dora@example.com<\/td><td>ok<\/td>/);
+      expectDenial(await dora.get('/bake'), 401, 'TOKEN_REVOKED');
+
+      const refused = await form({ op: 'delete', email: 'wes@example.com' });
+      expectHtmlDenial(refused, 403, 'GRANT_FORBIDDEN');
+      assert.match(refused.text, /Refused: you may not grant or remove &quot;write&quot;/);
+      assert.deepEqual((await lead.get('/manage_capabilities/list?email=wes@example.com')).json.capabilities, ['write']);
+      expectHtmlDenial(await form({ op: 'delete', email: 'nobody@example.com' }), 404, 'UNKNOWN_ACCOUNT');
+    });
+
     it('refuses a form from another site, or without an Origin, and changes nothing', async () => {
       for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, {}]) {
         const reply = await form({ op: 'add', email: 'dave@example.com', capability: 'bake' }, headers);

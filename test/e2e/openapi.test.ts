@@ -73,6 +73,11 @@ for (const adapter of ADAPTERS) {
         assert.match(responses['403']!.description, /SESSION_REQUIRED/, `${path}: a bearer credential where a session is needed is a 403`);
         assert.doesNotMatch(responses['400']!.description, /SESSION_REQUIRED/, path);
       }
+      const deletion = document.paths['/auth/manage_capabilities/delete']?.['post'];
+      assert.ok(deletion !== undefined, 'the offboarding route is documented');
+      assert.match(deletion.summary ?? '', /^Delete an account/);
+      assert.ok(deletion.security?.some((requirement) => 'bearer' in requirement));
+      assert.deepEqual(Object.keys(deletion.responses).sort(), ['200', '400', '401', '403', '404', '409']);
       assert.equal(document.paths['/auth/whoami']!['get']!.security, undefined, 'anyone may ask who they are');
       assert.equal(document.paths['/whoami'], undefined);
     });

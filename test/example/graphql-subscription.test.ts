@@ -79,3 +79,45 @@ for (const adapter of ADAPTERS) {
     });
   });
 }
+
+for (const adapter of ADAPTERS) {
+  describe(`the example app's GraphQL subscription under AUTH_DEV_USER (${adapter})`, () => {
+    let example: RunningExample;
+    let url: string;
+    const clients: GraphQlWsClient[] = [];
+
+    before(async () => {
+      example = await startExample({ adapter, env: { AUTH_DEV_USER: 'reader@example.com' } });
+      url = `${example.baseUrl.replace('http:', 'ws:')}/graphql`;
+    });
+    after(async () => {
+      for (const client of clients) client.close();
+      await example?.close();
+    });
+
+    async function connect(handshake: Handshake): Promise<GraphQlWsClient> {
+      const client = await GraphQlWsClient.connect(url, handshake);
+      clients.push(client);
+      return client;
+    }
+
+    it('acts as the development user for a connection from the app\'s own origin', async () => {
+      const baker = example.client().withToken(await (await example.signedIn('baker@example.com')).token());
+      const own = await connect({ headers: { origin: new URL(example.baseUrl).origin } });
+      const id = own.subscribe(BAKED);
+      await eventually(async () => {
+        assert.equal((await baker.get('/bake?food=rye')).status, 200);
+        return own.of(id).data.length >= 1 || own.of(id).ended;
+      }, 'the development user hears a bake');
+      assert.deepEqual(own.of(id).errors, []);
+      assert.deepEqual(own.of(id).data[0], { baked: 'rye, baked by baker@example.com' });
+    });
+
+    it('treats a connection from another site, or one that shows no origin, as a guest (UNAUTHENTICATED)', async () => {
+      const foreign = await connect({ headers: { origin: 'https://evil.example' } });
+      assertDenied(await foreign.ended(foreign.subscribe(BAKED)), 'UNAUTHENTICATED', 'SIGN_IN_REQUIRED');
+      const unmarked = await connect({});
+      assertDenied(await unmarked.ended(unmarked.subscribe(BAKED)), 'UNAUTHENTICATED', 'SIGN_IN_REQUIRED');
+    });
+  });
+}

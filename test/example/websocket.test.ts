@@ -45,6 +45,24 @@ function assertDenied(answer: Answer, code: string, why: RegExp): void {
   assert.match(denial.message, why);
 }
 
+/** Opens a socket.io client to `example` with `handshake`, kept in `sockets` to be closed after. */
+async function connectTo(example: RunningExample, sockets: Socket[], handshake: Handshake): Promise<Socket> {
+  const extraHeaders: Record<string, string> = {};
+  if (handshake.authorization !== undefined) extraHeaders['authorization'] = handshake.authorization;
+  if (handshake.cookie !== undefined) extraHeaders['cookie'] = handshake.cookie;
+  if (handshake.origin !== undefined) extraHeaders['origin'] = handshake.origin;
+  const socket = io(example.baseUrl, { transports: ['websocket'], reconnection: false, extraHeaders, auth: handshake.token === undefined ? {} : { token: handshake.token } });
+  sockets.push(socket);
+  await within(
+    new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    }),
+    'socket.io connection',
+  );
+  return socket;
+}
+
 for (const adapter of ADAPTERS) {
   describe(`the example app's socket.io gateway (${adapter})`, () => {
     let example: RunningExample;
@@ -58,22 +76,7 @@ for (const adapter of ADAPTERS) {
       await example?.close();
     });
 
-    async function connect(handshake: Handshake): Promise<Socket> {
-      const extraHeaders: Record<string, string> = {};
-      if (handshake.authorization !== undefined) extraHeaders['authorization'] = handshake.authorization;
-      if (handshake.cookie !== undefined) extraHeaders['cookie'] = handshake.cookie;
-      if (handshake.origin !== undefined) extraHeaders['origin'] = handshake.origin;
-      const socket = io(example.baseUrl, { transports: ['websocket'], reconnection: false, extraHeaders, auth: handshake.token === undefined ? {} : { token: handshake.token } });
-      sockets.push(socket);
-      await within(
-        new Promise<void>((resolve, reject) => {
-          socket.once('connect', resolve);
-          socket.once('connect_error', reject);
-        }),
-        'socket.io connection',
-      );
-      return socket;
-    }
+    const connect = (handshake: Handshake): Promise<Socket> => connectTo(example, sockets, handshake);
 
     async function sessionCookieOf(email: string): Promise<string> {
       const browser = await example.signedIn(email);
@@ -112,6 +115,34 @@ for (const adapter of ADAPTERS) {
     it('refuses a bad token given at the handshake with its token code', async () => {
       const socket = await connect({ token: 'not-a-token' });
       assertDenied(await send(socket, 'menu', {}, 'menu'), 'TOKEN_INVALID', /invalid bearer token/);
+    });
+  });
+}
+
+for (const adapter of ADAPTERS) {
+  describe(`the socket.io gateway under AUTH_DEV_USER (${adapter})`, () => {
+    let example: RunningExample;
+    const sockets: Socket[] = [];
+
+    before(async () => {
+      example = await startExample({ adapter, env: { AUTH_DEV_USER: 'baker@example.com' } });
+    });
+    after(async () => {
+      for (const socket of sockets) socket.close();
+      await example?.close();
+    });
+
+    it('acts as the development user for a handshake from the app\'s own origin', async () => {
+      const own = await connectTo(example, sockets, { origin: new URL(example.baseUrl).origin });
+      assert.deepEqual((await send(own, 'bake', { food: 'rye' }, 'baked')).data, { baked: 'rye', by: 'baker@example.com' });
+    });
+
+    it('treats a handshake from another site as a guest (SIGN_IN_REQUIRED), as it treats the session cookie', async () => {
+      const foreign = await connectTo(example, sockets, { origin: 'https://evil.example' });
+      assertDenied(await send(foreign, 'bake', { food: 'rye' }, 'baked'), 'SIGN_IN_REQUIRED', /"bake"/);
+      assertDenied(await send(foreign, 'menu', {}, 'menu'), 'SIGN_IN_REQUIRED', /"read"/);
+      const unmarked = await connectTo(example, sockets, {});
+      assertDenied(await send(unmarked, 'bake', { food: 'rye' }, 'baked'), 'SIGN_IN_REQUIRED', /"bake"/);
     });
   });
 }

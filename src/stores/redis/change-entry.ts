@@ -8,17 +8,21 @@ import { apiKeyFromStored } from '../api-key-json';
  * |---|---|
  * | `grant` | `email`, `capabilities` (JSON list: the account's whole API-managed list from now on) |
  * | `identity` | `identity` (`"<provider>:<subject>"`), `email` |
+ * | `delete` | `email` (the account and every identity link to it are gone) |
  * | `token` | `token` (token or session id), `expires` (unix seconds, empty: never) |
  * | `account` | `email`, `upto` (unix seconds: tokens and sessions issued at or before it are revoked) |
  * | `apikey` | `record` (JSON: an API key's whole record as created or revoked, its hash never the key) |
  *
  * `v` is the version the change made: entries carry 1, 2, 3… without a hole. A
  * reader counts entries of kinds it does not know and skips them (the `audit` entries
- * of earlier versions, say: the audit trail now has streams of its own).
+ * of earlier versions, say: the audit trail now has streams of its own; and an instance
+ * older than `delete` keeps a deleted account's grants until it reloads, while its tokens
+ * end there anyway, by the `account` revocation that follows the deletion).
  */
 export type ChangeEntry =
   | { readonly kind: 'grant'; readonly version: number; readonly email: string; readonly capabilities: readonly string[] }
   | { readonly kind: 'identity'; readonly version: number; readonly identity: string; readonly email: string }
+  | { readonly kind: 'delete'; readonly version: number; readonly email: string }
   | { readonly kind: 'token'; readonly version: number; readonly tokenId: string; readonly expiresAt: number | null }
   | { readonly kind: 'account'; readonly version: number; readonly email: string; readonly issuedUpTo: number }
   | { readonly kind: 'apikey'; readonly version: number; readonly record: ApiKeyRecord }
@@ -42,6 +46,8 @@ export function decodeChangeEntry(fields: readonly string[]): ChangeEntry | unde
       const identity = get('identity');
       return identity === undefined || email === undefined ? undefined : { kind: 'identity', version, identity, email };
     }
+    case 'delete':
+      return email === undefined ? undefined : { kind: 'delete', version, email };
     case 'token': {
       const tokenId = get('token');
       const expires = get('expires');

@@ -4,7 +4,7 @@ import { ApiKeyError, InvalidInputError, LoginError, StoreUnavailableError } fro
 import { isLive, type ApiKeyRecord } from '../../keys/api-key';
 import { keyNameTaken, type KeyRevocationCheck } from '../../keys/api-key-index';
 import { storedApiKey } from '../api-key-json';
-import type { GrantEdit } from '../capability-store';
+import type { AccountDeletion, GrantEdit } from '../capability-store';
 import type { JobOutcome } from '../group-commit-queue';
 import { parseApiKey, type ChangeEntry } from './change-entry';
 import type { RedisConnections } from './redis-connections';
@@ -51,7 +51,7 @@ export class ChangeWriter {
       const judged = judge(this.state.policy, edits);
       if (judged.outcomes.every(refusedForItsInputAlone)) return judged.outcomes;
       const fields = judged.changes.flatMap(({ email, capabilities }) => [email, JSON.stringify(capabilities)]);
-      const written = await this.run('capsGrant', this.keys.users, String(judgedAt), fields);
+      const written = await this.run('capsGrant', [this.keys.users], String(judgedAt), fields);
       if (written === 'STALE') {
         await this.catchUp();
         continue;
@@ -79,7 +79,7 @@ export class ChangeWriter {
   async link(identity: string, email: string): Promise<CapabilityPolicy> {
     const account = assertEmail(email);
     // Judged by the script, not by this copy, which may be behind.
-    const written = await this.run('capsLink', this.keys.identities, '', [identity, account]);
+    const written = await this.run('capsLink', [this.keys.identities], '', [identity, account]);
     if (typeof written === 'string') {
       await this.catchUp();
       assertIdentityFree(this.state.policy.identities, identity, account);
@@ -89,13 +89,44 @@ export class ChangeWriter {
     return this.state.policy;
   }
 
+  /**
+   * Deletes the account `deletion` names, with every identity link to it, judged against
+   * the newest state as `grants` judges: a judgment made on a version that is no longer
+   * the newest is refused by the script and made again, and a refusal is confirmed by
+   * Redis before it is answered. Resolves with the policy right after the deletion.
+   */
+  async deleteAccount(deletion: AccountDeletion): Promise<CapabilityPolicy> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const judgedAt = this.state.version;
+      const policy = this.state.policy;
+      let email: string | undefined;
+      let refusal: unknown;
+      try {
+        email = assertEmail(deletion(policy));
+      } catch (error) {
+        if (refusedForItsInputAlone({ ok: false, error })) throw error;
+        refusal = error;
+      }
+      const fields = email === undefined ? [] : [email, ...policy.identitiesOf(email)];
+      const written = await this.run('capsDelete', [this.keys.users, this.keys.identities], String(judgedAt), fields);
+      if (typeof written === 'string') {
+        await this.catchUp();
+        continue;
+      }
+      if (email === undefined) throw refusal;
+      await this.settle(written, { kind: 'delete', version: written.version, email });
+      return this.state.policy;
+    }
+    throw new StoreUnavailableError('too many concurrent changes to the shared store; nothing was changed, try again');
+  }
+
   async revokeToken(tokenId: string, expiresAt: number | null): Promise<void> {
-    const written = (await this.run('capsRevokeToken', this.keys.revokedTokens, '', [tokenId, expiresAt === null ? '' : String(expiresAt)])) as Written;
+    const written = (await this.run('capsRevokeToken', [this.keys.revokedTokens], '', [tokenId, expiresAt === null ? '' : String(expiresAt)])) as Written;
     await this.settle(written, { kind: 'token', version: written.version, tokenId, expiresAt });
   }
 
   async revokeAccount(email: string, issuedUpTo: number): Promise<void> {
-    const written = (await this.run('capsRevokeAccount', this.keys.revokedAccounts, '', [email, String(issuedUpTo)])) as Written;
+    const written = (await this.run('capsRevokeAccount', [this.keys.revokedAccounts], '', [email, String(issuedUpTo)])) as Written;
     await this.settle(written, { kind: 'account', version: written.version, email, issuedUpTo });
   }
 
@@ -177,13 +208,13 @@ export class ChangeWriter {
     throw new StoreUnavailableError('Redis answered too late: the change was not applied');
   }
 
-  private async run(script: Exclude<keyof StoreCommands, 'capsImport'>, dataKey: string, judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {
+  private async run(script: Exclude<keyof StoreCommands, 'capsImport'>, dataKeys: readonly string[], judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {
     // Redis refuses to run the script past this moment, so a write that timed out here never lands later.
     const deadline = this.connections.serverNow() + this.commandTimeoutMs - Math.min(250, this.commandTimeoutMs / 4);
     let reply: unknown;
     try {
       const { keys } = this;
-      reply = await this.connections.command[script](keys.epoch, keys.version, keys.log, dataKey, this.state.epoch ?? '', Math.floor(deadline), judgedAt, LOG_LENGTH, ...fields);
+      reply = await this.connections.command[script](keys.epoch, keys.version, keys.log, ...dataKeys, this.state.epoch ?? '', Math.floor(deadline), judgedAt, LOG_LENGTH, ...fields);
     } catch (error) {
       throw new StoreUnavailableError('Redis is unreachable or too slow: the change was not applied', { cause: error });
     }

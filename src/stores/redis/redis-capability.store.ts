@@ -1,5 +1,5 @@
 import type { CapabilityPolicy } from '../../capabilities/capability-policy';
-import type { CapabilityStore, GrantEdit } from '../capability-store';
+import type { AccountDeletion, CapabilityStore, GrantEdit } from '../capability-store';
 import { GroupCommitQueue } from '../group-commit-queue';
 import type { RedisStoreEngine } from './redis-store.engine';
 
@@ -35,6 +35,11 @@ export class RedisCapabilityStore implements CapabilityStore {
 
   linkIdentity(identity: string, email: string): Promise<CapabilityPolicy> {
     return this.engine.writer.link(identity, email);
+  }
+
+  /** Resolves once Redis holds the deletion; rejects with the judgment's own error or `STORE_UNAVAILABLE`. */
+  deleteAccount(deletion: AccountDeletion): Promise<CapabilityPolicy> {
+    return this.engine.writer.deleteAccount(deletion);
   }
 
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void {

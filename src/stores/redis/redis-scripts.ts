@@ -50,6 +50,18 @@ redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
 return append('kind', 'identity', 'identity', ARGV[5], 'email', ARGV[6])
 `;
 
+/**
+ * KEYS[4] accounts, KEYS[5] identities. ARGV[5] email, ARGV[6..] the identities linked to it.
+ * Judged: refused with STALE when the version moved, so the links named are all there are.
+ * Without an email it writes nothing and confirms the version judged against, as GRANT does.
+ */
+const DELETE = `${PRELUDE}
+if #ARGV < 5 then return unchanged() end
+redis.call('HDEL', KEYS[4], ARGV[5])
+for i = 6, #ARGV do redis.call('HDEL', KEYS[5], ARGV[i]) end
+return append('kind', 'delete', 'email', ARGV[5])
+`;
+
 /** ARGV[5] token id, ARGV[6] expiry in unix seconds or '' for never. Prunes expired ids. */
 const REVOKE_TOKEN = `${PRELUDE}
 if redis.call('ZSCORE', KEYS[4], ARGV[5]) then return unchanged() end
@@ -154,6 +166,7 @@ return 1
 export interface StoreCommands {
   capsGrant(...args: (string | number)[]): Promise<unknown>;
   capsLink(...args: (string | number)[]): Promise<unknown>;
+  capsDelete(...args: (string | number)[]): Promise<unknown>;
   capsRevokeToken(...args: (string | number)[]): Promise<unknown>;
   capsRevokeAccount(...args: (string | number)[]): Promise<unknown>;
   capsImport(args: readonly (string | number)[]): Promise<unknown>;
@@ -170,6 +183,7 @@ export function withStoreScripts(redis: Redis): ScriptedRedis {
   if (typeof scripted.capsGrant === 'function') return scripted;
   redis.defineCommand('capsGrant', { numberOfKeys: 4, lua: GRANT });
   redis.defineCommand('capsLink', { numberOfKeys: 4, lua: LINK });
+  redis.defineCommand('capsDelete', { numberOfKeys: 5, lua: DELETE });
   redis.defineCommand('capsRevokeToken', { numberOfKeys: 4, lua: REVOKE_TOKEN });
   redis.defineCommand('capsRevokeAccount', { numberOfKeys: 4, lua: REVOKE_ACCOUNT });
   redis.defineCommand('capsImport', { numberOfKeys: 5, lua: IMPORT });

@@ -102,6 +102,10 @@ export class ReplicatedState {
         this.current = new CapabilityPolicy({ ...this.current, identities: new Map(this.current.identities).set(entry.identity, entry.email) });
         this.notifyPolicy();
         break;
+      case 'delete':
+        this.current = this.current.withoutAccount(entry.email);
+        this.notifyPolicy();
+        break;
       case 'token':
         this.revocations.prune(Math.floor(this.now() / 1000));
         this.revocations.revokeToken(entry.tokenId, entry.expiresAt);
