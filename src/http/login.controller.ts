@@ -12,7 +12,7 @@ import { LoginError } from '../errors';
 import { LoginAttempts } from '../session/login-attempt';
 import { safeRedirectPath } from '../session/safe-redirect';
 import { SessionCookie } from '../session/session-cookie';
-import { escapeHtml, page } from './html';
+import { escapeHtml, HOME_LINK, page } from './html';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 
@@ -41,7 +41,7 @@ export class LoginController {
       .map((provider) => `<p><a class="button" href="${this.config.prefix}/login/${escapeHtml(provider.name)}?redirect=${target}">Sign in with ${escapeHtml(provider.label)}</a></p>`)
       .join('\n');
     const body = providers.length === 0 ? '<p>No sign-in provider is configured.</p>' : buttons;
-    this.responder.html(response, 200, page('Sign in', `<h1>Sign in</h1>\n${body}`));
+    this.responder.html(response, 200, page('Sign in', `<h1>Sign in</h1>\n${body}\n<p>${HOME_LINK}</p>`));
   }
 
   @Get('login/:provider')
