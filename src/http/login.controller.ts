@@ -2,9 +2,10 @@ import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseGuards } from
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
+import { CapabilityService } from '../nest/capability.service';
 import { Public } from '../nest/decorators';
 import { DEV_PROVIDER } from '../providers/dev/dev-sign-in';
-import { devSignInPage } from './dev-sign-in.page';
+import { devAccounts, devSignInPage } from './dev-sign-in.page';
 import { accountEmailOf } from '../providers/sign-in';
 import { isRedirectProvider } from '../providers/sign-in-provider';
 import { SignInProviders } from '../nest/sign-in-providers';
@@ -27,6 +28,7 @@ export class LoginController {
     private readonly attempts: LoginAttempts,
     private readonly sessions: SessionCookie,
     private readonly responder: Responder,
+    private readonly capabilities: CapabilityService,
   ) {}
 
   @Get('login')
@@ -49,7 +51,7 @@ export class LoginController {
     const provider = this.providers.named(name);
     if (!isRedirectProvider(provider)) {
       const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect) }, request.headers.cookie);
-      this.responder.html(response, 200, devSignInPage(attempt.state), [setCookie], { showsSecret: true });
+      this.responder.html(response, 200, devSignInPage(attempt.state, devAccounts(this.capabilities.policy())), [setCookie], { showsSecret: true });
       return;
     }
     const { attempt, setCookie } = await this.attempts.begin(

@@ -61,4 +61,30 @@ describe('the example app\'s pages, as a newcomer goes through them', () => {
       assert.match(text, new RegExp(`This page needs the capability ${missing} \\.`));
     }
   });
+
+  it('lists the accounts of the capability file in use on the development sign-in page', async () => {
+    const repository = await example.client().get('/login/dev', HTML);
+    for (const [email, held] of [
+      ['admin@example.com', 'admin'],
+      ['baker@example.com', 'baker'],
+      ['police@example.com', 'police'],
+      ['mafia@example.com', 'mafia'],
+    ]) {
+      assert.ok(repository.text.includes(`<li><code>${email}</code>: ${held}</li>`), email);
+      assert.ok(repository.text.includes(`<option value="${email}">`), email);
+    }
+    assert.doesNotMatch(repository.text, /bot@service/, 'a service account never signs in');
+    assert.match(repository.text, /<input type="text" name="email"[^>]* list="account-emails"/);
+
+    const other = await startExample({
+      caps: 'capabilities:\n  read: []\n  bake: []\n  arrest: []\n  racket: []\ndefault: [read]\nusers:\n  ada@example.org: [bake]\npinned:\n  grace@example.org: [arrest]\n',
+    });
+    try {
+      const page = await other.client().get('/login/dev', HTML);
+      assert.match(page.text, /<li><code>ada@example\.org<\/code>: bake<\/li>\n<li><code>grace@example\.org<\/code>: arrest<\/li>/);
+      assert.doesNotMatch(page.text, /admin@example\.com/);
+    } finally {
+      await other.close();
+    }
+  });
 });
