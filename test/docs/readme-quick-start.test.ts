@@ -12,10 +12,11 @@ import { readmeFile, ROOT } from './readme-snippets';
 
 /** The README's blocks as a compiled project, inside the repository so that it resolves its packages and 'nest-capabilities' itself. */
 function writeProject(): string {
+  const files = ['src/app.module.ts', 'test/app.e2e-spec.ts'].map((path) => ({ path, code: readmeFile(path).code }));
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   const project = mkdtempSync(join(ROOT, 'dist', 'readme-project-'));
-  for (const path of ['src/app.module.ts', 'test/app.e2e-spec.ts']) {
-    const { outputText } = ts.transpileModule(readmeFile(path).code, {
+  for (const { path, code } of files) {
+    const { outputText } = ts.transpileModule(code, {
       compilerOptions: {
         module: ts.ModuleKind.CommonJS,
         target: ts.ScriptTarget.ES2022,
