@@ -48,6 +48,8 @@ describe('the README quick start, run as its own e2e test', () => {
 
   // The spec requires the app module now, while its tests are registered; its beforeAll sets the secret later.
   delete process.env['AUTH_SECRET'];
+  // What Vitest (Nest 12's runner) puts in the environment of every test: Vite's base path.
+  process.env['BASE_URL'] = '/';
   process.env['CAPS_FILE'] = join(folder, 'caps.yaml');
   // The spec's runner globals, as Jest and Vitest (globals: true) provide them.
   Object.assign(globalThis, { describe, it, beforeAll: before, afterAll: after });
