@@ -9,7 +9,8 @@ import { BakeryController } from './bakery.controller';
 import { BakeryGateway } from './bakery.gateway';
 import { BakeryResolver } from './bakery.resolver';
 import { BakeryService } from './bakery.service';
-import { settingsFromEnvironment, type ExampleSettings } from './environment';
+import { SignInProviders } from '../src/nest/sign-in-providers';
+import { settingsFromEnvironment, signInReport, type ExampleSettings } from './environment';
 import { graphQlModule } from './graphql';
 import { HomeController } from './home.controller';
 import { serveOpenApi } from './openapi';
@@ -36,11 +37,11 @@ export class ExampleAppModule {
   }
 }
 
-/** The example app, configured from `env`, ready to `listen`. */
+/** The example app, configured from `env`, ready to `listen`, and what its start-up log says about signing in. */
 export async function createExampleApp(
   env: NodeJS.ProcessEnv,
   options: { logger?: LoggerService | false } = {},
-): Promise<{ app: INestApplication; settings: ExampleSettings }> {
+): Promise<{ app: INestApplication; settings: ExampleSettings; signIn: ReturnType<typeof signInReport> }> {
   const settings = settingsFromEnvironment(env);
   const module = ExampleAppModule.withSettings(settings);
   const logger = options.logger ?? new Logger();
@@ -62,6 +63,7 @@ export async function createExampleApp(
   (app.getHttpServer() as { maxHeaderSize?: number }).maxHeaderSize = HEADER_LIMIT;
   app.useWebSocketAdapter(new IoAdapter(app));
   app.enableShutdownHooks();
-  if (serveOpenApi(app, settings.adapter)) return { app, settings };
-  return { app, settings: { ...settings, notices: [...settings.notices, '@nestjs/swagger is not installed: no OpenAPI document at /docs-json'] } };
+  const signIn = signInReport(app.get(SignInProviders).all());
+  if (serveOpenApi(app, settings.adapter)) return { app, settings, signIn };
+  return { app, settings: { ...settings, notices: [...settings.notices, '@nestjs/swagger is not installed: no OpenAPI document at /docs-json'] }, signIn };
 }

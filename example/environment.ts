@@ -25,13 +25,13 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
   const notices: string[] = [];
   const production = env['NODE_ENV'] === 'production';
   const port = parsePort(env['PORT'] ?? '3000');
-  const baseUrl = env['BASE_URL'] ?? `http://localhost:${port}`;
   let secret = secretFromEnvironment(env, 'AUTH_SECRET');
   if (secret === undefined) {
     if (production) throw new Error('AUTH_SECRET is required when NODE_ENV=production');
     secret = randomBytes(48).toString('base64url');
     notices.push('AUTH_SECRET is not set: using a random secret, so sessions and tokens end when the app stops');
   }
+  const baseUrl = baseUrlFromEnvironment(env, port, production);
   const anyProvider = PROVIDER_VARIABLES.some((name) => (env[name] ?? '') !== '');
   const devLogin = parseFlag(env['AUTH_DEV_LOGIN'], 'AUTH_DEV_LOGIN') ?? (!anyProvider && !production);
   if (devLogin) notices.push('the development sign-in is on: anybody can sign in as anybody (development only)');
@@ -58,6 +58,33 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
       ...redisFromEnvironment(env),
     },
   };
+}
+
+/**
+ * `BASE_URL`, the URL browsers and providers reach the app at: `http://localhost:$PORT` in
+ * development, required in production, where a guess would put localhost in every
+ * redirect URI and leave the cookies without `Secure`.
+ */
+function baseUrlFromEnvironment(env: NodeJS.ProcessEnv, port: number, production: boolean): string {
+  const given = env['BASE_URL'] ?? '';
+  if (given !== '') return given;
+  if (production) {
+    throw new Error('BASE_URL is required when NODE_ENV=production: the external URL of the app, e.g. https://app.example.com (redirect URIs and cookies are made from it)');
+  }
+  return `http://localhost:${port}`;
+}
+
+/** What the start-up log says about signing in: the providers that are on, or plainly that none is and how to turn one on. */
+export function signInReport(providers: readonly { readonly name: string; readonly label: string }[]): { readonly level: 'log' | 'warn'; readonly message: string } {
+  if (providers.length === 0) {
+    return {
+      level: 'warn',
+      message:
+        'no sign-in provider is on: nobody can sign in through a browser. Set GOOGLE_CLIENT_ID, GITHUB_CLIENT_ID or OIDC_ISSUER ' +
+        '(with its secret), or AUTH_DEV_LOGIN=true outside production',
+    };
+  }
+  return { level: 'log', message: `sign-in providers: ${providers.map((provider) => `${provider.name} (${provider.label})`).join(', ')}` };
 }
 
 /**

@@ -27,13 +27,14 @@ export class HomeController {
     const links =
       user === null
         ? `<p><a href="${auth}/login?redirect=/">Sign in</a></p>`
-        : `<p><a href="${auth}/token">Get a token</a> · <a href="${auth}/logout">Sign out</a></p>`;
+        : `<p><a href="${auth}/token">Get a token</a>${held.includes('user_management') ? ` · <a id="manage" href="${auth}/manage_capabilities">Manage capabilities</a>` : ''} · <a href="${auth}/logout">Sign out</a></p>`;
     return page(
       'nest-capabilities example',
       `${this.banner}<h1>nest-capabilities example</h1>${who}<h2>Your capabilities</h2>${list}${links}
 <h2>Try</h2><ul><li><a href="/menu">/menu</a> (read)</li><li><a href="/bake?food=croissant">/bake</a> (bake)</li>
 <li><a href="/arrest?who=tony">/arrest</a> (arrest)</li><li><a href="/racket">/racket</a> (racket; sends you to sign in)</li>
-<li><a href="${auth}/whoami">${auth}/whoami</a></li><li><a href="${auth}/manage_capabilities/all">${auth}/manage_capabilities/all</a> (user_management)</li>
+<li><a href="${auth}/whoami">${auth}/whoami</a></li><li id="admin"><a href="${auth}/manage_capabilities">the admin page</a> (user_management): accounts, grants, API keys, the audit log</li>
+<li><a href="${auth}/manage_capabilities/all">${auth}/manage_capabilities/all</a> (user_management, as JSON)</li>
 <li id="graphql">GraphQL: <code>POST /graphql</code> with <code>query { menu }</code> (read), <code>mutation { bake(food: "croissant") }</code> (bake) or <code>query { whoami { user capabilities } }</code>; <code>subscription { baked }</code> (read) over graphql-ws on the same path</li>
 <li id="websocket">WebSocket: socket.io at <code>/socket.io/</code>, messages <code>menu</code> (read) and <code>bake</code> (bake), signed in by this session or a token in <code>auth.token</code></li></ul>`,
     );

@@ -17,8 +17,9 @@ async function main(): Promise<void> {
     env['CAPS_FILE'] = WORKING_COPY;
     logger.log(`capability file: ${WORKING_COPY} (a copy of caps.yaml; delete it to start again)`);
   }
-  const { app, settings } = await createExampleApp(env);
+  const { app, settings, signIn } = await createExampleApp(env);
   settings.notices.forEach((notice) => logger.warn(notice));
+  logger[signIn.level](signIn.message);
   await app.listen(settings.port, settings.host);
   logger.log(`listening on http://${settings.host}:${settings.port} (BASE_URL ${settings.auth.baseUrl})`);
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The package as a user gets it: `npm pack`, then two throwaway applications from the npm
 // registry in a temporary folder (Nest 11 with Jest, Nest 12 with Vitest, set up as
-// `nest new` sets them up), each with the tarball installed, the README's quick start and
-// testing-kit example pasted as written, a build, its tests, and one real request.
+// `nest new` sets them up), each with the tarball installed, the README's quick start (its
+// app module and e2e test) and testing-kit example pasted as written, a build, its tests,
+// and one real request.
 //
 //   npm run test:consumer [-- --keep]      (--keep leaves the temporary folder for a look)
 'use strict';
@@ -25,6 +26,7 @@ default: [read]
 guest: []
 users:
   alice@example.com: [write]
+  writer@example.com: [write]
   accountant@example.com: [payroll_view]
   payroll@service: [payroll_view]
 `;
@@ -62,9 +64,10 @@ const APPS = [
     name: 'nest11-jest',
     packageJson: {
       private: true,
-      scripts: { build: 'tsc -p tsconfig.build.json', test: 'jest' },
+      scripts: { build: 'tsc -p tsconfig.build.json', test: 'jest', 'test:e2e': 'jest --config ./test/jest-e2e.json' },
       dependencies: {
         '@nestjs/common': '^11.0.1',
+        '@nestjs/config': '^4.0.0',
         '@nestjs/core': '^11.0.1',
         '@nestjs/platform-express': '^11.0.1',
         'reflect-metadata': '^0.2.2',
@@ -104,6 +107,14 @@ const APPS = [
         },
       },
       'src/main.ts': MAIN_TS('./app.module'),
+      // Nest 11's generated configuration of the e2e tests.
+      'test/jest-e2e.json': {
+        moduleFileExtensions: ['js', 'json', 'ts'],
+        rootDir: '.',
+        testEnvironment: 'node',
+        testRegex: '.e2e-spec.ts$',
+        transform: { '^.+\\.(t|j)s$': 'ts-jest' },
+      },
     },
   },
   {
@@ -114,6 +125,7 @@ const APPS = [
       scripts: { build: 'tsc -p tsconfig.build.json', test: 'vitest run' },
       dependencies: {
         '@nestjs/common': '^12.0.1',
+        '@nestjs/config': '^12.0.0',
         '@nestjs/core': '^12.0.1',
         '@nestjs/platform-express': '^12.0.1',
         'reflect-metadata': '^0.2.2',
@@ -148,7 +160,7 @@ export default defineConfig({
   test: {
     globals: true,
     root: './',
-    include: ['**/*.spec.ts'],
+    include: ['**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
   },
 });
 `,
@@ -186,7 +198,7 @@ async function pack(work) {
   return join(work, report.filename);
 }
 
-/** The README's blocks, pasted as written: the quick start and the testing-kit example. */
+/** The README's blocks, pasted as written: the quick start (app module and e2e test) and the testing-kit example. */
 function readmeSnippets() {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const firstTsBlockAfter = (heading) => {
@@ -196,12 +208,18 @@ function readmeSnippets() {
     if (block === null) throw new Error(`README.md has no TypeScript block under "${heading}"`);
     return block[1];
   };
-  return { quickStart: firstTsBlockAfter('## Quick start in your application'), testingKit: firstTsBlockAfter('## Testing your app') };
+  const projectFile = (path) => {
+    const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].find((match) => match[1].startsWith(`// ${path}\n`));
+    if (block === undefined) throw new Error(`README.md shows no ${path}`);
+    return block[1];
+  };
+  return { quickStart: projectFile('src/app.module.ts'), e2e: projectFile('test/app.e2e-spec.ts'), testingKit: firstTsBlockAfter('## Testing your app') };
 }
 
 async function createApp(work, app, tarball, snippets) {
   const folder = join(work, app.name);
   mkdirSync(join(folder, 'src'), { recursive: true });
+  mkdirSync(join(folder, 'test'), { recursive: true });
   const packageJson = { name: `consumer-${app.name}`, ...app.packageJson };
   packageJson.dependencies = { ...packageJson.dependencies, 'nest-capabilities': `file:${tarball}` };
   const files = {
@@ -211,6 +229,7 @@ async function createApp(work, app, tarball, snippets) {
     'caps.yaml': CAPS_YAML,
     'src/app.module.ts': snippets.quickStart,
     'src/payroll.spec.ts': snippets.testingKit,
+    'test/app.e2e-spec.ts': snippets.e2e,
   };
   for (const [name, content] of Object.entries(files)) {
     writeFileSync(join(folder, name), typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
@@ -223,6 +242,11 @@ async function checkApp(folder, name) {
   await run('npm', ['run', 'build'], folder);
   const tests = await run('npm', ['test'], folder);
   console.log(`${name}: build and tests passed${summary(tests.stdout + tests.stderr)}`);
+  const scripts = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).scripts;
+  if (scripts['test:e2e'] !== undefined) {
+    const e2e = await run('npm', ['run', 'test:e2e'], folder);
+    console.log(`${name}: e2e tests passed${summary(e2e.stdout + e2e.stderr)}`);
+  }
   await realRequests(folder, name);
 }
 

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { CapabilityGraphError, CapsFileError, type CapabilitiesErrorCode, type SourcePosition } from '../errors';
-import { CapabilityGraph, type CapabilityDefinitions } from './capability-graph';
+import { ADMIN_CAPABILITY, CapabilityGraph, type CapabilityDefinitions } from './capability-graph';
 import { CapabilityPolicy, type UserGrants } from './capability-policy';
 import { capabilityNameProblem, describeType } from './capability-name';
 import { canonicalizeEmail, isServiceAccount } from './email';
@@ -73,6 +73,16 @@ export function parseCapsFile(text: string, file: string): CapabilityPolicy {
       fail('CAPS_SCHEMA', `"auto_admin" must be true or false, got ${describeNode(autoAdminNode)}`, autoAdminNode);
     }
     autoAdmin = (autoAdminNode as { value: boolean }).value;
+  }
+  // Two definitions of one name: the file's would be silently replaced by auto_admin's.
+  if (autoAdmin && definitions.has(ADMIN_CAPABILITY)) {
+    fail(
+      'CAPS_SCHEMA',
+      `capability "${ADMIN_CAPABILITY}" is defined here, but auto_admin: true adds its own "${ADMIN_CAPABILITY}" implying every capability; ` +
+        `remove this entry, or set auto_admin: false to define ${ADMIN_CAPABILITY} yourself`,
+      definitionsPositions.get(ADMIN_CAPABILITY),
+      ADMIN_CAPABILITY,
+    );
   }
 
   const graph = buildGraph(definitions, autoAdmin, (name) => definitionsPositions.get(name), file, at);

@@ -3,6 +3,7 @@ export const HELP: Readonly<Record<string, string>> = {
   main: `Usage: nest-capabilities <command> [options]
 
 Commands:
+  init [caps.yaml]                write a commented starter capability file
   validate [caps.yaml]            check a capability file as the app's start-up would
   token --user NAME@service       mint a service token (needs AUTH_SECRET and BASE_URL)
   grant EMAIL CAPABILITY...       add capabilities to an account in caps.yaml
@@ -22,6 +23,12 @@ shared through Redis, with the graph of the capability file, as the app does; ke
 works on the shared API keys; grant, revoke, delete and keys then write to the shared
 audit trail, which audit --redis reads.
 Exit status: 0 done, 1 refused (invalid file, unknown capability...), 2 bad usage.`,
+  init: `Usage: nest-capabilities init [FILE] [--caps FILE]
+
+Writes a starter capability file to FILE (default $CAPS_FILE or caps.yaml): a small
+graph (read, write, user_management, and admin through auto_admin) and two example
+accounts, every key explained in a comment. Never overwrites a file: an existing
+FILE is refused (CAPS_FILE_EXISTS, exit status 1).`,
   validate: `Usage: nest-capabilities validate [FILE] [--caps FILE]
 
 Checks FILE (default $CAPS_FILE or caps.yaml) exactly as the app does when it starts:

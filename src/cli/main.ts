@@ -6,6 +6,7 @@ import { EXIT_REFUSED, EXIT_USAGE, EXIT_OK, UsageError, capsFileOf, type CliIo }
 import { auditCommand } from './audit.command';
 import { deleteCommand } from './delete.command';
 import { editCommand, listCommand } from './edit.command';
+import { initCommand } from './init.command';
 import { keysCommand } from './keys.command';
 import { storeChoiceOf } from './store-choice';
 import { printLines, terminalIo, terminalText } from './terminal-text';
@@ -29,6 +30,7 @@ const OPTIONS = {
 
 /** Which options each command takes; any other is a usage error. */
 const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
+  init: ['caps'],
   validate: ['caps'],
   token: ['caps', 'user', 'ttl', 'json', 'redis', 'prefix'],
   grant: ['caps', 'redis', 'prefix'],
@@ -70,6 +72,9 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
     const caps = capsFileOf(values.caps, io.env);
     const choice = storeChoiceOf(caps, values, io.env);
     switch (command) {
+      case 'init':
+        if (positionals.length > 1) throw new UsageError('init takes at most one FILE', command);
+        return await initCommand(positionals[0] ?? caps, io);
       case 'validate':
         if (positionals.length > 1) throw new UsageError('validate takes at most one FILE', command);
         return await validateCommand(positionals[0] ?? caps, io);
@@ -124,8 +129,8 @@ function report(error: unknown, io: CliIo): number {
     return EXIT_REFUSED;
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-    io.err(`error: ${(error as Error).message}`);
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') {
+    io.err(`error: ${(error as Error).message} (${code})`);
     return EXIT_REFUSED;
   }
   throw error;

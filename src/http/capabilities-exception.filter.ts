@@ -4,7 +4,7 @@ import type { Principal } from '../capabilities/principal';
 import { AccessError, CapabilitiesError, LoginError, TokenError } from '../errors';
 import { AUTH_CONFIG, PRINCIPAL } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
-import { GraphQlDenial } from '../graphql/graphql-denial';
+import { graphQlDenial } from '../graphql/graphql-denial';
 import { denialPage } from './denial-page';
 import { STATUS_OF } from './error-status';
 import { acceptsHtml, LoginRedirect } from './login-redirect';
@@ -33,7 +33,7 @@ export class CapabilitiesExceptionFilter implements ExceptionFilter {
   ) {}
 
   catch(error: CapabilitiesError | LoginRedirect, host: ArgumentsHost): void {
-    if (host.getType<string>() === 'graphql' && error instanceof CapabilitiesError) throw new GraphQlDenial(error);
+    if (host.getType<string>() === 'graphql' && error instanceof CapabilitiesError) throw graphQlDenial(error, host.getArgByIndex(3));
     if (host.getType() !== 'http') throw error;
     const http = host.switchToHttp();
     const response = http.getResponse<unknown>();

@@ -1,6 +1,6 @@
 import type { Principal } from '../capabilities/principal';
 import type { CapabilitiesErrorCode } from '../errors';
-import { escapeHtml, page } from './html';
+import { escapeHtml, HOME_LINK, page } from './html';
 import { loginLocation } from './login-redirect';
 
 /** What a browser is told when the module refuses it. */
@@ -33,17 +33,20 @@ export function denialPage(denial: Denial): string {
       ? '<p id="who">You are not signed in.</p>'
       : `<p id="who">You are signed in as <strong>${escapeHtml(denial.principal.email)}</strong>.</p>`;
   const missing = denial.capability === undefined ? '' : `<p id="missing">This page needs the capability <code>${escapeHtml(denial.capability)}</code>.</p>`;
+  // The guard's two denials say no more than the line above: the page says it once.
+  const restated = denial.capability !== undefined && (denial.code === 'SIGN_IN_REQUIRED' || denial.code === 'CAPABILITY_MISSING');
+  const message = restated ? '' : `<p id="message">${escapeHtml(denial.message)}</p>`;
   const title = denial.status === 401 ? 'Sign-in required' : denial.status === 403 ? 'Not allowed' : 'Something went wrong';
   const next = nextSteps(denial, signIn, signOut);
-  return page(title, `<main data-code="${escapeHtml(denial.code)}"><h1>${title}</h1>${who}${missing}<p id="message">${escapeHtml(denial.message)}</p>${codeLine(denial.code)}${next}</main>`);
+  return page(title, `<main data-code="${escapeHtml(denial.code)}"><h1>${title}</h1>${who}${missing}${message}${codeLine(denial.code)}${next}</main>`);
 }
 
-/** Sign in when that can help, sign out to become somebody else, or go back. */
+/** Sign in when that can help, sign out to become somebody else; and always the way home. */
 function nextSteps(denial: Denial, signIn: string, signOut: string): string {
-  if (denial.status === 401 || (denial.principal === null && denial.here === undefined)) return `<p>${signIn} <a href="/">Back</a></p>`;
-  if (denial.status !== 403 || denial.principal === null) return '<p><a href="/">Back</a></p>';
+  if (denial.status === 401 || (denial.principal === null && denial.here === undefined)) return `<p>${signIn} ${HOME_LINK}</p>`;
+  if (denial.status !== 403 || denial.principal === null) return `<p>${HOME_LINK}</p>`;
   const ask = denial.capability === undefined ? '<p>You may sign in as somebody else.</p>' : '<p>Ask an administrator for it, or sign in as somebody else.</p>';
-  return `${ask}${signOut}`;
+  return `${ask}${signOut}<p>${HOME_LINK}</p>`;
 }
 
 /**

@@ -21,6 +21,9 @@ export const SECRET_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
 };
 
+/** The way back to the application's home page, `/`, where signing out also lands: on every page of the module. */
+export const HOME_LINK = '<a id="home" href="/">Home</a>';
+
 /** A whole small page; `body` must already be escaped HTML. */
 export function page(title: string, body: string): string {
   return `<!doctype html>

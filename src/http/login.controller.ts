@@ -2,9 +2,10 @@ import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseGuards } from
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
+import { CapabilityService } from '../nest/capability.service';
 import { Public } from '../nest/decorators';
 import { DEV_PROVIDER } from '../providers/dev/dev-sign-in';
-import { devSignInPage } from './dev-sign-in.page';
+import { devAccounts, devSignInPage } from './dev-sign-in.page';
 import { accountEmailOf } from '../providers/sign-in';
 import { isRedirectProvider } from '../providers/sign-in-provider';
 import { SignInProviders } from '../nest/sign-in-providers';
@@ -12,7 +13,7 @@ import { LoginError } from '../errors';
 import { LoginAttempts } from '../session/login-attempt';
 import { safeRedirectPath } from '../session/safe-redirect';
 import { SessionCookie } from '../session/session-cookie';
-import { escapeHtml, page } from './html';
+import { escapeHtml, HOME_LINK, page } from './html';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 
@@ -27,6 +28,7 @@ export class LoginController {
     private readonly attempts: LoginAttempts,
     private readonly sessions: SessionCookie,
     private readonly responder: Responder,
+    private readonly capabilities: CapabilityService,
   ) {}
 
   @Get('login')
@@ -41,7 +43,7 @@ export class LoginController {
       .map((provider) => `<p><a class="button" href="${this.config.prefix}/login/${escapeHtml(provider.name)}?redirect=${target}">Sign in with ${escapeHtml(provider.label)}</a></p>`)
       .join('\n');
     const body = providers.length === 0 ? '<p>No sign-in provider is configured.</p>' : buttons;
-    this.responder.html(response, 200, page('Sign in', `<h1>Sign in</h1>\n${body}`));
+    this.responder.html(response, 200, page('Sign in', `<h1>Sign in</h1>\n${body}\n<p>${HOME_LINK}</p>`));
   }
 
   @Get('login/:provider')
@@ -49,7 +51,7 @@ export class LoginController {
     const provider = this.providers.named(name);
     if (!isRedirectProvider(provider)) {
       const { attempt, setCookie } = await this.attempts.begin({ provider: provider.name, redirect: safeRedirectPath(redirect) }, request.headers.cookie);
-      this.responder.html(response, 200, devSignInPage(attempt.state), [setCookie], { showsSecret: true });
+      this.responder.html(response, 200, devSignInPage(attempt.state, devAccounts(this.capabilities.policy())), [setCookie], { showsSecret: true });
       return;
     }
     const { attempt, setCookie } = await this.attempts.begin(

@@ -14,7 +14,7 @@ import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { MAX_AUTHORIZATION_LENGTH } from '../tokens/bearer-header';
 import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
-import { escapeHtml, page } from './html';
+import { escapeHtml, HOME_LINK, page } from './html';
 import { acceptsHtml, loginLocation } from './login-redirect';
 import type { HttpRequest } from './request';
 import { requireManager, requireSignedIn } from './management-access';
@@ -143,6 +143,7 @@ function tokenPage(email: string, token: string, expiresAt: number | null): stri
 <p>For <strong>${escapeHtml(email)}</strong>; it ${escapeHtml(expiry)}. Send it as <code>Authorization: Bearer &lt;token&gt;</code>.</p>
 <p><textarea id="token" rows="6" cols="60" readonly>${escapeHtml(token)}</textarea></p>
 <p><button type="button" id="copy">Copy</button> <span id="copied" hidden>Copied.</span></p>
+<p>${HOME_LINK}</p>
 <script>
 document.getElementById('copy').addEventListener('click', function () {
   var field = document.getElementById('token');

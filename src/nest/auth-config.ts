@@ -46,7 +46,7 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
   assertAuthOptions(options, 'AuthModule options', false);
   const production = options.production ?? env['NODE_ENV'] === 'production';
   const warnings: string[] = [];
-  if (typeof options.secret !== 'string' || options.secret.length === 0) throw new ConfigError('secret is required');
+  if (typeof options.secret !== 'string' || options.secret.length === 0) throw missingSecret(env);
   for (const secret of [options.secret, ...(options.previousSecrets ?? [])]) {
     try {
       assertStrongSecret(secret);
@@ -90,6 +90,23 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
     auditRetentionDays: checkedRetentionDays(options.auditRetentionDays),
     warnings,
   };
+}
+
+/**
+ * The refusal of an empty `secret`, written for the newcomer who meets it first: which
+ * variable, how to make one, how a test gets one. A secret read from `process.env` when
+ * the module is imported is the usual cause; it names the variable, never its value.
+ */
+function missingSecret(env: NodeJS.ProcessEnv): ConfigError {
+  const cause =
+    (env['AUTH_SECRET'] ?? '') === ''
+      ? 'AuthModule got no secret.'
+      : 'AuthModule got no secret, though AUTH_SECRET is set now: the options were built before it was set.';
+  return new ConfigError(
+    `secret is required: ${cause} Keep it in the environment variable AUTH_SECRET, made with \`openssl rand -base64 48\`, ` +
+      "and read it when the module is built (forRootAsync: config.getOrThrow('AUTH_SECRET')); " +
+      "a test sets AUTH_SECRET before it compiles the testing module (see the README's quick start)",
+  );
 }
 
 function parseBaseUrl(value: unknown): URL {

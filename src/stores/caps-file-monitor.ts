@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { CapabilitiesError } from '../errors';
 import { mayStillChangeUnseen, readFileSignature, type FileSignature } from './file-signature';
 import { loadCapsFile, type LoadedCapsFile } from './loaded-caps-file';
@@ -109,9 +110,25 @@ export class CapsFileMonitor {
       const signature = await readFileSignature(this.file);
       return { signature, text: await readFile(this.file, 'utf8') };
     } catch (error) {
+      if ((error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw missingCapsFile(this.file, error);
       throw asFileProblem(this.file, error);
     }
   }
+}
+
+/**
+ * The start-up's answer to a capability file that is not there: the path as given, the
+ * working directory a relative one is read from, and how to make a first one. (A file that
+ * vanishes while the app runs is only logged: its last good state stays in force.)
+ */
+function missingCapsFile(file: string, cause: unknown): CapabilitiesError {
+  const where = isAbsolute(file) ? '' : ` (relative to the working directory ${process.cwd()})`;
+  const argument = /^[\w./@:+-]+$/.test(file) ? file : `'${file.replaceAll("'", "'\\''")}'`;
+  return new CapabilitiesError(
+    'CAPS_FILE_UNREADABLE',
+    `the capability file ${file} does not exist${where}; \`npx nest-capabilities init ${argument}\` writes a commented starter`,
+    { cause },
+  );
 }
 
 function asFileProblem(file: string, error: unknown): CapabilitiesError {

@@ -182,10 +182,32 @@ describe('parseCapsFile: accepted shapes', () => {
     }
   });
 
-  it('keeps an admin written in the file implying everything under auto_admin', () => {
-    const policy = parseCapsFile(yaml('capabilities:', '  admin: [read]', '  read: []', '  write: [read]', 'auto_admin: true'), 'caps.yaml');
-    assert.deepEqual(policy.graph.names, ['read', 'write', 'admin']);
-    assert.deepEqual(policy.graph.closureOf(['admin']).toArray(), ['admin', 'read', 'write']);
+  it('refuses an admin written in the file under auto_admin, at the admin line, whichever comes first', () => {
+    const detail =
+      'capability "admin" is defined here, but auto_admin: true adds its own "admin" implying every capability; ' +
+      'remove this entry, or set auto_admin: false to define admin yourself';
+    assertRejected(yaml('capabilities:', '  admin: [read]', '  read: []', '  write: [read]', 'auto_admin: true'), {
+      code: 'CAPS_SCHEMA',
+      message: `caps.yaml:2:3: ${detail}`,
+      line: 2,
+      column: 3,
+      offender: 'admin',
+    });
+    assertRejected(yaml('auto_admin: true', 'capabilities:', '  read: []', '  admin: []'), {
+      code: 'CAPS_SCHEMA',
+      message: `caps.yaml:4:3: ${detail}`,
+      line: 4,
+      column: 3,
+      offender: 'admin',
+    });
+  });
+
+  it('keeps an admin written in the file as an ordinary capability without auto_admin', () => {
+    for (const autoAdmin of [[], ['auto_admin: false']]) {
+      const policy = parseCapsFile(yaml('capabilities:', '  admin: [read]', '  read: []', '  write: [read]', ...autoAdmin), 'caps.yaml');
+      assert.deepEqual(policy.graph.names, ['admin', 'read', 'write']);
+      assert.deepEqual(policy.graph.closureOf(['admin']).toArray(), ['admin', 'read']);
+    }
   });
 
   it('accepts a capability name of 64 characters', () => {
@@ -512,21 +534,11 @@ describe('parseCapsFile: undefined capabilities', () => {
     });
   });
 
-  it('rejects an undefined implication of a written admin under auto_admin, at the admin line', () => {
-    assertRejected(yaml('capabilities:', '  read: []', '  admin: [read, ghost]', 'auto_admin: true'), {
+  it('rejects an undefined implication of a written admin without auto_admin, at the admin line', () => {
+    assertRejected(yaml('capabilities:', '  read: []', '  admin: [read, ghost]'), {
       code: 'CAPS_UNDEFINED',
       message: 'caps.yaml:3:3: capability "admin" implies "ghost", which is not defined',
       line: 3,
-      column: 3,
-      offender: 'ghost',
-    });
-  });
-
-  it('reports the line of the capability the message names when an earlier admin entry names the same', () => {
-    assertRejected(yaml('capabilities:', '  admin: [read]', '  read: []', '  write: [ghost]', '  moderate: [ghost]', 'auto_admin: true'), {
-      code: 'CAPS_UNDEFINED',
-      message: 'caps.yaml:4:3: capability "write" implies "ghost", which is not defined',
-      line: 4,
       column: 3,
       offender: 'ghost',
     });

@@ -46,10 +46,29 @@ describe('nest-capabilities validate', () => {
     });
   }
 
-  it('refuses a missing file with exit status 1', async (t) => {
-    const run = await cli(['validate', join(tempFolder(t), 'nope.yaml')]);
+  it('refuses a missing file with exit status 1, a code, and how to make one', async (t) => {
+    const file = join(tempFolder(t), 'nope.yaml');
+    const run = await cli(['validate', file]);
     assert.equal(run.status, 1);
-    assert.match(run.err, /ENOENT.*nope\.yaml/);
+    assert.equal(run.err, `error: the capability file ${file} does not exist; \`npx nest-capabilities init ${file}\` writes a commented starter (CAPS_FILE_UNREADABLE)`);
+  });
+
+  it('names the working directory a missing relative file was looked for in', async () => {
+    const run = await cli(['validate', 'no-such-folder/caps.yaml']);
+    assert.equal(run.status, 1);
+    assert.equal(
+      run.err,
+      `error: the capability file no-such-folder/caps.yaml does not exist (relative to the working directory ${process.cwd()}); ` +
+        '`npx nest-capabilities init no-such-folder/caps.yaml` writes a commented starter (CAPS_FILE_UNREADABLE)',
+    );
+  });
+
+  it('refuses auto_admin beside an admin of the file\'s own, at the admin line', async (t) => {
+    const file = capsFile(t, 'capabilities:\n  read: []\n  admin: [read]\nauto_admin: true\n');
+    const run = await cli(['validate', file]);
+    assert.equal(run.status, 1);
+    assert.ok(run.err.startsWith(`error: ${file}:3:3: capability "admin" is defined here, but auto_admin: true adds its own`), run.err);
+    assert.ok(run.err.endsWith('(CAPS_SCHEMA)'), run.err);
   });
 
   it('answers bad usage with exit status 2', async () => {
@@ -57,6 +76,38 @@ describe('nest-capabilities validate', () => {
     const run = await cli(['validate', '--ttl', '1h']);
     assert.equal(run.status, 2);
     assert.match(run.err, /validate takes no --ttl/);
+  });
+});
+
+describe('nest-capabilities init', () => {
+  it('writes a commented starter that validates, to FILE, --caps or $CAPS_FILE', async (t) => {
+    const folder = tempFolder(t);
+    for (const [argv, env, file] of [
+      [['init', join(folder, 'a', 'caps.yaml')], {}, join(folder, 'a', 'caps.yaml')],
+      [['init', '--caps', join(folder, 'b.yaml')], {}, join(folder, 'b.yaml')],
+      [['init'], { CAPS_FILE: join(folder, 'c.yaml') }, join(folder, 'c.yaml')],
+    ] as const) {
+      const run = await cli([...argv], env);
+      assert.equal(run.status, 0, run.err);
+      assert.equal(run.out, `wrote ${file}: put your own address under users, then check it with: npx nest-capabilities validate ${file}`);
+      const text = readFileSync(file, 'utf8');
+      assert.match(text, /^# /, 'it opens with a comment');
+      assert.match(text, /^auto_admin: true$/m);
+      assert.deepEqual(await cli(['validate', file]), { status: 0, out: `${file}: valid (4 capabilities, 2 accounts)`, err: '' });
+    }
+  });
+
+  it('refuses to overwrite a file, with a code, and leaves it as it was', async (t) => {
+    const file = capsFile(t);
+    const run = await cli(['init', file]);
+    assert.equal(run.status, 1);
+    assert.equal(run.err, `error: ${file} already exists: init never overwrites a file (edit it, or name another one) (CAPS_FILE_EXISTS)`);
+    assert.equal(readFileSync(file, 'utf8'), COMMENTED_CAPS);
+  });
+
+  it('is listed in the help and takes at most one FILE', async () => {
+    assert.match((await cli(['--help'])).out, /^ {2}init \[caps\.yaml\] +write a commented starter capability file$/m);
+    assert.equal((await cli(['init', 'a.yaml', 'b.yaml'])).status, 2);
   });
 });
 

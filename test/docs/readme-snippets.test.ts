@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
-
-const ROOT = join(__dirname, '..', '..', '..');
-
-/** The README's TypeScript blocks that import something: whole files a reader may paste. */
-function pasteableSnippets(): { line: number; code: string }[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const snippets: { line: number; code: string }[] = [];
-  for (const match of readme.matchAll(/```ts\n([\s\S]*?)```/g)) {
-    const code = match[1] ?? '';
-    if (/^import /m.test(code)) snippets.push({ line: readme.slice(0, match.index).split('\n').length, code });
-  }
-  return snippets;
-}
+import { readmeSnippets, ROOT, type ReadmeSnippet } from './readme-snippets';
 
 describe('the README', () => {
-  const snippets = pasteableSnippets();
+  const snippets = readmeSnippets();
 
   it('has at least the quick start to check', () => {
     assert.ok(snippets.length >= 1);
@@ -26,7 +13,8 @@ describe('the README', () => {
 
   // One program for every snippet: the library and its types are checked once, not once per snippet.
   let program: ts.Program | undefined;
-  const fileOf = (snippet: { line: number }): string => join(ROOT, `readme-snippet-${snippet.line}.ts`);
+  // A block that names its project file is that file, so that another block imports it by its path.
+  const fileOf = (snippet: ReadmeSnippet): string => join(ROOT, 'readme-project', snippet.path ?? `readme-snippet-${snippet.line}.ts`);
   const compiled = (): ts.Program => {
     if (program !== undefined) return program;
     const options: ts.CompilerOptions = {
@@ -45,7 +33,7 @@ describe('the README', () => {
     };
     // The test runner's globals, as Jest and Vitest (globals: true) declare them: the testing-kit example uses them.
     const globals: [string, string] = [
-      join(ROOT, 'readme-runner-globals.d.ts'),
+      join(ROOT, 'readme-project', 'runner-globals.d.ts'),
       [
         'declare function describe(name: string, body: () => void): void;',
         'declare function it(name: string, body: () => unknown): void;',
@@ -59,6 +47,8 @@ describe('the README', () => {
     host.readFile = (name) => codeOf.get(name) ?? readFile(name);
     const fileExists = host.fileExists.bind(host);
     host.fileExists = (name) => codeOf.has(name) || fileExists(name);
+    const directoryExists = host.directoryExists?.bind(host);
+    host.directoryExists = (name) => [...codeOf.keys()].some((file) => file.startsWith(`${name}/`)) || (directoryExists?.(name) ?? true);
     program = ts.createProgram([...codeOf.keys()], options, host);
     return program;
   };

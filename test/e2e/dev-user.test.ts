@@ -83,6 +83,7 @@ describe('devUser at start-up', () => {
     const env = {
       NODE_ENV: 'production',
       AUTH_SECRET: 'k3Jq8vX2mN5pR7tW9yB4cE6gH1jL0oQsUaZdFiKx',
+      BASE_URL: 'https://bakery.example',
       AUTH_DEV_LOGIN: 'false',
       AUTH_DEV_USER: 'baker@example.com',
       CAPS_FILE: 'caps.yaml',

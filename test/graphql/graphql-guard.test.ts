@@ -35,11 +35,17 @@ class BakeryResolver {
   whoami(@CurrentUser() user: Principal | null): string | null {
     return user?.email ?? null;
   }
+
+  @Query(() => String, { nullable: true })
+  @Public()
+  broken(): string {
+    throw new Error('an error of the application');
+  }
 }
 
 interface GraphQlReply {
   data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
+  errors?: { message: string; path?: string[]; locations?: unknown[]; extensions?: { code?: string; reason?: string; stacktrace?: string[] } }[];
 }
 
 for (const adapter of ['express', 'fastify'] as const) {
@@ -55,7 +61,8 @@ for (const adapter of ['express', 'fastify'] as const) {
       writeFileSync(capsFile, CAPS);
       const graphql =
         adapter === 'express'
-          ? GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true })
+          ? // Stack traces in answers: Apollo's default outside production, spelled out so the test does not hang on NODE_ENV.
+            GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, includeStacktraceInErrorResponses: true })
           : GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true });
       @Module({ imports: [AuthModule.forRoot({ secret: SECRET, baseUrl: 'http://127.0.0.1', capsFile }), graphql], providers: [BakeryResolver] })
       class AppModule {}
@@ -81,6 +88,8 @@ for (const adapter of ['express', 'fastify'] as const) {
       assert.equal(reply.errors[0]!.extensions?.reason, reason);
       assert.match(reply.errors[0]!.message, new RegExp(`"${capability}"`));
       assert.ok(reply.data === null || reply.data === undefined, 'no partial data for the denied field');
+      assert.equal(reply.errors[0]!.extensions?.stacktrace, undefined, 'a denial carries no stack trace');
+      assert.ok(reply.errors[0]!.path !== undefined && reply.errors[0]!.locations !== undefined, 'placed at the denied field');
     }
 
     it('answers a query to a holder, denies a guest (UNAUTHENTICATED) and a non-holder (FORBIDDEN)', async () => {
@@ -112,6 +121,17 @@ for (const adapter of ['express', 'fastify'] as const) {
       assert.equal(foreign.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(foreign));
       assert.equal(foreign.errors?.[0]?.extensions?.reason, 'CROSS_SITE_REQUEST');
       assert.ok(foreign.data === null || foreign.data === undefined);
+    });
+
+    it('strips the stack trace from its own denials only, placing them at the field as before', async () => {
+      const denied = await ask('query Menu { whoami\n menu }');
+      assert.equal(denied.errors?.length, 1, JSON.stringify(denied));
+      assert.deepEqual(denied.errors[0]!.path, ['menu']);
+      assert.deepEqual(denied.errors[0]!.locations, [{ line: 2, column: 2 }]);
+      assert.deepEqual(denied.errors[0]!.extensions, { code: 'UNAUTHENTICATED', reason: 'SIGN_IN_REQUIRED', capability: 'read' });
+      const own = await ask('{ broken }');
+      assert.equal(own.errors?.[0]?.message, 'an error of the application');
+      if (adapter === 'express') assert.ok((own.errors[0].extensions?.stacktrace?.length ?? 0) > 1, 'Apollo still traces the application\'s own errors');
     });
 
     it('refuses a bad bearer token as UNAUTHENTICATED with the token\'s code', async () => {

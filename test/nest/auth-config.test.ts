@@ -47,8 +47,25 @@ describe('resolveAuthConfig outside production', () => {
     assert.deepEqual(config.warnings, ['AUTH_SECRET must be at least 32 bytes long (e.g. openssl rand -base64 48); this is refused in production']);
   });
 
-  it('still refuses a missing secret', () => {
-    assert.equal(configRefusal(() => resolveAuthConfig({ ...base, secret: '' })).message, 'secret is required');
+  it('still refuses a missing secret, saying which variable, how to make one and how a test gets one', () => {
+    for (const secret of ['', undefined]) {
+      const error = configRefusal(() => resolveAuthConfig({ ...base, secret: secret as unknown as string }, '', {}));
+      assert.equal(
+        error.message,
+        'secret is required: AuthModule got no secret. Keep it in the environment variable AUTH_SECRET, made with ' +
+          '`openssl rand -base64 48`, and read it when the module is built (forRootAsync: config.getOrThrow(\'AUTH_SECRET\')); ' +
+          'a test sets AUTH_SECRET before it compiles the testing module (see the README\'s quick start)',
+      );
+    }
+  });
+
+  it('says so when AUTH_SECRET is set but was read before it was, as at import time', () => {
+    const error = configRefusal(() => resolveAuthConfig({ ...base, secret: '' }, '', { AUTH_SECRET: STRONG }));
+    assert.ok(
+      error.message.startsWith('secret is required: AuthModule got no secret, though AUTH_SECRET is set now: the options were built before it was set'),
+      error.message,
+    );
+    assert.doesNotMatch(error.message, new RegExp(STRONG));
   });
 });
 

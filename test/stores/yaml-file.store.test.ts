@@ -72,13 +72,22 @@ describe('YamlFileStore.open', () => {
     });
   });
 
-  test('throws CAPS_FILE_UNREADABLE naming the path of a missing file', async (t) => {
+  test('throws CAPS_FILE_UNREADABLE naming the path of a missing file and how to make one', async (t) => {
     const file = join(tempFolder(t), 'missing.yaml');
     await assert.rejects(YamlFileStore.open(file), (error: unknown) => {
       assert.ok(error instanceof CapabilitiesError);
       assert.equal(error.code, 'CAPS_FILE_UNREADABLE');
-      assert.ok(error.message.includes(file), error.message);
+      assert.equal(error.message, `the capability file ${file} does not exist; \`npx nest-capabilities init ${file}\` writes a commented starter`);
       return true;
+    });
+  });
+
+  test('names the working directory a missing relative file was looked for in', async () => {
+    await assert.rejects(YamlFileStore.open('no-such-folder/caps.yaml'), {
+      code: 'CAPS_FILE_UNREADABLE',
+      message:
+        `the capability file no-such-folder/caps.yaml does not exist (relative to the working directory ${process.cwd()}); ` +
+        '`npx nest-capabilities init no-such-folder/caps.yaml` writes a commented starter',
     });
   });
 
