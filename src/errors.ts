@@ -21,7 +21,9 @@ export type CapabilitiesErrorCode =
   | 'GRANT_FORBIDDEN'
   | 'LAST_ADMIN'
   | 'INVALID_REQUEST'
+  | 'BODY_INVALID'
   | 'BODY_TOO_LARGE'
+  | 'MEDIA_TYPE_UNSUPPORTED'
   | 'CROSS_SITE_REQUEST'
   | 'SESSION_REQUIRED'
   | 'SIGN_IN_REQUIRED'
@@ -101,12 +103,27 @@ export class CapabilityGraphError extends CapabilitiesError {
   }
 }
 
-/** A value from a request or a file that is not an acceptable capability name or email. */
+/** The codes of an `InvalidInputError`. */
+export type InvalidInputCode =
+  | 'INVALID_CAPABILITY_NAME'
+  | 'INVALID_EMAIL'
+  | 'UNKNOWN_CAPABILITY'
+  | 'UNKNOWN_ACCOUNT'
+  | 'INVALID_REQUEST'
+  | 'BODY_INVALID'
+  | 'BODY_TOO_LARGE'
+  | 'MEDIA_TYPE_UNSUPPORTED';
+
+/**
+ * A value from a request or a file that is not acceptable: a capability name, an email,
+ * a field, or the body itself (not JSON or not a form: `BODY_INVALID`; too large:
+ * `BODY_TOO_LARGE`; of another media type or charset: `MEDIA_TYPE_UNSUPPORTED`).
+ */
 export class InvalidInputError extends CapabilitiesError {
   readonly field: string;
 
   constructor(
-    code: 'INVALID_CAPABILITY_NAME' | 'INVALID_EMAIL' | 'UNKNOWN_CAPABILITY' | 'UNKNOWN_ACCOUNT' | 'INVALID_REQUEST' | 'BODY_TOO_LARGE',
+    code: InvalidInputCode,
     field: string,
     message: string,
   ) {

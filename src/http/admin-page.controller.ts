@@ -56,11 +56,13 @@ export class AdminPageController {
   @Post()
   async submit(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const manager = this.manager(user, request);
+    // A body that is no form is refused as a parser would refuse it, not shown as a form's outcome.
+    const fields = formFields(request);
     let status = 200;
     let notice: AdminNotice;
     try {
       assertFormFromThisOrigin(request.headers, this.config.baseUrl.origin);
-      notice = await this.apply(manager, formFields(request));
+      notice = await this.apply(manager, fields);
     } catch (error) {
       if (!(error instanceof CapabilitiesError)) throw error;
       status = STATUS_OF[error.code] ?? 400;

@@ -67,7 +67,10 @@ for (const adapter of ADAPTERS) {
       }
       const add = document.paths['/auth/manage_capabilities/add']!['post']!;
       assert.ok(add.security?.some((requirement) => 'bearer' in requirement));
-      assert.deepEqual(Object.keys(add.responses).sort(), ['200', '400', '401', '403', '409']);
+      assert.deepEqual(Object.keys(add.responses).sort(), ['200', '400', '401', '403', '409', '413', '415']);
+      for (const code of ['BODY_INVALID', 'BODY_TOO_LARGE', 'MEDIA_TYPE_UNSUPPORTED']) {
+        assert.ok(Object.values(add.responses).some((response) => 'description' in response && response.description.includes(code)), code);
+      }
       assert.equal(document.paths['/auth/whoami']!['get']!.security, undefined, 'anyone may ask who they are');
       assert.equal(document.paths['/whoami'], undefined);
     });
