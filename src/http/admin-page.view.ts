@@ -104,11 +104,13 @@ function accountRow(email: string, policy: CapabilityPolicy, grantable: readonly
     })
     .join('');
   const pinnedHtml = pinned.map((name) => `<span class="cap muted" title="pinned in the file">${e(name)} (pinned)</span>`).join('');
-  const addable = grantable.filter((name) => !stored.includes(name));
+  const effective = policy.effective(email);
+  // What the account lacks: nothing it holds already, by a grant, an implication, a pin or the default.
+  const addable = grantable.filter((name) => !effective.has(name));
   const add = addable.length === 0
     ? ''
     : `<form method="post" action="${e(action)}" class="inline">${hidden({ op: 'add', email })}<select name="capability" aria-label="capability for ${e(email)}">${capabilityOptions(addable)}</select> <button type="submit">Add</button></form>`;
-  return `<tr data-email="${e(email)}"><td>${e(email)}</td><td class="stored">${storedHtml}${pinnedHtml}</td><td class="effective">${e(effectiveOf(policy.effective(email)))}</td><td>${add}</td></tr>`;
+  return `<tr data-email="${e(email)}"><td>${e(email)}</td><td class="stored">${storedHtml}${pinnedHtml}</td><td class="effective">${e(effectiveOf(effective))}</td><td>${add}</td></tr>`;
 }
 
 function effectiveOf(set: CapabilitySet): string {
