@@ -42,7 +42,7 @@ function machine(): string {
 }
 
 /** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md unless BENCH_RESULTS names a file). */
-const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis'] as const;
+const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'admin-page'] as const;
 
 function selectedParts(): Set<string> {
   const parts = new Set((process.env['BENCH_PARTS'] ?? ALL_PARTS.join(',')).split(',').map((part) => part.trim()));
@@ -134,6 +134,22 @@ async function main(): Promise<void> {
     sections.push(figures.markdown);
     target('propagation to another instance, p50 (ms)', '< 10', figures.propagationP50, figures.propagationP50 < 10);
     target('propagation to another instance, p99 (ms)', '< 100', figures.propagationP99, figures.propagationP99 < 100);
+  }
+  if (parts.has('admin-page')) {
+    // Loaded only when asked for: it pulls in the page's template.
+    const { benchAdminPage } = await import('./admin-page.bench.js');
+    const figures = benchAdminPage();
+    console.log(figures.markdown);
+    sections.push('## 6. The admin page', '', figures.markdown);
+    const { largest } = figures;
+    const slowest = Math.max(...largest.views.map((view) => view.medianMs));
+    target(`admin page render, ${thousands(largest.size)} accounts, slowest view (ms of CPU, median)`, '≤ 50', slowest, slowest <= 50);
+    target(`admin page render after a change, ${thousands(largest.size)} accounts (ms of CPU, median)`, '≤ 50', largest.afterChangeMs, largest.afterChangeMs <= 50);
+    target(`admin page render after a change that flattens the grants, ${thousands(largest.size)} accounts (ms of CPU, worst)`, '≤ 50', largest.afterFlatteningMs, largest.afterFlatteningMs <= 50);
+    const kilobytes = Math.max(...largest.views.map((view) => view.bytes)) / 1024;
+    target(`admin page HTML, ${thousands(largest.size)} accounts (KB, largest view)`, '≤ 1,024', kilobytes, kilobytes <= 1024, 0);
+    const kept = largest.keptBytes / 2 ** 20;
+    target(`heap kept by 200 renders, ${thousands(largest.size)} accounts (MB)`, '< 1', kept, kept < 1);
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const document = [
