@@ -42,7 +42,8 @@ export function pageOfAccounts(policy: CapabilityPolicy, query: AccountQuery): A
   const index = accountIndexOf(base, policy.pinned);
   const list = query.kind === 'services' ? index.services : index.people;
   const layer = layerOf(policy.users, changes, index)[query.kind];
-  const needle = query.search.trim().toLowerCase();
+  // As emails are kept: composed (NFC), lower case.
+  const needle = query.search.trim().normalize('NFC').toLowerCase();
   // No email holds a line feed, which also parts the emails in the joined text.
   if (needle.includes('\n')) return NOTHING;
   const capability = query.capability;

@@ -12,12 +12,11 @@ import { MetadataScanner } from '@nestjs/core';
  * routes.matchesPath('/manage_capabilities/add'); // true
  */
 export class ModuleRoutes {
-  /** The routes as registered with the HTTP server, `:name` for a parameter. */
-  readonly templates: ReadonlySet<string>;
   private readonly patterns: readonly RegExp[];
 
   constructor(controllers: readonly Type[]) {
     const scanner = new MetadataScanner();
+    // The routes as registered with the HTTP server, `:name` for a parameter.
     const templates = new Set<string>();
     for (const controller of controllers) {
       const base = pathsOf(controller);
@@ -27,7 +26,6 @@ export class ModuleRoutes {
         for (const own of pathsOf(handler)) for (const prefix of base) templates.add(joined(prefix, own));
       }
     }
-    this.templates = templates;
     this.patterns = [...templates].map(patternOf);
   }
 
@@ -55,5 +53,5 @@ function patternOf(template: string): RegExp {
     .split('/')
     .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
-  return new RegExp(`^${source === '' ? '' : source}/?$`, 'i');
+  return new RegExp(`^${source}/?$`, 'i');
 }

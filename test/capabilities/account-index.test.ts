@@ -21,7 +21,7 @@ const NAMES = ['read', 'write', 'moderate', 'bake', 'user_management', 'admin'];
 
 /** The page as the admin page listed accounts before it was paged: every account copied, filtered, sorted. */
 function everyAccount(policy: CapabilityPolicy, query: AccountQuery): AccountPage {
-  const needle = query.search.trim().toLowerCase();
+  const needle = query.search.trim().normalize('NFC').toLowerCase();
   const matching = [...new Set([...policy.users.keys(), ...policy.pinned.keys()])]
     .filter((email) => isServiceAccount(email) === (query.kind === 'services') && email.includes(needle))
     .filter((email) => query.capability === undefined || policy.effective(email).has(query.capability))
@@ -98,6 +98,12 @@ describe('pageOfAccounts', () => {
     assert.equal(pageOfAccounts(byDefault, everyone).total, everyAccount(byDefault, everyone).total);
     const reloaded = policy.withUsers(new Map([...policy.users].slice(0, 50)));
     assert.deepEqual(pageOfAccounts(reloaded, everyone), everyAccount(reloaded, everyone));
+  });
+
+  it('finds a composed accent searched in its decomposed form, as emails are kept composed', () => {
+    const users = new Map([['jürgen@example.com', ['read']], ['jurgen@example.com', ['read']]]);
+    const policy = new CapabilityPolicy({ graph: GRAPH, defaults: [], guest: [], users, pinned: new Map() });
+    assert.deepEqual(pageOfAccounts(policy, { kind: 'people', search: 'JU\u0308R', offset: 0, limit: 50 }).emails, ['jürgen@example.com']);
   });
 
   it('finds nothing for a line feed, which no email holds and which parts the emails it searches', () => {
