@@ -42,7 +42,7 @@ function machine(): string {
 }
 
 /** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md unless BENCH_RESULTS names a file). */
-const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-soak'] as const;
+const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-soak', 'admin-page'] as const;
 
 function adapterOf(name: string, fallback: AdapterName): AdapterName {
   const value = process.env[name] ?? fallback;
@@ -151,6 +151,22 @@ async function main(): Promise<void> {
     target('soak: writes answered 200 that the store does not hold as answered (lost writes)', '= 0', figures.lostWrites, figures.lostWrites === 0 && figures.acknowledgedWrites > 0, 0);
     target('soak: reads later than 100 ms after an acknowledged write', '= 0', figures.lateReads, figures.lateReads === 0 && figures.checkedReads > 0, 0);
     target('soak: writes through the instance cut from Redis answered other than 503 STORE_UNAVAILABLE', '= 0', figures.cutWritesNot503, figures.cutWritesNot503 === 0 && figures.cutWrites > 0, 0);
+  }
+  if (parts.has('admin-page')) {
+    // Loaded only when asked for: it pulls in the page's template.
+    const { benchAdminPage } = await import('./admin-page.bench.js');
+    const figures = benchAdminPage();
+    console.log(figures.markdown);
+    sections.push('## 6. The admin page', '', figures.markdown);
+    const { largest } = figures;
+    const slowest = Math.max(...largest.views.map((view) => view.medianMs));
+    target(`admin page render, ${thousands(largest.size)} accounts, slowest view (ms of CPU, median)`, '≤ 50', slowest, slowest <= 50);
+    target(`admin page render after a change, ${thousands(largest.size)} accounts (ms of CPU, median)`, '≤ 50', largest.afterChangeMs, largest.afterChangeMs <= 50);
+    target(`admin page render after a change that flattens the grants, ${thousands(largest.size)} accounts (ms of CPU, worst)`, '≤ 50', largest.afterFlatteningMs, largest.afterFlatteningMs <= 50);
+    const kilobytes = Math.max(...largest.views.map((view) => view.bytes)) / 1024;
+    target(`admin page HTML, ${thousands(largest.size)} accounts (KB, largest view)`, '≤ 1,024', kilobytes, kilobytes <= 1024, 0);
+    const kept = largest.keptBytes / 2 ** 20;
+    target(`heap kept by 200 renders, ${thousands(largest.size)} accounts (MB)`, '< 1', kept, kept < 1);
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const document = [

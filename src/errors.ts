@@ -24,7 +24,9 @@ export type CapabilitiesErrorCode =
   | 'ACCOUNT_PINNED'
   | 'INVALID_REQUEST'
   | 'INPUT_INVALID'
+  | 'BODY_INVALID'
   | 'BODY_TOO_LARGE'
+  | 'MEDIA_TYPE_UNSUPPORTED'
   | 'CROSS_SITE_REQUEST'
   | 'SESSION_REQUIRED'
   | 'SIGN_IN_REQUIRED'
@@ -104,12 +106,28 @@ export class CapabilityGraphError extends CapabilitiesError {
   }
 }
 
-/** A value from a request or a file that is not acceptable: a capability name, an email, text that is not well-formed. */
+/** The codes of an `InvalidInputError`. */
+export type InvalidInputCode =
+  | 'INVALID_CAPABILITY_NAME'
+  | 'INVALID_EMAIL'
+  | 'UNKNOWN_CAPABILITY'
+  | 'UNKNOWN_ACCOUNT'
+  | 'INVALID_REQUEST'
+  | 'INPUT_INVALID'
+  | 'BODY_INVALID'
+  | 'BODY_TOO_LARGE'
+  | 'MEDIA_TYPE_UNSUPPORTED';
+
+/**
+ * A value from a request or a file that is not acceptable: a capability name, an email,
+ * a field, text that is not well-formed (`INPUT_INVALID`), or the body itself (not JSON or not a form: `BODY_INVALID`; too large:
+ * `BODY_TOO_LARGE`; of another media type or charset: `MEDIA_TYPE_UNSUPPORTED`).
+ */
 export class InvalidInputError extends CapabilitiesError {
   readonly field: string;
 
   constructor(
-    code: 'INVALID_CAPABILITY_NAME' | 'INVALID_EMAIL' | 'UNKNOWN_CAPABILITY' | 'UNKNOWN_ACCOUNT' | 'INVALID_REQUEST' | 'INPUT_INVALID' | 'BODY_TOO_LARGE',
+    code: InvalidInputCode,
     field: string,
     message: string,
   ) {

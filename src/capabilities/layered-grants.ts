@@ -6,6 +6,9 @@ function flattenAt(baseSize: number): number {
   return Math.max(32, Math.ceil(Math.sqrt(baseSize)));
 }
 
+/** Maps made by flattening, and what they were flattened from (see `flattenedFrom`). */
+const flattenings = new WeakMap<UserGrants, { readonly base: WeakRef<UserGrants>; readonly changes: ReadonlyMap<string, readonly string[]> }>();
+
 /**
  * User grants derived from other grants with a few accounts changed, without copying
  * the whole map: a policy with one user changed costs about √n, not n, with a
@@ -22,7 +25,25 @@ export function withGrant(grants: UserGrants, email: string, names: readonly str
   const isNew = !base.has(email) && !(layer?.changes.has(email) ?? false);
   const added = isNew ? [...(layer?.added ?? []), email] : (layer?.added ?? []);
   const next = new LayeredGrants(base, changes, added);
-  return changes.size > flattenAt(base.size) ? new Map(next) : next;
+  if (changes.size <= flattenAt(base.size)) return next;
+  const flat = new Map(next);
+  // Weakly: the map flattened is not kept alive for the sake of what was derived from it.
+  flattenings.set(flat, { base: new WeakRef(base), changes });
+  return flat;
+}
+
+/**
+ * For a map `withGrant` made by flattening layered grants: the shared map those grants
+ * were layered on, while it is still in memory, and the accounts changed on top of it.
+ * What was computed for the old map can then be carried over instead of redone.
+ *
+ * @example
+ * const from = flattenedFrom(policy.users); // { base, changes } or undefined
+ */
+export function flattenedFrom(grants: UserGrants): GrantLayers | undefined {
+  const record = flattenings.get(grants);
+  const base = record?.base.deref();
+  return record === undefined || base === undefined ? undefined : { base, changes: record.changes };
 }
 
 /**
@@ -37,6 +58,26 @@ export function grantsChangedSince(previous: UserGrants, next: UserGrants): Iter
   // Siblings of one base are not a chain: an account added in `previous` may be missing here.
   for (const email of earlier?.changes.keys() ?? []) if (!next.changes.has(email)) return undefined;
   return next.changes.keys();
+}
+
+/** The map `grants` shares with the grants it was derived from, and the accounts changed or added on top. */
+export interface GrantLayers {
+  readonly base: UserGrants;
+  readonly changes: ReadonlyMap<string, readonly string[]>;
+}
+
+const NO_CHANGES: ReadonlyMap<string, readonly string[]> = new Map();
+
+/**
+ * How `grants` is held: for grants made by `withGrant`, the shared map and the (at most
+ * about √n) accounts changed or added since; for any other map, itself and no change.
+ * What is computed once per shared map can then be reused across many policies.
+ *
+ * @example
+ * const { base, changes } = layersOf(policy.users);
+ */
+export function layersOf(grants: UserGrants): GrantLayers {
+  return grants instanceof LayeredGrants ? grants : { base: grants, changes: NO_CHANGES };
 }
 
 class LayeredGrants implements ReadonlyMap<string, readonly string[]> {

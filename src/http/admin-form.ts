@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CrossSiteRequestError, InvalidInputError } from '../errors';
+import { assertMediaType } from './request-body';
 
 /**
  * Throws `CROSS_SITE_REQUEST` unless the browser says the form came from this
@@ -18,10 +19,7 @@ export function assertFormFromThisOrigin(headers: IncomingHttpHeaders, origin: s
 
 /** The fields of an HTML form post (application/x-www-form-urlencoded), as strings or lists of strings. */
 export function formFields(request: { headers: IncomingHttpHeaders; body?: unknown }): Record<string, unknown> {
-  const type = request.headers['content-type'];
-  if (typeof type !== 'string' || !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
-    throw new InvalidInputError('INVALID_REQUEST', 'body', 'the body must be an HTML form (application/x-www-form-urlencoded)');
-  }
+  assertMediaType(request.headers, 'application/x-www-form-urlencoded', 'the body must be an HTML form (application/x-www-form-urlencoded)');
   const body = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInputError('INVALID_REQUEST', 'body', 'the form is empty');
   return body as Record<string, unknown>;

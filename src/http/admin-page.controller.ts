@@ -16,6 +16,7 @@ import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { assertFormFromThisOrigin, formFields, listField, textField } from './admin-form';
 import { adminPage, type AdminNotice } from './admin-page.view';
+import { adminViewOf, listPage, type AdminView } from './admin-view';
 import { STATUS_OF } from './error-status';
 import { requireManager } from './management-access';
 import type { HttpRequest } from './request';
@@ -24,7 +25,6 @@ import { revokeAllTokens } from './token.controller';
 
 /** Audit entries the page shows. */
 const PAGE_AUDIT_ENTRIES = 20;
-
 
 /**
  * `GET /manage_capabilities` for a browser: the admin page, for holders of
@@ -46,30 +46,33 @@ export class AdminPageController {
   ) {}
 
   @Get()
-  async show(@CurrentUser() user: Principal | null, @Query('email') search: unknown, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+  async show(@CurrentUser() user: Principal | null, @Query() query: Record<string, unknown>, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const manager = this.manager(user, request);
     if (!acceptsHtml(request.headers)) {
       const policy = this.capabilities.policy();
       this.responder.json(response, 200, { status: 'ok', users: policy.usersAsObject(), graph: policy.graphAsObject() });
       return;
     }
-    await this.render(response, 200, manager, typeof search === 'string' ? search.slice(0, 320) : '', undefined);
+    await this.render(response, 200, manager, adminViewOf(query), undefined);
   }
 
+  /** A form of the page; it posts to the page's own address, so the answer shows the same view. */
   @Post()
-  async submit(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+  async submit(@CurrentUser() user: Principal | null, @Query() query: Record<string, unknown>, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const manager = this.manager(user, request);
+    // A body that is no form is refused as a parser would refuse it, not shown as a form's outcome.
+    const fields = formFields(request);
     let status = 200;
     let notice: AdminNotice;
     try {
       assertFormFromThisOrigin(request.headers, this.config.baseUrl.origin);
-      notice = await this.apply(manager, formFields(request));
+      notice = await this.apply(manager, fields);
     } catch (error) {
       if (!(error instanceof CapabilitiesError)) throw error;
       status = STATUS_OF[error.code] ?? 400;
       notice = { kind: 'refused', text: error.message, code: error.code };
     }
-    await this.render(response, status, manager, '', notice);
+    await this.render(response, status, manager, adminViewOf(query), notice);
   }
 
   /**
@@ -122,15 +125,19 @@ export class AdminPageController {
     }
   }
 
-  private async render(response: unknown, status: number, manager: Principal, search: string, notice: AdminNotice | undefined): Promise<void> {
+  private async render(response: unknown, status: number, manager: Principal, asked: AdminView, notice: AdminNotice | undefined): Promise<void> {
     const policy = this.capabilities.policy();
     const held = this.capabilities.effectiveSet(manager);
     const grantable = policy.graph.names.filter((name) => held.covers(policy.graph.closureOf([name]))).sort();
+    const people = listPage(policy, asked, 'people');
+    const services = listPage(policy, asked, 'services');
     const html = adminPage({
       manager: manager.email,
       policy,
       grantable,
-      search,
+      view: { ...asked, page: people.page, servicesPage: services.page },
+      accounts: people.accounts,
+      services: services.accounts,
       keys: this.keys.list(),
       audit: await this.audit.log.recent({ limit: PAGE_AUDIT_ENTRIES }),
       keysMayNeverExpire: this.config.apiKeys.mayNeverExpire,

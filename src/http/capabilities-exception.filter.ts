@@ -1,4 +1,4 @@
-import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Inject, Injectable, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
 import { AccessError, CapabilitiesError, LoginError, TokenError } from '../errors';
@@ -10,7 +10,8 @@ import { STATUS_OF } from './error-status';
 import { acceptsHtml, LoginRedirect } from './login-redirect';
 import { Responder } from './responder';
 
-interface FailedRequest {
+/** What a refusal reads of the request; the principal is there once the guard has run. */
+export interface FailedRequest {
   readonly url: string;
   readonly originalUrl?: string;
   readonly headers: IncomingHttpHeaders;
@@ -21,8 +22,10 @@ interface FailedRequest {
  * Turns the module's typed errors into HTTP answers: `{statusCode, message, code}` as
  * JSON with `WWW-Authenticate: Bearer` on a denial (RFC 6750), or a small page for a
  * browser; and the guard's login redirect into a 302. Catches nothing else, so an
- * application's own errors are left to it.
+ * application's own errors are left to it. Also a provider of the module, so that the
+ * bodies refused before Nest runs (`ParserRefusals`) are answered the same way.
  */
+@Injectable()
 @Catch(CapabilitiesError, LoginRedirect)
 export class CapabilitiesExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('nest-capabilities');
@@ -41,18 +44,26 @@ export class CapabilitiesExceptionFilter implements ExceptionFilter {
       this.responder.redirect(response, error.location);
       return;
     }
+    this.refuse(error, http.getRequest<FailedRequest>(), response);
+  }
+
+  /**
+   * Answers `error` to `request`: the page for a browser (Accept text/html), the JSON
+   * body for anyone else. The one place that decides how a refusal looks, for the
+   * errors Nest hands this filter and for the bodies a parser refused before Nest.
+   */
+  refuse(error: CapabilitiesError, request: FailedRequest, response: unknown): void {
     const status = STATUS_OF[error.code] ?? 500;
     if (status >= 500) this.logger.error(`${error.code}: ${error.message}`);
     const challenge = bearerChallenge(error);
     if (challenge !== undefined) this.responder.header(response, 'WWW-Authenticate', challenge);
-    const request = http.getRequest<FailedRequest>();
     if (acceptsHtml(request.headers)) {
       const denial = {
         status,
         code: error.code,
         message: error.message,
         capability: error instanceof AccessError ? error.capability : undefined,
-        principal: request[PRINCIPAL] ?? null,
+        principal: request[PRINCIPAL],
         here: error instanceof LoginError ? undefined : (request.originalUrl ?? request.url),
         prefix: this.config.prefix,
       };

@@ -10,7 +10,8 @@ export interface Denial {
   readonly code: CapabilitiesErrorCode;
   readonly message: string;
   readonly capability: string | undefined;
-  readonly principal: Principal | null;
+  /** Who is signed in: null for nobody, undefined when nobody asked yet (a body refused before the guard ran). */
+  readonly principal: Principal | null | undefined;
   /**
    * The path the browser asked for, to come back to after signing in; undefined when
    * that path is a step of signing in itself, which would only fail again.
@@ -29,9 +30,11 @@ export function denialPage(denial: Denial): string {
   const signIn = `<a class="button" id="sign-in" href="${escapeHtml(login)}">Sign in</a>`;
   const signOut = `<form method="post" action="${escapeHtml(`${denial.prefix}/logout`)}"><button type="submit" id="sign-out">Sign out</button></form>`;
   const who =
-    denial.principal === null
-      ? '<p id="who">You are not signed in.</p>'
-      : `<p id="who">You are signed in as <strong>${escapeHtml(denial.principal.email)}</strong>.</p>`;
+    denial.principal === undefined
+      ? ''
+      : denial.principal === null
+        ? '<p id="who">You are not signed in.</p>'
+        : `<p id="who">You are signed in as <strong>${escapeHtml(denial.principal.email)}</strong>.</p>`;
   const missing = denial.capability === undefined ? '' : `<p id="missing">This page needs the capability <code>${escapeHtml(denial.capability)}</code>.</p>`;
   // The guard's two denials say no more than the line above: the page says it once.
   const restated = denial.capability !== undefined && (denial.code === 'SIGN_IN_REQUIRED' || denial.code === 'CAPABILITY_MISSING');

@@ -15,6 +15,7 @@ import { safeRedirectPath } from '../session/safe-redirect';
 import { SessionCookie } from '../session/session-cookie';
 import { escapeHtml, HOME_LINK, page } from './html';
 import type { HttpRequest } from './request';
+import { assertUtf8Body } from './request-body';
 import { Responder } from './responder';
 
 /** `/login`, `/login/:provider` and the development sign-in. */
@@ -66,6 +67,7 @@ export class LoginController {
   @Post('login/dev')
   async finishDev(@Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     this.providers.named(DEV_PROVIDER.name);
+    assertUtf8Body(request.headers);
     const form = (request.body ?? {}) as Record<string, unknown>;
     const { attempt, clearCookie } = await this.attempts.finish(request.headers.cookie, DEV_PROVIDER.name, form['state']);
     if (typeof form['email'] !== 'string') throw new LoginError('LOGIN_REFUSED', 'sign-in refused: an email is required');

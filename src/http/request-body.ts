@@ -19,11 +19,8 @@ export function jsonObjectBody(
 ): Record<string, unknown> {
   const length = Number(request.headers['content-length'] ?? 0);
   if (length > maxBytes) throw new InvalidInputError('BODY_TOO_LARGE', 'body', `the body must be at most ${maxBytes} bytes`);
-  const type = request.headers['content-type'];
   // A cross-site HTML form cannot send application/json, which closes one more door.
-  if (typeof type !== 'string' || !/^application\/json\s*(;|$)/i.test(type)) {
-    throw new InvalidInputError('INVALID_REQUEST', 'body', 'the body must be JSON (Content-Type: application/json)');
-  }
+  assertMediaType(request.headers, 'application/json', 'the body must be JSON (Content-Type: application/json)');
   const body = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.getPrototypeOf(body) !== Object.prototype) {
     throw new InvalidInputError('INVALID_REQUEST', 'body', 'the body must be a JSON object');
@@ -37,6 +34,34 @@ export function jsonObjectBody(
     if (!Object.hasOwn(body, key)) throw new InvalidInputError('INVALID_REQUEST', key, `missing field "${key}"`);
   }
   return body as Record<string, unknown>;
+}
+
+/**
+ * Throws unless the body is declared as `mediaType` in UTF-8 (the only charset JSON
+ * has, and the one a form of the admin page is sent in): `INVALID_REQUEST` (400, a
+ * malformed body) for another type or none, `MEDIA_TYPE_UNSUPPORTED` (415) for
+ * another charset.
+ *
+ * @example assertMediaType({ 'content-type': 'application/json; charset=utf-8' }, 'application/json', 'the body must be JSON');
+ */
+export function assertMediaType(headers: IncomingHttpHeaders, mediaType: string, what: string): void {
+  const declared = headers['content-type'] ?? '';
+  if (declared.split(';')[0]!.trim().toLowerCase() !== mediaType) throw new InvalidInputError('INVALID_REQUEST', 'body', what);
+  assertUtf8Body(headers);
+}
+
+/**
+ * Throws `MEDIA_TYPE_UNSUPPORTED` (415) when the Content-Type names a charset other
+ * than UTF-8, which the body would then be read in by mistake.
+ *
+ * @example assertUtf8Body({ 'content-type': 'application/json; charset=latin1' }); // throws
+ */
+export function assertUtf8Body(headers: IncomingHttpHeaders): void {
+  for (const parameter of (headers['content-type'] ?? '').split(';').slice(1)) {
+    const [name = '', value = ''] = parameter.split('=');
+    if (name.trim().toLowerCase() !== 'charset') continue;
+    if (!/^"?utf-?8"?$/i.test(value.trim())) throw new InvalidInputError('MEDIA_TYPE_UNSUPPORTED', 'body', 'the body must be UTF-8 (no other charset in its Content-Type)');
+  }
 }
 
 /** The canonical email in `body[field]`. */

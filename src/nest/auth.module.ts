@@ -1,7 +1,9 @@
-import { Controller, Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { Controller, Logger, Module, type DynamicModule, type NestModule, type Provider, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { CapabilitiesExceptionFilter } from '../http/capabilities-exception.filter';
+import { ModuleRoutes } from '../http/module-routes';
+import { ParserRefusals } from '../http/parser-refusals';
 import { CallbackController } from '../http/callback.controller';
 import { LinkController } from '../http/link.controller';
 import { LoginController } from '../http/login.controller';
@@ -195,7 +197,9 @@ function coreProviders(prefix: string): Provider[] {
     ProviderAccessTokenPipe,
     ProviderSignOut,
     RequirementsAudit,
-    { provide: APP_FILTER, useClass: CapabilitiesExceptionFilter },
+    CapabilitiesExceptionFilter,
+    { provide: APP_FILTER, useExisting: CapabilitiesExceptionFilter },
+    ParserRefusals,
   ];
 }
 
@@ -218,7 +222,16 @@ function prefixedControllers(prefix: string): Type[] {
  * export class AppModule {}
  */
 @Module({})
-export class AuthModule extends AuthConfigurableModule {
+export class AuthModule extends AuthConfigurableModule implements NestModule {
+  constructor(private readonly parserRefusals: ParserRefusals) {
+    super();
+  }
+
+  /** Runs after the body parsers are in place and before any route is: the module's own routes answer a refused body. */
+  configure(): void {
+    this.parserRefusals.install();
+  }
+
   static override forRoot(options: typeof AUTH_OPTIONS_TYPE): DynamicModule {
     assertAuthOptions(options, 'AuthModule.forRoot', true);
     return AuthModule.complete(super.forRoot(options), options);
@@ -231,7 +244,8 @@ export class AuthModule extends AuthConfigurableModule {
 
   private static complete(definition: DynamicModule, extras: { isGlobal?: boolean; prefix?: string; globalGuard?: boolean }): DynamicModule {
     const prefix = normalizePrefix(extras.prefix ?? '');
-    const providers: Provider[] = [...(definition.providers ?? []), ...coreProviders(prefix)];
+    const controllers = prefixedControllers(prefix);
+    const providers: Provider[] = [...(definition.providers ?? []), ...coreProviders(prefix), { provide: ModuleRoutes, useValue: new ModuleRoutes(controllers) }];
     const guardIsGlobal = extras.globalGuard ?? true;
     providers.push({ provide: GUARD_IS_GLOBAL, useValue: guardIsGlobal });
     if (guardIsGlobal) providers.push({ provide: APP_GUARD, useExisting: CapabilityGuard });
@@ -239,7 +253,7 @@ export class AuthModule extends AuthConfigurableModule {
       ...definition,
       global: extras.isGlobal ?? true,
       imports: [...(definition.imports ?? []), DiscoveryModule],
-      controllers: prefixedControllers(prefix),
+      controllers,
       providers,
       exports: [AUTH_CONFIG, CAPABILITY_STORE, API_KEY_STORE, AuditRecorder, ApiKeyService, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, BearerTokens, SessionCookie, REVOCATION_STORE, ProviderApiTokens, ProviderAccessTokenPipe],
     };

@@ -21,7 +21,12 @@ interface RouteDoc {
   readonly errors?: readonly [number, string][];
 }
 
-const BAD_BODY: [number, string] = [400, 'malformed body, unknown capability, invalid email or text that is not well-formed (INVALID_REQUEST, UNKNOWN_CAPABILITY, INVALID_EMAIL, INPUT_INVALID)'];
+const BAD_BODY: [number, string] = [400, 'malformed body, unknown capability, invalid email or text that is not well-formed (INVALID_REQUEST, BODY_INVALID, UNKNOWN_CAPABILITY, INVALID_EMAIL, INPUT_INVALID)'];
+/** What every route that reads a body may answer besides: too large, or not in UTF-8. */
+const BODY_REFUSED: readonly [number, string][] = [
+  [413, 'the body is larger than the limit (BODY_TOO_LARGE)'],
+  [415, 'the body names a charset other than UTF-8 (MEDIA_TYPE_UNSUPPORTED)'],
+];
 const NOT_ALLOWED: [number, string] = [403, 'the caller may not do this: not a manager, or the change needs a capability they lack (GRANT_FORBIDDEN)'];
 const MANAGEMENT_ANSWER = '{"status": "ok", "email", "capabilities": [...]}: as stored for that email';
 
@@ -31,7 +36,7 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
     {
       login: { summary: 'Sign in: to the only provider, or a page with one button per provider', access: 'anyone', ok: [302, 'to the provider (one configured)'] },
       start: { summary: 'Start the authorization-code flow with a provider (state, PKCE, nonce)', access: 'anyone', ok: [302, 'to the provider'], errors: [[404, 'unknown provider']] },
-      finishDev: { summary: 'Development sign-in form (development only)', access: 'anyone', ok: [302, 'signed in, back to the remembered page'] },
+      finishDev: { summary: 'Development sign-in form (development only)', access: 'anyone', ok: [302, 'signed in, back to the remembered page'], errors: [[400, 'the body is not a form or JSON (BODY_INVALID)'], ...BODY_REFUSED] },
     },
   ],
   [
@@ -52,8 +57,8 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
     TokenController,
     {
       token: { summary: 'A bearer token for the signed-in user; ?user=name@service: a service token (user_management)', access: 'signed-in', ok: [200, '{"token", "token_type": "Bearer", "expires_at"} or {"service_token", "user", "capabilities"}'], errors: [[400, 'a service token for a non-service account'], [403, `${NOT_ALLOWED[1]}; or a user token asked for with a bearer credential (SESSION_REQUIRED)`]] },
-      revoke: { summary: 'Revoke one token: one\'s own, or anybody\'s with user_management', access: 'signed-in', ok: [200, '{"status": "ok", "revoked", "user"}'], errors: [BAD_BODY, NOT_ALLOWED] },
-      revokeAll: { summary: 'Revoke every token and session issued so far to an account', access: 'signed-in', ok: [200, '{"status": "ok", "user", "revoked_issued_up_to"}'], errors: [BAD_BODY, NOT_ALLOWED] },
+      revoke: { summary: 'Revoke one token: one\'s own, or anybody\'s with user_management', access: 'signed-in', ok: [200, '{"status": "ok", "revoked", "user"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED] },
+      revokeAll: { summary: 'Revoke every token and session issued so far to an account', access: 'signed-in', ok: [200, '{"status": "ok", "user", "revoked_issued_up_to"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED] },
     },
   ],
   [
@@ -61,15 +66,16 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
     {
       list: { summary: 'Capabilities stored for an email (oneself, or anybody with user_management)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED] },
       all: { summary: 'Every account and the capability graph (user_management)', access: 'manager', ok: [200, '{"status": "ok", "users", "graph"}'], errors: [NOT_ALLOWED] },
-      add: { summary: 'Grant a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
-      remove: { summary: 'Remove a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
-      set: { summary: 'Replace the capabilities of an email (user_management)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      add: { summary: 'Grant a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      remove: { summary: 'Remove a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      set: { summary: 'Replace the capabilities of an email (user_management)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
       delete: {
         summary: 'Delete an account (offboarding): its grants, identity links, tokens and sessions end at once, on every instance (user_management, holding all it holds)',
         access: 'manager',
         ok: [200, '{"status": "ok", "email", "deleted": true, "revoked_issued_up_to"}'],
         errors: [
           BAD_BODY,
+          ...BODY_REFUSED,
           NOT_ALLOWED,
           [404, 'nothing is stored or linked for that email (UNKNOWN_ACCOUNT)'],
           [409, 'the last admin would be removed (LAST_ADMIN), or the account is pinned in the capability file (ACCOUNT_PINNED)'],
@@ -80,9 +86,9 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
   [
     ApiKeysController,
     {
-      create: { summary: 'Create an API key (nck_…) with capabilities the manager holds; the key is shown once (user_management, signed in by a session)', access: 'manager', ok: [200, '{"status": "ok", "key", "name", "capabilities", "expires_at"}'], errors: [BAD_BODY, [403, `${NOT_ALLOWED[1]}; or asked with a bearer credential instead of a session (SESSION_REQUIRED)`], [409, 'a live key of that name exists (KEY_EXISTS)']] },
+      create: { summary: 'Create an API key (nck_…) with capabilities the manager holds; the key is shown once (user_management, signed in by a session)', access: 'manager', ok: [200, '{"status": "ok", "key", "name", "capabilities", "expires_at"}'], errors: [BAD_BODY, ...BODY_REFUSED, [403, `${NOT_ALLOWED[1]}; or asked with a bearer credential instead of a session (SESSION_REQUIRED)`], [409, 'a live key of that name exists (KEY_EXISTS)']] },
       list: { summary: 'The API keys, never their secrets (user_management)', access: 'manager', ok: [200, '{"status": "ok", "keys": [...]}'], errors: [NOT_ALLOWED] },
-      revoke: { summary: 'Revoke an API key at once, on every instance (user_management)', access: 'manager', ok: [200, '{"status": "ok", "name"}'], errors: [BAD_BODY, NOT_ALLOWED, [404, 'no key of that name (KEY_UNKNOWN)']] },
+      revoke: { summary: 'Revoke an API key at once, on every instance (user_management)', access: 'manager', ok: [200, '{"status": "ok", "name"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [404, 'no key of that name (KEY_UNKNOWN)']] },
     },
   ],
   [

@@ -7,6 +7,14 @@ import type { HttpClient } from '../support/http-client';
 
 const HTML = { accept: 'text/html' };
 
+/** The capabilities offered in the add menu of `email`'s row of the admin page. */
+function addMenuOf(page: string, email: string): string[] {
+  const row = new RegExp(`<tr data-email="${email.replace(/[.]/g, '\\.')}">(.*?)</tr>`).exec(page)?.[1];
+  assert.ok(row !== undefined, `a row for ${email}`);
+  const menu = /<select name="capability"[^>]*>(.*?)<\/select>/.exec(row)?.[1] ?? '';
+  return [...menu.matchAll(/<option value="([^"]+)">/g)].map((match) => match[1]!);
+}
+
 for (const adapter of ADAPTERS) {
   describe(`admin page on ${adapter}`, () => {
     let example: RunningExample;
@@ -26,10 +34,18 @@ for (const adapter of ADAPTERS) {
       assert.match(reply.headers.get('content-type') ?? '', /^text\/html/);
       assert.match(reply.text, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
       assert.match(reply.text, /<tr data-email="bob@example.com"><td>bob@example.com<\/td><td class="stored"><span class="cap">write<\/span><\/td><td class="effective">read, write<\/td>/);
-      const offered = [...reply.text.matchAll(/<option value="([^"]+)">/g)].map((match) => match[1]).filter((value) => !/^\d+$/.test(value!));
+      const forms = reply.text.replace(/<form method="get".*?<\/form>/s, '');
+      const offered = [...forms.matchAll(/<option value="([^"]+)">/g)].map((match) => match[1]).filter((value) => !/^\d+$/.test(value!));
       assert.ok(offered.length > 0);
       assert.deepEqual([...new Set(offered)].sort(), ['bake', 'read', 'user_management'], 'lead holds user_management and bake (and read by it)');
       assert.doesNotMatch(reply.text, /aria-label="remove write from bob@example.com"/, 'no button to remove what lead could not grant');
+    });
+
+    it("offers in an account's add menu only what the account lacks and the manager may grant", async () => {
+      const page = (await lead.get('/manage_capabilities', HTML)).text;
+      assert.deepEqual(addMenuOf(page, 'bob@example.com'), ['bake', 'user_management'], 'bob holds write, and read by it and by default');
+      assert.deepEqual(addMenuOf(page, 'lead@example.com'), [], 'lead holds all he may grant');
+      assert.deepEqual(addMenuOf(page, 'root@example.com'), [], 'admin holds everything');
     });
 
     it('searches by email', async () => {

@@ -67,7 +67,11 @@ for (const adapter of ADAPTERS) {
       }
       const add = document.paths['/auth/manage_capabilities/add']!['post']!;
       assert.ok(add.security?.some((requirement) => 'bearer' in requirement));
-      assert.deepEqual(Object.keys(add.responses).sort(), ['200', '400', '401', '403', '409']);
+      assert.deepEqual(Object.keys(add.responses).sort(), ['200', '400', '401', '403', '409', '413', '415']);
+      for (const code of ['BODY_INVALID', 'BODY_TOO_LARGE', 'MEDIA_TYPE_UNSUPPORTED']) {
+        assert.ok(Object.values(add.responses).some((response) => 'description' in response && response.description.includes(code)), code);
+      }
+
       for (const [path, method] of [['/auth/token', 'get'], ['/auth/manage_capabilities/keys', 'post']] as const) {
         const responses = document.paths[path]![method]!.responses;
         assert.match(responses['403']!.description, /SESSION_REQUIRED/, `${path}: a bearer credential where a session is needed is a 403`);
@@ -77,7 +81,7 @@ for (const adapter of ADAPTERS) {
       assert.ok(deletion !== undefined, 'the offboarding route is documented');
       assert.match(deletion.summary ?? '', /^Delete an account/);
       assert.ok(deletion.security?.some((requirement) => 'bearer' in requirement));
-      assert.deepEqual(Object.keys(deletion.responses).sort(), ['200', '400', '401', '403', '404', '409']);
+      assert.deepEqual(Object.keys(deletion.responses).sort(), ['200', '400', '401', '403', '404', '409', '413', '415']);
       assert.equal(document.paths['/auth/whoami']!['get']!.security, undefined, 'anyone may ask who they are');
       assert.equal(document.paths['/whoami'], undefined);
     });

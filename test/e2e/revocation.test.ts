@@ -103,7 +103,7 @@ for (const adapter of ADAPTERS) {
       ['a body without "token"', () => baker.post('/token/revoke', {})],
       ['an extra field', () => baker.post('/token/revoke', { token: 'x', also: 1 })],
       ['a token that is not a string', () => baker.post('/token/revoke', { token: 42 })],
-      ['a body that is not JSON', () => baker.request('POST', '/token/revoke', { headers: { 'content-type': 'text/plain' }, body: 'token' })],
+      ['a body that is not JSON', () => baker.request('POST', '/token/revoke', { headers: { 'content-type': 'application/json' }, body: 'token' })],
       ['a token that does not verify', () => baker.post('/token/revoke', { token: 'not-a-token' })],
       ['an expired token', async () => {
         const { header, claims } = partsOf(await baker.token());

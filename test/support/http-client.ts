@@ -46,7 +46,7 @@ export class HttpClient {
     });
   }
 
-  async request(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  async request(method: string, path: string, init: { headers?: Record<string, string>; body?: string | Uint8Array } = {}): Promise<Reply> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
