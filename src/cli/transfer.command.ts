@@ -7,7 +7,7 @@ import { exportSharedAccounts, importSharedAccounts } from '../stores/redis/acco
 import { readAccountsFile } from './accounts-file';
 import { EXIT_OK, EXIT_REFUSED, UsageError, cliActor, type CliIo } from './cli-io';
 import { appendAll, importAuditEntries } from './import-audit';
-import { withStore, type StoreChoice } from './store-choice';
+import { withBackend, type StoreChoice } from './store-choice';
 import { printLines } from './terminal-text';
 
 /** `export`: the accounts and identities of the shared store as a caps.yaml `users:` and `identities:` block. */
@@ -47,7 +47,7 @@ export async function importCommand(positionals: readonly string[], choice: Stor
 async function auditImport(choice: StoreChoice, io: CliIo, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   try {
-    await withStore(choice, io, (_store, audit) => appendAll(audit, entries));
+    await withBackend(choice, io, ({ audit }) => appendAll(audit, entries));
   } catch (error) {
     const reason = error instanceof CapabilitiesError ? error.message : 'the audit log could not be written';
     io.err(`warning: the import was made, but its audit entries could not all be written: ${reason}`);
