@@ -5,12 +5,19 @@ import type { AuthConfig } from './auth-config';
 import type { AuthModuleOptions } from './auth-module.options';
 
 /**
- * The backend the module's options describe: the one given; else Redis when `redis` is
+ * The backend the module's options describe: the app's own `backend`; else Redis when `redis` is
  * given; else the caps file and the files beside it; else (a `store` of one's own) this
  * process for every store not given, warned. `revocationStore`, `apiKeyStore` and
  * `auditLog` take the place of the backend's own, and are left open when it closes.
  */
 export function moduleBackend(options: AuthModuleOptions, config: AuthConfig, now: () => number, logger: StoreLogger): Promise<Backend> {
+  if (options.backend !== undefined) {
+    const others = (['store', 'redis', 'revocationStore', 'apiKeyStore', 'auditLog'] as const).filter((option) => options[option] !== undefined);
+    if (others.length > 0) throw new ConfigError(`backend cannot be combined with ${others.join(', ')}: it provides every store`);
+    // The app's own: the module neither opens nor closes it.
+    const { capabilities, revocations, apiKeys, audit } = options.backend;
+    return Promise.resolve({ capabilities, revocations, apiKeys, audit, close: () => Promise.resolve() });
+  }
   const given = {
     ...(options.revocationStore === undefined ? {} : { revocations: options.revocationStore }),
     ...(options.apiKeyStore === undefined ? {} : { apiKeys: options.apiKeyStore }),
