@@ -27,7 +27,7 @@ describe('openBackend', () => {
     assert.equal(backend.revocations, revocations);
     await backend.close();
     assert.equal(closes, 0);
-    await assert.rejects(backend.capabilities.update(() => ({ email: 'bob@example.com', capabilities: [] })), { code: 'CAPS_STORE_UNAVAILABLE' });
+    await assert.rejects(backend.capabilities.update(() => ({ email: 'bob@example.com', capabilities: [] })), { code: 'STORE_UNAVAILABLE' });
   });
 
   it('refuses a memory backend with neither a policy nor a capability store', async () => {
