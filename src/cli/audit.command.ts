@@ -2,7 +2,7 @@ import type { AuditQuery } from '../audit/audit-log';
 import { auditTarget } from '../audit/audit-target';
 import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io';
-import { withStore, type StoreChoice } from './store-choice';
+import { withBackend, type StoreChoice } from './store-choice';
 
 /**
  * `audit [--email EMAIL] [--limit N] [--json] [--redis URL]`: the audit trail, newest
@@ -16,7 +16,7 @@ export async function auditCommand(options: { choice: StoreChoice; email: string
   const entries =
     options.choice.redis === undefined
       ? await (await FileAuditLog.open(auditFileFor(options.choice.caps), { retentionDays: null })).recent(query)
-      : await withStore(options.choice, io, (_store, log) => log.recent(query));
+      : await withBackend(options.choice, io, ({ audit }) => audit.recent(query));
   for (const entry of entries) {
     if (options.json) io.out(JSON.stringify(entry));
     else io.out(`${entry.at} ${entry.outcome === 'ok' ? 'ok     ' : 'REFUSED'} ${entry.actor} ${entry.action} ${entry.target}: ${entry.detail} [${entry.instance}]`);

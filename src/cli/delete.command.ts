@@ -3,7 +3,7 @@ import { assertEmail } from '../capabilities/email';
 import { checkedDeletion } from '../capabilities/grant-rules';
 import { deleteAccount } from '../stores/account-deletion';
 import { EXIT_OK, UsageError, cliActor, type CliIo } from './cli-io';
-import { withStore, type StoreChoice } from './store-choice';
+import { withBackend, type StoreChoice } from './store-choice';
 
 /**
  * `delete EMAIL`: offboarding from the command line, as `POST /manage_capabilities/delete`
@@ -14,8 +14,7 @@ import { withStore, type StoreChoice } from './store-choice';
 export async function deleteCommand(positionals: readonly string[], choice: StoreChoice, io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('delete needs exactly one EMAIL', 'delete');
   const email = assertEmail(positionals[0]);
-  const deleted = await withStore(choice, io, async (store, log, openRevocations) => {
-    const revocations = await openRevocations();
+  const deleted = await withBackend(choice, io, async ({ capabilities: store, audit: log, revocations }) => {
     const endTokens = async (account: string): Promise<number> => {
       const issuedUpTo = Math.floor(Date.now() / 1000);
       await revocations.revokeAccount(account, issuedUpTo);

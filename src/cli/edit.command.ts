@@ -5,7 +5,7 @@ import { assertDefined, type CapabilityPolicy } from '../capabilities/capability
 import { assertEmail } from '../capabilities/email';
 import { checkedChange } from '../capabilities/grant-rules';
 import { EXIT_OK, UsageError, cliActor, type CliIo } from './cli-io';
-import { withStore, type StoreChoice } from './store-choice';
+import { withBackend, type StoreChoice } from './store-choice';
 
 /**
  * `grant` / `revoke`: one change to one account through the file store (or the
@@ -19,7 +19,7 @@ export async function editCommand(kind: 'grant' | 'revoke', positionals: readonl
   const names = rawNames.map((name) => assertCapabilityName(name));
   const action = kind === 'grant' ? 'add' : 'remove';
   let before: readonly string[] = [];
-  const policy = await withStore(choice, io, (store, log) =>
+  const policy = await withBackend(choice, io, ({ capabilities: store, audit: log }) =>
     new AuditRecorder(log, undefined, (message) => io.err(`warning: ${message}`)).record(
       cliActor(io.env),
       action,
@@ -43,7 +43,7 @@ export async function editCommand(kind: 'grant' | 'revoke', positionals: readonl
 /** `list [EMAIL]`: the accounts as stored, or one account stored and effective. */
 export async function listCommand(positionals: readonly string[], choice: StoreChoice, json: boolean, io: CliIo): Promise<number> {
   if (positionals.length > 1) throw new UsageError('list takes at most one EMAIL', 'list');
-  const policy = await withStore(choice, io, async (store) => store.current());
+  const policy = await withBackend(choice, io, async ({ capabilities }) => capabilities.current());
   if (positionals[0] === undefined) {
     const users = policy.usersAsObject();
     if (json) io.out(JSON.stringify({ users }));

@@ -6,7 +6,7 @@ import { createApiKey, revokeApiKey, type ApiKeyActions } from '../keys/api-key-
 import { assertKeyName } from '../keys/api-key-request';
 import type { ApiKeyStore } from '../keys/api-key-store';
 import { EXIT_OK, UsageError, cliActor, type CliIo } from './cli-io';
-import { withKeyStore, type StoreChoice } from './store-choice';
+import { withBackend, type StoreChoice } from './store-choice';
 import { parseTtl } from './token.command';
 
 const NINETY_DAYS = 90 * 86400;
@@ -29,7 +29,7 @@ export async function keysCommand(positionals: readonly string[], options: KeysO
   const [action, ...rest] = positionals;
   if (action !== 'create' && action !== 'list' && action !== 'revoke') throw new UsageError('keys needs create, list or revoke', 'keys');
   if (action !== 'create' && (options.ttl !== undefined || options.note !== undefined)) throw new UsageError(`keys ${action} takes no --ttl or --note`, 'keys');
-  return withKeyStore(options.choice, io, async (store, log) => {
+  return withBackend(options.choice, io, async ({ apiKeys: store, audit: log }) => {
     if (action === 'list') return listKeys(store, rest, options.json, io);
     const actions: ApiKeyActions = {
       store,

@@ -5,7 +5,7 @@ import { resolveAuthConfig } from '../nest/auth-config';
 import { bearerTokensFor } from '../nest/bearer-tokens.factory';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io';
-import { withStore, type StoreChoice } from './store-choice';
+import { withBackend, type StoreChoice } from './store-choice';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -31,7 +31,7 @@ export async function tokenCommand(options: { user: string | undefined; ttl: str
   const config = resolveAuthConfig({ secret, baseUrl, capsFile: caps }, '', io.env);
   config.warnings.forEach((warning) => io.err(`warning: ${warning}`));
   const policy =
-    options.choice.redis === undefined ? parseCapsFile(await readFile(caps, 'utf8'), caps) : await withStore(options.choice, io, async (store) => store.current());
+    options.choice.redis === undefined ? parseCapsFile(await readFile(caps, 'utf8'), caps) : await withBackend(options.choice, io, async ({ capabilities }) => capabilities.current());
   if (ttl === null) io.err("warning: the app accepts a token that never expires only when configured with serviceTokenTtlSeconds: 'never'");
   const tokens = bearerTokensFor(config);
   // The operator holds the file, so no manager's rights limit the token; the account must exist.

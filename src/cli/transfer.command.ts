@@ -3,32 +3,22 @@ import type { AuditEntry } from '../audit/audit-log';
 import { Document, visit } from 'yaml';
 import { parseCapsFile } from '../capabilities/caps-file';
 import { CapabilitiesError } from '../errors';
-import { openConnections } from '../stores/redis/redis-connections';
-import { redisKeys } from '../stores/redis/redis-keys';
-import { readSnapshot } from '../stores/redis/redis-snapshot';
-import { resolveRedisOptions } from '../stores/redis/redis-store.options';
-import { importAccounts } from '../stores/redis/seed-accounts';
+import { exportSharedAccounts, importSharedAccounts } from '../stores/redis/account-transfer';
 import { readAccountsFile } from './accounts-file';
 import { EXIT_OK, EXIT_REFUSED, UsageError, cliActor, type CliIo } from './cli-io';
 import { appendAll, importAuditEntries } from './import-audit';
-import { withStore, type StoreChoice } from './store-choice';
+import { withBackend, type StoreChoice } from './store-choice';
 import { printLines } from './terminal-text';
 
 /** `export`: the accounts and identities of the shared store as a caps.yaml `users:` and `identities:` block. */
 export async function exportCommand(choice: StoreChoice, io: CliIo): Promise<number> {
-  const redis = requireRedis(choice, 'export');
-  const connections = await openConnections(resolveRedisOptions(redis));
-  try {
-    const snapshot = await readSnapshot(connections.bulk, redisKeys(resolveRedisOptions(redis).prefix));
-    if (snapshot.epoch === null) throw new CapabilitiesError('STORE_UNAVAILABLE', 'this Redis prefix holds no accounts');
-    const sorted = <T>(map: ReadonlyMap<string, T>): Record<string, T> => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
-    const document = new Document({ users: sorted(snapshot.users), identities: sorted(snapshot.identities) });
-    visit(document, { Seq: (_, node) => void (node.flow = true) });
-    printLines(io, document.toString({ flowCollectionPadding: false }).trimEnd());
-    return EXIT_OK;
-  } finally {
-    await connections.close();
-  }
+  const accounts = await exportSharedAccounts(requireRedis(choice, 'export'));
+  if (accounts === undefined) throw new CapabilitiesError('STORE_UNAVAILABLE', 'this Redis prefix holds no accounts');
+  const sorted = <T>(map: ReadonlyMap<string, T>): Record<string, T> => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const document = new Document({ users: sorted(accounts.users), identities: sorted(accounts.identities) });
+  visit(document, { Seq: (_, node) => void (node.flow = true) });
+  printLines(io, document.toString({ flowCollectionPadding: false }).trimEnd());
+  return EXIT_OK;
 }
 
 /**
@@ -42,23 +32,14 @@ export async function importCommand(positionals: readonly string[], choice: Stor
   const redis = requireRedis(choice, 'import');
   const deployed = parseCapsFile(await readFile(choice.caps, 'utf8'), choice.caps);
   const policy = await readAccountsFile(positionals[0]!, deployed);
-  const options = resolveRedisOptions(redis);
-  const connections = await openConnections(options);
-  let before: ReadonlyMap<string, readonly string[]>;
-  try {
-    const keys = redisKeys(options.prefix);
-    // A seed goes only into a prefix that holds no accounts: nothing was there before it.
-    before = replace ? (await readSnapshot(connections.bulk, keys)).users : new Map();
-    const outcome = await importAccounts(connections.bulk, keys, policy, replace ? 'replace' : 'seed');
-    if (!outcome.imported) {
-      io.err('error: this Redis prefix holds accounts already; nothing was imported (add --replace to overwrite them)');
-      return EXIT_REFUSED;
-    }
-    io.out(`imported ${outcome.accounts} accounts and ${outcome.identities} identities${replace ? ', replacing those before' : ''}`);
-  } finally {
-    await connections.close();
+  // A seed goes only into a prefix that holds no accounts: nothing was there before it.
+  const outcome = await importSharedAccounts(redis, policy, replace ? 'replace' : 'seed');
+  if (!outcome.imported) {
+    io.err('error: this Redis prefix holds accounts already; nothing was imported (add --replace to overwrite them)');
+    return EXIT_REFUSED;
   }
-  await auditImport(choice, io, importAuditEntries(before, policy.users, cliActor(io.env), Date.now()));
+  io.out(`imported ${outcome.accounts} accounts and ${outcome.identities} identities${replace ? ', replacing those before' : ''}`);
+  await auditImport(choice, io, importAuditEntries(outcome.before, policy.users, cliActor(io.env), Date.now()));
   return EXIT_OK;
 }
 
@@ -66,7 +47,7 @@ export async function importCommand(positionals: readonly string[], choice: Stor
 async function auditImport(choice: StoreChoice, io: CliIo, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   try {
-    await withStore(choice, io, (_store, audit) => appendAll(audit, entries));
+    await withBackend(choice, io, ({ audit }) => appendAll(audit, entries));
   } catch (error) {
     const reason = error instanceof CapabilitiesError ? error.message : 'the audit log could not be written';
     io.err(`warning: the import was made, but its audit entries could not all be written: ${reason}`);

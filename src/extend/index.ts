@@ -14,6 +14,11 @@ export {
 } from '../capabilities';
 export type { CapabilityDefinitions } from '../capabilities';
 
+// Where state lives, as one bundle: the memory backend is the reference implementation.
+export { openBackend } from '../stores/backend';
+export type { Backend, BackendOptions, BackendParts } from '../stores/backend';
+export { MemoryCapabilityStore } from '../stores/memory-capability.store';
+
 // Writing files safely, as the file stores do.
 export { writeFileAtomic } from '../stores';
 

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log';
 import type { ApiKeyStore } from '../keys/api-key-store';
 import type { ProviderOptions } from '../providers/provider-options';
+import type { Backend } from '../stores/backend';
 import type { CapabilityStore } from '../stores/capability-store';
 import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
 import type { RevocationStore } from '../tokens/revocation-store';
@@ -20,6 +21,13 @@ export interface AuthModuleOptions {
   readonly baseUrl: string;
   /** Path of the capability file. Default `caps.yaml`. Ignored when `store` is given. */
   readonly capsFile?: string;
+  /**
+   * Where state lives, as one bundle of your own: capabilities (with identity links and
+   * account deletion), revocations, API keys and the audit trail (see `Backend` in
+   * `nest-capabilities/extend`). The app opens and closes it. Not with `store`, `redis`,
+   * `revocationStore`, `apiKeyStore` or `auditLog`.
+   */
+  readonly backend?: Backend;
   /** A store of your own instead of the file (e.g. one shared through Redis). */
   readonly store?: CapabilityStore;
   /**

@@ -31,6 +31,7 @@ const OPTION_RULES: Record<keyof AuthModuleOptions, OptionRule> = {
   previousSecrets: stringList,
   baseUrl: string,
   capsFile: string,
+  backend: object,
   store: object,
   redis: object,
   revocationStore: object,

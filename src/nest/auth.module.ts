@@ -20,23 +20,18 @@ import { SignInProviders } from './sign-in-providers';
 import { LoginAttempts } from '../session/login-attempt';
 import { SessionCookie } from '../session/session-cookie';
 import type { CapabilityStore } from '../stores/capability-store';
-import { YamlFileStore } from '../stores/yaml-file.store';
-import { RedisStores } from '../stores/redis/redis-stores';
+import type { Backend } from '../stores/backend';
 import { BearerTokens } from '../tokens/bearer-tokens';
-import { FileRevocationStore, revocationFileFor } from '../stores/file-revocation.store';
 import { AuditRecorder } from '../audit/audit-recorder';
-import { MemoryAuditLog, type AuditLog } from '../audit/audit-log';
-import { API_KEY_STORE, MemoryApiKeyStore, type ApiKeyStore } from '../keys/api-key-store';
-import { FileApiKeyStore, apiKeyFileFor } from '../stores/file-api-key.store';
-import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
+import { API_KEY_STORE, type ApiKeyStore } from '../keys/api-key-store';
 import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
 import { AdminPageController } from '../http/admin-page.controller';
-import { MemoryRevocationStore, REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
+import { REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
 import { AUTH_CONFIG, CAPABILITY_STORE, CLOCK, GUARD_IS_GLOBAL } from './auth.constants';
-import { ConfigError } from '../errors';
 import { normalizePrefix, resolveAuthConfig, type AuthConfig } from './auth-config';
 import { bearerTokensFor } from './bearer-tokens.factory';
+import { moduleBackend } from './module-backend';
 import { assertAsyncAuthOptions, assertAuthOptions } from './auth-options.check';
 import {
   AUTH_ASYNC_OPTIONS_TYPE,
@@ -65,10 +60,8 @@ const CONTROLLERS = [
   AdminPageController,
   ManageCapabilitiesController,
 ];
-const STORE_OWNER = Symbol('nest-capabilities:store-owner');
-const REVOCATION_OWNER = Symbol('nest-capabilities:revocation-owner');
-const REDIS_STORES = Symbol('nest-capabilities:redis-stores');
-const API_KEY_OWNER = Symbol('nest-capabilities:api-key-owner');
+const BACKEND = Symbol('nest-capabilities:backend');
+const BACKEND_OWNER = Symbol('nest-capabilities:backend-owner');
 
 const logger = new Logger('nest-capabilities');
 
@@ -84,32 +77,20 @@ function coreProviders(prefix: string): Provider[] {
       },
     },
     {
-      // Both stores on one Redis, when `redis` is given; null otherwise.
-      provide: REDIS_STORES,
+      // Where state lives: capabilities, revocations, API keys and the audit trail.
+      provide: BACKEND,
       inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, CLOCK],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig, now: () => number): Promise<RedisStores> | null => {
-        if (options.redis === undefined) return null;
-        if (options.store !== undefined || options.revocationStore !== undefined) {
-          throw new ConfigError('redis cannot be combined with store or revocationStore: it provides both');
-        }
-        return RedisStores.open({ capsFile: config.capsFile, redis: options.redis, logger, now, auditRetentionDays: config.auditRetentionDays });
-      },
+      useFactory: (options: AuthModuleOptions, config: AuthConfig, now: () => number): Promise<Backend> => moduleBackend(options, config, now, logger),
     },
     {
-      provide: CAPABILITY_STORE,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null): Promise<CapabilityStore> | CapabilityStore =>
-        options.store ?? redis?.capabilities ?? YamlFileStore.open(config.capsFile, { logger }),
+      // Closes on shutdown the stores the module opened.
+      provide: BACKEND_OWNER,
+      inject: [BACKEND],
+      useFactory: (backend: Backend) => ({ onModuleDestroy: () => backend.close(), onApplicationShutdown: () => backend.close() }),
     },
-    {
-      // Closes the store on shutdown when the module opened it.
-      provide: STORE_OWNER,
-      inject: [AUTH_MODULE_OPTIONS, CAPABILITY_STORE],
-      useFactory: (options: AuthModuleOptions, store: CapabilityStore) => ({
-        onApplicationShutdown: () => (options.store === undefined ? store.close() : undefined),
-        onModuleDestroy: () => (options.store === undefined ? store.close() : undefined),
-      }),
-    },
+    { provide: CAPABILITY_STORE, inject: [BACKEND], useFactory: (backend: Backend): CapabilityStore => backend.capabilities },
+    { provide: REVOCATION_STORE, inject: [BACKEND], useFactory: (backend: Backend): RevocationStore => backend.revocations },
+    { provide: API_KEY_STORE, inject: [BACKEND], useFactory: (backend: Backend): ApiKeyStore => backend.apiKeys },
     { provide: CLOCK, useValue: Date.now },
     {
       // Sessions end through the same revocation store as tokens: a session id is revoked like a token id.
@@ -124,59 +105,10 @@ function coreProviders(prefix: string): Provider[] {
       useFactory: (config: AuthConfig, now: () => number) => new LoginAttempts(config.keys.login, config.cookies, now),
     },
     {
-      // Revocations: given, else next to the caps file, else (a store of one's own without one) this process only.
-      provide: REVOCATION_STORE,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES, CLOCK],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null, now: () => number): Promise<RevocationStore> | RevocationStore => {
-        if (options.revocationStore !== undefined) return options.revocationStore;
-        if (redis !== null) return redis.revocations;
-        if (options.store === undefined) return FileRevocationStore.open(revocationFileFor(config.capsFile), { logger, createLike: config.capsFile, now });
-        logger.warn('a custom store without revocationStore: token revocations are kept in this process only');
-        return new MemoryRevocationStore(now);
-      },
-    },
-    {
-      provide: REVOCATION_OWNER,
-      inject: [AUTH_MODULE_OPTIONS, REVOCATION_STORE],
-      useFactory: (options: AuthModuleOptions, revocations: RevocationStore) => ({
-        onModuleDestroy: () => (options.revocationStore === undefined ? revocations.close() : undefined),
-      }),
-    },
-    {
-      // API keys: given, else next to the caps file, else (a store of one's own without one) this process only.
-      provide: API_KEY_STORE,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES, CLOCK],
-      useFactory: (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null, now: () => number): Promise<ApiKeyStore> | ApiKeyStore => {
-        if (options.apiKeyStore !== undefined) return options.apiKeyStore;
-        if (redis !== null) return redis.apiKeys;
-        if (options.store === undefined) return FileApiKeyStore.open(apiKeyFileFor(config.capsFile), { capsFile: config.capsFile, logger, now });
-        logger.warn('a custom store without apiKeyStore: API keys are kept in this process only');
-        return new MemoryApiKeyStore(now);
-      },
-    },
-    {
-      provide: API_KEY_OWNER,
-      inject: [AUTH_MODULE_OPTIONS, API_KEY_STORE],
-      useFactory: (options: AuthModuleOptions, keys: ApiKeyStore) => ({
-        onModuleDestroy: () => (options.apiKeyStore === undefined ? keys.close() : undefined),
-      }),
-    },
-    {
-      // The audit trail: given, else next to the caps file, else (a store of one's own without one) this process only.
       provide: AuditRecorder,
-      inject: [AUTH_MODULE_OPTIONS, AUTH_CONFIG, REDIS_STORES, CAPABILITY_STORE, CLOCK],
-      useFactory: async (options: AuthModuleOptions, config: AuthConfig, redis: RedisStores | null, store: CapabilityStore, now: () => number): Promise<AuditRecorder> => {
-        let log: AuditLog;
-        if (options.auditLog !== undefined) log = options.auditLog;
-        else if (redis !== null) log = redis.audit;
-        else if (options.store === undefined) {
-          log = await FileAuditLog.open(auditFileFor(config.capsFile), { capsFile: config.capsFile, retentionDays: config.auditRetentionDays, now });
-        } else {
-          logger.warn('a custom store without auditLog: the audit trail is kept in this process only');
-          log = new MemoryAuditLog();
-        }
-        return new AuditRecorder(log, config.instanceName, (message) => logger.error(message), now, (principal) => isManager(store.current(), principal));
-      },
+      inject: [AUTH_CONFIG, BACKEND, CLOCK],
+      useFactory: (config: AuthConfig, backend: Backend, now: () => number): AuditRecorder =>
+        new AuditRecorder(backend.audit, config.instanceName, (message) => logger.error(message), now, (principal) => isManager(backend.capabilities.current(), principal)),
     },
     {
       provide: BearerTokens,

@@ -1,4 +1,4 @@
-import { CapabilitiesError } from '../errors';
+import { CapabilitiesError, StoreUnavailableError } from '../errors';
 import type { ApiKeyRecord } from '../keys/api-key';
 import { ApiKeyIndex, withKeyAdded, withKeyRevoked, type KeyRevocationCheck } from '../keys/api-key-index';
 import type { ApiKeyStore } from '../keys/api-key-store';
@@ -93,7 +93,7 @@ export class FileApiKeyStore implements ApiKeyStore {
   }
 
   private async write(change: (records: readonly ApiKeyRecord[]) => ApiKeyRecord[]): Promise<void> {
-    if (this.closed) throw new CapabilitiesError('CAPS_STORE_UNAVAILABLE', 'the API key store is closed');
+    if (this.closed) throw new StoreUnavailableError('the API key store is closed');
     try {
       await rewriteUnderLock(
         this.file,
@@ -110,7 +110,7 @@ export class FileApiKeyStore implements ApiKeyStore {
     } catch (error) {
       // The key rules, a busy lock and an unreadable file keep their own codes.
       if (error instanceof CapabilitiesError) throw error;
-      throw new CapabilitiesError('CAPS_STORE_UNAVAILABLE', `could not write the API key file, nothing was changed: ${messageOf(error)}`, { cause: error });
+      throw new StoreUnavailableError(`could not write the API key file, nothing was changed: ${messageOf(error)}`, { cause: error });
     }
   }
 

@@ -1,4 +1,4 @@
-import { CapabilitiesError } from '../errors';
+import { CapabilitiesError, StoreUnavailableError } from '../errors';
 import { RevocationList, parseRevocationSnapshot, type RevocableToken, type RevocationSnapshot } from '../tokens/revocation-list';
 import type { RevocationStore } from '../tokens/revocation-store';
 import type { StoreLogger } from './capability-store';
@@ -101,7 +101,7 @@ export class FileRevocationStore implements RevocationStore {
   }
 
   private write(change: Revocation): Promise<void> {
-    if (this.closed) return Promise.reject(new CapabilitiesError('CAPS_STORE_UNAVAILABLE', 'the revocation store is closed'));
+    if (this.closed) return Promise.reject(new StoreUnavailableError('the revocation store is closed'));
     // In memory first: this instance refuses the token at once, even if the write fails.
     change(this.list);
     this.notify();
@@ -135,7 +135,7 @@ export class FileRevocationStore implements RevocationStore {
     if (error instanceof CapabilitiesError && error.code === 'CAPS_STORE_BUSY') {
       return new CapabilitiesError('CAPS_STORE_BUSY', 'the revocation file is being changed by another writer; try again', { cause: error });
     }
-    return new CapabilitiesError('CAPS_STORE_UNAVAILABLE', 'the revocation could not be saved; it holds on this instance only until it restarts', { cause: error });
+    return new StoreUnavailableError('the revocation could not be saved; it holds on this instance only until it restarts', { cause: error });
   }
 
   /** Merges the file's revocations into memory when it changed since last seen. */

@@ -2,6 +2,7 @@ import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
 import { CapsDocument, type EditableCaps, type Undo } from './caps-document';
 import type { AccountDeletion, GrantEdit } from './capability-store';
+import { judgeGrant } from './grant-judgment';
 import type { JobOutcome } from './group-commit-queue';
 
 /** A request to link a provider identity to an account, queued with the grant edits. */
@@ -52,9 +53,9 @@ export function applyStoreJobs(start: CapabilityPolicy, given: EditableCaps, job
       let next: CapabilityPolicy;
       let undo: Undo | undefined;
       if (typeof job === 'function') {
-        const { email, capabilities } = grantOf(job(policy));
-        next = sameList(policy.users.get(email) ?? [], capabilities) ? policy : policy.withUser(email, capabilities);
-        if (next !== policy) undo = document.setGrants(email, capabilities);
+        const judged = judgeGrant(policy, job);
+        next = judged.policy;
+        if (judged.change !== undefined) undo = document.setGrants(judged.change.email, judged.change.capabilities);
       } else if ('deletion' in job) {
         const email = assertEmail(job.deletion(policy));
         const links = policy.identitiesOf(email);
@@ -91,10 +92,6 @@ export function applyStoreJobs(start: CapabilityPolicy, given: EditableCaps, job
   };
 }
 
-function grantOf(result: ReturnType<GrantEdit>): { email: string; capabilities: string[] } {
-  return { email: assertEmail(result.email), capabilities: [...new Set(result.capabilities)] };
-}
-
 // Links and deletions are rare (one per user and provider, one per offboarding): the
 // line-by-line document of a large file is parsed whole for them.
 function wholeDocument(document: EditableCaps): Required<EditableCaps> {
@@ -103,8 +100,4 @@ function wholeDocument(document: EditableCaps): Required<EditableCaps> {
 
 function isWhole(document: EditableCaps): document is Required<EditableCaps> {
   return document.setIdentity !== undefined && document.removeAccount !== undefined;
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((name, index) => name === b[index]);
 }

@@ -1,5 +1,5 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
-import { CapabilitiesError, ConfigError } from '../errors';
+import { CapabilitiesError, ConfigError, StoreUnavailableError } from '../errors';
 import type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './capability-store';
 import type { EditableCaps } from './caps-document';
 import { CapsFileMonitor } from './caps-file-monitor';
@@ -108,7 +108,7 @@ export class YamlFileStore implements CapabilityStore {
   /**
    * Applies `edit` after every edit queued before it and resolves, once the file
    * holding it is on disk, with the policy as this edit left it. Rejects with the
-   * edit's own error, with `CAPS_STORE_UNAVAILABLE` when the file on disk is broken
+   * edit's own error, with `STORE_UNAVAILABLE` when the file on disk is broken
    * or cannot be written, or with `CAPS_STORE_BUSY` when another writer held the lock
    * too long; nothing is then changed. Those two carry a fixed message that names no
    * path; the detail goes to the logger.
@@ -121,7 +121,7 @@ export class YamlFileStore implements CapabilityStore {
   /**
    * Links `identity` (`"<provider>:<subject>"`) to `email` in the file's `identities`,
    * after every write queued before it; rejects with `LOGIN_IDENTITY_LINKED` when it
-   * belongs to another account, and `CAPS_STORE_UNAVAILABLE` / `CAPS_STORE_BUSY` as
+   * belongs to another account, and `STORE_UNAVAILABLE` / `CAPS_STORE_BUSY` as
    * `update` does.
    */
   linkIdentity(identity: string, email: string): Promise<CapabilityPolicy> {
@@ -132,7 +132,7 @@ export class YamlFileStore implements CapabilityStore {
   /**
    * Deletes the account `deletion` names from `users` and `identities`, after every
    * write queued before it, judged against the newest file; rejects with the judgment's
-   * error, and `CAPS_STORE_UNAVAILABLE` / `CAPS_STORE_BUSY` as `update` does.
+   * error, and `STORE_UNAVAILABLE` / `CAPS_STORE_BUSY` as `update` does.
    */
   deleteAccount(deletion: AccountDeletion): Promise<CapabilityPolicy> {
     if (this.closed) return Promise.reject(unavailable('the capability store is closed'));
@@ -263,7 +263,7 @@ class StoreRefusal extends Error {
 }
 
 function unavailable(message: string, cause?: unknown): CapabilitiesError {
-  return new CapabilitiesError('CAPS_STORE_UNAVAILABLE', message, { cause });
+  return new StoreUnavailableError(message, { cause });
 }
 
 function messageOf(error: unknown): string {

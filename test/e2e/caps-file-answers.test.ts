@@ -47,7 +47,7 @@ for (const adapter of ADAPTERS) {
       assert.equal(reply.status, 503);
       assert.deepEqual(reply.json, {
         statusCode: 503,
-        code: 'CAPS_STORE_UNAVAILABLE',
+        code: 'STORE_UNAVAILABLE',
         message: 'the capability file on disk is invalid and must be fixed first; nothing was changed',
       });
       assert.ok(!reply.text.includes('caps.yaml') && !reply.text.includes(example.capsFile), reply.text);

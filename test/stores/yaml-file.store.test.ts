@@ -214,7 +214,7 @@ describe('YamlFileStore.update', () => {
     const outcomes = await Promise.allSettled([store.update(grant('eve@example.com', ['read'])), store.update(add('bob@example.com', 'write'))]);
     for (const outcome of outcomes) {
       assert.equal(outcome.status, 'rejected');
-      assert.equal((outcome.reason as CapabilitiesError).code, 'CAPS_STORE_UNAVAILABLE');
+      assert.equal((outcome.reason as CapabilitiesError).code, 'STORE_UNAVAILABLE');
     }
     assert.equal(store.current(), before);
     assert.equal(notified, 0);
@@ -309,7 +309,7 @@ describe('YamlFileStore hand edits', () => {
     await waitUntil(() => logger.errors.length > 0, 'the large edit is logged');
     assert.match(logger.errors[0]!, new RegExp(`^${file}: ${Buffer.byteLength(large)} bytes, not in the one-line-per-account form, is more than the 4096 bytes parsed while serving`));
     assert.equal(store.current(), good);
-    await assert.rejects(store.update(grant('eve@example.com', ['read'])), { code: 'CAPS_STORE_UNAVAILABLE' });
+    await assert.rejects(store.update(grant('eve@example.com', ['read'])), { code: 'STORE_UNAVAILABLE' });
     assert.equal(readFileSync(file, 'utf8'), large);
 
     // The same accounts one per line are read line by line, whatever the size.
@@ -366,7 +366,7 @@ describe('YamlFileStore hand edits', () => {
 
       await assert.rejects(store.update(grant('eve@example.com', ['read'])), (error: unknown) => {
         assert.ok(error instanceof CapabilitiesError);
-        assert.equal(error.code, 'CAPS_STORE_UNAVAILABLE');
+        assert.equal(error.code, 'STORE_UNAVAILABLE');
         // The answer names neither the file nor the parser's text; the log does.
         assert.equal(error.message, 'the capability file on disk is invalid and must be fixed first; nothing was changed');
         assert.equal((error.cause as CapabilitiesError).code, broken.code);
@@ -396,7 +396,7 @@ describe('YamlFileStore hand edits', () => {
     await waitUntil(() => logger.errors.length > 0, 'the missing file is logged');
     assert.ok(logger.errors[0]!.includes(file), logger.errors[0]);
     assert.equal(store.current(), good);
-    await assert.rejects(store.update(grant('eve@example.com', ['read'])), { code: 'CAPS_STORE_UNAVAILABLE' });
+    await assert.rejects(store.update(grant('eve@example.com', ['read'])), { code: 'STORE_UNAVAILABLE' });
     assert.deepEqual(readdirSync(join(file, '..')), []);
     writeFileSync(file, COMMENTED_CAPS);
     await waitUntil(() => logger.logs.length > 0, 'the restored file is noticed');
@@ -422,7 +422,7 @@ describe('YamlFileStore lifecycle', () => {
     await store.close();
     assert.deepEqual(usersInFile(file)['eve@example.com'], ['read']);
     await pending;
-    await assert.rejects(store.update(grant('eve@example.com', ['write'])), { code: 'CAPS_STORE_UNAVAILABLE' });
+    await assert.rejects(store.update(grant('eve@example.com', ['write'])), { code: 'STORE_UNAVAILABLE' });
     await store.close();
   });
 });

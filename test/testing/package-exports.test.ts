@@ -43,7 +43,7 @@ describe('package entry points', () => {
 
   it('gives nest-capabilities/extend the building blocks of custom stores and providers', () => {
     const extend = load('./extend');
-    for (const name of ['parseCapsFile', 'CapabilityGraph', 'checkedChange', 'writeFileAtomic', 'RevocationList', 'BearerTokens', 'TokenKeyring']) assert.ok(name in extend, name);
+    for (const name of ['parseCapsFile', 'CapabilityGraph', 'checkedChange', 'writeFileAtomic', 'RevocationList', 'BearerTokens', 'TokenKeyring', 'openBackend', 'MemoryCapabilityStore']) assert.ok(name in extend, name);
   });
 
   it('gives nest-capabilities/openapi the document builder', () => {

@@ -145,7 +145,7 @@ describe('FileRevocationStore', () => {
   it('refuses revocations once closed', async (t) => {
     const store = await FileRevocationStore.open(join(tempFolder(t), 'revoked.json'));
     await store.close();
-    await assert.rejects(store.revokeToken('a', null), { code: 'CAPS_STORE_UNAVAILABLE' });
+    await assert.rejects(store.revokeToken('a', null), { code: 'STORE_UNAVAILABLE' });
   });
 });
 

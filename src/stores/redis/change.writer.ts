@@ -6,6 +6,7 @@ import { keyNameTaken, type KeyRevocationCheck } from '../../keys/api-key-index'
 import { storedApiKey } from '../api-key-json';
 import type { AccountDeletion, GrantEdit } from '../capability-store';
 import type { JobOutcome } from '../group-commit-queue';
+import { judgeGrants, type GrantChange } from '../grant-judgment';
 import { parseApiKey, type ChangeEntry } from './change-entry';
 import type { RedisConnections } from './redis-connections';
 import type { RedisKeys } from './redis-keys';
@@ -48,7 +49,7 @@ export class ChangeWriter {
   async grants(edits: readonly GrantEdit[]): Promise<readonly JobOutcome<CapabilityPolicy>[]> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const judgedAt = this.state.version;
-      const judged = judge(this.state.policy, edits);
+      const judged = judgeGrants(this.state.policy, edits);
       if (judged.outcomes.every(refusedForItsInputAlone)) return judged.outcomes;
       const fields = judged.changes.flatMap(({ email, capabilities }) => [email, JSON.stringify(capabilities)]);
       const written = await this.run('capsGrant', [this.keys.users], String(judgedAt), fields);
@@ -63,7 +64,7 @@ export class ChangeWriter {
   }
 
   /** Makes this instance's copy hold the grants just written before their callers are answered. */
-  private async adopt(written: Written, changes: readonly { email: string; capabilities: string[] }[]): Promise<void> {
+  private async adopt(written: Written, changes: readonly GrantChange[]): Promise<void> {
     const first = written.version - changes.length + 1;
     if (this.state.version === first - 1) {
       changes.forEach(({ email, capabilities }, index) => {
@@ -255,27 +256,6 @@ export class ChangeWriter {
   }
 }
 
-/** Each edit judged on the policy the ones before it left: what to write, and each edit's outcome. */
-function judge(start: CapabilityPolicy, edits: readonly GrantEdit[]): { changes: { email: string; capabilities: string[] }[]; outcomes: JobOutcome<CapabilityPolicy>[] } {
-  let policy = start;
-  const changes = new Map<string, string[]>();
-  const outcomes = edits.map((edit): JobOutcome<CapabilityPolicy> => {
-    try {
-      const result = edit(policy);
-      const email = assertEmail(result.email);
-      const capabilities = [...new Set(result.capabilities)];
-      if (sameList(policy.users.get(email) ?? [], capabilities)) return { ok: true, value: policy };
-      policy = policy.withUser(email, capabilities); // refuses an undefined capability before Redis is asked
-      changes.delete(email);
-      changes.set(email, capabilities);
-      return { ok: true, value: policy };
-    } catch (error) {
-      return { ok: false, error };
-    }
-  });
-  return { changes: [...changes].map(([email, capabilities]) => ({ email, capabilities })), outcomes };
-}
-
 /**
  * A refusal that no state of the store could have changed (a malformed email, a name
  * the graph, which is this instance's own configuration, does not define): answered
@@ -288,8 +268,4 @@ function refusedForItsInputAlone(outcome: JobOutcome<CapabilityPolicy>): boolean
 /** `record`, held as `json`, revoked at `nowSeconds`: every field it was stored with is kept. */
 function revokedRecord(json: string, record: ApiKeyRecord, nowSeconds: number): { json: string; record: ApiKeyRecord } {
   return { json: JSON.stringify({ ...(JSON.parse(json) as object), revoked_at: nowSeconds }), record: { ...record, revokedAt: nowSeconds } };
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((name, index) => name === b[index]);
 }
