@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { AUTH_CONFIG, CapabilityService, CurrentUser, type Principal } from '../src';
+import { CapabilityService, CurrentUser, type Principal } from '../src';
 import { escapeHtml, page } from '../src/http/html';
+import { AUTH_CONFIG } from '../src/nest/auth.constants';
 import type { AuthConfig } from '../src/nest/auth-config';
 import { devUserBanner } from '../src/nest/dev-user';
 

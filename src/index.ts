@@ -5,13 +5,13 @@
 // Nest module, guard, service and decorators.
 export { AuthModule } from './nest/auth.module';
 export type { AuthModuleExtras, AuthModuleOptions } from './nest/auth-module.options';
-export { AUTH_CONFIG, CAPABILITY_STORE } from './nest/auth.constants';
+export { CAPABILITY_STORE, CLOCK } from './nest/auth.constants';
 export { CapabilityGuard } from './nest/capability.guard';
 export { CapabilityService } from './nest/capability.service';
 export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/decorators';
 export { CapabilitiesWsFilter } from './ws/capabilities-ws.filter';
 export { rememberHandshake } from './ws/ws-handshake';
-export { ProviderAccessToken, ProviderAccessTokenPipe } from './nest/provider-access-token';
+export { ProviderAccessToken } from './nest/provider-access-token';
 export { ProviderApiTokens } from './nest/provider-api-tokens';
 
 // What handlers and services see.
@@ -40,7 +40,7 @@ export { YamlFileStore } from './stores';
 export type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './stores';
 export { FileRevocationStore, revocationFileFor } from './stores/file-revocation.store';
 export type { FileRevocationStoreOptions } from './stores/file-revocation.store';
-export { RedisCapabilityStore, RedisRevocationStore, RedisStores } from './stores/redis';
+export { RedisApiKeyStore, RedisAuditLog, RedisCapabilityStore, RedisRevocationStore, RedisStores } from './stores/redis';
 export type { RedisStoreOptions, RedisStoresOptions } from './stores/redis';
 export { MemoryRevocationStore, REVOCATION_STORE } from './tokens/revocation-store';
 export type { RevocationStore } from './tokens/revocation-store';
@@ -50,7 +50,6 @@ export { API_KEY_PREFIX } from './keys/api-key';
 export type { ApiKeyRecord } from './keys/api-key';
 export { API_KEY_STORE, MemoryApiKeyStore } from './keys/api-key-store';
 export type { ApiKeyStore } from './keys/api-key-store';
-export { ApiKeyIndex } from './keys/api-key-index';
 export { ApiKeyService } from './nest/api-key.service';
 export { FileApiKeyStore, apiKeyFileFor } from './stores/file-api-key.store';
 export type { FileApiKeyStoreOptions } from './stores/file-api-key.store';

@@ -4,6 +4,7 @@ import { checkedDeletion } from '../capabilities/grant-rules';
 import { deleteAccount } from '../stores/account-deletion';
 import { EXIT_OK, UsageError, cliActor, type CliIo } from './cli-io';
 import { withBackend, type StoreChoice } from './store-choice';
+import { nowSeconds } from '../clock';
 
 /**
  * `delete EMAIL`: offboarding from the command line, as `POST /manage_capabilities/delete`
@@ -16,7 +17,7 @@ export async function deleteCommand(positionals: readonly string[], choice: Stor
   const email = assertEmail(positionals[0]);
   const deleted = await withBackend(choice, io, async ({ capabilities: store, audit: log, revocations }) => {
     const endTokens = async (account: string): Promise<number> => {
-      const issuedUpTo = Math.floor(Date.now() / 1000);
+      const issuedUpTo = nowSeconds();
       await revocations.revokeAccount(account, issuedUpTo);
       return issuedUpTo;
     };

@@ -27,6 +27,9 @@ export { RevocationList, assertNotRevoked } from '../tokens/revocation-list';
 export type { RevocableToken, RevocationSnapshot } from '../tokens/revocation-list';
 export type { ChangeEntry } from '../stores/redis';
 
+// What an API key store serves the guard: its keys, indexed by digest.
+export { ApiKeyIndex } from '../keys/api-key-index';
+
 // Bearer tokens outside the module (scripts, other services).
 export { BearerTokens, TOKEN_ALGORITHM, TokenType } from '../tokens/bearer-tokens';
 export type { BearerTokenOptions, IssuedToken, VerifiedToken } from '../tokens/bearer-tokens';

@@ -6,6 +6,7 @@ import { assertCanRevokeKey } from '../capabilities/grant-rules';
 import type { ApiKeyRecord } from './api-key';
 import { plannedApiKey, type ApiKeyPolicy, type ApiKeyRequest } from './api-key-request';
 import type { ApiKeyStore } from './api-key-store';
+import { nowSeconds } from '../clock';
 
 /** What creating and revoking keys needs: where keys live, the audit trail, the rules, the clock. */
 export interface ApiKeyActions {
@@ -39,7 +40,7 @@ export function createApiKey(
     requested,
     async () => {
       if (typeof actor !== 'string') assertCreatedFromSession(actor, 'an API key is created only from a browser session or the command line (nest-capabilities keys create)');
-      const planned = plannedApiKey(policy, creator, request, actions.rules, actorName(actor), Math.floor(actions.now() / 1000));
+      const planned = plannedApiKey(policy, creator, request, actions.rules, actorName(actor), nowSeconds(actions.now));
       await actions.store.create(planned.record);
       return planned;
     },

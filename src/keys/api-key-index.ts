@@ -13,7 +13,7 @@ interface IndexedKey {
  *
  * @example
  * const index = new ApiKeyIndex(records);
- * index.authenticate('nck_…', Math.floor(Date.now() / 1000)).email; // 'key:deploy'
+ * index.authenticate('nck_…', nowSeconds()).email; // 'key:deploy'
  */
 export class ApiKeyIndex {
   private readonly byHash = new Map<string, IndexedKey>();

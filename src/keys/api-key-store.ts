@@ -1,6 +1,7 @@
 import type { ApiKeyRecord } from './api-key';
 import { ApiKeyIndex, withKeyAdded, withKeyRevoked, type KeyRevocationCheck } from './api-key-index';
 import { Subscribers } from '../events/subscribers';
+import { nowSeconds } from '../clock';
 
 /** Injection token of the module's `ApiKeyStore`. */
 export const API_KEY_STORE = Symbol('nest-capabilities:api-key-store');
@@ -50,11 +51,11 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   }
 
   async create(record: ApiKeyRecord): Promise<void> {
-    this.replace(withKeyAdded(this.index.records, record, this.nowSeconds()));
+    this.replace(withKeyAdded(this.index.records, record, nowSeconds(this.now)));
   }
 
   async revoke(name: string, check?: KeyRevocationCheck): Promise<ApiKeyRecord> {
-    const { records, revoked } = withKeyRevoked(this.index.records, name, this.nowSeconds(), check);
+    const { records, revoked } = withKeyRevoked(this.index.records, name, nowSeconds(this.now), check);
     this.replace(records);
     return revoked;
   }
@@ -70,9 +71,5 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   private replace(records: readonly ApiKeyRecord[]): void {
     this.index = new ApiKeyIndex(records, this.index);
     this.subscribers.notify();
-  }
-
-  private nowSeconds(): number {
-    return Math.floor(this.now() / 1000);
   }
 }

@@ -187,7 +187,22 @@ export class AuthModule extends AuthConfigurableModule implements NestModule {
       imports: [...(definition.imports ?? []), DiscoveryModule],
       controllers,
       providers,
-      exports: [AUTH_CONFIG, CAPABILITY_STORE, API_KEY_STORE, AuditRecorder, ApiKeyService, CapabilityGuard, CapabilityService, PrincipalResolver, RouteRequirements, BearerTokens, SessionCookie, REVOCATION_STORE, ProviderApiTokens, ProviderAccessTokenPipe],
+      // @UseGuards(CapabilityGuard) and @ProviderAccessToken() are built in the application's own
+      // module, so what they inject is exported with them: PrincipalResolver, RouteRequirements, the pipe.
+      exports: [
+        AUTH_CONFIG,
+        CAPABILITY_STORE,
+        API_KEY_STORE,
+        AuditRecorder,
+        ApiKeyService,
+        CapabilityGuard,
+        PrincipalResolver,
+        RouteRequirements,
+        CapabilityService,
+        REVOCATION_STORE,
+        ProviderApiTokens,
+        ProviderAccessTokenPipe,
+      ],
     };
   }
 }

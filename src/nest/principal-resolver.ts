@@ -11,6 +11,7 @@ import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { AUTH_CONFIG, CAPABILITY_STORE, CLOCK } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { devUserPrincipal } from './dev-user';
+import { nowSeconds } from '../clock';
 
 /**
  * Finds who is calling: a bearer token or an API key (`nck_…`) when the request has
@@ -52,7 +53,7 @@ export class PrincipalResolver {
     if (knownToken !== undefined) return this.tokenPrincipal(knownToken);
     const token = bearerTokenOf(headers.authorization);
     if (token !== undefined) {
-      if (isApiKey(token)) return this.keys.current().authenticate(token, Math.floor(this.now() / 1000));
+      if (isApiKey(token)) return this.keys.current().authenticate(token, nowSeconds(this.now));
       return this.tokenPrincipal(this.tokens.verify(token));
     }
     const nobody = fromOwnPages ? this.nobody : null;

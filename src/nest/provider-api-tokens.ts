@@ -6,6 +6,7 @@ import { SessionCookie, type Session } from '../session/session-cookie';
 import { isRedirectProvider, type ProviderTokens } from '../providers/sign-in-provider';
 import { CLOCK } from './auth.constants';
 import { SignInProviders } from './sign-in-providers';
+import { nowSeconds } from '../clock';
 
 /** An access token this close to its expiry (seconds) is refreshed before use. */
 export const REFRESH_MARGIN_SECONDS = 60;
@@ -42,7 +43,7 @@ export class ProviderApiTokens {
     const session = await this.sessions.read(request.headers.cookie);
     const tokens = session?.providerTokens;
     if (session === null || tokens === undefined) return null;
-    if (!isExpiring(tokens, Math.floor(this.now() / 1000))) return tokens.accessToken;
+    if (!isExpiring(tokens, nowSeconds(this.now))) return tokens.accessToken;
     const fresh = await this.refreshed(session, tokens);
     this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', await this.sessions.withTokens(session, fresh));
     return fresh.accessToken;

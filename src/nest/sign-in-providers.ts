@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigError, LoginError } from '../errors';
-import { AUTH_CONFIG } from './auth.constants';
+import type { Clock } from '../clock';
+import { AUTH_CONFIG, CLOCK } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { AUTH_MODULE_OPTIONS } from './auth.module-definition';
 import type { AuthModuleOptions } from './auth-module.options';
@@ -42,11 +43,13 @@ export class SignInProviders implements OnApplicationBootstrap {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
+    @Inject(CLOCK) now: Clock,
   ) {
     if (config.devLogin) this.byName.set(DEV_PROVIDER.name, DEV_PROVIDER);
     const context: ProviderContext = {
       baseUrl: config.baseUrl,
       production: config.production,
+      now,
       warn: (message) => this.logger.warn(message),
     };
     for (const entry of options.providers ?? []) this.add(createProvider(entry, context));

@@ -40,7 +40,7 @@ export interface OAuth2ProviderSetup<E extends Record<string, string>> {
  *
  * @example
  * const setup = oauth2ProviderSetup('github', { label: 'GitHub', endpoints: GITHUB, requiredScopes: ['read:user'] }, options, context);
- * return setup.provider(new AttemptGitHubStrategy(setup.strategyOptions, verify, setup.label));
+ * return setup.provider(new AttemptGitHubStrategy(setup.strategyOptions, verify, setup.label, context.now));
  */
 export function oauth2ProviderSetup<E extends { readonly authorizationURL: string } & Record<string, string>>(
   kind: string,

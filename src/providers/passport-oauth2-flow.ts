@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { nowSeconds, type Clock } from '../clock';
 import { LoginError } from '../errors';
 import { assertStateMatches, type LoginAttempt } from '../session/login-attempt';
 import { ProviderTimeoutError, requiredString, timeoutAgent } from './oauth2-endpoints';
@@ -96,13 +97,13 @@ export class AttemptStateStore {
   }
 }
 
-/** Tokens from a token response, with `expires_in` turned into a time. */
-export function tokensOf(accessToken: string, refreshToken: string | undefined, params: unknown, now = Date.now()): ProviderTokens {
+/** Tokens from a token response, with `expires_in` turned into a time on the module's clock `now`. */
+export function tokensOf(accessToken: string, refreshToken: string | undefined, params: unknown, now: Clock): ProviderTokens {
   const expiresIn = Number((params as { expires_in?: unknown } | undefined)?.expires_in);
   return {
     accessToken,
     refreshToken: refreshToken === undefined || refreshToken === '' ? undefined : refreshToken,
-    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? Math.floor(now / 1000) + Math.floor(expiresIn) : undefined,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? nowSeconds(now) + Math.floor(expiresIn) : undefined,
   };
 }
 
@@ -154,7 +155,7 @@ interface TokenClient {
  * New tokens for `refreshToken` (RFC 6749 §6) through the strategy's own OAuth2
  * client; the refresh token is kept when the provider does not send a new one.
  */
-export function refreshWith(client: TokenClient, refreshToken: string, label: string): Promise<ProviderTokens> {
+export function refreshWith(client: TokenClient, refreshToken: string, label: string, now: Clock): Promise<ProviderTokens> {
   return new Promise((resolve, reject) => {
     client.getOAuthAccessToken(refreshToken, { grant_type: 'refresh_token' }, (error, accessToken, newRefreshToken, params) => {
       if (error || typeof accessToken !== 'string' || accessToken === '') {
@@ -167,7 +168,7 @@ export function refreshWith(client: TokenClient, refreshToken: string, label: st
         );
         return;
       }
-      resolve(tokensOf(accessToken, newRefreshToken || refreshToken, params));
+      resolve(tokensOf(accessToken, newRefreshToken || refreshToken, params, now));
     });
   });
 }

@@ -27,6 +27,7 @@
  * remembered page. `redirectUri` always comes from
  * `baseUrl` (`$BASE_URL/auth/<name>/callback`), never from the request's Host.
  */
+import type { Clock } from '../clock';
 import type { LoginAttempt } from '../session/login-attempt';
 
 /** A way to sign in, as the login routes see it. */
@@ -124,6 +125,8 @@ export interface ProviderContext {
   /** The application's external URL (`baseUrl`). */
   readonly baseUrl: URL;
   readonly production: boolean;
+  /** The module's clock (`CLOCK`), which the expiry of the provider's access tokens is counted on. */
+  readonly now: Clock;
   /** Where the provider may warn (never with a secret). */
   warn(message: string): void;
 }

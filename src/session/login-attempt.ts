@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LoginError, TokenError } from '../errors';
 import { clearCookie, readCookies, setCookie, type CookiePolicy } from './cookie-jar';
 import { seal, unseal } from './sealed-value';
+import { nowSeconds } from '../clock';
 
 const PURPOSE = 'login attempt';
 
@@ -73,7 +74,7 @@ export class LoginAttempts {
       LOGIN_ATTEMPT_TTL_SECONDS,
       PURPOSE,
       undefined,
-      Math.floor(startedAtMs / 1000),
+      nowSeconds(() => startedAtMs),
     );
     const value = `${startedAtMs.toString(36)}.${stateDigest(started.state)}.${sealed}`;
     const slot = this.slotFor(readCookies(cookieHeader));
@@ -146,7 +147,7 @@ export class LoginAttempts {
   private async open(value: string): Promise<LoginAttempt> {
     let claims;
     try {
-      claims = await unseal(value, this.key, PURPOSE, Math.floor(this.now() / 1000));
+      claims = await unseal(value, this.key, PURPOSE, nowSeconds(this.now));
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       if (error.code === 'TOKEN_EXPIRED') throw new LoginError('LOGIN_EXPIRED', 'the sign-in attempt has expired; start again');

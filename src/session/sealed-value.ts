@@ -15,16 +15,17 @@ const KEY_BYTES = 32;
 
 /**
  * Seals claims into a compact JWE (`dir`, A256GCM): encrypted and authenticated in
- * one step, so a cookie is both unreadable and tamper-evident. `issuedAt` (unix
- * seconds, default now) lets a re-sealed value keep the moment it was first issued.
+ * one step, so a cookie is both unreadable and tamper-evident. `nowSeconds` is the
+ * caller's clock in unix seconds; `issuedAt` (default `nowSeconds`) lets a re-sealed
+ * value keep the moment it was first issued.
  */
 export async function seal(
   claims: SealedClaims,
   key: Uint8Array,
   ttlSeconds: number,
   purpose: string,
-  issuedAt?: number,
-  nowSeconds: number = unixNow(),
+  issuedAt: number | undefined,
+  nowSeconds: number,
 ): Promise<string> {
   assertKeyLength(key);
   const payload = { ...claims, pur: purpose, iat: issuedAt ?? nowSeconds, exp: nowSeconds + ttlSeconds };
@@ -39,7 +40,7 @@ export async function seal(
  * Opens a value made by `seal` for the same purpose. Anything else (tampered,
  * expired, another purpose, not a JWE at all) is a `TokenError`.
  */
-export async function unseal(value: string, key: Uint8Array, purpose: string, nowSeconds: number = unixNow()): Promise<SealedClaims> {
+export async function unseal(value: string, key: Uint8Array, purpose: string, nowSeconds: number): Promise<SealedClaims> {
   assertKeyLength(key);
   const payload = openCompact(value, key);
   assertClaimsTimes(payload, nowSeconds);
@@ -89,8 +90,4 @@ function assertKeyLength(key: Uint8Array): void {
 
 function invalid(cause?: unknown): TokenError {
   return new TokenError('TOKEN_INVALID', 'the value could not be opened', cause === undefined ? undefined : { cause });
-}
-
-function unixNow(): number {
-  return Math.floor(Date.now() / 1000);
 }

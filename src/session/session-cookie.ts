@@ -8,6 +8,7 @@ import type { RevocableToken } from '../tokens/revocation-list';
 import { MemoryRevocationStore, type RevocationStore } from '../tokens/revocation-store';
 import { clearCookie, readCookie, setCookie, type CookiePolicy } from './cookie-jar';
 import { seal, unseal } from './sealed-value';
+import { nowSeconds } from '../clock';
 
 const PURPOSE = 'session';
 /** What every browser keeps of one cookie's name and value (RFC 6265 asks for at least 4096 bytes). */
@@ -86,7 +87,7 @@ export class SessionCookie {
    * refresh): same user, same session id, and no longer than it had left to live.
    */
   async withTokens(session: Session, tokens: ProviderTokens): Promise<string> {
-    const left = Math.max(1, Math.min(this.ttlSeconds, session.expiresAt - this.nowSeconds()));
+    const left = Math.max(1, Math.min(this.ttlSeconds, session.expiresAt - nowSeconds(this.now)));
     // The first sign-in's second is kept, so that a refresh cannot lift a session over a `revoke_all` cut-off.
     const claims = { sub: session.email, prv: session.provider, sid: session.sessionId, ...(session.idToken === undefined ? {} : { idt: session.idToken }) };
     const value = await this.sealFitting(claims, tokens, left, session.issuedAt);
@@ -165,23 +166,23 @@ export class SessionCookie {
   ): Promise<string> {
     const candidates = tokens === undefined ? [] : [tokens, { ...tokens, refreshToken: undefined }];
     for (const kept of candidates) {
-      const value = await seal({ ...claims, ptk: sealedTokens(kept) }, this.key, ttlSeconds, PURPOSE, issuedAt, this.nowSeconds());
+      const value = await seal({ ...claims, ptk: sealedTokens(kept) }, this.key, ttlSeconds, PURPOSE, issuedAt, nowSeconds(this.now));
       if (this.cookies.sessionName.length + value.length < MAX_COOKIE_BYTES) {
         if (kept !== tokens) logger.warn("the provider's refresh token does not fit in the session cookie and was not kept");
         return value;
       }
     }
     if (tokens !== undefined) logger.warn("the provider's tokens do not fit in the session cookie and were not kept");
-    const value = await seal(claims, this.key, ttlSeconds, PURPOSE, issuedAt, this.nowSeconds());
+    const value = await seal(claims, this.key, ttlSeconds, PURPOSE, issuedAt, nowSeconds(this.now));
     const { idt, ...withoutIdToken } = claims;
     if (idt === undefined || this.cookies.sessionName.length + value.length < MAX_COOKIE_BYTES) return value;
     logger.warn("the provider's id_token does not fit in the session cookie and was not kept: a sign-out at the provider goes without id_token_hint");
-    return seal(withoutIdToken, this.key, ttlSeconds, PURPOSE, issuedAt, this.nowSeconds());
+    return seal(withoutIdToken, this.key, ttlSeconds, PURPOSE, issuedAt, nowSeconds(this.now));
   }
 
   private async open(value: string): Promise<Session | null> {
     try {
-      const claims = await unseal(value, this.key, PURPOSE, this.nowSeconds());
+      const claims = await unseal(value, this.key, PURPOSE, nowSeconds(this.now));
       const { sub, prv, sid, iat, exp, ptk, idt } = claims;
       if (typeof sub !== 'string' || typeof prv !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null;
       const providerTokens = openedTokens(ptk);
@@ -199,10 +200,6 @@ export class SessionCookie {
       if (error instanceof TokenError) return null;
       throw error;
     }
-  }
-
-  private nowSeconds(): number {
-    return Math.floor(this.now() / 1000);
   }
 
   private remember(opened: OpenedSession): void {

@@ -10,6 +10,7 @@ import { checkedPollInterval } from './poll-interval';
 import { ChangedFileReader, firstLoadOrStop, pollFile } from './changed-file-reader';
 import { apiKeysFromJson, apiKeysToJson } from './api-key-json';
 import { Subscribers } from '../events/subscribers';
+import { nowSeconds } from '../clock';
 
 /** Options of `FileApiKeyStore.open`. */
 export interface FileApiKeyStoreOptions extends FileLockOptions {
@@ -69,13 +70,13 @@ export class FileApiKeyStore implements ApiKeyStore {
   }
 
   async create(record: ApiKeyRecord): Promise<void> {
-    await this.write((records) => withKeyAdded(records, record, this.nowSeconds()));
+    await this.write((records) => withKeyAdded(records, record, nowSeconds(this.now)));
   }
 
   async revoke(name: string, check?: KeyRevocationCheck): Promise<ApiKeyRecord> {
     let revoked: ApiKeyRecord | undefined;
     await this.write((records) => {
-      const next = withKeyRevoked(records, name, this.nowSeconds(), check);
+      const next = withKeyRevoked(records, name, nowSeconds(this.now), check);
       revoked = next.revoked;
       return next.records;
     });
@@ -135,10 +136,6 @@ export class FileApiKeyStore implements ApiKeyStore {
   private replace(records: readonly ApiKeyRecord[]): void {
     this.index = new ApiKeyIndex(records, this.index);
     this.subscribers.notify();
-  }
-
-  private nowSeconds(): number {
-    return Math.floor(this.now() / 1000);
   }
 }
 

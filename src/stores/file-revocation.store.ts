@@ -9,6 +9,7 @@ import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
 import { rewriteUnderLock } from './locked-rewrite';
 import { checkedPollInterval } from './poll-interval';
 import { Subscribers } from '../events/subscribers';
+import { nowSeconds } from '../clock';
 
 /** One revocation, applied to the list in memory and again to the file's, under its lock. */
 type Revocation = (list: RevocationList) => void;
@@ -117,7 +118,7 @@ export class FileRevocationStore implements RevocationStore {
           // Add to the newest file.
           await this.load();
           for (const change of revocations) change(this.list);
-          this.list.prune(Math.floor(this.now() / 1000));
+          this.list.prune(nowSeconds(this.now));
           const text = `${JSON.stringify(this.list.snapshot(), null, 2)}\n`;
           return { text, result: undefined, written: () => this.reader.wrote(text) };
         },

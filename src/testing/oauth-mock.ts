@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assertEmail } from '../capabilities/email';
+import { nowSeconds } from '../clock';
 import type { OidcProviderOptions } from '../providers/oidc/oidc-provider.options';
 
 /** Options of `OAuthMock.start`. */
@@ -152,7 +153,7 @@ export class OAuthMock {
     }
     const accessToken = randomBytes(24).toString('base64url');
     this.accessTokens.set(accessToken, pending.email);
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     const idToken = signRs256(this.signingKey, this.kid, {
       iss: this.issuer,
       aud: this.clientId,

@@ -9,6 +9,7 @@ import { RevocationQuota } from './revocation-quota';
 import { MemoryRevocationStore, type RevocationStore } from './revocation-store';
 import type { TokenKeyring } from './token-keyring';
 import { VerifiedTokenCache } from './verified-token-cache';
+import { nowSeconds } from '../clock';
 
 /** The one algorithm tokens are signed and verified with. */
 export const TOKEN_ALGORITHM = 'HS256';
@@ -146,7 +147,7 @@ export class BearerTokens {
    * carry `iat` in whole seconds, so one issued later within the same second is void too.
    */
   async revokeAccount(email: string): Promise<number> {
-    const issuedUpTo = this.nowSeconds();
+    const issuedUpTo = nowSeconds(this.now);
     await this.revocations.revokeAccount(email, issuedUpTo);
     return issuedUpTo;
   }
@@ -154,7 +155,7 @@ export class BearerTokens {
   private issue(claims: Record<string, unknown>, email: string, ttlSeconds: number | null, notAfter: number | null = null): IssuedToken {
     const tokenId = randomBytes(16).toString('base64url');
     // iat and exp set here, so that expires_at in the answer is exactly the token's exp.
-    const issuedAt = this.nowSeconds();
+    const issuedAt = nowSeconds(this.now);
     const lifetimeEnd = ttlSeconds === null ? null : issuedAt + ttlSeconds;
     const expiresAt = notAfter === null || (lifetimeEnd !== null && lifetimeEnd <= notAfter) ? lifetimeEnd : notAfter;
     // KeyObjects made once (the keyring's): given a string, jsonwebtoken would rebuild the key on every call.
@@ -175,17 +176,13 @@ export class BearerTokens {
         algorithms: [TOKEN_ALGORITHM],
         issuer: this.options.issuer,
         audience: this.options.audience,
-        clockTimestamp: this.nowSeconds(),
+        clockTimestamp: nowSeconds(this.now),
       });
       if (typeof payload !== 'object' || payload === null) throw new TokenError('TOKEN_INVALID', 'the token has no claims');
       return payload;
     } catch (error) {
       throw asTokenError(error);
     }
-  }
-
-  private nowSeconds(): number {
-    return Math.floor(this.now() / 1000);
   }
 
   private keyFor(token: string): KeyObject {

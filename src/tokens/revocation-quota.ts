@@ -1,4 +1,5 @@
 import { RevocationLimitError } from '../errors';
+import { nowSeconds } from '../clock';
 
 /** How many revoked tokens of one account may be kept while they are live. */
 export const MAX_LIVE_REVOCATIONS_PER_ACCOUNT = 100;
@@ -28,8 +29,8 @@ export class RevocationQuota {
    * function that takes the count back, for a revocation that failed.
    */
   reserve(email: string, expiresAt: number | null): () => void {
-    const nowSeconds = Math.floor(this.now() / 1000);
-    const live = (this.expiriesByAccount.get(email) ?? []).filter((expiry) => expiry >= nowSeconds);
+    const now = nowSeconds(this.now);
+    const live = (this.expiriesByAccount.get(email) ?? []).filter((expiry) => expiry >= now);
     if (live.length >= this.max) {
       this.expiriesByAccount.set(email, live);
       throw new RevocationLimitError(

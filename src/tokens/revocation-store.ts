@@ -1,5 +1,6 @@
 import { RevocationList, type RevocableToken } from './revocation-list';
 import { Subscribers } from '../events/subscribers';
+import { nowSeconds } from '../clock';
 
 /** Injection token of the module's `RevocationStore`. */
 export const REVOCATION_STORE = Symbol('nest-capabilities:revocation-store');
@@ -40,7 +41,7 @@ export class MemoryRevocationStore implements RevocationStore {
   constructor(private readonly now: () => number = () => Date.now()) {}
 
   async revokeToken(tokenId: string, expiresAt: number | null): Promise<void> {
-    this.list.prune(Math.floor(this.now() / 1000));
+    this.list.prune(nowSeconds(this.now));
     this.list.revokeToken(tokenId, expiresAt);
     this.notify();
   }

@@ -15,6 +15,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   'capabilities/': ['nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
   'events/': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
   'errors.ts': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
+  'clock.ts': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/', 'errors.ts'],
   'providers/': ['nest/', 'http/', 'cli/', 'testing/'],
   'tokens/': ['nest/', 'http/', 'cli/', 'testing/'],
   'session/': ['nest/', 'http/', 'cli/', 'testing/'],

@@ -45,7 +45,9 @@ test('an instance cut off from Redis: writes 503 and never applied, last state s
   const refused = await rootAtCutOff.post('/manage_capabilities/add', { email: 'bob@example.com', capability: 'arrest' });
   assert.equal(refused.status, 503);
   assert.equal(refused.json.code, 'STORE_UNAVAILABLE');
-  assert.ok(Date.now() - started < 2_000, `refused at once, not after ${Date.now() - started} ms`);
+  // The write may take the 1 s command timeout; five times that leaves room for a busy machine and
+  // still tells a refusal from a write held until Redis is back (the proxy stays cut far longer).
+  assert.ok(Date.now() - started < 5_000, `refused at once, not after ${Date.now() - started} ms`);
   for (const [route, capability] of [['add', 'bake'], ['remove', 'arrest']] as const) {
     expectDenial(await rootAtCutOff.post(`/manage_capabilities/${route}`, { email: 'bob@example.com', capability }), 503, 'STORE_UNAVAILABLE', `${route} ${capability}, a no-op on the copy, is not judged on it`);
   }

@@ -7,7 +7,7 @@ import { createGoogleProvider } from '../../src/providers/google/google-sign-in'
 import type { ProviderContext } from '../../src/providers/sign-in-provider';
 
 function context(warnings: string[] = []): ProviderContext {
-  return { baseUrl: new URL('https://app.example.com'), production: false, warn: (message) => warnings.push(message) };
+  return { baseUrl: new URL('https://app.example.com'), production: false, now: Date.now, warn: (message) => warnings.push(message) };
 }
 
 function configError(message: string, run: () => unknown): void {

@@ -43,7 +43,7 @@ class FakeIssuer {
 }
 
 function context(warnings: string[] = []): ProviderContext {
-  return { baseUrl: new URL('http://127.0.0.1:3000'), production: false, warn: (message) => warnings.push(message) };
+  return { baseUrl: new URL('http://127.0.0.1:3000'), production: false, now: Date.now, warn: (message) => warnings.push(message) };
 }
 
 function endpoints(base: string): Record<string, unknown> {

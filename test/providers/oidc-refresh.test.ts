@@ -17,7 +17,7 @@ async function signIn(provider: RedirectSignInProvider, email: string) {
 
 describe('OpenID Connect provider tokens (oidc-provider)', () => {
   let idp: IdentityServer;
-  const context = { baseUrl: new URL('http://127.0.0.1:9'), production: false, warn: () => undefined };
+  const context = { baseUrl: new URL('http://127.0.0.1:9'), production: false, now: Date.now, warn: () => undefined };
 
   before(async () => {
     idp = await startIdentityServer([REDIRECT_URI]);
@@ -36,6 +36,18 @@ describe('OpenID Connect provider tokens (oidc-provider)', () => {
     const refreshed = await provider.refresh!(tokens.refreshToken);
     assert.notEqual(refreshed.accessToken, tokens.accessToken);
     assert.ok(refreshed.refreshToken !== undefined);
+  });
+
+  it("counts the access token's expiry, at sign-in and at refresh, on the module's clock", async () => {
+    const frozenMs = Date.UTC(2031, 0, 1);
+    const frozen = { ...context, now: () => frozenMs };
+    const provider = createOidcProvider({ kind: 'oidc', issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, offlineAccess: true }, frozen);
+    // The identity server gives access tokens an hour; openid-client counts down the seconds since the answer.
+    const anHourOn = (expiresAt: number | undefined) => expiresAt !== undefined && expiresAt > frozenMs / 1000 + 3500 && expiresAt <= frozenMs / 1000 + 3600;
+    const tokens = (await signIn(provider, 'ada@example.com')).tokens!;
+    assert.ok(anHourOn(tokens.expiresAt), `signed in with an expiry of ${tokens.expiresAt}`);
+    const refreshed = await provider.refresh!(tokens.refreshToken!);
+    assert.ok(anHourOn(refreshed.expiresAt), `refreshed with an expiry of ${refreshed.expiresAt}`);
   });
 
   it('gets no refresh token without offline access', async () => {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port';
+import { onFreePort } from './free-port';
 import { HttpClient } from './http-client';
 
 const CHILD = join(__dirname, 'example-process.child.js');
@@ -27,11 +27,15 @@ export interface ExampleProcess {
  * environment given (e.g. `REDIS_URL`, `BASE_URL` shared by all instances). Stopped
  * by its pid with `stop()`.
  */
-export async function startExampleProcess(caps: string, env: Record<string, string>): Promise<ExampleProcess> {
+export function startExampleProcess(caps: string, env: Record<string, string>): Promise<ExampleProcess> {
+  // A port found free may be taken before the child listens on it: then another port, another child.
+  return onFreePort((port) => startOnPort(port, caps, env));
+}
+
+async function startOnPort(port: number, caps: string, env: Record<string, string>): Promise<ExampleProcess> {
   const folder = mkdtempSync(join(tmpdir(), 'caps-instance-'));
   const capsFile = join(folder, 'caps.yaml');
   writeFileSync(capsFile, caps);
-  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [CHILD], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: url, AUTH_SECRET: TEST_SECRET, CAPS_FILE: capsFile, AUTH_DEV_LOGIN: 'true', HTTP_ADAPTER: process.env['TEST_HTTP_ADAPTER'] ?? 'express', ...env },

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { freePort } from './free-port';
+import { onFreePort } from './free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -32,21 +32,26 @@ export async function startExample(
   const folder = options.sharedCapsFile === undefined ? mkdtempSync(join(tmpdir(), 'caps-e2e-')) : undefined;
   const capsFile = options.sharedCapsFile ?? join(folder!, 'caps.yaml');
   if (folder !== undefined) writeFileSync(capsFile, options.caps ?? readFileSync(REPOSITORY_CAPS, 'utf8'));
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const { app } = await createExampleApp(
-    {
-      PORT: String(port),
-      BASE_URL: baseUrl,
-      AUTH_SECRET: EXAMPLE_SECRET,
-      CAPS_FILE: capsFile,
-      AUTH_DEV_LOGIN: 'true',
-      HTTP_ADAPTER: options.adapter ?? process.env['TEST_HTTP_ADAPTER'] ?? 'express',
-      ...options.env,
-    },
-    { logger: false },
-  );
-  await app.listen(port, '127.0.0.1');
+  // The app's BASE_URL holds its port: a port taken before the app listens means another port, another app.
+  const { app, baseUrl } = await onFreePort(async (port) => {
+    const { app } = await createExampleApp(
+      {
+        PORT: String(port),
+        BASE_URL: `http://127.0.0.1:${port}`,
+        AUTH_SECRET: EXAMPLE_SECRET,
+        CAPS_FILE: capsFile,
+        AUTH_DEV_LOGIN: 'true',
+        HTTP_ADAPTER: options.adapter ?? process.env['TEST_HTTP_ADAPTER'] ?? 'express',
+        ...options.env,
+      },
+      { logger: false },
+    );
+    await app.listen(port, '127.0.0.1').catch(async (error: unknown) => {
+      await app.close();
+      throw error;
+    });
+    return { app, baseUrl: `http://127.0.0.1:${port}` };
+  });
   return {
     app,
     baseUrl,

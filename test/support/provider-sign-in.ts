@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { freePort } from './free-port';
+import { onFreePort } from './free-port';
 import { Module, type INestApplication, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -63,14 +63,20 @@ export async function startAuthApp(
   controllers: Type[],
   logger: LoggerService | false = false,
 ): Promise<{ readonly baseUrl: string; client(): HttpClient; close(): Promise<void> }> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  @Module({ imports: [AuthModule.forRoot(auth(baseUrl))], controllers })
-  class TestAppModule {}
-  const app: INestApplication =
-    adapter === 'fastify'
-      ? await NestFactory.create<NestFastifyApplication>(TestAppModule, new FastifyAdapter(), { logger })
-      : await NestFactory.create(TestAppModule, { logger });
-  await app.listen(port, '127.0.0.1');
+  // The app's baseUrl holds its port: a port taken before the app listens means another port, another app.
+  const { app, baseUrl } = await onFreePort(async (port) => {
+    const url = `http://127.0.0.1:${port}`;
+    @Module({ imports: [AuthModule.forRoot(auth(url))], controllers })
+    class TestAppModule {}
+    const created: INestApplication =
+      adapter === 'fastify'
+        ? await NestFactory.create<NestFastifyApplication>(TestAppModule, new FastifyAdapter(), { logger })
+        : await NestFactory.create(TestAppModule, { logger });
+    await created.listen(port, '127.0.0.1').catch(async (error: unknown) => {
+      await created.close();
+      throw error;
+    });
+    return { app: created, baseUrl: url };
+  });
   return { baseUrl, client: () => new HttpClient(baseUrl), close: () => app.close() };
 }

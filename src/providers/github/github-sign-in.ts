@@ -1,4 +1,5 @@
 import { Strategy as GitHubStrategy, type StrategyOptions } from 'passport-github2';
+import type { Clock } from '../../clock';
 import { LoginError } from '../../errors';
 import { pkceAuthorizationParams, pkceTokenParams, refreshWith, tokensOf, type AttemptAuthenticateOptions } from '../passport-oauth2-flow';
 import { oauth2ProviderSetup } from '../oauth2-provider-setup';
@@ -34,6 +35,7 @@ class AttemptGitHubStrategy extends GitHubStrategy {
     verify: (accessToken: string, refreshToken: string, params: unknown, profile: GitHubProfile, done: Done) => void,
     private readonly urls: { readonly profile: string; readonly emails: string },
     private readonly label: string,
+    private readonly now: Clock,
   ) {
     super(options, verify as never);
   }
@@ -61,7 +63,7 @@ class AttemptGitHubStrategy extends GitHubStrategy {
   }
 
   refreshTokens(refreshToken: string): Promise<ProviderTokens> {
-    return refreshWith(this._oauth2, refreshToken, this.label);
+    return refreshWith(this._oauth2, refreshToken, this.label, this.now);
   }
 }
 
@@ -82,12 +84,13 @@ export function createGitHubProvider(options: GitHubProviderOptions, context: Pr
         subject: profile.id,
         email: chooseGitHubEmail(profile.publicEmail, profile.emails),
         emailVerified: true,
-        tokens: tokensOf(accessToken, refreshToken, params),
+        tokens: tokensOf(accessToken, refreshToken, params, context.now),
       };
       done(null, identity);
     },
     { profile: setup.endpoints.userProfileURL, emails: setup.endpoints.userEmailURL },
     setup.label,
+    context.now,
   );
   return setup.provider(strategy);
 }

@@ -1,4 +1,5 @@
 import { Strategy as GoogleStrategy, type StrategyOptions } from 'passport-google-oauth20';
+import type { Clock } from '../../clock';
 import { LoginError } from '../../errors';
 import { pkceAuthorizationParams, pkceTokenParams, refreshWith, tokensOf, type AttemptAuthenticateOptions } from '../passport-oauth2-flow';
 import { oauth2ProviderSetup } from '../oauth2-provider-setup';
@@ -21,6 +22,7 @@ class AttemptGoogleStrategy extends GoogleStrategy {
     options: StrategyOptions,
     verify: (accessToken: string, refreshToken: string, params: unknown, profile: { _json?: unknown }, done: Done) => void,
     private readonly label: string,
+    private readonly now: Clock,
   ) {
     super(options, verify as never);
   }
@@ -42,7 +44,7 @@ class AttemptGoogleStrategy extends GoogleStrategy {
   }
 
   refreshTokens(refreshToken: string): Promise<ProviderTokens> {
-    return refreshWith(this._oauth2, refreshToken, this.label);
+    return refreshWith(this._oauth2, refreshToken, this.label, this.now);
   }
 }
 
@@ -68,11 +70,12 @@ export function createGoogleProvider(options: GoogleProviderOptions, context: Pr
         subject: json.sub,
         email: googleVerifiedEmail(json, options.hostedDomain),
         emailVerified: true,
-        tokens: tokensOf(accessToken, refreshToken, params),
+        tokens: tokensOf(accessToken, refreshToken, params, context.now),
       };
       done(null, identity);
     },
     label,
+    context.now,
   );
   const offline = options.offlineAccess === true ? { accessType: 'offline', prompt: 'consent' } : {};
   const hostedDomain = options.hostedDomain === undefined ? {} : { hostedDomain: options.hostedDomain };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type * as OpenIdClient from 'openid-client';
+import { nowSeconds } from '../../clock';
 import { ConfigError, LoginError } from '../../errors';
 import type { LoginAttempt } from '../../session/login-attempt';
 import type { AttemptSecrets, EndSessionRequest, IdentitySource, ProviderContext, ProviderIdentity, ProviderTokens, RedirectSignInProvider } from '../sign-in-provider';
@@ -114,7 +115,7 @@ class OidcSignIn implements RedirectSignInProvider {
       if (claims === undefined) throw new LoginError('LOGIN_PROVIDER_ERROR', `${this.label} sent no id_token`);
       const userinfo: IdentityClaims | undefined =
         claims.email === undefined ? await client.fetchUserInfo(configuration, answer.access_token, claims.sub) : undefined;
-      const identity = identityFromClaims(claims, userinfo, providerTokensOf(answer, answer.expiresIn(), nowSeconds()), this.options.emailVerifiedClaim);
+      const identity = identityFromClaims(claims, userinfo, providerTokensOf(answer, answer.expiresIn(), nowSeconds(this.context.now)), this.options.emailVerifiedClaim);
       // The id_token rides in the session cookie only when a sign-out at the provider will need it.
       return this.options.signOutAtProvider === true && typeof answer.id_token === 'string' ? { ...identity, idToken: answer.id_token } : identity;
     } catch (error) {
@@ -126,7 +127,7 @@ class OidcSignIn implements RedirectSignInProvider {
     try {
       const configuration = await this.discovered();
       const answer = await (await openIdClient()).refreshTokenGrant(configuration, refreshToken);
-      const tokens = providerTokensOf(answer, answer.expiresIn(), nowSeconds());
+      const tokens = providerTokensOf(answer, answer.expiresIn(), nowSeconds(this.context.now));
       if (tokens === undefined) throw new LoginError('LOGIN_PROVIDER_ERROR', `${this.label} sent no access token`);
       // A provider that does not rotate refresh tokens keeps the old one valid.
       return { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
@@ -192,8 +193,4 @@ function requiredSecrets(attempt: LoginAttempt): { codeVerifier: string; nonce: 
     throw new LoginError('LOGIN_STATE_MISMATCH', 'the sign-in attempt lacks its PKCE verifier or nonce; start again');
   }
   return { codeVerifier: attempt.codeVerifier, nonce: attempt.nonce };
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

@@ -13,6 +13,7 @@ import type { RedisKeys } from './redis-keys';
 import type { StoreCommands } from './redis-scripts';
 import type { ReplicatedState } from './replicated-state';
 import type { StateSync } from './state-sync';
+import { nowSeconds } from '../../clock';
 
 /** Entries the log keeps, roughly; an instance further behind than this reloads everything. */
 const LOG_LENGTH = 100_000;
@@ -243,7 +244,7 @@ export class ChangeWriter {
   }
 
   private serverSeconds(): number {
-    return Math.floor(this.connections.serverNow() / 1000);
+    return nowSeconds(() => this.connections.serverNow());
   }
 
   private async catchUp(): Promise<void> {

@@ -6,6 +6,7 @@ import type { StoreLogger } from '../capability-store';
 import type { ChangeEntry } from './change-entry';
 import type { RedisSnapshot } from './redis-snapshot';
 import { Subscribers } from '../../events/subscribers';
+import { nowSeconds } from '../../clock';
 
 /** What applying one log entry did: applied it, had it already, or found a hole before it. */
 export type ApplyOutcome = 'applied' | 'skipped' | 'gap';
@@ -107,7 +108,7 @@ export class ReplicatedState {
         this.notifyPolicy();
         break;
       case 'token':
-        this.revocations.prune(Math.floor(this.now() / 1000));
+        this.revocations.prune(nowSeconds(this.now));
         this.revocations.revokeToken(entry.tokenId, entry.expiresAt);
         this.notifyRevocations();
         break;

@@ -225,7 +225,9 @@ describe('Redis stores: outages', () => {
     const started = Date.now();
     await assert.rejects(a.capabilities.update(grant('eve@example.com', ['write'])), { code: 'STORE_UNAVAILABLE' });
     await assert.rejects(a.revocations.revokeAccount('bob@example.com', 1), { code: 'STORE_UNAVAILABLE' });
-    assert.ok(Date.now() - started < 2_500, 'the writes were refused within the command timeout');
+    // Each write may take the 1 s command timeout before it is refused; three times the two of them
+    // leaves room for a busy machine and still tells a refusal from a write retried until Redis is back.
+    assert.ok(Date.now() - started < 6_000, `the writes were refused within the command timeout, not after ${Date.now() - started} ms`);
     assert.equal(a.capabilities.current().can('bob@example.com', 'write'), true, 'the last known state is still enforced');
     await b.capabilities.update(grant('dan@example.com', ['write']));
     await b.revocations.revokeToken('token-9', null);
