@@ -161,6 +161,7 @@ async function main(): Promise<void> {
     const { largest } = figures;
     const slowest = Math.max(...largest.views.map((view) => view.medianMs));
     target(`admin page render, ${thousands(largest.size)} accounts, slowest view (ms of CPU, median)`, '≤ 50', slowest, slowest <= 50);
+    target(`admin page first render after the store loads (sorts the accounts), ${thousands(largest.size)} accounts (ms of CPU)`, '≤ 50', largest.firstMs, largest.firstMs <= 50);
     target(`admin page render after a change, ${thousands(largest.size)} accounts (ms of CPU, median)`, '≤ 50', largest.afterChangeMs, largest.afterChangeMs <= 50);
     target(`admin page render after a change that flattens the grants, ${thousands(largest.size)} accounts (ms of CPU, worst)`, '≤ 50', largest.afterFlatteningMs, largest.afterFlatteningMs <= 50);
     const kilobytes = Math.max(...largest.views.map((view) => view.bytes)) / 1024;
