@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nest
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertCapabilityName } from '../capabilities/capability-name';
 import { assertEmail } from '../capabilities/email';
+import { grantableBy } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
 import { CapabilitiesError } from '../errors';
 import { assertKeyName } from '../keys/api-key-request';
@@ -129,7 +130,7 @@ export class AdminPageController {
   private async render(response: unknown, status: number, manager: Principal, asked: AdminView, notice: AdminNotice | undefined): Promise<void> {
     const policy = this.capabilities.policy();
     const held = this.capabilities.effectiveSet(manager);
-    const grantable = policy.graph.names.filter((name) => held.covers(policy.graph.closureOf([name]))).sort();
+    const grantable = grantableBy(policy, held);
     const people = listPage(policy, asked, 'people');
     const services = listPage(policy, asked, 'services');
     const html = adminPage({
