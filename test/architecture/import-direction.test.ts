@@ -17,7 +17,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   'errors.ts': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
   'providers/': ['nest/', 'http/', 'cli/', 'testing/'],
   'tokens/': ['nest/', 'http/', 'cli/', 'testing/'],
-  'session/': ['nest/', 'http/', 'cli/', 'testing/'],
+  'session/': ['nest/', 'http/', 'providers/', 'cli/', 'testing/'],
   'stores/': ['nest/', 'http/', 'cli/', 'testing/'],
   'secrets/': ['nest/', 'http/', 'cli/', 'testing/'],
 };
