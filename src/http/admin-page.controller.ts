@@ -11,9 +11,9 @@ import { ApiKeyService } from '../nest/api-key.service';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
-import { acceptsHtml, sendGuestBrowserToLogin } from './login-redirect';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
+import { acceptsHtml } from '../nest/access';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { assertFormFromThisOrigin } from '../session/assert-same-origin';
 import { formFields, listField, textField } from './admin-form';
@@ -82,8 +82,7 @@ export class AdminPageController {
    * `user_management` gets the module's denial (the 403 page for a browser).
    */
   private manager(user: Principal | null, request: HttpRequest): Principal {
-    sendGuestBrowserToLogin(user, request.headers, this.config.prefix, request.originalUrl ?? request.url);
-    return requireManager(this.capabilities, user);
+    return requireManager(this.capabilities, user, { headers: request.headers, prefix: this.config.prefix, here: request.originalUrl ?? request.url });
   }
 
   private async apply(manager: Principal, fields: Record<string, unknown>): Promise<AdminNotice> {

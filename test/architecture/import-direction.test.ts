@@ -61,6 +61,10 @@ describe('import direction between the folders of src/', () => {
     assert.deepEqual(offenders, []);
   });
 
+  it('keeps the guard out of http/: it throws a refusal carrying the sign-in page, the filter answers it', () => {
+    assert.deepEqual(importedPaths(join(SRC, 'nest', 'capability.guard.ts')).filter((target) => owner(target) === 'http/'), []);
+  });
+
   it('would see a wrong-way import', () => {
     const file = join(SRC, 'providers', 'oauth2-endpoints.ts');
     assert.ok(importedPaths(file).every((target) => !target.startsWith('nest/')));
