@@ -228,9 +228,12 @@ export class RevocationLimitError extends CapabilitiesError {
 export class AccessError extends CapabilitiesError {
   /** The capability asked for; undefined where signing in is all that is needed. */
   readonly capability: string | undefined;
+  /** Where a guest's browser is sent to sign in instead of being refused; the HTTP exception filter redirects there. */
+  readonly signInAt: string | undefined;
 
-  constructor(code: 'SIGN_IN_REQUIRED' | 'CAPABILITY_MISSING' | 'CONTEXT_UNSUPPORTED', capability: string | undefined, message: string) {
+  constructor(code: 'SIGN_IN_REQUIRED' | 'CAPABILITY_MISSING' | 'CONTEXT_UNSUPPORTED', capability: string | undefined, message: string, signInAt?: string) {
     super(code, message);
     this.capability = capability;
+    this.signInAt = signInAt;
   }
 }

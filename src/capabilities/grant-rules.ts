@@ -16,9 +16,8 @@ export const USER_MANAGEMENT = 'user_management';
 export function assertCanGrant(policy: CapabilityPolicy, manager: CapabilitySet, changed: Iterable<string>): void {
   for (const name of changed) {
     assertDefined(policy.graph, name);
-    const needed = policy.graph.closureOf([name]);
-    if (!manager.covers(needed)) {
-      const missing = manager.missingFrom(needed);
+    if (!mayGrant(policy, manager, name)) {
+      const missing = manager.missingFrom(policy.graph.closureOf([name]));
       throw new GrantError(
         'GRANT_FORBIDDEN',
         name,
@@ -26,6 +25,20 @@ export function assertCanGrant(policy: CapabilityPolicy, manager: CapabilitySet,
       );
     }
   }
+}
+
+/**
+ * Every capability of the graph the manager may grant or remove (`assertCanGrant`'s
+ * rule), sorted: what a form offers them.
+ *
+ * @example grantableBy(policy, policy.effective('mia@example.com')) // ['read', 'write']
+ */
+export function grantableBy(policy: CapabilityPolicy, manager: CapabilitySet): string[] {
+  return policy.graph.names.filter((name) => mayGrant(policy, manager, name)).sort();
+}
+
+function mayGrant(policy: CapabilityPolicy, manager: CapabilitySet, name: string): boolean {
+  return manager.covers(policy.graph.closureOf([name]));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as GraphQl from 'graphql';
-import { AccessError, CapabilitiesError, TokenError } from '../errors';
+import { AccessError, type CapabilitiesError, type CapabilitiesErrorCode } from '../errors';
 
 /**
  * A module error as GraphQL reports it: graphql-js copies `extensions` of the error a
@@ -63,7 +63,54 @@ function isFieldInfo(info: unknown): info is Pick<GraphQl.GraphQLResolveInfo, 'f
 }
 
 function graphQlCode(error: CapabilitiesError): string {
-  if (error instanceof TokenError || error.code === 'SIGN_IN_REQUIRED') return 'UNAUTHENTICATED';
-  if (error.code === 'CAPABILITY_MISSING' || error.code === 'CONTEXT_UNSUPPORTED' || error.code === 'CROSS_SITE_REQUEST') return 'FORBIDDEN';
-  return error.code;
+  return GRAPHQL_CODE_OF[error.code];
 }
+
+/**
+ * The `extensions.code` of each module code: the GraphQL convention's `UNAUTHENTICATED`
+ * and `FORBIDDEN` for a denial, the module's own code otherwise. A `Record`, so a new code
+ * cannot reach a client without a decision here.
+ */
+const GRAPHQL_CODE_OF: Readonly<Record<CapabilitiesErrorCode, string>> = {
+  CAPS_YAML_SYNTAX: 'CAPS_YAML_SYNTAX',
+  CAPS_SCHEMA: 'CAPS_SCHEMA',
+  CAPS_CYCLE: 'CAPS_CYCLE',
+  CAPS_UNDEFINED: 'CAPS_UNDEFINED',
+  CAPS_DUPLICATE_USER: 'CAPS_DUPLICATE_USER',
+  CAPS_FILE_UNREADABLE: 'CAPS_FILE_UNREADABLE',
+  CAPS_FILE_TOO_LARGE: 'CAPS_FILE_TOO_LARGE',
+  CAPS_FILE_EXISTS: 'CAPS_FILE_EXISTS',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  CAPS_STORE_BUSY: 'CAPS_STORE_BUSY',
+  INVALID_CAPABILITY_NAME: 'INVALID_CAPABILITY_NAME',
+  INVALID_EMAIL: 'INVALID_EMAIL',
+  UNKNOWN_CAPABILITY: 'UNKNOWN_CAPABILITY',
+  UNKNOWN_ACCOUNT: 'UNKNOWN_ACCOUNT',
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  INPUT_INVALID: 'INPUT_INVALID',
+  BODY_INVALID: 'BODY_INVALID',
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  MEDIA_TYPE_UNSUPPORTED: 'MEDIA_TYPE_UNSUPPORTED',
+  CROSS_SITE_REQUEST: 'FORBIDDEN',
+  SESSION_REQUIRED: 'SESSION_REQUIRED',
+  SIGN_IN_REQUIRED: 'UNAUTHENTICATED',
+  CAPABILITY_MISSING: 'FORBIDDEN',
+  CONTEXT_UNSUPPORTED: 'FORBIDDEN',
+  GRANT_FORBIDDEN: 'GRANT_FORBIDDEN',
+  LAST_ADMIN: 'LAST_ADMIN',
+  ACCOUNT_PINNED: 'ACCOUNT_PINNED',
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  TOKEN_INVALID: 'UNAUTHENTICATED',
+  TOKEN_EXPIRED: 'UNAUTHENTICATED',
+  TOKEN_REVOKED: 'UNAUTHENTICATED',
+  TOKEN_WRONG_TYPE: 'UNAUTHENTICATED',
+  REVOCATION_LIMIT: 'REVOCATION_LIMIT',
+  LOGIN_STATE_MISMATCH: 'LOGIN_STATE_MISMATCH',
+  LOGIN_EXPIRED: 'LOGIN_EXPIRED',
+  LOGIN_REFUSED: 'LOGIN_REFUSED',
+  LOGIN_PROVIDER_ERROR: 'LOGIN_PROVIDER_ERROR',
+  LOGIN_IDENTITY_LINKED: 'LOGIN_IDENTITY_LINKED',
+  LOGIN_PROVIDER_UNKNOWN: 'LOGIN_PROVIDER_UNKNOWN',
+  KEY_EXISTS: 'KEY_EXISTS',
+  KEY_UNKNOWN: 'KEY_UNKNOWN',
+};

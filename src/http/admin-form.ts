@@ -1,21 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { CrossSiteRequestError, InvalidInputError } from '../errors';
+import { InvalidInputError } from '../errors';
 import { assertMediaType } from './request-body';
-
-/**
- * Throws `CROSS_SITE_REQUEST` unless the browser says the form came from this
- * application: `Sec-Fetch-Site: same-origin`, or an `Origin` equal to ours. Stricter
- * than the guard's check, which lets a client that sends neither through: a form of
- * the admin page is always posted by a browser, and browsers send them.
- */
-export function assertFormFromThisOrigin(headers: IncomingHttpHeaders, origin: string): void {
-  const site = headers['sec-fetch-site'];
-  if (site !== undefined) {
-    if (site !== 'same-origin') throw new CrossSiteRequestError(`cross-site form refused (Sec-Fetch-Site: ${site})`);
-    return;
-  }
-  if (headers.origin !== origin) throw new CrossSiteRequestError('cross-site form refused: the Origin is missing or not this application');
-}
 
 /** The fields of an HTML form post (application/x-www-form-urlencoded), as strings or lists of strings. */
 export function formFields(request: { headers: IncomingHttpHeaders; body?: unknown }): Record<string, unknown> {

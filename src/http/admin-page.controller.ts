@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nest
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertCapabilityName } from '../capabilities/capability-name';
 import { assertEmail } from '../capabilities/email';
+import { grantableBy } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
 import { CapabilitiesError } from '../errors';
 import { assertKeyName } from '../keys/api-key-request';
@@ -10,11 +11,12 @@ import { ApiKeyService } from '../nest/api-key.service';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
-import { acceptsHtml, sendGuestBrowserToLogin } from './login-redirect';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
+import { acceptsHtml } from '../nest/access';
 import { BearerTokens } from '../tokens/bearer-tokens';
-import { assertFormFromThisOrigin, formFields, listField, textField } from './admin-form';
+import { assertFormFromThisOrigin } from '../session/assert-same-origin';
+import { formFields, listField, textField } from './admin-form';
 import { adminPage, type AdminNotice } from './admin-page.view';
 import { adminViewOf, listPage, type AdminView } from './admin-view';
 import { STATUS_OF } from './error-status';
@@ -80,8 +82,7 @@ export class AdminPageController {
    * `user_management` gets the module's denial (the 403 page for a browser).
    */
   private manager(user: Principal | null, request: HttpRequest): Principal {
-    sendGuestBrowserToLogin(user, request.headers, this.config.prefix, request.originalUrl ?? request.url);
-    return requireManager(this.capabilities, user);
+    return requireManager(this.capabilities, user, { headers: request.headers, prefix: this.config.prefix, here: request.originalUrl ?? request.url });
   }
 
   private async apply(manager: Principal, fields: Record<string, unknown>): Promise<AdminNotice> {
@@ -128,7 +129,7 @@ export class AdminPageController {
   private async render(response: unknown, status: number, manager: Principal, asked: AdminView, notice: AdminNotice | undefined): Promise<void> {
     const policy = this.capabilities.policy();
     const held = this.capabilities.effectiveSet(manager);
-    const grantable = policy.graph.names.filter((name) => held.covers(policy.graph.closureOf([name]))).sort();
+    const grantable = grantableBy(policy, held);
     const people = listPage(policy, asked, 'people');
     const services = listPage(policy, asked, 'services');
     const html = adminPage({

@@ -7,7 +7,7 @@ import type { AuthConfig } from '../nest/auth-config';
 import { graphQlDenial } from '../graphql/graphql-denial';
 import { denialPage } from './denial-page';
 import { STATUS_OF } from './error-status';
-import { acceptsHtml, LoginRedirect } from './login-redirect';
+import { acceptsHtml } from '../nest/access';
 import { Responder } from './responder';
 
 /** What a refusal reads of the request; the principal is there once the guard has run. */
@@ -26,7 +26,7 @@ export interface FailedRequest {
  * bodies refused before Nest runs (`ParserRefusals`) are answered the same way.
  */
 @Injectable()
-@Catch(CapabilitiesError, LoginRedirect)
+@Catch(CapabilitiesError)
 export class CapabilitiesExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('nest-capabilities');
 
@@ -35,13 +35,13 @@ export class CapabilitiesExceptionFilter implements ExceptionFilter {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  catch(error: CapabilitiesError | LoginRedirect, host: ArgumentsHost): void {
-    if (host.getType<string>() === 'graphql' && error instanceof CapabilitiesError) throw graphQlDenial(error, host.getArgByIndex(3));
+  catch(error: CapabilitiesError, host: ArgumentsHost): void {
+    if (host.getType<string>() === 'graphql') throw graphQlDenial(error, host.getArgByIndex(3));
     if (host.getType() !== 'http') throw error;
     const http = host.switchToHttp();
     const response = http.getResponse<unknown>();
-    if (error instanceof LoginRedirect) {
-      this.responder.redirect(response, error.location);
+    if (error instanceof AccessError && error.signInAt !== undefined) {
+      this.responder.redirect(response, error.signInAt);
       return;
     }
     this.refuse(error, http.getRequest<FailedRequest>(), response);

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CrossSiteRequestError } from '../errors';
-import { acceptsHtml } from './login-redirect';
+import { acceptsHtml } from '../nest/access';
 import { assertSameOriginNavigation } from '../session/assert-same-origin';
 import { escapeHtml, page } from './html';
 

@@ -1,17 +1,17 @@
 import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
-import { AccessError, LoginError } from '../errors';
+import { LoginError } from '../errors';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CurrentUser } from '../nest/decorators';
+import { accessDenied, assertAccess } from '../nest/access';
 import { ProviderAccounts } from '../nest/provider-accounts';
 import { SignInProviders } from '../nest/sign-in-providers';
 import { LoginAttempts } from '../session/login-attempt';
 import { safeRedirectPath } from '../session/safe-redirect';
 import { SessionCookie } from '../session/session-cookie';
 import { confirmPage, needsConfirmation } from './confirm-page';
-import { acceptsHtml, loginLocation } from './login-redirect';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 
@@ -57,23 +57,16 @@ export class LinkController {
   ): Promise<void> {
     const provider = this.providers.redirectNamed(name);
     const back = safeRedirectPath(redirect);
-    if (user === null) {
-      if (acceptsHtml(request.headers)) {
-        const here = `${this.config.prefix}/link/${provider.name}?redirect=${encodeURIComponent(back)}`;
-        this.responder.redirect(response, loginLocation(this.config.prefix, here));
-        return;
-      }
-      throw new AccessError('SIGN_IN_REQUIRED', undefined, 'sign in first, then link another provider to your account');
-    }
+    const here = `${this.config.prefix}/link/${provider.name}?redirect=${encodeURIComponent(back)}`;
+    assertAccess(user, { returnTo: { headers: request.headers, prefix: this.config.prefix, here } });
     assertLinkableBy(user);
     if (!this.accounts.linking) throw new LoginError('LOGIN_REFUSED', 'account linking is not available with this capability store');
     if (request.method !== 'POST' && needsConfirmation(request.headers, this.config.baseUrl.origin)) {
-      const here = `${this.config.prefix}/link/${provider.name}?redirect=${encodeURIComponent(back)}`;
       this.responder.html(response, 200, confirmPage(`Link ${provider.label}`, `Add ${provider.label} as a way to sign in to ${user.email}?`, here, 'Link'));
       return;
     }
     const session = await this.sessions.read(request.headers.cookie);
-    if (session === null) throw new AccessError('SIGN_IN_REQUIRED', undefined, 'sign in first, then link another provider to your account');
+    if (session === null) throw accessDenied(null, {});
     const { attempt, setCookie } = await this.attempts.begin(
       // Bound to this very session: the callback links only for the session that started it.
       { provider: provider.name, redirect: back, linkTo: user.email, linkSession: session.sessionId, ...provider.secrets() },

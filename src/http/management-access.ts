@@ -1,23 +1,22 @@
 import { USER_MANAGEMENT } from '../capabilities/grant-rules';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import type { Principal } from '../capabilities/principal';
-import { AccessError } from '../errors';
 import type { CapabilityService } from '../nest/capability.service';
-import { accessDenied } from '../nest/capability.guard';
+import { assertAccess, type SignInAndReturn } from '../nest/access';
 
 /** The caller, or `SIGN_IN_REQUIRED` (401). */
 export function requireSignedIn(user: Principal | null): Principal {
-  if (user === null) throw new AccessError('SIGN_IN_REQUIRED', undefined, 'sign-in required');
+  assertAccess(user);
   return user;
 }
 
 /**
  * The caller when it holds `user_management`, else `SIGN_IN_REQUIRED`/`CAPABILITY_MISSING`
- * as the guard answers. Checked here rather than with `@RequireCapability`, so that a
+ * as the guard answers (a guest's browser given `returnTo` is sent to sign in). Checked here rather than with `@RequireCapability`, so that a
  * graph without `user_management` simply has no managers instead of failing the start-up audit.
  */
-export function requireManager(capabilities: CapabilityService, user: Principal | null): Principal {
-  if (user === null || !isManager(capabilities.policy(), user)) throw accessDenied(user, USER_MANAGEMENT);
+export function requireManager(capabilities: CapabilityService, user: Principal | null, returnTo?: SignInAndReturn): Principal {
+  assertAccess(user, { capability: USER_MANAGEMENT, held: user !== null && isManager(capabilities.policy(), user), returnTo });
   return user;
 }
 

@@ -5,7 +5,8 @@ import { assertCreatedFromSession } from '../capabilities/credential-renewal';
 import { assertEmail } from '../capabilities/email';
 import { assertCanEndTokensOf } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
-import { AccessError, InvalidInputError, TokenError } from '../errors';
+import { InvalidInputError, TokenError } from '../errors';
+import { acceptsHtml, assertAccess } from '../nest/access';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
@@ -15,7 +16,6 @@ import { MAX_AUTHORIZATION_LENGTH } from '../tokens/bearer-header';
 import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
 import { escapeHtml, HOME_LINK, page } from './html';
-import { acceptsHtml, loginLocation } from './login-redirect';
 import type { HttpRequest } from './request';
 import { requireManager, requireSignedIn } from './management-access';
 import { emailField, jsonObjectBody } from './request-body';
@@ -44,13 +44,9 @@ export class TokenController {
     @Req() request: HttpRequest,
     @Res() response: unknown,
   ): void {
-    if (user === null) {
-      if (acceptsHtml(request.headers) && serviceAccount === undefined) {
-        this.responder.redirect(response, loginLocation(this.config.prefix, `${this.config.prefix}/token`));
-        return;
-      }
-      throw new AccessError('SIGN_IN_REQUIRED', undefined, 'sign-in required to get a token');
-    }
+    // A browser asking for its own token signs in and comes back; a bot's token is asked for by a script.
+    const returnTo = serviceAccount === undefined ? { headers: request.headers, prefix: this.config.prefix, here: `${this.config.prefix}/token` } : undefined;
+    assertAccess(user, { returnTo });
     if (serviceAccount !== undefined) {
       this.serviceToken(user, serviceAccount, response);
       return;

@@ -6,7 +6,7 @@ import { deleteAccount, type DeletedAccount } from '../stores/account-deletion';
 import type { CapabilityStore } from '../stores/capability-store';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { CAPABILITY_STORE } from './auth.constants';
-import { accessDenied } from './capability.guard';
+import { assertAccess } from './access';
 
 /**
  * Deletes accounts on behalf of a manager (offboarding), for the management route and the
@@ -32,7 +32,7 @@ export class AccountDeletionService {
     const parts = { store: this.store, audit: this.audit, endTokens: (account: string) => this.tokens.revokeAccount(account) };
     return deleteAccount(parts, manager.email, email, (current) => {
       const held = current.effectiveFor(manager);
-      if (!held.has(USER_MANAGEMENT)) throw accessDenied(manager, USER_MANAGEMENT);
+      assertAccess(manager, { capability: USER_MANAGEMENT, held: held.has(USER_MANAGEMENT) });
       checkedDeletion(current, held, email);
     });
   }

@@ -71,7 +71,7 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
     production,
     devLogin,
     devUser,
-    keys: deriveKeys(options.secret),
+    keys: deriveKeys(options.secret, options.previousSecrets),
     secret: options.secret,
     previousSecrets: options.previousSecrets ?? [],
     cookies: cookiePolicyFor(baseUrl),

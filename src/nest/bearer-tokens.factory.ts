@@ -12,7 +12,7 @@ import type { AuthConfig } from './auth-config';
  */
 export function bearerTokensFor(config: AuthConfig, revocations?: RevocationStore, now: () => number = Date.now): BearerTokens {
   return new BearerTokens(
-    TokenKeyring.fromSecrets(config.secret, config.previousSecrets),
+    TokenKeyring.fromKeys(config.keys.token, config.keys.previousTokens),
     {
       issuer: config.baseUrl.origin,
       audience: config.baseUrl.origin,

@@ -2,9 +2,9 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
 import { AccessError, StoreUnavailableError, TokenError } from '../errors';
-import { sendGuestBrowserToLogin } from '../http/login-redirect';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
+import { accessDenied } from './access';
 import { AUTH_CONFIG, CAPABILITY_STORE, PRINCIPAL } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { PrincipalResolver } from './principal-resolver';
@@ -141,18 +141,9 @@ export class CapabilityGuard implements CanActivate {
   }
 
   private deny(request: GuardedRequest, principal: Principal | null, requirement: RouteRequirement, missing: string): never {
-    if (requirement.redirectToLogin) sendGuestBrowserToLogin(principal, request.headers, this.config.prefix, request.originalUrl ?? request.url);
-    throw accessDenied(principal, missing);
+    const returnTo = requirement.redirectToLogin ? { headers: request.headers, prefix: this.config.prefix, here: request.originalUrl ?? request.url } : undefined;
+    throw accessDenied(principal, { capability: missing, returnTo });
   }
-}
-
-/**
- * The denial of `missing` to `principal`: `SIGN_IN_REQUIRED` for a guest (401 over
- * HTTP, `UNAUTHENTICATED` in GraphQL), `CAPABILITY_MISSING` for a principal (403, `FORBIDDEN`).
- */
-export function accessDenied(principal: Principal | null, missing: string): AccessError {
-  if (principal === null) return new AccessError('SIGN_IN_REQUIRED', missing, `sign-in required: this route needs capability "${missing}"`);
-  return new AccessError('CAPABILITY_MISSING', missing, `missing capability "${missing}"`);
 }
 
 /** Throws `STORE_UNAVAILABLE` when the store's policy is too old to enforce (a shared store cut off from its backend). */

@@ -7,7 +7,7 @@ import { checkedChange, USER_MANAGEMENT, type CapabilityChange } from '../capabi
 import type { Principal } from '../capabilities/principal';
 import type { CapabilityStore } from '../stores/capability-store';
 import { CAPABILITY_STORE } from './auth.constants';
-import { accessDenied } from './capability.guard';
+import { assertAccess } from './access';
 
 /**
  * Capability checks and changes for application code.
@@ -60,7 +60,7 @@ export class CapabilityService {
           before = current.stored(email);
           // Judged on the store's newest state: a manager whose user_management was just removed elsewhere manages no more.
           const held = current.effectiveFor(manager);
-          if (!held.has(USER_MANAGEMENT)) throw accessDenied(manager, USER_MANAGEMENT);
+          assertAccess(manager, { capability: USER_MANAGEMENT, held: held.has(USER_MANAGEMENT) });
           return checkedChange(current, held, email, change);
         }),
       (after) => grantChangeDetail(before, after.stored(email)),

@@ -29,6 +29,9 @@
  */
 import type { Clock } from '../clock';
 import type { LoginAttempt } from '../session/login-attempt';
+import type { ProviderTokens } from '../session/provider-tokens';
+
+export type { ProviderTokens };
 
 /** A way to sign in, as the login routes see it. */
 export interface SignInProvider {
@@ -46,13 +49,6 @@ export interface AttemptSecrets {
   readonly nonce?: string | undefined;
 }
 
-/** Tokens a provider gave for the user, to call its API on their behalf. */
-export interface ProviderTokens {
-  readonly accessToken: string;
-  readonly refreshToken?: string | undefined;
-  /** Unix seconds; undefined when the provider did not say. */
-  readonly expiresAt?: number | undefined;
-}
 
 /** Who the provider says signed in. Checked by the callback route before any session exists. */
 export interface ProviderIdentity {

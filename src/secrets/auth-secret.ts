@@ -28,17 +28,20 @@ export interface DerivedKeys {
   readonly login: Uint8Array;
   /** HMAC key of bearer tokens, as a KeyObject so jsonwebtoken never re-parses it. */
   readonly token: KeyObject;
+  /** Bearer-token keys of the secrets `token` replaced: they verify, never sign. */
+  readonly previousTokens: readonly KeyObject[];
 }
 
 /**
  * Derives one key per purpose with HKDF-SHA256, once at start-up, so that a value
  * made for one purpose can never be accepted for another.
  */
-export function deriveKeys(secret: string): DerivedKeys {
+export function deriveKeys(secret: string, previousSecrets: readonly string[] = []): DerivedKeys {
   return {
     session: derive(secret, 'session cookie v1'),
     login: derive(secret, 'login attempt cookie v1'),
     token: deriveTokenKey(secret),
+    previousTokens: previousSecrets.map(deriveTokenKey),
   };
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
 import { TokenError } from '../errors';
-import type { ProviderTokens } from '../providers/sign-in-provider';
+import type { ProviderTokens } from './provider-tokens';
 import { credentialTail } from '../tokens/credential-tail';
 import type { RevocableToken } from '../tokens/revocation-list';
 import { MemoryRevocationStore, type RevocationStore } from '../tokens/revocation-store';

@@ -19,7 +19,12 @@ export class TokenKeyring {
 
   /** Keys from the current secret and the secrets it replaced. */
   static fromSecrets(current: string, previous: readonly string[] = []): TokenKeyring {
-    return new TokenKeyring(deriveTokenKey(current), previous.map(deriveTokenKey));
+    return TokenKeyring.fromKeys(deriveTokenKey(current), previous.map(deriveTokenKey));
+  }
+
+  /** Keys already derived (the configuration's `keys.token` and `keys.previousTokens`). */
+  static fromKeys(signing: KeyObject, verifyOnly: readonly KeyObject[]): TokenKeyring {
+    return new TokenKeyring(signing, verifyOnly);
   }
 
   /** The verification key named `kid`, or undefined when it is not (or no longer) listed. */
