@@ -88,59 +88,13 @@ export function handshakeCredentials(headers: IncomingHttpHeaders, authorization
 /**
  * Sends a denial to a WebSocket client as Nest's `BaseWsExceptionFilter` does, plus the
  * module's `code`: socket.io's `exception` event `{status: 'error', message, code}`, or for
- * platform-ws the JSON message `{"event": "exception", "data": {...}}`.
+ * platform-ws the JSON message `{"event": "exception", "data": {...}}`. The `code` is the
+ * HTTP answer's, as the contract asks, and typed as the module's codes, so nothing but a
+ * module code reaches a client.
  */
 export function sendWsDenial(client: unknown, error: { readonly code: CapabilitiesErrorCode; readonly message: string }): void {
-  const payload = { status: 'error', message: error.message, code: WS_CODE_OF[error.code] };
+  const payload = { status: 'error', message: error.message, code: error.code };
   const socket = client as { handshake?: unknown; emit?: (event: string, data: unknown) => void; send?: (data: string) => void };
   if (socket.handshake !== undefined && typeof socket.emit === 'function') socket.emit('exception', payload);
   else if (typeof socket.send === 'function') socket.send(JSON.stringify({ event: 'exception', data: payload }));
 }
-
-/**
- * The `code` a WebSocket client reads for each module code: HTTP's, as the contract asks.
- * A `Record`, so a new code cannot reach a client without a decision here.
- */
-const WS_CODE_OF: Readonly<Record<CapabilitiesErrorCode, string>> = {
-  CAPS_YAML_SYNTAX: 'CAPS_YAML_SYNTAX',
-  CAPS_SCHEMA: 'CAPS_SCHEMA',
-  CAPS_CYCLE: 'CAPS_CYCLE',
-  CAPS_UNDEFINED: 'CAPS_UNDEFINED',
-  CAPS_DUPLICATE_USER: 'CAPS_DUPLICATE_USER',
-  CAPS_FILE_UNREADABLE: 'CAPS_FILE_UNREADABLE',
-  CAPS_FILE_TOO_LARGE: 'CAPS_FILE_TOO_LARGE',
-  CAPS_FILE_EXISTS: 'CAPS_FILE_EXISTS',
-  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
-  CAPS_STORE_BUSY: 'CAPS_STORE_BUSY',
-  INVALID_CAPABILITY_NAME: 'INVALID_CAPABILITY_NAME',
-  INVALID_EMAIL: 'INVALID_EMAIL',
-  UNKNOWN_CAPABILITY: 'UNKNOWN_CAPABILITY',
-  UNKNOWN_ACCOUNT: 'UNKNOWN_ACCOUNT',
-  INVALID_REQUEST: 'INVALID_REQUEST',
-  INPUT_INVALID: 'INPUT_INVALID',
-  BODY_INVALID: 'BODY_INVALID',
-  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
-  MEDIA_TYPE_UNSUPPORTED: 'MEDIA_TYPE_UNSUPPORTED',
-  CROSS_SITE_REQUEST: 'CROSS_SITE_REQUEST',
-  SESSION_REQUIRED: 'SESSION_REQUIRED',
-  SIGN_IN_REQUIRED: 'SIGN_IN_REQUIRED',
-  CAPABILITY_MISSING: 'CAPABILITY_MISSING',
-  CONTEXT_UNSUPPORTED: 'CONTEXT_UNSUPPORTED',
-  GRANT_FORBIDDEN: 'GRANT_FORBIDDEN',
-  LAST_ADMIN: 'LAST_ADMIN',
-  ACCOUNT_PINNED: 'ACCOUNT_PINNED',
-  CONFIG_INVALID: 'CONFIG_INVALID',
-  TOKEN_INVALID: 'TOKEN_INVALID',
-  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
-  TOKEN_REVOKED: 'TOKEN_REVOKED',
-  TOKEN_WRONG_TYPE: 'TOKEN_WRONG_TYPE',
-  REVOCATION_LIMIT: 'REVOCATION_LIMIT',
-  LOGIN_STATE_MISMATCH: 'LOGIN_STATE_MISMATCH',
-  LOGIN_EXPIRED: 'LOGIN_EXPIRED',
-  LOGIN_REFUSED: 'LOGIN_REFUSED',
-  LOGIN_PROVIDER_ERROR: 'LOGIN_PROVIDER_ERROR',
-  LOGIN_IDENTITY_LINKED: 'LOGIN_IDENTITY_LINKED',
-  LOGIN_PROVIDER_UNKNOWN: 'LOGIN_PROVIDER_UNKNOWN',
-  KEY_EXISTS: 'KEY_EXISTS',
-  KEY_UNKNOWN: 'KEY_UNKNOWN',
-};
