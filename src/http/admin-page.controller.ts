@@ -5,7 +5,7 @@ import { assertEmail } from '../capabilities/email';
 import { grantableBy } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
 import { CapabilitiesError } from '../errors';
-import { assertKeyName } from '../keys/api-key-request';
+import { assertKeyName } from '../capabilities/key-name';
 import { AccountDeletionService } from '../nest/account-deletion.service';
 import { ApiKeyService } from '../nest/api-key.service';
 import { AUTH_CONFIG } from '../nest/auth.constants';

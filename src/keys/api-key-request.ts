@@ -1,6 +1,7 @@
 import { assertDefined, type CapabilityPolicy } from '../capabilities/capability-policy';
 import type { CapabilitySet } from '../capabilities/capability-set';
 import { assertCanGrant } from '../capabilities/grant-rules';
+import { assertKeyName } from '../capabilities/key-name';
 import { assertWellFormedText } from '../capabilities/well-formed-text';
 import { InvalidInputError } from '../errors';
 import { generateApiKey, hashApiKey, type ApiKeyRecord } from './api-key';
@@ -9,8 +10,6 @@ import { generateApiKey, hashApiKey, type ApiKeyRecord } from './api-key';
 export const MAX_KEY_NOTE_LENGTH = 500;
 /** Longest lifetime a key may be given, in seconds: ten years. */
 export const MAX_KEY_TTL_SECONDS = 10 * 366 * 86400;
-
-const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** What a request to create a key asks for, before any check. */
 export interface ApiKeyRequest {
@@ -63,18 +62,6 @@ export function plannedApiKey(
     revokedAt: null,
   };
   return { key, record };
-}
-
-/**
- * Throws unless `value` is a key name: letters, digits, `.`, `_`, `-`, at most 64
- * (`INPUT_INVALID` for text that is not well-formed, else `INVALID_REQUEST`).
- */
-export function assertKeyName(value: unknown, field = 'name'): string {
-  if (typeof value === 'string') assertWellFormedText(value, field);
-  if (typeof value !== 'string' || !KEY_NAME.test(value)) {
-    throw new InvalidInputError('INVALID_REQUEST', field, `"${field}" must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
-  }
-  return value;
 }
 
 function keyTtl(value: unknown, rules: ApiKeyPolicy): number | null {
