@@ -1,12 +1,12 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { AuthModuleExtras, AuthModuleOptions } from './auth-module.options';
+import { AUTH_MODULE_OPTIONS } from './auth.constants';
 
 export const {
   ConfigurableModuleClass: AuthConfigurableModule,
-  MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
   OPTIONS_TYPE: AUTH_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'Auth' })
+} = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'Auth', optionsInjectionToken: AUTH_MODULE_OPTIONS })
   .setClassMethodName('forRoot')
   .setExtras<AuthModuleExtras & { globalGuard?: boolean }>({ isGlobal: true, prefix: '', globalGuard: true }, (definition) => definition)
   .build();

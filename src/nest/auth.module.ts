@@ -28,17 +28,12 @@ import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
 import { AdminPageController } from '../http/admin-page.controller';
 import { REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
-import { AUTH_CONFIG, CAPABILITY_STORE, CLOCK, GUARD_IS_GLOBAL } from './auth.constants';
+import { AUTH_CONFIG, AUTH_MODULE_OPTIONS, CAPABILITY_STORE, CLOCK, GUARD_IS_GLOBAL } from './auth.constants';
 import { normalizePrefix, resolveAuthConfig, type AuthConfig } from './auth-config';
 import { bearerTokensFor } from './bearer-tokens.factory';
 import { moduleBackend } from './module-backend';
 import { assertAsyncAuthOptions, assertAuthOptions } from './auth-options.check';
-import {
-  AUTH_ASYNC_OPTIONS_TYPE,
-  AUTH_MODULE_OPTIONS,
-  AUTH_OPTIONS_TYPE,
-  AuthConfigurableModule,
-} from './auth.module-definition';
+import { AUTH_ASYNC_OPTIONS_TYPE, AUTH_OPTIONS_TYPE, AuthConfigurableModule } from './auth.module-definition';
 import type { AuthModuleOptions } from './auth-module.options';
 import { CapabilityGuard } from './capability.guard';
 import { ApiKeyService } from './api-key.service';

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigError, LoginError } from '../errors';
 import type { Clock } from '../clock';
-import { AUTH_CONFIG, CLOCK } from './auth.constants';
+import { AUTH_CONFIG, AUTH_MODULE_OPTIONS, CLOCK } from './auth.constants';
 import type { AuthConfig } from './auth-config';
-import { AUTH_MODULE_OPTIONS } from './auth.module-definition';
 import type { AuthModuleOptions } from './auth-module.options';
 import { DEV_PROVIDER } from '../providers/dev/dev-sign-in';
 import { createGitHubProvider } from '../providers/github/github-sign-in';
