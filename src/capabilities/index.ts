@@ -1,7 +1,6 @@
 export { ADMIN_CAPABILITY, CapabilityGraph, type CapabilityDefinitions } from './capability-graph';
 export { CapabilitySet } from './capability-set';
 export { CapabilityPolicy, assertDefined, type PolicyParts, type UserGrants } from './capability-policy';
-export { parseCapsFile } from './caps-file';
 export { assertCapabilityName, capabilityNameProblem, MAX_CAPABILITY_NAME_LENGTH } from './capability-name';
 export { assertEmail, canonicalizeEmail, isServiceAccount, MAX_EMAIL_LENGTH, SERVICE_DOMAIN } from './email';
 export { assertWellFormedText, wellFormedTextProblem } from './well-formed-text';

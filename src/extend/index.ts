@@ -10,9 +10,9 @@ export {
   canonicalizeEmail,
   checkedChange,
   isServiceAccount,
-  parseCapsFile,
 } from '../capabilities';
 export type { CapabilityDefinitions } from '../capabilities';
+export { parseCapsFile } from '../capabilities/caps-file';
 
 // Where state lives, as one bundle: the memory backend is the reference implementation.
 export { openBackend } from '../stores/backend';

@@ -7,7 +7,6 @@ import * as core from '../../src/capabilities/index';
 import { ADMIN_CAPABILITY, CapabilityGraph } from '../../src/capabilities/capability-graph';
 import { CapabilitySet } from '../../src/capabilities/capability-set';
 import { assertDefined, CapabilityPolicy } from '../../src/capabilities/capability-policy';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
 import { assertCapabilityName, capabilityNameProblem, MAX_CAPABILITY_NAME_LENGTH } from '../../src/capabilities/capability-name';
 import { assertEmail, canonicalizeEmail, isServiceAccount, MAX_EMAIL_LENGTH, SERVICE_DOMAIN } from '../../src/capabilities/email';
 import { assertAdminRemains, assertCanGrant, planChange } from '../../src/capabilities/grant-rules';
@@ -58,7 +57,6 @@ describe('the capability core', () => {
       CapabilitySet,
       CapabilityPolicy,
       assertDefined,
-      parseCapsFile,
       assertCapabilityName,
       capabilityNameProblem,
       MAX_CAPABILITY_NAME_LENGTH,
