@@ -1,6 +1,6 @@
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertCapabilityName } from '../capabilities/capability-name';
-import { parseCapsFile } from '../capabilities/caps-file';
+import { parseCapsFile } from '../caps-file/caps-file';
 import { readFile } from 'node:fs/promises';
 import { createApiKey, revokeApiKey, type ApiKeyActions } from '../keys/api-key-actions';
 import { assertKeyName } from '../capabilities/key-name';

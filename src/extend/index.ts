@@ -12,7 +12,7 @@ export {
   isServiceAccount,
 } from '../capabilities';
 export type { CapabilityDefinitions } from '../capabilities';
-export { parseCapsFile } from '../capabilities/caps-file';
+export { parseCapsFile } from '../caps-file/caps-file';
 
 // Where state lives, as one bundle: the memory backend is the reference implementation.
 export { openBackend } from '../stores/backend';

@@ -1,6 +1,6 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
-import { CapsDocument, type EditableCaps, type Undo } from './caps-document';
+import { CapsDocument, type EditableCaps, type Undo } from '../caps-file/caps-document';
 import type { AccountDeletion, GrantEdit } from './capability-store';
 import { judgeGrant } from './grant-judgment';
 import type { JobOutcome } from './group-commit-queue';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { API_KEY_STORE, AuditRecorder, AuthModule, CAPABILITY_STORE, ConfigError, MemoryRevocationStore, REVOCATION_STORE, type AuthModuleOptions } from '../../src';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { openBackend, type Backend } from '../../src/stores/backend';
 
 const CAPS = 'capabilities:\n  read: []\n  write: [read]\nauto_admin: true\nusers:\n  alice@example.com: [admin]\n';

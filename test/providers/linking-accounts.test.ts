@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import type { CapabilityPolicy } from '../../src/capabilities/capability-policy';
 import { LoginError } from '../../src/errors';
 import { ProviderAccounts } from '../../src/nest/provider-accounts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { writeFileAtomic } from '../../src/stores/atomic-write';
 import { bigCapsFile, claimedVersion } from '../fixtures/big-caps-file';
 import { tempFolder } from '../fixtures/temp-folder';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { YamlFileStore } from '../../src/stores/yaml-file.store';
 import { startChild } from '../fixtures/child-process';
 import { COMMENTED_CAPS } from '../fixtures/caps-texts';

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, readdirSync, symlinkSync, unlinkSync, writeFil
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import type { CapabilityPolicy } from '../../src/capabilities/capability-policy';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { CapabilitiesError, CapsFileError } from '../../src/errors';
 import type { GrantEdit } from '../../src/stores/capability-store';
 import { YamlFileStore, type YamlFileStoreOptions } from '../../src/stores/yaml-file.store';

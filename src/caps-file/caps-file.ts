@@ -1,10 +1,10 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { CapabilityGraphError, CapsFileError, type CapabilitiesErrorCode, type SourcePosition } from '../errors';
-import { ADMIN_CAPABILITY, CapabilityGraph, type CapabilityDefinitions } from './capability-graph';
-import { CapabilityPolicy, type UserGrants } from './capability-policy';
-import { capabilityNameProblem, describeType } from './capability-name';
-import { canonicalizeEmail, isServiceAccount } from './email';
-import { identityKeyProblem, type IdentityLinks } from './identity-link';
+import { ADMIN_CAPABILITY, CapabilityGraph, type CapabilityDefinitions } from '../capabilities/capability-graph';
+import { CapabilityPolicy, type UserGrants } from '../capabilities/capability-policy';
+import { capabilityNameProblem, describeType } from '../capabilities/capability-name';
+import { canonicalizeEmail, isServiceAccount } from '../capabilities/email';
+import { identityKeyProblem, type IdentityLinks } from '../capabilities/identity-link';
 
 /** The top-level keys of caps.yaml; any other key is a mistake worth reporting. */
 const KNOWN_KEYS = new Set(['capabilities', 'auto_admin', 'default', 'guest', 'users', 'pinned', 'identities']);

@@ -2,7 +2,7 @@ import { isMap, isScalar, parseDocument } from 'yaml';
 import { CapabilityPolicy } from '../capabilities/capability-policy';
 import { CapabilitiesError } from '../errors';
 import { capabilityNameProblem } from '../capabilities/capability-name';
-import { parseCapsFile } from '../capabilities/caps-file';
+import { parseCapsFile } from './caps-file';
 import { canonicalizeEmail } from '../capabilities/email';
 import { CapsDocument, type EditableCaps } from './caps-document';
 import { scanUsersBlock, type UsersBlock } from './users-block';

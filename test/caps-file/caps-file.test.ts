@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CapabilitiesError, CapsFileError, type CapabilitiesErrorCode } from '../../src/errors';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
-import { CONTRACT_EXAMPLE, thrown } from './fixtures';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
+import { CONTRACT_EXAMPLE, thrown } from '../capabilities/fixtures';
 
 /** The lines of a caps.yaml, so that each test shows the line numbers it asserts. */
 function yaml(...lines: string[]): string {
