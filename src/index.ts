@@ -38,8 +38,8 @@ export type { CapabilitiesErrorCode, TokenErrorCode } from './errors';
 // Stores.
 export { YamlFileStore } from './stores';
 export type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './stores';
-export { FileRevocationStore, revocationFileFor } from './stores/file-revocation.store';
-export type { FileRevocationStoreOptions } from './stores/file-revocation.store';
+export { FileRevocationStore, revocationFileFor } from './stores/file/file-revocation.store';
+export type { FileRevocationStoreOptions } from './stores/file/file-revocation.store';
 export { RedisApiKeyStore, RedisAuditLog, RedisCapabilityStore, RedisRevocationStore, RedisStores } from './stores/redis';
 export type { RedisStoreOptions, RedisStoresOptions } from './stores/redis';
 export { MemoryRevocationStore, REVOCATION_STORE } from './tokens/revocation-store';
@@ -51,14 +51,14 @@ export type { ApiKeyRecord } from './keys/api-key';
 export { API_KEY_STORE, MemoryApiKeyStore } from './keys/api-key-store';
 export type { ApiKeyStore } from './keys/api-key-store';
 export { ApiKeyService } from './nest/api-key.service';
-export { FileApiKeyStore, apiKeyFileFor } from './stores/file-api-key.store';
-export type { FileApiKeyStoreOptions } from './stores/file-api-key.store';
+export { FileApiKeyStore, apiKeyFileFor } from './stores/file/file-api-key.store';
+export type { FileApiKeyStoreOptions } from './stores/file/file-api-key.store';
 export { MemoryAuditLog } from './audit/audit-log';
 export type { AuditAction, AuditEntry, AuditLog, AuditQuery, AuditShelf } from './audit/audit-log';
 export { AuditRecorder } from './audit/audit-recorder';
 export type { AuditActor } from './audit/audit-recorder';
-export { FileAuditLog, auditFileFor } from './stores/file-audit.log';
-export type { FileAuditLogOptions } from './stores/file-audit.log';
+export { FileAuditLog, auditFileFor } from './stores/file/file-audit.log';
+export type { FileAuditLogOptions } from './stores/file/file-audit.log';
 
 // Sign-in provider options.
 export type { ProviderOptions } from './providers/provider-options';

@@ -17,7 +17,7 @@ export { parseCapsFile } from '../caps-file/caps-file';
 // Where state lives, as one bundle: the memory backend is the reference implementation.
 export { openBackend } from '../stores/backend';
 export type { Backend, BackendOptions, BackendParts } from '../stores/backend';
-export { MemoryCapabilityStore } from '../stores/memory-capability.store';
+export { MemoryCapabilityStore } from '../stores/memory/memory-capability.store';
 
 // Writing files safely, as the file stores do.
 export { writeFileAtomic } from '../stores';

@@ -9,7 +9,7 @@ import { CapsDocument } from '../../src/caps-file/caps-document';
 import { loadCapsFile } from '../../src/caps-file/loaded-caps-file';
 import { FAST_USERS_THRESHOLD, scanUsersBlock } from '../../src/caps-file/users-block';
 import { UsersBlockDocument } from '../../src/caps-file/users-block.document';
-import { YamlFileStore } from '../../src/stores/yaml-file.store';
+import { YamlFileStore } from '../../src/stores/file/yaml-file.store';
 import { writersCapsHead } from '../fixtures/caps-texts';
 import { tempFolder } from '../fixtures/temp-folder';
 

@@ -6,7 +6,7 @@ import { GrantError, type CapabilitiesError } from '../../src/errors';
 import { generateApiKey, hashApiKey, type ApiKeyRecord } from '../../src/keys/api-key';
 import { ApiKeyIndex } from '../../src/keys/api-key-index';
 import { MemoryApiKeyStore } from '../../src/keys/api-key-store';
-import { FileApiKeyStore } from '../../src/stores/file-api-key.store';
+import { FileApiKeyStore } from '../../src/stores/file/file-api-key.store';
 import { tempFolder } from '../fixtures/temp-folder';
 import { waitUntil } from '../fixtures/wait-until';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { checkedDeletion } from '../../src/capabilities/grant-rules';
-import { YamlFileStore } from '../../src/stores/yaml-file.store';
+import { YamlFileStore } from '../../src/stores/file/yaml-file.store';
 import { tempFolder } from '../fixtures/temp-folder';
 
 const TEXT = `# Our capabilities

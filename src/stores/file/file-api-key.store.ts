@@ -1,16 +1,16 @@
-import { CapabilitiesError, StoreUnavailableError } from '../errors';
-import type { ApiKeyRecord } from '../keys/api-key';
-import { ApiKeyIndex, withKeyAdded, withKeyRevoked, type KeyRevocationCheck } from '../keys/api-key-index';
-import type { ApiKeyStore } from '../keys/api-key-store';
-import type { StoreLogger } from './capability-store';
-import { consoleStoreLogger } from './console-store-logger';
+import { CapabilitiesError, StoreUnavailableError } from '../../errors';
+import type { ApiKeyRecord } from '../../keys/api-key';
+import { ApiKeyIndex, withKeyAdded, withKeyRevoked, type KeyRevocationCheck } from '../../keys/api-key-index';
+import type { ApiKeyStore } from '../../keys/api-key-store';
+import type { StoreLogger } from '../capability-store';
+import { consoleStoreLogger } from '../console-store-logger';
 import { checkedLockOptions, type FileLockOptions } from './file-lock';
 import { rewriteUnderLock } from './locked-rewrite';
 import { checkedPollInterval } from './poll-interval';
 import { ChangedFileReader, firstLoadOrStop, pollFile } from './changed-file-reader';
-import { apiKeysFromJson, apiKeysToJson } from './api-key-json';
-import { Subscribers } from '../events/subscribers';
-import { nowSeconds } from '../clock';
+import { apiKeysFromJson, apiKeysToJson } from '../api-key-json';
+import { Subscribers } from '../../events/subscribers';
+import { nowSeconds } from '../../clock';
 
 /** Options of `FileApiKeyStore.open`. */
 export interface FileApiKeyStoreOptions extends FileLockOptions {

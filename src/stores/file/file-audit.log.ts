@@ -1,6 +1,6 @@
-import { matchesQuery, newestOf, type AuditEntry, type AuditLog, type AuditQuery, type AuditShelf } from '../audit/audit-log';
-import { ConfigError } from '../errors';
-import { checkedRetentionDays } from './audit-retention';
+import { matchesQuery, newestOf, type AuditEntry, type AuditLog, type AuditQuery, type AuditShelf } from '../../audit/audit-log';
+import { ConfigError } from '../../errors';
+import { checkedRetentionDays } from '../audit-retention';
 import { firstLineOf, RotatedLinesFile, type RotationRule } from './rotated-lines.file';
 
 const DAY_MS = 86_400_000;

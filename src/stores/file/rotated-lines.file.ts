@@ -1,6 +1,6 @@
 import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
 import { withFileLock } from './file-lock';
-import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
+import { GroupCommitQueue, type JobOutcome } from '../group-commit-queue';
 import { createWithMode, sidecarMode } from './sidecar-file';
 
 /** What a rotation rule is told about the file before an append. */

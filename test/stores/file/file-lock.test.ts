@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, realpathSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { withFileLock } from '../../src/stores/file-lock';
-import { startChild } from '../fixtures/child-process';
-import { tempFolder } from '../fixtures/temp-folder';
-import { waitUntil } from '../fixtures/wait-until';
+import { withFileLock } from '../../../src/stores/file/file-lock';
+import { startChild } from '../../fixtures/child-process';
+import { tempFolder } from '../../fixtures/temp-folder';
+import { waitUntil } from '../../fixtures/wait-until';
 
-const CYCLER = join(__dirname, '..', 'fixtures', 'lock-cycler.child.js');
+const CYCLER = join(__dirname, '..', '..', 'fixtures', 'lock-cycler.child.js');
 const ROUNDS = 5;
 
 test('a writer waiting for the lock gets its turn while another process takes it back to back', async (t) => {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ConfigError } from '../../src/errors';
-import { FileApiKeyStore } from '../../src/stores/file-api-key.store';
-import { FileRevocationStore } from '../../src/stores/file-revocation.store';
-import { YamlFileStore } from '../../src/stores/yaml-file.store';
-import { MINIMAL_CAPS } from '../fixtures/caps-texts';
-import { capsFileWith, tempFolder } from '../fixtures/temp-folder';
+import { ConfigError } from '../../../src/errors';
+import { FileApiKeyStore } from '../../../src/stores/file/file-api-key.store';
+import { FileRevocationStore } from '../../../src/stores/file/file-revocation.store';
+import { YamlFileStore } from '../../../src/stores/file/yaml-file.store';
+import { MINIMAL_CAPS } from '../../fixtures/caps-texts';
+import { capsFileWith, tempFolder } from '../../fixtures/temp-folder';
 
 /** A poll interval past what a Node timer holds: Node would fire such a timer every millisecond. */
 const LONGER_THAN_A_TIMER_MS = 2 ** 31;

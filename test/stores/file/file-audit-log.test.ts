@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { AuditEntry } from '../../src/audit/audit-log';
-import { AuditRecorder } from '../../src/audit/audit-recorder';
-import type { Principal } from '../../src/capabilities/principal';
-import { AccessError } from '../../src/errors';
-import { FileAuditLog, refusalsFileFor } from '../../src/stores/file-audit.log';
-import { tempFolder } from '../fixtures/temp-folder';
+import type { AuditEntry } from '../../../src/audit/audit-log';
+import { AuditRecorder } from '../../../src/audit/audit-recorder';
+import type { Principal } from '../../../src/capabilities/principal';
+import { AccessError } from '../../../src/errors';
+import { FileAuditLog, refusalsFileFor } from '../../../src/stores/file/file-audit.log';
+import { tempFolder } from '../../fixtures/temp-folder';
 
 const START_MS = Date.UTC(2026, 0, 1);
 const DAY_MS = 86_400_000;

@@ -2,7 +2,7 @@ import { mkdir, realpath, rmdir, stat, utimes } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
-import { CapabilitiesError, ConfigError } from '../errors';
+import { CapabilitiesError, ConfigError } from '../../errors';
 
 /** How long a writer waits for the lock of a shared file, and when a holder counts as gone. */
 export interface FileLockOptions {

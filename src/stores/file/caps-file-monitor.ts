@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { CapabilitiesError } from '../errors';
+import { CapabilitiesError } from '../../errors';
 import { mayStillChangeUnseen, readFileSignature, type FileSignature } from './file-signature';
-import { loadCapsFile, type LoadedCapsFile } from '../caps-file/loaded-caps-file';
+import { loadCapsFile, type LoadedCapsFile } from '../../caps-file/loaded-caps-file';
 
 /** What a look at the file on disk found, compared with the version in memory. */
 export type DiskCheck =

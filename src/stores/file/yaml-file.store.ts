@@ -1,17 +1,17 @@
-import type { CapabilityPolicy } from '../capabilities/capability-policy';
-import { CapabilitiesError, ConfigError, StoreUnavailableError } from '../errors';
-import type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './capability-store';
-import type { EditableCaps } from '../caps-file/caps-document';
+import type { CapabilityPolicy } from '../../capabilities/capability-policy';
+import { CapabilitiesError, ConfigError, StoreUnavailableError } from '../../errors';
+import type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from '../capability-store';
+import type { EditableCaps } from '../../caps-file/caps-document';
 import { CapsFileMonitor } from './caps-file-monitor';
-import { consoleStoreLogger } from './console-store-logger';
+import { consoleStoreLogger } from '../console-store-logger';
 import { checkedLockOptions, type FileLockOptions } from './file-lock';
-import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
-import { loadCapsFile } from '../caps-file/loaded-caps-file';
+import { GroupCommitQueue, type JobOutcome } from '../group-commit-queue';
+import { loadCapsFile } from '../../caps-file/loaded-caps-file';
 import { rewriteUnderLock } from './locked-rewrite';
 import { checkedPollInterval } from './poll-interval';
 import { applyStoreJobs, type AppliedBatch, type StoreJob } from './store-batch';
-import type { LoadedCapsFile } from '../caps-file/loaded-caps-file';
-import { Subscribers } from '../events/subscribers';
+import type { LoadedCapsFile } from '../../caps-file/loaded-caps-file';
+import { Subscribers } from '../../events/subscribers';
 
 /** Options of `YamlFileStore.open`. */
 export interface YamlFileStoreOptions extends FileLockOptions {

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CapabilitiesError } from '../../src/errors';
-import { FileRevocationStore, revocationFileFor } from '../../src/stores/file-revocation.store';
-import { RevocationList } from '../../src/tokens/revocation-list';
-import { MemoryRevocationStore } from '../../src/tokens/revocation-store';
-import { RecordingLogger } from '../fixtures/recording-logger';
-import { tempFolder } from '../fixtures/temp-folder';
-import { startChild } from '../fixtures/child-process';
-import { waitUntil } from '../fixtures/wait-until';
+import { CapabilitiesError } from '../../../src/errors';
+import { FileRevocationStore, revocationFileFor } from '../../../src/stores/file/file-revocation.store';
+import { RevocationList } from '../../../src/tokens/revocation-list';
+import { MemoryRevocationStore } from '../../../src/tokens/revocation-store';
+import { RecordingLogger } from '../../fixtures/recording-logger';
+import { tempFolder } from '../../fixtures/temp-folder';
+import { startChild } from '../../fixtures/child-process';
+import { waitUntil } from '../../fixtures/wait-until';
 
 const token = (tokenId: string, email = 'bot@service', issuedAt = 1_000): { tokenId: string; email: string; issuedAt: number } => ({ tokenId, email, issuedAt });
 
@@ -150,7 +150,7 @@ describe('FileRevocationStore', () => {
 });
 
 describe('FileRevocationStore shared by several processes', () => {
-  const REVOKER = join(__dirname, '..', 'fixtures', 'revoker.child.js');
+  const REVOKER = join(__dirname, '..', '..', 'fixtures', 'revoker.child.js');
   const ROUNDS = 5;
 
   it('keeps every revocation of two processes revoking at the same moment, on both and after a restart', async (t) => {

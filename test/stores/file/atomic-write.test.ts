@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { parseCapsFile } from '../../src/caps-file/caps-file';
-import { writeFileAtomic } from '../../src/stores/atomic-write';
-import { bigCapsFile, claimedVersion } from '../fixtures/big-caps-file';
-import { tempFolder } from '../fixtures/temp-folder';
-import { killWriterMidWrite } from '../fixtures/writer-child';
+import { parseCapsFile } from '../../../src/caps-file/caps-file';
+import { writeFileAtomic } from '../../../src/stores/file/atomic-write';
+import { bigCapsFile, claimedVersion } from '../../fixtures/big-caps-file';
+import { tempFolder } from '../../fixtures/temp-folder';
+import { killWriterMidWrite } from '../../fixtures/writer-child';
 
 // The tests run as root, so a file can be given to a user and group that are not the process's.
 const OTHER_UID = 4321;
@@ -106,7 +106,7 @@ describe('writeFileAtomic', () => {
 
   test('a process killed while writing large files leaves the old or a new complete file', async (t) => {
     const folder = tempFolder(t);
-    const script = join(__dirname, '..', 'fixtures', 'atomic-writer.child.js');
+    const script = join(__dirname, '..', '..', 'fixtures', 'atomic-writer.child.js');
     const users = 2_000;
     let killsInsideWrite = 0;
     for (let round = 0; round < 4; round++) {

@@ -1,9 +1,9 @@
-import type { CapabilityPolicy } from '../capabilities/capability-policy';
-import { assertEmail } from '../capabilities/email';
-import { CapsDocument, type EditableCaps, type Undo } from '../caps-file/caps-document';
-import type { AccountDeletion, GrantEdit } from './capability-store';
-import { judgeGrant } from './grant-judgment';
-import type { JobOutcome } from './group-commit-queue';
+import type { CapabilityPolicy } from '../../capabilities/capability-policy';
+import { assertEmail } from '../../capabilities/email';
+import { CapsDocument, type EditableCaps, type Undo } from '../../caps-file/caps-document';
+import type { AccountDeletion, GrantEdit } from '../capability-store';
+import { judgeGrant } from '../grant-judgment';
+import type { JobOutcome } from '../group-commit-queue';
 
 /** A request to link a provider identity to an account, queued with the grant edits. */
 export interface IdentityLinkJob {

@@ -1,9 +1,9 @@
-import type { CapabilityPolicy } from '../capabilities/capability-policy';
-import { assertEmail } from '../capabilities/email';
-import { StoreUnavailableError } from '../errors';
-import { Subscribers } from '../events/subscribers';
-import type { AccountDeletion, CapabilityStore, GrantEdit } from './capability-store';
-import { judgeGrant } from './grant-judgment';
+import type { CapabilityPolicy } from '../../capabilities/capability-policy';
+import { assertEmail } from '../../capabilities/email';
+import { StoreUnavailableError } from '../../errors';
+import { Subscribers } from '../../events/subscribers';
+import type { AccountDeletion, CapabilityStore, GrantEdit } from '../capability-store';
+import { judgeGrant } from '../grant-judgment';
 
 /**
  * Capabilities kept in this process only, starting from `policy`: the reference

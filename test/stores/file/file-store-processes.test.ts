@@ -3,17 +3,17 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { parseCapsFile } from '../../src/caps-file/caps-file';
-import { YamlFileStore } from '../../src/stores/yaml-file.store';
-import { startChild } from '../fixtures/child-process';
-import { COMMENTED_CAPS } from '../fixtures/caps-texts';
-import { RecordingLogger } from '../fixtures/recording-logger';
-import { tempFolder } from '../fixtures/temp-folder';
-import { waitUntil } from '../fixtures/wait-until';
+import { parseCapsFile } from '../../../src/caps-file/caps-file';
+import { YamlFileStore } from '../../../src/stores/file/yaml-file.store';
+import { startChild } from '../../fixtures/child-process';
+import { COMMENTED_CAPS } from '../../fixtures/caps-texts';
+import { RecordingLogger } from '../../fixtures/recording-logger';
+import { tempFolder } from '../../fixtures/temp-folder';
+import { waitUntil } from '../../fixtures/wait-until';
 
-const ADDER = join(__dirname, '..', 'fixtures', 'caps-adder.child.js');
-const LOCK_HOLDER = join(__dirname, '..', 'fixtures', 'lock-holder.child.js');
-const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+const ADDER = join(__dirname, '..', '..', 'fixtures', 'caps-adder.child.js');
+const LOCK_HOLDER = join(__dirname, '..', '..', 'fixtures', 'lock-holder.child.js');
+const CLI = join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 const WRITES_PER_PROCESS = 60;
 
 function sharedCapsFile(t: TestContext, text = COMMENTED_CAPS): string {

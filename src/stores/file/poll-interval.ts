@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../errors';
 
 /** The longest delay a Node timer holds; a longer one fires after 1 ms instead. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;

@@ -1,15 +1,15 @@
-import { CapabilitiesError, StoreUnavailableError } from '../errors';
-import { RevocationList, parseRevocationSnapshot, type RevocableToken, type RevocationSnapshot } from '../tokens/revocation-list';
-import type { RevocationStore } from '../tokens/revocation-store';
-import type { StoreLogger } from './capability-store';
-import { consoleStoreLogger } from './console-store-logger';
+import { CapabilitiesError, StoreUnavailableError } from '../../errors';
+import { RevocationList, parseRevocationSnapshot, type RevocableToken, type RevocationSnapshot } from '../../tokens/revocation-list';
+import type { RevocationStore } from '../../tokens/revocation-store';
+import type { StoreLogger } from '../capability-store';
+import { consoleStoreLogger } from '../console-store-logger';
 import { ChangedFileReader, firstLoadOrStop, pollFile } from './changed-file-reader';
 import { checkedLockOptions, type FileLockOptions } from './file-lock';
-import { GroupCommitQueue, type JobOutcome } from './group-commit-queue';
+import { GroupCommitQueue, type JobOutcome } from '../group-commit-queue';
 import { rewriteUnderLock } from './locked-rewrite';
 import { checkedPollInterval } from './poll-interval';
-import { Subscribers } from '../events/subscribers';
-import { nowSeconds } from '../clock';
+import { Subscribers } from '../../events/subscribers';
+import { nowSeconds } from '../../clock';
 
 /** One revocation, applied to the list in memory and again to the file's, under its lock. */
 type Revocation = (list: RevocationList) => void;

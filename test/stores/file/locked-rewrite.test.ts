@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { checkedLockOptions } from '../../src/stores/file-lock';
-import { rewriteUnderLock } from '../../src/stores/locked-rewrite';
-import { tempFolder } from '../fixtures/temp-folder';
+import { checkedLockOptions } from '../../../src/stores/file/file-lock';
+import { rewriteUnderLock } from '../../../src/stores/file/locked-rewrite';
+import { tempFolder } from '../../fixtures/temp-folder';
 
 const LOCK = checkedLockOptions({});
 

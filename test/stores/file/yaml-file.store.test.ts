@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import type { CapabilityPolicy } from '../../src/capabilities/capability-policy';
-import { parseCapsFile } from '../../src/caps-file/caps-file';
-import { CapabilitiesError, CapsFileError } from '../../src/errors';
-import type { GrantEdit } from '../../src/stores/capability-store';
-import { YamlFileStore, type YamlFileStoreOptions } from '../../src/stores/yaml-file.store';
-import { BIG_CAPABILITIES, bigCapsFile, CHANGED_GRANT } from '../fixtures/big-caps-file';
-import { COMMENTED_CAPS, MINIMAL_CAPS } from '../fixtures/caps-texts';
-import { RecordingLogger } from '../fixtures/recording-logger';
-import { SeededRandom } from '../fixtures/seeded-random';
-import { tempFolder } from '../fixtures/temp-folder';
-import { waitUntil } from '../fixtures/wait-until';
-import { killWriterMidWrite } from '../fixtures/writer-child';
+import type { CapabilityPolicy } from '../../../src/capabilities/capability-policy';
+import { parseCapsFile } from '../../../src/caps-file/caps-file';
+import { CapabilitiesError, CapsFileError } from '../../../src/errors';
+import type { GrantEdit } from '../../../src/stores/capability-store';
+import { YamlFileStore, type YamlFileStoreOptions } from '../../../src/stores/file/yaml-file.store';
+import { BIG_CAPABILITIES, bigCapsFile, CHANGED_GRANT } from '../../fixtures/big-caps-file';
+import { COMMENTED_CAPS, MINIMAL_CAPS } from '../../fixtures/caps-texts';
+import { RecordingLogger } from '../../fixtures/recording-logger';
+import { SeededRandom } from '../../fixtures/seeded-random';
+import { tempFolder } from '../../fixtures/temp-folder';
+import { waitUntil } from '../../fixtures/wait-until';
+import { killWriterMidWrite } from '../../fixtures/writer-child';
 
 const FAST_POLL_MS = 20;
 const NO_POLL_MS = 3_600_000;
@@ -430,7 +430,7 @@ describe('YamlFileStore lifecycle', () => {
 describe('YamlFileStore crash safety', () => {
   test('a store process killed while writing a large file leaves the old or a new complete file', async (t) => {
     const folder = tempFolder(t);
-    const script = join(__dirname, '..', 'fixtures', 'store-writer.child.js');
+    const script = join(__dirname, '..', '..', 'fixtures', 'store-writer.child.js');
     const users = 2_000;
     const original = bigCapsFile(0, users);
     const originalGrant = parseCapsFile(original, 'original').stored('user0@example.com');
