@@ -46,10 +46,10 @@ export { MemoryRevocationStore, REVOCATION_STORE } from './tokens/revocation-sto
 export type { RevocationStore } from './tokens/revocation-store';
 
 // API keys and the audit trail.
-export { API_KEY_PREFIX } from './keys/api-key';
-export type { ApiKeyRecord } from './keys/api-key';
-export { API_KEY_STORE, MemoryApiKeyStore } from './keys/api-key-store';
-export type { ApiKeyStore } from './keys/api-key-store';
+export { API_KEY_PREFIX } from './api-keys/api-key';
+export type { ApiKeyRecord } from './api-keys/api-key';
+export { API_KEY_STORE, MemoryApiKeyStore } from './api-keys/api-key-store';
+export type { ApiKeyStore } from './api-keys/api-key-store';
 export { ApiKeyService } from './nest/api-key.service';
 export { FileApiKeyStore, apiKeyFileFor } from './stores/file/file-api-key.store';
 export type { FileApiKeyStoreOptions } from './stores/file/file-api-key.store';

@@ -28,7 +28,7 @@ export type { RevocableToken, RevocationSnapshot } from '../tokens/revocation-li
 export type { ChangeEntry } from '../stores/redis';
 
 // What an API key store serves the guard: its keys, indexed by digest.
-export { ApiKeyIndex } from '../keys/api-key-index';
+export { ApiKeyIndex } from '../api-keys/api-key-index';
 
 // Bearer tokens outside the module (scripts, other services).
 export { BearerTokens, TOKEN_ALGORITHM, TokenType } from '../tokens/bearer-tokens';

@@ -2,7 +2,7 @@ import type { AuditEntry } from '../audit/audit-log';
 import type { AccountPage } from '../capabilities/account-index';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import type { CapabilitySet } from '../capabilities/capability-set';
-import type { ApiKeyRecord } from '../keys/api-key';
+import type { ApiKeyRecord } from '../api-keys/api-key';
 import type { CapabilitiesErrorCode } from '../errors';
 import { deleteAccountControl, offersDeletion } from './admin-delete.view';
 import { codeLine } from './denial-page';

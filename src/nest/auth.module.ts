@@ -23,7 +23,7 @@ import type { CapabilityStore } from '../stores/capability-store';
 import type { Backend } from '../stores/backend';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { AuditRecorder } from '../audit/audit-recorder';
-import { API_KEY_STORE, type ApiKeyStore } from '../keys/api-key-store';
+import { API_KEY_STORE, type ApiKeyStore } from '../api-keys/api-key-store';
 import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
 import { AdminPageController } from '../http/admin-page.controller';

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
 import { MemoryAuditLog, type AuditLog } from '../audit/audit-log';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
-import { MemoryApiKeyStore, type ApiKeyStore } from '../keys/api-key-store';
+import { MemoryApiKeyStore, type ApiKeyStore } from '../api-keys/api-key-store';
 import { MemoryRevocationStore, type RevocationStore } from '../tokens/revocation-store';
 import type { CapabilityStore, StoreLogger } from './capability-store';
 import { FileApiKeyStore, apiKeyFileFor } from './file/file-api-key.store';

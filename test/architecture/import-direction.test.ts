@@ -12,10 +12,10 @@ const SRC = resolve(__dirname, '..', '..', '..', 'src');
  * <forbidden>".
  */
 const FORBIDDEN: Record<string, readonly string[]> = {
-  'capabilities/': ['nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
-  'events/': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
-  'errors.ts': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/'],
-  'clock.ts': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'keys/', 'audit/', 'cli/', 'testing/', 'errors.ts'],
+  'capabilities/': ['nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'api-keys/', 'audit/', 'cli/', 'testing/'],
+  'events/': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'api-keys/', 'audit/', 'cli/', 'testing/'],
+  'errors.ts': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'api-keys/', 'audit/', 'cli/', 'testing/'],
+  'clock.ts': ['capabilities/', 'nest/', 'http/', 'providers/', 'tokens/', 'stores/', 'session/', 'secrets/', 'api-keys/', 'audit/', 'cli/', 'testing/', 'errors.ts'],
   'providers/': ['nest/', 'http/', 'cli/', 'testing/'],
   'tokens/': ['nest/', 'http/', 'cli/', 'testing/'],
   'session/': ['nest/', 'http/', 'providers/', 'cli/', 'testing/'],

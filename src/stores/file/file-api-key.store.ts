@@ -1,7 +1,7 @@
 import { CapabilitiesError, StoreUnavailableError } from '../../errors';
-import type { ApiKeyRecord } from '../../keys/api-key';
-import { ApiKeyIndex, withKeyAdded, withKeyRevoked, type KeyRevocationCheck } from '../../keys/api-key-index';
-import type { ApiKeyStore } from '../../keys/api-key-store';
+import type { ApiKeyRecord } from '../../api-keys/api-key';
+import { ApiKeyIndex, withKeyAdded, withKeyRevoked, type KeyRevocationCheck } from '../../api-keys/api-key-index';
+import type { ApiKeyStore } from '../../api-keys/api-key-store';
 import type { StoreLogger } from '../capability-store';
 import { consoleStoreLogger } from '../console-store-logger';
 import { checkedLockOptions, type FileLockOptions } from './file-lock';
