@@ -3,7 +3,7 @@
 // kit in `nest-capabilities/testing`; anything else is internal and may change.
 
 // Nest module, guard, service and decorators.
-export { AuthModule } from './nest/auth.module';
+export { AuthModule } from './module/auth.module';
 export type { AuthModuleExtras, AuthModuleOptions } from './nest/auth-module.options';
 export { CAPABILITY_STORE, CLOCK } from './nest/auth.constants';
 export { CapabilityGuard } from './nest/capability.guard';

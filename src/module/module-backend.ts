@@ -1,8 +1,8 @@
 import type { StoreLogger } from '../stores/capability-store';
 import { openBackend, type Backend } from '../stores/backend';
 import { ConfigError } from '../errors';
-import type { AuthConfig } from './auth-config';
-import type { AuthModuleOptions } from './auth-module.options';
+import type { AuthConfig } from '../nest/auth-config';
+import type { AuthModuleOptions } from '../nest/auth-module.options';
 
 /**
  * The backend the module's options describe: the app's own `backend`; else Redis when `redis` is

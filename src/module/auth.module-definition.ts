@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { AuthModuleExtras, AuthModuleOptions } from './auth-module.options';
-import { AUTH_MODULE_OPTIONS } from './auth.constants';
+import type { AuthModuleExtras, AuthModuleOptions } from '../nest/auth-module.options';
+import { AUTH_MODULE_OPTIONS } from '../nest/auth.constants';
 
 export const {
   ConfigurableModuleClass: AuthConfigurableModule,
