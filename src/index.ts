@@ -11,8 +11,8 @@ export { CapabilityService } from './nest/capability.service';
 export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/decorators';
 export { CapabilitiesWsFilter } from './ws/capabilities-ws.filter';
 export { rememberHandshake } from './ws/ws-handshake';
-export { ProviderAccessToken } from './nest/provider-access-token';
-export { ProviderApiTokens } from './nest/provider-api-tokens';
+export { ProviderAccessToken } from './nest/sign-in/provider-access-token';
+export { ProviderApiTokens } from './nest/sign-in/provider-api-tokens';
 
 // What handlers and services see.
 export { ADMIN_CAPABILITY, CapabilityPolicy } from './capabilities';

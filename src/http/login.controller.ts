@@ -8,7 +8,7 @@ import { DEV_PROVIDER } from '../providers/dev/dev-sign-in';
 import { devAccounts, devSignInPage } from './dev-sign-in.page';
 import { accountEmailOf } from '../providers/sign-in';
 import { isRedirectProvider } from '../providers/sign-in-provider';
-import { SignInProviders } from '../nest/sign-in-providers';
+import { SignInProviders } from '../nest/sign-in/sign-in-providers';
 import { LoginError } from '../errors';
 import { LoginAttempts } from '../session/login-attempt';
 import { safeRedirectPath } from '../session/safe-redirect';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseCapsFile } from '../../src/caps-file/caps-file';
 import type { CapabilityPolicy } from '../../src/capabilities/capability-policy';
 import { LoginError } from '../../src/errors';
-import { ProviderAccounts } from '../../src/nest/provider-accounts';
+import { ProviderAccounts } from '../../src/nest/sign-in/provider-accounts';
 import type { ProviderIdentity } from '../../src/providers/sign-in-provider';
 import type { CapabilityStore } from '../../src/stores/capability-store';
 

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigError, LoginError } from '../errors';
-import type { Clock } from '../clock';
-import { AUTH_CONFIG, AUTH_MODULE_OPTIONS, CLOCK } from './auth.constants';
-import type { AuthConfig } from './auth-config';
-import type { AuthModuleOptions } from './auth-module.options';
-import { DEV_PROVIDER } from '../providers/dev/dev-sign-in';
-import { createGitHubProvider } from '../providers/github/github-sign-in';
-import { createGoogleProvider } from '../providers/google/google-sign-in';
-import { createOidcProvider } from '../providers/oidc/oidc-sign-in';
-import type { ProviderOptions } from '../providers/provider-options';
-import { isRedirectProvider, type ProviderContext, type RedirectSignInProvider, type SignInProvider } from '../providers/sign-in-provider';
+import { ConfigError, LoginError } from '../../errors';
+import type { Clock } from '../../clock';
+import { AUTH_CONFIG, AUTH_MODULE_OPTIONS, CLOCK } from '../auth.constants';
+import type { AuthConfig } from '../auth-config';
+import type { AuthModuleOptions } from '../auth-module.options';
+import { DEV_PROVIDER } from '../../providers/dev/dev-sign-in';
+import { createGitHubProvider } from '../../providers/github/github-sign-in';
+import { createGoogleProvider } from '../../providers/google/google-sign-in';
+import { createOidcProvider } from '../../providers/oidc/oidc-sign-in';
+import type { ProviderOptions } from '../../providers/provider-options';
+import { isRedirectProvider, type ProviderContext, type RedirectSignInProvider, type SignInProvider } from '../../providers/sign-in-provider';
 
 /**
  * One factory per provider kind; adding a kind to `ProviderOptions` without one here does not compile.

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { MemoryAuditLog } from '../audit/audit-log';
-import { AuditRecorder } from '../audit/audit-recorder';
-import { assertIdentityFree } from '../capabilities/capability-policy';
-import type { Principal } from '../capabilities/principal';
-import { identityKey, legacyIdentityKey } from '../capabilities/identity-link';
-import { CAPABILITY_STORE } from './auth.constants';
-import type { CapabilityStore } from '../stores/capability-store';
-import { LoginError } from '../errors';
-import type { LoginAttempt } from '../session/login-attempt';
-import { accountEmailOf } from '../providers/sign-in';
-import type { IdentitySource, ProviderIdentity } from '../providers/sign-in-provider';
+import { MemoryAuditLog } from '../../audit/audit-log';
+import { AuditRecorder } from '../../audit/audit-recorder';
+import { assertIdentityFree } from '../../capabilities/capability-policy';
+import type { Principal } from '../../capabilities/principal';
+import { identityKey, legacyIdentityKey } from '../../capabilities/identity-link';
+import { CAPABILITY_STORE } from '../auth.constants';
+import type { CapabilityStore } from '../../stores/capability-store';
+import { LoginError } from '../../errors';
+import type { LoginAttempt } from '../../session/login-attempt';
+import { accountEmailOf } from '../../providers/sign-in';
+import type { IdentitySource, ProviderIdentity } from '../../providers/sign-in-provider';
 
 /**
  * Which account a provider's identity signs in to. The default: the verified email,

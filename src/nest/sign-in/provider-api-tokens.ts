@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingHttpHeaders } from 'node:http';
-import { LoginError } from '../errors';
-import { SessionCookie, type Session } from '../session/session-cookie';
-import { isRedirectProvider, type ProviderTokens } from '../providers/sign-in-provider';
-import { CLOCK } from './auth.constants';
+import { LoginError } from '../../errors';
+import { SessionCookie, type Session } from '../../session/session-cookie';
+import { isRedirectProvider, type ProviderTokens } from '../../providers/sign-in-provider';
+import { CLOCK } from '../auth.constants';
 import { SignInProviders } from './sign-in-providers';
-import { nowSeconds } from '../clock';
+import { nowSeconds } from '../../clock';
 
 /** An access token this close to its expiry (seconds) is refreshed before use. */
 export const REFRESH_MARGIN_SECONDS = 60;
