@@ -11,7 +11,7 @@ import { SignInProviders } from '../nest/sign-in/sign-in-providers';
 import { LoginAttempts } from '../session/login-attempt';
 import { safeRedirectPath } from '../session/safe-redirect';
 import { SessionCookie } from '../session/session-cookie';
-import { confirmPage, needsConfirmation } from './confirm-page';
+import { confirmPage, needsConfirmation } from './pages/confirm-page';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 

@@ -1,7 +1,7 @@
-import type { Principal } from '../capabilities/principal';
-import type { CapabilitiesErrorCode } from '../errors';
+import type { Principal } from '../../capabilities/principal';
+import type { CapabilitiesErrorCode } from '../../errors';
 import { escapeHtml, HOME_LINK, page } from './html';
-import { loginLocation } from '../nest/access';
+import { loginLocation } from '../../nest/access';
 
 /** What a browser is told when the module refuses it. */
 export interface Denial {

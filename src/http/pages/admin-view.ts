@@ -1,5 +1,5 @@
-import { pageOfAccounts, type AccountPage, type AccountQuery } from '../capabilities/account-index';
-import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import { pageOfAccounts, type AccountPage, type AccountQuery } from '../../capabilities/account-index';
+import type { CapabilityPolicy } from '../../capabilities/capability-policy';
 
 /** Accounts the admin page lists at once, in each of its two lists. */
 export const ADMIN_PAGE_SIZE = 50;

@@ -1,5 +1,5 @@
-import type { CapabilityPolicy } from '../capabilities/capability-policy';
-import { isServiceAccount } from '../capabilities/email';
+import type { CapabilityPolicy } from '../../capabilities/capability-policy';
+import { isServiceAccount } from '../../capabilities/email';
 import { escapeHtml, HOME_LINK, page } from './html';
 
 /** How many of the file's accounts the development sign-in page lists. */

@@ -1,9 +1,9 @@
-import type { AuditEntry } from '../audit/audit-log';
-import type { AccountPage } from '../capabilities/account-index';
-import type { CapabilityPolicy } from '../capabilities/capability-policy';
-import type { CapabilitySet } from '../capabilities/capability-set';
-import type { ApiKeyRecord } from '../api-keys/api-key';
-import type { CapabilitiesErrorCode } from '../errors';
+import type { AuditEntry } from '../../audit/audit-log';
+import type { AccountPage } from '../../capabilities/account-index';
+import type { CapabilityPolicy } from '../../capabilities/capability-policy';
+import type { CapabilitySet } from '../../capabilities/capability-set';
+import type { ApiKeyRecord } from '../../api-keys/api-key';
+import type { CapabilitiesErrorCode } from '../../errors';
 import { deleteAccountControl, offersDeletion } from './admin-delete.view';
 import { codeLine } from './denial-page';
 import { ADMIN_PAGE_SIZE, viewQuery, type AdminView } from './admin-view';

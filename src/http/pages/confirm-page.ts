@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { CrossSiteRequestError } from '../errors';
-import { acceptsHtml } from '../nest/access';
-import { assertSameOriginNavigation } from '../session/assert-same-origin';
+import { CrossSiteRequestError } from '../../errors';
+import { acceptsHtml } from '../../nest/access';
+import { assertSameOriginNavigation } from '../../session/assert-same-origin';
 import { escapeHtml, page } from './html';
 
 /**
