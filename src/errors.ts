@@ -23,6 +23,7 @@ export type CapabilitiesErrorCode =
   | 'ACCOUNT_PINNED'
   | 'INVALID_REQUEST'
   | 'INPUT_INVALID'
+  | 'SCOPE_INVALID'
   | 'BODY_INVALID'
   | 'BODY_TOO_LARGE'
   | 'MEDIA_TYPE_UNSUPPORTED'
@@ -113,6 +114,7 @@ export type InvalidInputCode =
   | 'UNKNOWN_ACCOUNT'
   | 'INVALID_REQUEST'
   | 'INPUT_INVALID'
+  | 'SCOPE_INVALID'
   | 'BODY_INVALID'
   | 'BODY_TOO_LARGE'
   | 'MEDIA_TYPE_UNSUPPORTED';

@@ -24,6 +24,9 @@ export class CapabilityGraph {
   private readonly words: number;
   private readonly closures: Uint32Array;
   private readonly empty: CapabilitySet;
+  // Stored grant lists are never changed once stored (a change stores a new list), so
+  // the list object itself identifies its closure.
+  private readonly closureByGrant = new WeakMap<readonly string[], CapabilitySet>();
 
   private constructor(definitions: CapabilityDefinitions, autoAdmin: boolean) {
     const names = [...definitions.keys()].filter((name) => !(autoAdmin && name === ADMIN_CAPABILITY));
@@ -81,6 +84,19 @@ export class CapabilityGraph {
       for (let word = 0; word < this.words; word++) bits[word]! |= this.closures[offset + word]!;
     }
     return bits === undefined ? this.empty : new CapabilitySet(bits, this.names, this.indexByName);
+  }
+
+  /**
+   * The closure of a stored grant list, computed once per list object: a scoped check
+   * reads the closures of a few stored lists without building a set.
+   */
+  closureOfGrant(names: readonly string[]): CapabilitySet {
+    let set = this.closureByGrant.get(names);
+    if (set === undefined) {
+      set = this.closureOf(names);
+      this.closureByGrant.set(names, set);
+    }
+    return set;
   }
 
   /** The union of several sets of this graph. */

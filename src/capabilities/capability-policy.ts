@@ -4,6 +4,8 @@ import { ADMIN_CAPABILITY, type CapabilityGraph } from './capability-graph';
 import type { CapabilitySet } from './capability-set';
 import { withGrant, type UserGrants } from './layered-grants';
 import type { Principal } from './principal';
+import { isWithinScope, scopeAndAncestors } from './scope';
+import { outermostScopes, withoutAccountInScopes, withoutScopeTree, withScopedGrant, type ScopedGrants } from './scoped-grants';
 
 export type { UserGrants } from './layered-grants';
 
@@ -17,8 +19,26 @@ export interface PolicyParts {
   readonly users: UserGrants;
   /** Grants the API never changes. */
   readonly pinned: UserGrants;
+  /** Grants that hold at one scope and below (scope -> email -> capabilities). Default none. */
+  readonly scopes?: ScopedGrants;
   /** Linked provider identities (`"<provider>:<subject>"` -> email). Default none. */
   readonly identities?: IdentityLinks;
+}
+
+/** Who holds a capability at a scope: see `CapabilityPolicy.holders`. */
+export interface CapabilityHolders {
+  /** Whether every signed-in user holds it there (through `default`). */
+  readonly everyone: boolean;
+  /** Every stored account that holds it there, by any route; sorted. */
+  readonly holders: readonly string[];
+}
+
+/** Where an account holds a capability: see `CapabilityPolicy.scopesOf`. */
+export interface ScopesHeld {
+  /** Whether the account holds it globally. */
+  readonly everywhere: boolean;
+  /** The fewest scopes at (and below) each of which the account holds it; sorted. */
+  readonly scopes: readonly string[];
 }
 
 /**
@@ -38,6 +58,7 @@ export class CapabilityPolicy implements PolicyParts {
   readonly guest: readonly string[];
   readonly users: UserGrants;
   readonly pinned: UserGrants;
+  readonly scopes: ScopedGrants;
   readonly identities: IdentityLinks;
   private readonly guestSet: CapabilitySet;
   private readonly defaultSet: CapabilitySet;
@@ -52,6 +73,7 @@ export class CapabilityPolicy implements PolicyParts {
     this.guest = parts.guest;
     this.users = parts.users;
     this.pinned = parts.pinned;
+    this.scopes = parts.scopes ?? new Map();
     this.identities = parts.identities ?? new Map();
     this.guestSet = this.graph.closureOf(parts.guest);
     this.defaultSet = this.graph.closureOf(parts.defaults);
@@ -88,7 +110,8 @@ export class CapabilityPolicy implements PolicyParts {
    */
   withoutAccount(email: string): CapabilityPolicy {
     const links = this.identitiesOf(email);
-    if (!this.users.has(email) && links.length === 0) return this;
+    const scopes = withoutAccountInScopes(this.scopes, email);
+    if (!this.users.has(email) && links.length === 0 && scopes === this.scopes) return this;
     let users = this.users;
     if (users.has(email)) {
       const remaining = new Map(users);
@@ -101,7 +124,32 @@ export class CapabilityPolicy implements PolicyParts {
       for (const identity of links) remaining.delete(identity);
       identities = remaining;
     }
-    return new CapabilityPolicy({ ...this, users, identities });
+    return new CapabilityPolicy({ ...this, users, scopes, identities });
+  }
+
+  /**
+   * The same state with the grants of `email` at exactly `scope` replaced by `names`
+   * (an empty list removes them). Every name must be defined; `scope` must be valid
+   * (see `assertScope`). Other scopes and accounts are shared with this policy.
+   *
+   * @example
+   * const next = policy.withScopedUser('shop:paris', 'bob@example.com', ['bake']);
+   */
+  withScopedUser(scope: string, email: string, names: readonly string[]): CapabilityPolicy {
+    for (const name of names) assertDefined(this.graph, name, `capabilities of ${email} at ${scope}`);
+    return new CapabilityPolicy({ ...this, scopes: withScopedGrant(this.scopes, scope, email, names) });
+  }
+
+  /**
+   * The same state without any grant at `scope` or below it (a deleted shop), and how many
+   * (account, capability, scope) grants that removed.
+   *
+   * @example
+   * const { policy: next, removed } = policy.withoutScope('shop:paris');
+   */
+  withoutScope(scope: string): { readonly policy: CapabilityPolicy; readonly removed: number } {
+    const { scopes, removed } = withoutScopeTree(this.scopes, scope);
+    return { policy: scopes === this.scopes ? this : new CapabilityPolicy({ ...this, scopes }), removed };
   }
 
   /** The provider identities linked to `email`, in the order they were linked. */
@@ -132,6 +180,27 @@ export class CapabilityPolicy implements PolicyParts {
   /** The capabilities stored for `email` through the API, as written. */
   stored(email: string): readonly string[] {
     return this.users.get(email) ?? [];
+  }
+
+  /** The capabilities stored for `email` at exactly `scope`, as written. */
+  storedAt(email: string, scope: string): readonly string[] {
+    return this.scopes.get(scope)?.get(email) ?? [];
+  }
+
+  /**
+   * Every scope where `email` has a stored grant, with the grant, sorted by scope; only
+   * `under` and below it when given.
+   *
+   * @example
+   * policy.scopedGrantsOf('bob@example.com'); // [['shop:paris', ['bake']]]
+   */
+  scopedGrantsOf(email: string, under?: string): [string, readonly string[]][] {
+    const found: [string, readonly string[]][] = [];
+    for (const [scope, grants] of this.scopes) {
+      const names = grants.get(email);
+      if (names !== undefined && (under === undefined || isWithinScope(scope, under))) found.push([scope, names]);
+    }
+    return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** The capabilities pinned to `email` in the file. */
@@ -168,6 +237,8 @@ export class CapabilityPolicy implements PolicyParts {
    */
   effectiveFor(principal: Principal | null): CapabilitySet {
     if (principal === null) return this.guestSet;
+    // A credential limited to a scope holds nothing outside it, and a global check is outside.
+    if (principal.scope !== undefined) return this.graph.none;
     if (principal.snapshot === undefined && principal.keyCapabilities === undefined) return this.effective(principal.email);
     const cached = this.effectiveByPrincipal.get(principal);
     if (cached !== undefined) return cached;
@@ -183,9 +254,122 @@ export class CapabilityPolicy implements PolicyParts {
     return this.graph.intersection(account, this.graph.closureOf(principal.snapshot));
   }
 
-  /** Whether `email` (or a guest, for `null`) holds `capability` now. */
-  can(email: string | null, capability: string): boolean {
-    return this.effective(email).has(capability);
+  /**
+   * Whether `email` (or a guest, for `null`) holds `capability` now: globally, or at
+   * `scope` when given (a global grant, or one at `scope` or above it).
+   *
+   * @example
+   * policy.can('bob@example.com', 'bake', 'shop:paris/oven:2');
+   */
+  can(email: string | null, capability: string, scope?: string): boolean {
+    const index = this.graph.indexOf(capability);
+    if (index < 0) return false;
+    if (email === null) return this.guestSet.hasIndex(index);
+    return this.accountHoldsAt(email, index, scope);
+  }
+
+  /**
+   * Whether `principal` may use the capability at `capabilityIndex` (see
+   * `CapabilityGraph.indexOf`) at `scope`, or globally when `scope` is undefined. The
+   * guard's scoped check: no set is built, only the closures of the grants at `scope`
+   * and above are read. A credential limited to a scope holds nothing outside it.
+   *
+   * @example
+   * policy.holdsAt(principal, policy.graph.indexOf('bake'), 'shop:paris');
+   */
+  holdsAt(principal: Principal | null, capabilityIndex: number, scope: string | undefined): boolean {
+    if (principal === null) return this.guestSet.hasIndex(capabilityIndex);
+    if (scope === undefined) return this.effectiveFor(principal).hasIndex(capabilityIndex);
+    if (principal.scope !== undefined && !isWithinScope(scope, principal.scope)) return false;
+    if (principal.keyCapabilities !== undefined) return this.graph.closureOfGrant(principal.keyCapabilities).hasIndex(capabilityIndex);
+    if (!this.accountHoldsAt(principal.email, capabilityIndex, scope)) return false;
+    return principal.snapshot === undefined || this.graph.closureOfGrant(principal.snapshot).hasIndex(capabilityIndex);
+  }
+
+  /**
+   * What `principal` may use at `scope`: its global set with the closures of its grants
+   * at `scope` and above (for a service token, only what is also in its snapshot); a
+   * guest's set for `null`; nothing outside the scope a credential is limited to.
+   *
+   * @example
+   * policy.effectiveAt(principal, 'shop:paris').toArray();
+   */
+  effectiveAt(principal: Principal | null, scope: string): CapabilitySet {
+    if (principal === null) return this.guestSet;
+    if (principal.scope !== undefined && !isWithinScope(scope, principal.scope)) return this.graph.none;
+    if (principal.keyCapabilities !== undefined) return this.graph.closureOfGrant(principal.keyCapabilities);
+    const sets = [this.effective(principal.email)];
+    for (const at of scopeAndAncestors(scope)) {
+      const names = this.scopes.get(at)?.get(principal.email);
+      if (names !== undefined) sets.push(this.graph.closureOfGrant(names));
+    }
+    const account = sets.length === 1 ? sets[0]! : this.graph.union(...sets);
+    return principal.snapshot === undefined ? account : this.graph.intersection(account, this.graph.closureOfGrant(principal.snapshot));
+  }
+
+  /**
+   * Every stored account (named in `users`, `pinned` or `scopes`) that holds `capability`
+   * at `scope` (globally when undefined) by any route, and whether every signed-in user
+   * does (through `default`).
+   *
+   * @example
+   * policy.holders('bake', 'shop:paris'); // { everyone: false, holders: ['alice@example.com', 'bob@example.com'] }
+   */
+  holders(capability: string, scope?: string): CapabilityHolders {
+    const index = this.graph.indexOf(capability);
+    if (index < 0) return { everyone: false, holders: [] };
+    const everyone = this.defaultSet.hasIndex(index);
+    const found = new Set<string>();
+    const take = (grants: UserGrants): void => {
+      for (const [email, names] of grants) if (everyone || this.graph.closureOfGrant(names).hasIndex(index)) found.add(email);
+    };
+    take(this.users);
+    take(this.pinned);
+    if (everyone) {
+      for (const grants of this.scopes.values()) for (const email of grants.keys()) found.add(email);
+    } else if (scope !== undefined) {
+      for (const at of scopeAndAncestors(scope)) {
+        const grants = this.scopes.get(at);
+        if (grants !== undefined) take(grants);
+      }
+    }
+    return { everyone, holders: [...found].sort() };
+  }
+
+  /**
+   * Where `email` holds `capability`: the fewest scopes (`under` or below it, when given)
+   * at each of which, and below, it holds it; what an application needs to filter a
+   * list. Held at or above `under`: `[under]`. Held globally without `under`: no scope,
+   * and `everywhere` true.
+   *
+   * @example
+   * policy.scopesOf('bob@example.com', 'bake'); // { everywhere: false, scopes: ['shop:paris'] }
+   */
+  scopesOf(email: string, capability: string, under?: string): ScopesHeld {
+    const index = this.graph.indexOf(capability);
+    if (index < 0) return { everywhere: false, scopes: [] };
+    const everywhere = this.effective(email).hasIndex(index);
+    if (under !== undefined && this.accountHoldsAt(email, index, under)) return { everywhere, scopes: [under] };
+    if (everywhere) return { everywhere, scopes: [] };
+    const found: string[] = [];
+    for (const [scope, grants] of this.scopes) {
+      const names = grants.get(email);
+      if (names === undefined || (under !== undefined && !isWithinScope(scope, under))) continue;
+      if (this.graph.closureOfGrant(names).hasIndex(index)) found.push(scope);
+    }
+    return { everywhere, scopes: outermostScopes(found) };
+  }
+
+  // Walks `scope` and its ancestors in place: the guard's scoped check allocates nothing
+  // but the prefixes' strings.
+  private accountHoldsAt(email: string, index: number, scope: string | undefined): boolean {
+    if (this.effective(email).hasIndex(index)) return true;
+    if (scope === undefined || this.scopes.size === 0) return false;
+    for (let slash = scope.indexOf('/'); ; slash = scope.indexOf('/', slash + 1)) {
+      const names = this.scopes.get(slash < 0 ? scope : scope.slice(0, slash))?.get(email);
+      if (names !== undefined && this.graph.closureOfGrant(names).hasIndex(index)) return true;
+      if (slash < 0) return false;
+    }
   }
 
   /** Accounts that hold `admin` through a stored or pinned grant, directly or by implication. */
@@ -203,6 +387,22 @@ export class CapabilityPolicy implements PolicyParts {
   graphAsObject(): Record<string, string[]> {
     const result: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
     for (const name of this.graph.names) result[name] = [...this.graph.impliedBy(name)];
+    return result;
+  }
+
+  /**
+   * Every scoped grant as `{scope: {email: [capability, ...]}}`, scopes and emails
+   * sorted; only `under` and below it when given. For display.
+   */
+  scopesAsObject(under?: string): Record<string, Record<string, string[]>> {
+    const result: Record<string, Record<string, string[]>> = Object.create(null) as Record<string, Record<string, string[]>>;
+    for (const scope of [...this.scopes.keys()].sort()) {
+      if (under !== undefined && !isWithinScope(scope, under)) continue;
+      const grants = this.scopes.get(scope)!;
+      const byEmail: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+      for (const email of [...grants.keys()].sort()) byEmail[email] = [...grants.get(email)!];
+      result[scope] = byEmail;
+    }
     return result;
   }
 

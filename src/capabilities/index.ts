@@ -1,6 +1,8 @@
 export { ADMIN_CAPABILITY, CapabilityGraph, type CapabilityDefinitions } from './capability-graph';
 export { CapabilitySet } from './capability-set';
-export { CapabilityPolicy, assertDefined, type PolicyParts, type UserGrants } from './capability-policy';
+export { CapabilityPolicy, assertDefined, type CapabilityHolders, type PolicyParts, type ScopesHeld, type UserGrants } from './capability-policy';
+export { assertScope, isScopeId, isWithinScope, MAX_SCOPE_DEPTH, scopeAndAncestors, scopeProblem } from './scope';
+export type { ScopedGrants } from './scoped-grants';
 export { assertCapabilityName, capabilityNameProblem, MAX_CAPABILITY_NAME_LENGTH } from './capability-name';
 export { assertEmail, canonicalizeEmail, isServiceAccount, MAX_EMAIL_LENGTH, SERVICE_DOMAIN } from './email';
 export { assertWellFormedText, wellFormedTextProblem } from './well-formed-text';

@@ -25,4 +25,9 @@ export interface Principal {
    * closure alone: no defaults, no account.
    */
   readonly keyCapabilities?: readonly string[] | undefined;
+  /**
+   * Service tokens and API keys limited to a scope: the scope path. Such a credential
+   * holds nothing outside that scope and below it, globally neither.
+   */
+  readonly scope?: string | undefined;
 }

@@ -1,12 +1,23 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 
 /**
- * One write to one account's API-managed grants: it returns the account and the
- * whole list it should hold from now on. It runs inside the store's serialized
- * section against the newest policy, so its checks (escalation, last admin) see
- * every write committed or queued before it. Throwing rejects this edit alone.
+ * What a grant edit decides: the account, the whole list it should hold from now on,
+ * and where: at exactly `scope` (a valid scope path), or globally (the `users` block)
+ * when `scope` is undefined or null.
  */
-export type GrantEdit = (policy: CapabilityPolicy) => { readonly email: string; readonly capabilities: readonly string[] };
+export interface GrantTarget {
+  readonly email: string;
+  readonly capabilities: readonly string[];
+  readonly scope?: string | null | undefined;
+}
+
+/**
+ * One write to one account's API-managed grants, globally or at one scope. It runs
+ * inside the store's serialized section against the newest policy, so its checks
+ * (escalation, last admin) see every write committed or queued before it. Throwing
+ * rejects this edit alone.
+ */
+export type GrantEdit = (policy: CapabilityPolicy) => GrantTarget;
 
 /**
  * The judgment of deleting one account: it returns the account to delete, or throws
