@@ -1,8 +1,8 @@
 import { CapabilityGraph } from '../src/capabilities/capability-graph';
 import { CapabilityPolicy } from '../src/capabilities/capability-policy';
 import { flattenedFrom, layersOf } from '../src/capabilities/layered-grants';
-import { adminPage } from '../src/http/admin-page.view';
-import { adminViewOf, listPage } from '../src/http/admin-view';
+import { adminPage } from '../src/http/pages/admin-page.view';
+import { adminViewOf, listPage } from '../src/http/pages/admin-view';
 import { collectGarbage, fixed, median, table, thousands } from './stats';
 
 const SIZES = [1_000, 100_000] as const;

@@ -2,7 +2,7 @@ import { Controller, Get, Injectable, Module, UseGuards, type CanActivate, type 
 import { AuthGuard, PassportModule } from '@nestjs/passport';
 import { createSecretKey } from 'node:crypto';
 import { AuthModule, CapabilityGuard, RequireCapability } from '../src';
-import { hashApiKey, type ApiKeyRecord } from '../src/keys/api-key';
+import { hashApiKey, type ApiKeyRecord } from '../src/api-keys/api-key';
 import { JwtStrategy } from './recipe/jwt.strategy';
 import { Roles } from './recipe/roles.decorator';
 import { RolesGuard } from './recipe/roles.guard';

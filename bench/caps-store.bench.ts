@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { StoreLogger } from '../src/stores/capability-store';
-import { YamlFileStore } from '../src/stores/yaml-file.store';
+import { YamlFileStore } from '../src/stores/file/yaml-file.store';
 import { writersCapsHead } from '../test/fixtures/caps-texts';
 import { collectGarbage, fixed, megabytes, median, percentile, table, thousands } from './stats';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../test/support/free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateApiKey } from '../src/keys/api-key';
+import { generateApiKey } from '../src/api-keys/api-key';
 import { apiKeysToJson } from '../src/stores/api-key-json';
 import { BENCH_CAPS, BENCH_SECRET, benchKeyRecord, benchModule, type AppName } from './apps';
 import type { GraphqlAppName } from './graphql-apps';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { parseCapsFile } from '../src/capabilities/caps-file';
+import { parseCapsFile } from '../src/caps-file/caps-file';
 import { RedisStores } from '../src/stores/redis';
 import { redisKeys } from '../src/stores/redis/redis-keys';
 import { withStoreScripts } from '../src/stores/redis/redis-scripts';

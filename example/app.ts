@@ -9,7 +9,7 @@ import { BakeryController } from './bakery.controller';
 import { BakeryGateway } from './bakery.gateway';
 import { BakeryResolver } from './bakery.resolver';
 import { BakeryService } from './bakery.service';
-import { SignInProviders } from '../src/nest/sign-in-providers';
+import { SignInProviders } from '../src/nest/sign-in/sign-in-providers';
 import { settingsFromEnvironment, signInReport, type ExampleSettings } from './environment';
 import { graphQlModule } from './graphql';
 import { HomeController } from './home.controller';

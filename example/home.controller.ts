@@ -1,9 +1,9 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { CapabilityService, CurrentUser, type Principal } from '../src';
-import { escapeHtml, page } from '../src/http/html';
+import { escapeHtml, page } from '../src/http/pages/html';
 import { AUTH_CONFIG } from '../src/nest/auth.constants';
 import type { AuthConfig } from '../src/nest/auth-config';
-import { devUserBanner } from '../src/nest/dev-user';
+import { devUserBanner } from '../src/http/pages/dev-user-banner';
 
 /** `GET /`: who you are, what you may do, and the links to try the rest. */
 @Controller()

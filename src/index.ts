@@ -3,7 +3,7 @@
 // kit in `nest-capabilities/testing`; anything else is internal and may change.
 
 // Nest module, guard, service and decorators.
-export { AuthModule } from './nest/auth.module';
+export { AuthModule } from './module/auth.module';
 export type { AuthModuleExtras, AuthModuleOptions } from './nest/auth-module.options';
 export { CAPABILITY_STORE, CLOCK } from './nest/auth.constants';
 export { CapabilityGuard } from './nest/capability.guard';
@@ -11,8 +11,8 @@ export { CapabilityService } from './nest/capability.service';
 export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/decorators';
 export { CapabilitiesWsFilter } from './ws/capabilities-ws.filter';
 export { rememberHandshake } from './ws/ws-handshake';
-export { ProviderAccessToken } from './nest/provider-access-token';
-export { ProviderApiTokens } from './nest/provider-api-tokens';
+export { ProviderAccessToken } from './nest/sign-in/provider-access-token';
+export { ProviderApiTokens } from './nest/sign-in/provider-api-tokens';
 
 // What handlers and services see.
 export { ADMIN_CAPABILITY, CapabilityPolicy } from './capabilities';
@@ -38,27 +38,27 @@ export type { CapabilitiesErrorCode, TokenErrorCode } from './errors';
 // Stores.
 export { YamlFileStore } from './stores';
 export type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './stores';
-export { FileRevocationStore, revocationFileFor } from './stores/file-revocation.store';
-export type { FileRevocationStoreOptions } from './stores/file-revocation.store';
+export { FileRevocationStore, revocationFileFor } from './stores/file/file-revocation.store';
+export type { FileRevocationStoreOptions } from './stores/file/file-revocation.store';
 export { RedisApiKeyStore, RedisAuditLog, RedisCapabilityStore, RedisRevocationStore, RedisStores } from './stores/redis';
 export type { RedisStoreOptions, RedisStoresOptions } from './stores/redis';
 export { MemoryRevocationStore, REVOCATION_STORE } from './tokens/revocation-store';
 export type { RevocationStore } from './tokens/revocation-store';
 
 // API keys and the audit trail.
-export { API_KEY_PREFIX } from './keys/api-key';
-export type { ApiKeyRecord } from './keys/api-key';
-export { API_KEY_STORE, MemoryApiKeyStore } from './keys/api-key-store';
-export type { ApiKeyStore } from './keys/api-key-store';
+export { API_KEY_PREFIX } from './api-keys/api-key';
+export type { ApiKeyRecord } from './api-keys/api-key';
+export { API_KEY_STORE, MemoryApiKeyStore } from './api-keys/api-key-store';
+export type { ApiKeyStore } from './api-keys/api-key-store';
 export { ApiKeyService } from './nest/api-key.service';
-export { FileApiKeyStore, apiKeyFileFor } from './stores/file-api-key.store';
-export type { FileApiKeyStoreOptions } from './stores/file-api-key.store';
+export { FileApiKeyStore, apiKeyFileFor } from './stores/file/file-api-key.store';
+export type { FileApiKeyStoreOptions } from './stores/file/file-api-key.store';
 export { MemoryAuditLog } from './audit/audit-log';
 export type { AuditAction, AuditEntry, AuditLog, AuditQuery, AuditShelf } from './audit/audit-log';
 export { AuditRecorder } from './audit/audit-recorder';
 export type { AuditActor } from './audit/audit-recorder';
-export { FileAuditLog, auditFileFor } from './stores/file-audit.log';
-export type { FileAuditLogOptions } from './stores/file-audit.log';
+export { FileAuditLog, auditFileFor } from './stores/file/file-audit.log';
+export type { FileAuditLogOptions } from './stores/file/file-audit.log';
 
 // Sign-in provider options.
 export type { ProviderOptions } from './providers/provider-options';

@@ -1,5 +1,5 @@
 import { assertEmail } from '../capabilities/email';
-import { assertKeyName } from '../keys/api-key-request';
+import { assertKeyName } from '../capabilities/key-name';
 
 /**
  * The target an audit query filters on: an account's canonical email, or an API key

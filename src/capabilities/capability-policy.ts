@@ -2,13 +2,12 @@ import { InvalidInputError, LoginError } from '../errors';
 import type { IdentityLinks } from './identity-link';
 import { ADMIN_CAPABILITY, type CapabilityGraph } from './capability-graph';
 import type { CapabilitySet } from './capability-set';
-import { withGrant } from './layered-grants';
+import { withGrant, type UserGrants } from './layered-grants';
 import type { Principal } from './principal';
 import { isWithinScope, scopeAndAncestors } from './scope';
 import { outermostScopes, withoutAccountInScopes, withoutScopeTree, withScopedGrant, type ScopedGrants } from './scoped-grants';
 
-/** Canonical email -> capabilities granted to it, as written. */
-export type UserGrants = ReadonlyMap<string, readonly string[]>;
+export type { UserGrants } from './layered-grants';
 
 export interface PolicyParts {
   readonly graph: CapabilityGraph;

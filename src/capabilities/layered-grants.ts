@@ -1,4 +1,5 @@
-import type { UserGrants } from './capability-policy';
+/** Canonical email -> capabilities granted to it, as written. */
+export type UserGrants = ReadonlyMap<string, readonly string[]>;
 
 /** Changed entries a layer may hold before it is flattened into a plain map. */
 function flattenAt(baseSize: number): number {

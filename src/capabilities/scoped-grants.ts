@@ -1,5 +1,4 @@
-import type { UserGrants } from './capability-policy';
-import { withGrant } from './layered-grants';
+import { withGrant, type UserGrants } from './layered-grants';
 import { isWithinScope } from './scope';
 
 /** Scope path -> the grants held there and below (email -> capabilities, as written). */

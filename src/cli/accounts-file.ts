@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { ADMIN_CAPABILITY } from '../capabilities/capability-graph';
-import { parseCapsFile } from '../capabilities/caps-file';
+import { parseCapsFile } from '../caps-file/caps-file';
 import { GrantError } from '../errors';
 
 /**

@@ -1,6 +1,6 @@
 import type { AuditQuery } from '../audit/audit-log';
 import { auditTarget } from '../audit/audit-target';
-import { FileAuditLog, auditFileFor } from '../stores/file-audit.log';
+import { FileAuditLog, auditFileFor } from '../stores/file/file-audit.log';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { withBackend, type StoreChoice } from './store-choice';
 

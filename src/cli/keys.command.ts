@@ -1,10 +1,10 @@
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertCapabilityName } from '../capabilities/capability-name';
-import { parseCapsFile } from '../capabilities/caps-file';
+import { parseCapsFile } from '../caps-file/caps-file';
 import { readFile } from 'node:fs/promises';
-import { createApiKey, revokeApiKey, type ApiKeyActions } from '../keys/api-key-actions';
-import { assertKeyName } from '../keys/api-key-request';
-import type { ApiKeyStore } from '../keys/api-key-store';
+import { createApiKey, revokeApiKey, type ApiKeyActions } from '../api-keys/api-key-actions';
+import { assertKeyName } from '../capabilities/key-name';
+import type { ApiKeyStore } from '../api-keys/api-key-store';
 import { EXIT_OK, UsageError, cliActor, type CliIo } from './cli-io';
 import { withBackend, type StoreChoice } from './store-choice';
 import { parseTtl } from './token.command';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseCapsFile } from '../capabilities/caps-file';
+import { parseCapsFile } from '../caps-file/caps-file';
 import { assertEmail } from '../capabilities/email';
 import { resolveAuthConfig } from '../nest/auth-config';
 import { bearerTokensFor } from '../nest/bearer-tokens.factory';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AuditEntry } from '../audit/audit-log';
 import { Document, visit } from 'yaml';
-import { parseCapsFile } from '../capabilities/caps-file';
+import { parseCapsFile } from '../caps-file/caps-file';
 import { CapabilitiesError } from '../errors';
 import { exportSharedAccounts, importSharedAccounts } from '../stores/redis/account-transfer';
 import { readAccountsFile } from './accounts-file';

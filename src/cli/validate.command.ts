@@ -1,4 +1,4 @@
-import { CapsFileMonitor } from '../stores/caps-file-monitor';
+import { CapsFileMonitor } from '../stores/file/caps-file-monitor';
 import { EXIT_OK, type CliIo } from './cli-io';
 
 /** `validate [FILE]`: the file's problems, read and worded as the app's start-up reads and words them. */

@@ -10,14 +10,14 @@ export {
   canonicalizeEmail,
   checkedChange,
   isServiceAccount,
-  parseCapsFile,
 } from '../capabilities';
 export type { CapabilityDefinitions } from '../capabilities';
+export { parseCapsFile } from '../caps-file/caps-file';
 
 // Where state lives, as one bundle: the memory backend is the reference implementation.
 export { openBackend } from '../stores/backend';
 export type { Backend, BackendOptions, BackendParts } from '../stores/backend';
-export { MemoryCapabilityStore } from '../stores/memory-capability.store';
+export { MemoryCapabilityStore } from '../stores/memory/memory-capability.store';
 
 // Writing files safely, as the file stores do.
 export { writeFileAtomic } from '../stores';
@@ -28,7 +28,7 @@ export type { RevocableToken, RevocationSnapshot } from '../tokens/revocation-li
 export type { ChangeEntry } from '../stores/redis';
 
 // What an API key store serves the guard: its keys, indexed by digest.
-export { ApiKeyIndex } from '../keys/api-key-index';
+export { ApiKeyIndex } from '../api-keys/api-key-index';
 
 // Bearer tokens outside the module (scripts, other services).
 export { BearerTokens, TOKEN_ALGORITHM, TokenType } from '../tokens/bearer-tokens';

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
-import type { ApiKeyRecord } from '../keys/api-key';
-import { assertKeyName } from '../keys/api-key-request';
+import type { ApiKeyRecord } from '../api-keys/api-key';
+import { assertKeyName } from '../capabilities/key-name';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { ApiKeyService } from '../nest/api-key.service';

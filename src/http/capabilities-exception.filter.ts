@@ -5,7 +5,7 @@ import { AccessError, CapabilitiesError, LoginError, TokenError } from '../error
 import { AUTH_CONFIG, PRINCIPAL } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { graphQlDenial } from '../graphql/graphql-denial';
-import { denialPage } from './denial-page';
+import { denialPage } from './pages/denial-page';
 import { STATUS_OF } from './error-status';
 import { acceptsHtml } from '../nest/access';
 import { Responder } from './responder';

@@ -6,12 +6,12 @@ import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CurrentUser } from '../nest/decorators';
 import { accessDenied, assertAccess } from '../nest/access';
-import { ProviderAccounts } from '../nest/provider-accounts';
-import { SignInProviders } from '../nest/sign-in-providers';
+import { ProviderAccounts } from '../nest/sign-in/provider-accounts';
+import { SignInProviders } from '../nest/sign-in/sign-in-providers';
 import { LoginAttempts } from '../session/login-attempt';
 import { safeRedirectPath } from '../session/safe-redirect';
 import { SessionCookie } from '../session/session-cookie';
-import { confirmPage, needsConfirmation } from './confirm-page';
+import { confirmPage, needsConfirmation } from './pages/confirm-page';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { isRedirectProvider } from '../providers/sign-in-provider';
-import { SignInProviders } from '../nest/sign-in-providers';
+import { SignInProviders } from '../nest/sign-in/sign-in-providers';
 import { LoginAttempts } from '../session/login-attempt';
 import type { Session } from '../session/session-cookie';
 

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
-import { devUserBanner } from '../nest/dev-user';
-import { HTML_PAGE_HEADERS, SECRET_PAGE_HEADERS } from './html';
+import { devUserBanner } from './pages/dev-user-banner';
+import { HTML_PAGE_HEADERS, SECRET_PAGE_HEADERS } from './pages/html';
 
 /** How an HTML page is answered; a page that shows a secret is kept out of caches and Referer headers. */
 export interface HtmlPageOptions {

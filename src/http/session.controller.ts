@@ -7,7 +7,7 @@ import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser, Public } from '../nest/decorators';
 import { mayBeBrowserNavigation } from '../session/assert-same-origin';
 import { SessionCookie } from '../session/session-cookie';
-import { confirmPage, needsConfirmation } from './confirm-page';
+import { confirmPage, needsConfirmation } from './pages/confirm-page';
 import { ProviderSignOut } from './provider-sign-out';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';

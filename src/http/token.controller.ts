@@ -15,7 +15,7 @@ import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { MAX_AUTHORIZATION_LENGTH } from '../tokens/bearer-header';
 import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
-import { escapeHtml, HOME_LINK, page } from './html';
+import { escapeHtml, HOME_LINK, page } from './pages/html';
 import type { HttpRequest } from './request';
 import { requireManager, requireSignedIn } from './management-access';
 import { emailField, jsonObjectBody } from './request-body';

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../audit/audit-recorder';
 import type { Principal } from '../capabilities/principal';
-import type { ApiKeyRecord } from '../keys/api-key';
-import { createApiKey, revokeApiKey, type ApiKeyActions } from '../keys/api-key-actions';
-import type { ApiKeyRequest } from '../keys/api-key-request';
-import { API_KEY_STORE, type ApiKeyStore } from '../keys/api-key-store';
+import type { ApiKeyRecord } from '../api-keys/api-key';
+import { createApiKey, revokeApiKey, type ApiKeyActions } from '../api-keys/api-key-actions';
+import type { ApiKeyRequest } from '../api-keys/api-key-request';
+import { API_KEY_STORE, type ApiKeyStore } from '../api-keys/api-key-store';
 import { AUTH_CONFIG, CLOCK } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { CapabilityService } from './capability.service';

@@ -1,6 +1,6 @@
 import { defaultInstanceName } from '../audit/audit-recorder';
 import { ConfigError } from '../errors';
-import type { ApiKeyPolicy } from '../keys/api-key-request';
+import type { ApiKeyPolicy } from '../api-keys/api-key-request';
 import { checkedRetentionDays } from '../stores/audit-retention';
 import { assertStrongSecret, deriveKeys, type DerivedKeys } from '../secrets/auth-secret';
 import { cookiePolicyFor, type CookiePolicy } from '../session/cookie-jar';

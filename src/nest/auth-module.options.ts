@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log';
-import type { ApiKeyStore } from '../keys/api-key-store';
+import type { ApiKeyStore } from '../api-keys/api-key-store';
 import type { ProviderOptions } from '../providers/provider-options';
 import type { Backend } from '../stores/backend';
 import type { CapabilityStore } from '../stores/capability-store';

@@ -1,3 +1,8 @@
+/**
+ * Injection token of the options given to `AuthModule.forRoot` or made by `forRootAsync`:
+ * here, not beside the module's definition, so the services that read it need not import the module.
+ */
+export const AUTH_MODULE_OPTIONS = 'AUTH_MODULE_OPTIONS';
 /** Injection token of the resolved, validated configuration (`AuthConfig`). */
 export const AUTH_CONFIG = Symbol('nest-capabilities:config');
 /** Injection token of the `CapabilityStore` in use. */

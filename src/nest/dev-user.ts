@@ -1,7 +1,6 @@
 import { canonicalizeEmail, isServiceAccount } from '../capabilities/email';
 import type { Principal } from '../capabilities/principal';
 import { ConfigError } from '../errors';
-import { escapeHtml } from '../http/html';
 
 /**
  * Throws `CONFIG_INVALID` when `devUser` may not be used: in production (like the
@@ -25,9 +24,4 @@ export function devUserPrincipal(email: string): Principal {
 /** The start-up warning. */
 export function devUserWarning(email: string): string {
   return `devUser is set: every request without credentials acts as ${email} (development only; refused in production)`;
-}
-
-/** The banner on the module's HTML pages while `devUser` is on. */
-export function devUserBanner(email: string): string {
-  return `<p class="warning" id="dev-user-banner" role="alert"><strong>Development mode:</strong> every request without credentials acts as <strong>${escapeHtml(email)}</strong> (devUser). Never in production.</p>`;
 }

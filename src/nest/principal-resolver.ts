@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
-import { isApiKey } from '../keys/api-key';
-import { API_KEY_STORE, type ApiKeyStore } from '../keys/api-key-store';
+import { isApiKey } from '../api-keys/api-key';
+import { API_KEY_STORE, type ApiKeyStore } from '../api-keys/api-key-store';
 import { assertServiceAccountExists } from '../capabilities/service-accounts';
 import type { CapabilityStore } from '../stores/capability-store';
 import { SessionCookie } from '../session/session-cookie';

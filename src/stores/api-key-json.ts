@@ -1,4 +1,4 @@
-import type { ApiKeyRecord } from '../keys/api-key';
+import type { ApiKeyRecord } from '../api-keys/api-key';
 
 /** The API keys as a file holds them: `{"keys": [...]}` with snake_case fields. */
 export function apiKeysToJson(records: readonly ApiKeyRecord[]): string {

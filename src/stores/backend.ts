@@ -1,16 +1,16 @@
 import { ConfigError } from '../errors';
 import { MemoryAuditLog, type AuditLog } from '../audit/audit-log';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
-import { MemoryApiKeyStore, type ApiKeyStore } from '../keys/api-key-store';
+import { MemoryApiKeyStore, type ApiKeyStore } from '../api-keys/api-key-store';
 import { MemoryRevocationStore, type RevocationStore } from '../tokens/revocation-store';
 import type { CapabilityStore, StoreLogger } from './capability-store';
-import { FileApiKeyStore, apiKeyFileFor } from './file-api-key.store';
-import { FileAuditLog, auditFileFor } from './file-audit.log';
-import { FileRevocationStore, revocationFileFor } from './file-revocation.store';
-import { MemoryCapabilityStore } from './memory-capability.store';
+import { FileApiKeyStore, apiKeyFileFor } from './file/file-api-key.store';
+import { FileAuditLog, auditFileFor } from './file/file-audit.log';
+import { FileRevocationStore, revocationFileFor } from './file/file-revocation.store';
+import { MemoryCapabilityStore } from './memory/memory-capability.store';
 import { RedisStores } from './redis/redis-stores';
 import type { RedisStoreOptions } from './redis/redis-store.options';
-import { YamlFileStore } from './yaml-file.store';
+import { YamlFileStore } from './file/yaml-file.store';
 
 /**
  * The stores of a backend: everything the module keeps. Accounts, their grants and

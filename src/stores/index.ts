@@ -1,3 +1,3 @@
-export { writeFileAtomic } from './atomic-write';
+export { writeFileAtomic } from './file/atomic-write';
 export type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './capability-store';
-export { YamlFileStore, type YamlFileStoreOptions } from './yaml-file.store';
+export { YamlFileStore, type YamlFileStoreOptions } from './file/yaml-file.store';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { CapabilitiesError, InvalidInputError } from '../../src/errors';
 import { CapabilityGraph } from '../../src/capabilities/capability-graph';
 import { assertDefined, CapabilityPolicy } from '../../src/capabilities/capability-policy';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { CONTRACT_EXAMPLE, EASY_OAUTH, grantsOf, graphOf, policyOf, thrown } from './fixtures';
 
 function unknownCapability(fn: () => unknown, expected: { message: string; field: string }): void {

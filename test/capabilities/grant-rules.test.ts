@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CapabilitiesError, GrantError, InvalidInputError } from '../../src/errors';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { assertAdminRemains, assertCanEndTokensOf, assertCanGrant, assertCanRevokeKey, checkedChange, checkedDeletion, planChange } from '../../src/capabilities/grant-rules';
 import { CapabilityPolicy } from '../../src/capabilities/capability-policy';
 import { CONTRACT_EXAMPLE, EASY_OAUTH, flatGraph, grantsOf, graphOf, policyOf, thrown, unclosedSet } from './fixtures';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { apiKeyFileFor } from '../../src/stores/file-api-key.store';
+import { apiKeyFileFor } from '../../src/stores/file/file-api-key.store';
 import type { CapabilitiesErrorCode } from '../../src/errors';
 import { STATUS_OF } from '../../src/http/error-status';
-import { revocationFileFor } from '../../src/stores/file-revocation.store';
+import { revocationFileFor } from '../../src/stores/file/file-revocation.store';
 import { MANAGERS_CAPS } from '../fixtures/managers-caps';
 import { SeededRandom } from '../fixtures/seeded-random';
 import { htmlCodeOf } from '../support/denial';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { revocationFileFor } from '../../src/stores/file-revocation.store';
+import { revocationFileFor } from '../../src/stores/file/file-revocation.store';
 import { MANAGERS_CAPS } from '../fixtures/managers-caps';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 

@@ -5,7 +5,7 @@ import { Reflector } from '@nestjs/core';
 import { CapabilityGraph } from '../../src/capabilities/capability-graph';
 import { CAPABILITY_STORE } from '../../src/nest/auth.constants';
 import { RouteRequirements } from '../../src/nest/route-requirements';
-import type { YamlFileStore } from '../../src/stores/yaml-file.store';
+import type { YamlFileStore } from '../../src/stores/file/yaml-file.store';
 import { RequireCapability } from '../../src/nest/decorators';
 import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';

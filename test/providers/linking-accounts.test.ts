@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import type { CapabilityPolicy } from '../../src/capabilities/capability-policy';
 import { LoginError } from '../../src/errors';
-import { ProviderAccounts } from '../../src/nest/provider-accounts';
+import { ProviderAccounts } from '../../src/nest/sign-in/provider-accounts';
 import type { ProviderIdentity } from '../../src/providers/sign-in-provider';
 import type { CapabilityStore } from '../../src/stores/capability-store';
 

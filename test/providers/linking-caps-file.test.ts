@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { identityKey, identityKeyProblem } from '../../src/capabilities/identity-link';
 import { CapsFileError, LoginError } from '../../src/errors';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LoginError } from '../../src/errors';
 import { assertHasCode, assertNoProviderError, assertSingleValuedParameters, callbackQueryOf } from '../../src/http/callback-checks';
-import { assertEmailVerified } from '../../src/nest/provider-accounts';
+import { assertEmailVerified } from '../../src/nest/sign-in/provider-accounts';
 
 function loginError(code: string, message: string | RegExp): (error: unknown) => boolean {
   return (error) =>

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { checkedDeletion } from '../../src/capabilities/grant-rules';
-import { YamlFileStore } from '../../src/stores/yaml-file.store';
+import { YamlFileStore } from '../../src/stores/file/yaml-file.store';
 import { tempFolder } from '../fixtures/temp-folder';
 
 const TEXT = `# Our capabilities

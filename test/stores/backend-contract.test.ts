@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCapsFile } from '../../src/capabilities/caps-file';
+import { parseCapsFile } from '../../src/caps-file/caps-file';
 import { openBackend } from '../../src/stores/backend';
 import { capsFileWith } from '../fixtures/temp-folder';
 import { CONTRACT_CAPS, backendContract } from './backend-contract';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { AuditEntry } from '../../src/audit/audit-log';
 import type { CapabilityPolicy } from '../../src/capabilities/capability-policy';
-import { generateApiKey, hashApiKey, type ApiKeyRecord } from '../../src/keys/api-key';
+import { generateApiKey, hashApiKey, type ApiKeyRecord } from '../../src/api-keys/api-key';
 import type { Backend } from '../../src/stores/backend';
 import { waitUntil } from '../fixtures/wait-until';
 

@@ -1,5 +1,5 @@
 import type { StoreLogger } from '../capability-store';
-import type { CapsFileMonitor } from '../caps-file-monitor';
+import type { CapsFileMonitor } from '../file/caps-file-monitor';
 import type { ReplicatedState } from './replicated-state';
 
 /**

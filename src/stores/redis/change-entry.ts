@@ -1,4 +1,4 @@
-import type { ApiKeyRecord } from '../../keys/api-key';
+import type { ApiKeyRecord } from '../../api-keys/api-key';
 import { apiKeyFromStored } from '../api-key-json';
 
 /**

@@ -1,8 +1,8 @@
 import { assertIdentityFree, type CapabilityPolicy } from '../../capabilities/capability-policy';
 import { assertEmail } from '../../capabilities/email';
 import { ApiKeyError, InvalidInputError, LoginError, StoreUnavailableError } from '../../errors';
-import { isLive, type ApiKeyRecord } from '../../keys/api-key';
-import { keyNameTaken, type KeyRevocationCheck } from '../../keys/api-key-index';
+import { isLive, type ApiKeyRecord } from '../../api-keys/api-key';
+import { keyNameTaken, type KeyRevocationCheck } from '../../api-keys/api-key-index';
 import { storedApiKey } from '../api-key-json';
 import type { AccountDeletion, GrantEdit } from '../capability-store';
 import type { JobOutcome } from '../group-commit-queue';

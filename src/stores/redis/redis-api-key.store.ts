@@ -1,6 +1,6 @@
-import type { ApiKeyRecord } from '../../keys/api-key';
-import type { ApiKeyIndex, KeyRevocationCheck } from '../../keys/api-key-index';
-import type { ApiKeyStore } from '../../keys/api-key-store';
+import type { ApiKeyRecord } from '../../api-keys/api-key';
+import type { ApiKeyIndex, KeyRevocationCheck } from '../../api-keys/api-key-index';
+import type { ApiKeyStore } from '../../api-keys/api-key-store';
 import type { RedisStoreEngine } from './redis-store.engine';
 
 /**

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ApiKeyRecord } from '../../keys/api-key';
+import type { ApiKeyRecord } from '../../api-keys/api-key';
 import { parseApiKey, parseNames } from './change-entry';
 import type { RedisKeys } from './redis-keys';
 

@@ -1,5 +1,5 @@
 import type { StoreLogger } from '../capability-store';
-import { CapsFileMonitor } from '../caps-file-monitor';
+import { CapsFileMonitor } from '../file/caps-file-monitor';
 import { CapsFileFollower } from './caps-file.follower';
 import { ChangeLogFollower } from './change-log.follower';
 import { ChangeWriter } from './change.writer';

@@ -1,6 +1,6 @@
 import { CapabilityPolicy } from '../../capabilities/capability-policy';
 import { withGrant } from '../../capabilities/layered-grants';
-import { ApiKeyIndex } from '../../keys/api-key-index';
+import { ApiKeyIndex } from '../../api-keys/api-key-index';
 import { RevocationList } from '../../tokens/revocation-list';
 import type { StoreLogger } from '../capability-store';
 import type { ChangeEntry } from './change-entry';

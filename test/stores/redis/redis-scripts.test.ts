@@ -4,7 +4,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { storedApiKey } from '../../../src/stores/api-key-json';
 import { redisKeys, type RedisKeys } from '../../../src/stores/redis/redis-keys';
 import { withStoreScripts, type ScriptedRedis, type StoreCommands } from '../../../src/stores/redis/redis-scripts';
-import type { ApiKeyRecord } from '../../../src/keys/api-key';
+import type { ApiKeyRecord } from '../../../src/api-keys/api-key';
 import { capsFileWith } from '../../fixtures/temp-folder';
 import { waitUntil } from '../../fixtures/wait-until';
 import { rawRedis, redisTestPrefix } from '../../support/redis-test';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { GrantError, type CapabilitiesError } from '../../../src/errors';
-import type { ApiKeyRecord } from '../../../src/keys/api-key';
+import type { ApiKeyRecord } from '../../../src/api-keys/api-key';
 import { redisKeys } from '../../../src/stores/redis/redis-keys';
 import { waitUntil } from '../../fixtures/wait-until';
 import { rawRedis, redisTestPrefix } from '../../support/redis-test';
