@@ -122,6 +122,17 @@ export class CapabilityGraph {
     return path;
   }
 
+  /**
+   * Whether `from` implies `to` (or is it): one read of the closure computed at build.
+   *
+   * @example graph.implies('moderate', 'read') // true
+   */
+  implies(from: string, to: string): boolean {
+    const start = this.indexByName.get(from);
+    const target = this.indexByName.get(to);
+    return start !== undefined && target !== undefined && this.impliesIndex(start, target);
+  }
+
   private impliesIndex(from: number, to: number): boolean {
     return ((this.closures[from * this.words + (to >>> 5)] ?? 0) & (1 << (to & 31))) !== 0;
   }

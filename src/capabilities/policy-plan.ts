@@ -40,7 +40,9 @@ export function planPolicyChange(current: CapabilityPolicy, next: CapabilityPoli
     const unchanged = sameDefaults && sameList(current.users.get(email), next.users.get(email)) && sameList(current.pinned.get(email), next.pinned.get(email));
     const global = unchanged ? undefined : diff(globalSetOf(current, email), globalSetOf(next, email));
     if (global !== undefined) changes.push({ email, scope: null, ...global });
-    for (const scope of [...(scopesByEmail.get(email) ?? [])].sort()) {
+    const scopes = scopesByEmail.get(email);
+    if (scopes === undefined) continue;
+    for (const scope of [...scopes].sort()) {
       if (unchanged && sameList(current.scopes.get(scope)?.get(email), next.scopes.get(scope)?.get(email))) continue;
       const principal: Principal = { email, kind: isServiceAccount(email) ? 'service' : 'user', via: 'session' };
       const atScope = diff(current.effectiveAt(principal, scope), next.effectiveAt(principal, scope));
@@ -66,12 +68,13 @@ function globalSetOf(policy: CapabilityPolicy, email: string): CapabilitySet {
 }
 
 function accountsOf(current: CapabilityPolicy, next: CapabilityPolicy): string[] {
-  const emails = new Set<string>();
+  const emails = new Set<string>(current.users.keys());
   for (const policy of [current, next]) {
-    for (const email of policy.users.keys()) emails.add(email);
+    if (policy !== current) for (const email of policy.users.keys()) emails.add(email);
     for (const email of policy.pinned.keys()) emails.add(email);
     for (const grants of policy.scopes.values()) for (const email of grants.keys()) emails.add(email);
   }
+  // Plain code-unit order: the same on every machine, and cheaper than a locale's.
   return [...emails].sort();
 }
 
@@ -91,12 +94,16 @@ function scopesByAccount(current: CapabilityPolicy, next: CapabilityPolicy): Map
 }
 
 function diff(before: CapabilitySet, after: CapabilitySet): { gains: string[]; loses: string[] } | undefined {
-  const was = before.toArray();
-  const is = after.toArray();
-  const wasSet = new Set(was);
-  const isSet = new Set(is);
-  const gains = is.filter((name) => !wasSet.has(name));
-  const loses = was.filter((name) => !isSet.has(name));
+  const was = before.bits;
+  const is = after.bits;
+  // Same graph (the common deploy): compare words; only differing bits are named.
+  if (was.length === is.length && before.sameGraphAs(after)) {
+    let differs = false;
+    for (let word = 0; word < was.length && !differs; word++) differs = was[word] !== is[word];
+    if (!differs) return undefined;
+  }
+  const gains = after.namesWhere((name) => !before.has(name));
+  const loses = before.namesWhere((name) => !after.has(name));
   return gains.length === 0 && loses.length === 0 ? undefined : { gains, loses };
 }
 
