@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli } from './cli-run';
 import { tempFolder } from '../fixtures/temp-folder';
+import { redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test';
 
 const CAPS = `capabilities:
   read: []
@@ -112,5 +113,20 @@ tests:
     const { 'caps.yaml': caps, tests } = files(t, { 'caps.yaml': CAPS, tests: passing.replace('caps: caps.yaml\n', '') });
     assert.equal((await cli(['test', tests!, '--caps', caps!])).status, 0);
     assert.equal((await cli(['test', tests!], { CAPS_FILE: caps! })).status, 0);
+  });
+});
+
+describe('nest-capabilities plan and explain on a shared store (--redis)', () => {
+  it("plans a new file against the accounts kept in Redis, which stay the store's on both sides", async (t) => {
+    const next = CAPS.replace('  bake: [read]', '  bake: []').replace('default: [read]', 'default: []').replace('users:\n', 'users:\n  dave@example.com: [bake]\n');
+    const { caps, next: nextFile } = files(t, { caps: CAPS, next });
+    const shared = ['--caps', caps!, '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)];
+    assert.equal((await cli(['grant', 'carol@example.com', 'bake', ...shared])).status, 0);
+    const run = await cli(['plan', nextFile!, ...shared]);
+    assert.equal(run.status, 0, run.err);
+    // carol is in Redis only, dave in the new file only: the file's users are not read once the store is seeded.
+    assert.equal(run.out, 'bob@example.com: loses read\ncarol@example.com: loses read');
+    const explained = await cli(['explain', 'carol@example.com', 'bake', '--json', ...shared]);
+    assert.deepEqual((JSON.parse(explained.out) as { because: unknown }).because, [{ source: 'users', scope: null, path: ['bake'] }]);
   });
 });
