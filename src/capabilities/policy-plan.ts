@@ -36,23 +36,40 @@ export function planPolicyChange(current: CapabilityPolicy, next: CapabilityPoli
   const guest = diff(current.graph.closureOfGrant(current.guest), next.graph.closureOfGrant(next.guest));
   if (guest !== undefined) changes.push({ email: null, scope: null, ...guest });
   const scopesByEmail = scopesByAccount(current, next);
-  for (const email of accountsOf(current, next)) {
-    const unchanged = sameDefaults && sameList(current.users.get(email), next.users.get(email)) && sameList(current.pinned.get(email), next.pinned.get(email));
-    const global = unchanged ? undefined : diff(globalSetOf(current, email), globalSetOf(next, email));
-    if (global !== undefined) changes.push({ email, scope: null, ...global });
-    const scopes = scopesByEmail.get(email);
-    if (scopes === undefined) continue;
-    for (const scope of [...scopes].sort()) {
-      if (unchanged && sameList(current.scopes.get(scope)?.get(email), next.scopes.get(scope)?.get(email))) continue;
-      const principal: Principal = { email, kind: isServiceAccount(email) ? 'service' : 'user', via: 'session' };
-      const atScope = diff(current.effectiveAt(principal, scope), next.effectiveAt(principal, scope));
-      if (atScope === undefined) continue;
-      const gains = atScope.gains.filter((name) => !(global?.gains.includes(name) ?? false));
-      const loses = atScope.loses.filter((name) => !(global?.loses.includes(name) ?? false));
-      if (gains.length > 0 || loses.length > 0) changes.push({ email, scope, gains, loses });
-    }
-  }
+  for (const email of accountsOf(current, next)) changes.push(...changesOf(current, next, email, scopesByEmail.get(email) ?? NO_SCOPES, sameDefaults));
   return { changes, noPersonAdmin: personAdmins(next).length === 0 && personAdmins(current).length > 0 };
+}
+
+const NO_SCOPES: ReadonlySet<string> = new Set();
+
+/**
+ * What one account gains and loses if `next` replaces `current`, as `planPolicyChange`
+ * reports it, computed for that account alone: the admin page shows it before a change
+ * is confirmed.
+ *
+ * @example
+ * planAccountChange(policy, policy.withUser('bob@example.com', []), 'bob@example.com');
+ */
+export function planAccountChange(current: CapabilityPolicy, next: CapabilityPolicy, email: string): PlannedChange[] {
+  const scopes = new Set([...current.scopedGrantsOf(email), ...next.scopedGrantsOf(email)].map(([scope]) => scope));
+  return changesOf(current, next, email, scopes, sameNames(current.graph.names, next.graph.names) && sameList(current.defaults, next.defaults));
+}
+
+function changesOf(current: CapabilityPolicy, next: CapabilityPolicy, email: string, scopes: ReadonlySet<string>, sameDefaults: boolean): PlannedChange[] {
+  const changes: PlannedChange[] = [];
+  const unchanged = sameDefaults && sameList(current.users.get(email), next.users.get(email)) && sameList(current.pinned.get(email), next.pinned.get(email));
+  const global = unchanged ? undefined : diff(globalSetOf(current, email), globalSetOf(next, email));
+  if (global !== undefined) changes.push({ email, scope: null, ...global });
+  for (const scope of [...scopes].sort()) {
+    if (unchanged && sameList(current.scopes.get(scope)?.get(email), next.scopes.get(scope)?.get(email))) continue;
+    const principal: Principal = { email, kind: isServiceAccount(email) ? 'service' : 'user', via: 'session' };
+    const atScope = diff(current.effectiveAt(principal, scope), next.effectiveAt(principal, scope));
+    if (atScope === undefined) continue;
+    const gains = atScope.gains.filter((name) => !(global?.gains.includes(name) ?? false));
+    const loses = atScope.loses.filter((name) => !(global?.loses.includes(name) ?? false));
+    if (gains.length > 0 || loses.length > 0) changes.push({ email, scope, gains, loses });
+  }
+  return changes;
 }
 
 function personAdmins(policy: CapabilityPolicy): string[] {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CapabilityPolicy } from '../../src/capabilities/capability-policy';
-import { planPolicyChange } from '../../src/capabilities/policy-plan';
+import { planAccountChange, planPolicyChange } from '../../src/capabilities/policy-plan';
 import { SeededRandom } from '../fixtures/seeded-random';
 import { graphOf, grantsOf } from './fixtures';
 
@@ -76,5 +76,15 @@ describe('plan', () => {
       }
       assert.deepEqual(plan.changes, expected, `round ${round}`);
     }
+  });
+});
+
+describe('plan of one account', () => {
+  it('says what that account alone gains and loses, globally and at its scopes', () => {
+    const current = new CapabilityPolicy({ ...base, users: grantsOf({ 'bob@example.com': ['write'], 'eve@example.com': ['bake'] }), scopes: new Map([['shop:paris', new Map([['bob@example.com', ['bake']]])]]) });
+    const next = current.withUser('bob@example.com', ['bake']).withScopedUser('shop:paris', 'bob@example.com', []);
+    assert.deepEqual(planAccountChange(current, next, 'bob@example.com'), [{ email: 'bob@example.com', scope: null, gains: ['bake'], loses: ['write'] }]);
+    assert.deepEqual(planAccountChange(current, next, 'eve@example.com'), []);
+    assert.deepEqual(planAccountChange(current, current.withScopedUser('shop:lyon', 'bob@example.com', ['user_management']), 'bob@example.com'), [{ email: 'bob@example.com', scope: 'shop:lyon', gains: ['user_management'], loses: [] }]);
   });
 });
