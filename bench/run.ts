@@ -42,7 +42,7 @@ function machine(): string {
 }
 
 /** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md unless BENCH_RESULTS names a file). */
-const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-soak', 'admin-page'] as const;
+const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-soak', 'admin-page', 'policy-tools'] as const;
 
 function adapterOf(name: string, fallback: AdapterName): AdapterName {
   const value = process.env[name] ?? fallback;
@@ -168,6 +168,15 @@ async function main(): Promise<void> {
     target(`admin page HTML, ${thousands(largest.size)} accounts (KB, largest view)`, '≤ 1,024', kilobytes, kilobytes <= 1024, 0);
     const kept = largest.keptBytes / 2 ** 20;
     target(`heap kept by 200 renders, ${thousands(largest.size)} accounts (MB)`, '< 1', kept, kept < 1);
+  }
+  if (parts.has('policy-tools')) {
+    const { benchPolicyTools } = await import('./policy-tools.bench.js');
+    const figures = benchPolicyTools();
+    console.log(figures.markdown);
+    sections.push('## 7. Explain, plan and policy tests', '', figures.markdown);
+    target('explain, one call, 10,000 capabilities (µs of CPU)', '≤ 50', figures.explainMicros, figures.explainMicros <= 50, 1);
+    target('plan, 100,000 accounts, 10,000 capabilities (ms of CPU, slower case)', '≤ 1,000', figures.planMs, figures.planMs <= 1000, 0);
+    target('policy tests, 1,000 assertions (ms of CPU)', '≤ 1,000', figures.testsMs, figures.testsMs <= 1000, 0);
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const document = [

@@ -44,6 +44,30 @@ export class CapabilitySet {
     return other.toArray().filter((name) => !this.has(name));
   }
 
+  /** Whether `other` is a set of the same graph (so their bits can be compared word by word). */
+  sameGraphAs(other: CapabilitySet): boolean {
+    return this.names === other.names;
+  }
+
+  /**
+   * The names in the set for which `keep` is true, sorted. Reads only the words that
+   * hold a capability, so a small set of a large graph costs little.
+   */
+  namesWhere(keep: (name: string) => boolean): string[] {
+    const result: string[] = [];
+    const bits = this.bits;
+    for (let word = 0; word < bits.length; word++) {
+      let remaining = bits[word]!;
+      while (remaining !== 0) {
+        const bit = 31 - Math.clz32(remaining & -remaining);
+        remaining &= remaining - 1;
+        const name = this.names[word * 32 + bit];
+        if (name !== undefined && keep(name)) result.push(name);
+      }
+    }
+    return result.sort();
+  }
+
   /** The names in the set, sorted; computed once. */
   toArray(): readonly string[] {
     if (this.sortedNames === undefined) {

@@ -14,6 +14,9 @@ Commands:
   audit [--email EMAIL]           show the audit trail of changes, newest first
   export                          print the accounts of a shared store as a users: block
   import FILE                     load a users: block into a shared store
+  explain EMAIL CAPABILITY        why an account holds a capability (--scope S), or does not
+  plan NEW_CAPS                   what every account gains and loses if NEW_CAPS is deployed
+  test FILE...                    run policy tests written in YAML (for CI)
 
 Run "nest-capabilities <command> --help" for a command's options.
 The capability file is --caps FILE, else $CAPS_FILE, else ./caps.yaml.
@@ -22,7 +25,39 @@ nest-capabilities:), grant, revoke, delete, list and token work on the accounts
 shared through Redis, with the graph of the capability file, as the app does; keys
 works on the shared API keys; grant, revoke, delete and keys then write to the shared
 audit trail, which audit --redis reads.
-Exit status: 0 done, 1 refused (invalid file, unknown capability...), 2 bad usage.`,
+Exit status: 0 done, 1 refused (invalid file, unknown capability...), 2 bad usage;
+plan and test: 3 an invalid capability or test file, 4 a failed policy test.`,
+  explain: `Usage: nest-capabilities explain EMAIL CAPABILITY [--scope S] [--json] [--caps FILE] [--redis URL] [--prefix PREFIX]
+
+Whether EMAIL holds CAPABILITY (at scope S, else globally), and every grant that
+leads to it: where it comes from (users, pinned, default, scope) and the chain of
+implications from the capability granted to the one asked, e.g.
+  bob@example.com holds bake at shop:paris
+    scope shop:paris: sell_bread -> bake
+The answer is the guard's for a session of that account. --json prints what
+GET /manage_capabilities/explain answers. Exit status 0 whether held or not.`,
+  plan: `Usage: nest-capabilities plan NEW_CAPS [--caps CURRENT] [--json] [--redis URL] [--prefix PREFIX]
+
+For every account whose effective capabilities would change if NEW_CAPS replaced
+CURRENT (globally or at a scope), what it gains and what it loses; guests too.
+An account missing from one file holds there what any signed-in user holds.
+Warns when no person would hold admin. Nothing is written. With --redis, the
+current side is the shared store, whose accounts stay on both sides.
+  --json   print {"changes": [{"email", "scope", "gains", "loses"}]}
+Exit status 0; 3 when a file is invalid (printed as FILE:LINE:COLUMN: message).`,
+  test: `Usage: nest-capabilities test FILE... [--caps FILE]
+
+Runs the policy tests of each FILE:
+  caps: ../caps.yaml            # optional; else --caps, then $CAPS_FILE
+  tests:
+    - name: bakers bake in Paris
+      email: bob@example.com     # or guest: true
+      scope: shop:paris          # optional
+      allow: [bake, read]
+      deny: [arrest]
+Every assertion is checked; each failure names the test, the capability, what was
+expected, and why the policy says otherwise. Exit status 0 when all pass, 4 when an
+assertion fails, 3 when a capability or test file is invalid (3 wins over 4).`,
   init: `Usage: nest-capabilities init [FILE] [--caps FILE]
 
 Writes a starter capability file to FILE (default $CAPS_FILE or caps.yaml): a small

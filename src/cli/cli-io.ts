@@ -8,10 +8,15 @@ export interface CliIo {
   err(line: string): void;
 }
 
-/** Exit statuses: 0 done, 1 the input (file, account, capability) was refused, 2 bad usage. */
+/**
+ * Exit statuses: 0 done, 1 the input (file, account, capability) was refused, 2 bad
+ * usage; `plan` and `test`: 3 a capability or test file is invalid, 4 a policy test failed.
+ */
 export const EXIT_OK = 0;
 export const EXIT_REFUSED = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INVALID_FILE = 3;
+export const EXIT_TEST_FAILED = 4;
 
 /** A command line that cannot be run as written; answered with the command's usage. */
 export class UsageError extends Error {

@@ -6,8 +6,11 @@ import { EXIT_REFUSED, EXIT_USAGE, EXIT_OK, UsageError, capsFileOf, type CliIo }
 import { auditCommand } from './audit.command';
 import { deleteCommand } from './delete.command';
 import { editCommand, listCommand } from './edit.command';
+import { explainCommand } from './explain.command';
 import { initCommand } from './init.command';
 import { keysCommand } from './keys.command';
+import { planCommand } from './plan.command';
+import { policyTestCommand } from './policy-test.command';
 import { storeChoiceOf } from './store-choice';
 import { printLines, terminalIo, terminalText } from './terminal-text';
 import { tokenCommand } from './token.command';
@@ -25,6 +28,7 @@ const OPTIONS = {
   redis: { type: 'string' },
   prefix: { type: 'string' },
   replace: { type: 'boolean' },
+  scope: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -41,6 +45,9 @@ const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
   import: ['caps', 'redis', 'prefix', 'replace'],
   keys: ['caps', 'ttl', 'note', 'json', 'redis', 'prefix'],
   audit: ['caps', 'email', 'limit', 'json', 'redis', 'prefix'],
+  explain: ['caps', 'scope', 'json', 'redis', 'prefix'],
+  plan: ['caps', 'json', 'redis', 'prefix'],
+  test: ['caps'],
 };
 
 /**
@@ -96,6 +103,12 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
         return await exportCommand(choice, io);
       case 'import':
         return await importCommand(positionals, choice, values.replace === true, io);
+      case 'explain':
+        return await explainCommand(positionals, { choice, scope: values.scope, json: values.json === true }, io);
+      case 'plan':
+        return await planCommand(positionals, { choice, json: values.json === true }, io);
+      case 'test':
+        return await policyTestCommand(positionals, caps, io);
       default:
         return await listCommand(positionals, choice, values.json === true, io);
     }

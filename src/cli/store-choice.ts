@@ -1,4 +1,6 @@
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { openBackend, type Backend } from '../stores/backend';
+import { CapsFileMonitor } from '../stores/file/caps-file-monitor';
 import type { StoreLogger } from '../stores/capability-store';
 import type { CliIo } from './cli-io';
 
@@ -35,6 +37,15 @@ export async function withBackend<T>(choice: StoreChoice, io: CliIo, work: (back
   } finally {
     await backend.close();
   }
+}
+
+/**
+ * The policy a read-only command looks at: the caps file as read (nothing is opened
+ * for writing, no file beside it is created), or the shared store's state.
+ */
+export async function readPolicy(choice: StoreChoice, io: CliIo): Promise<CapabilityPolicy> {
+  if (choice.redis === undefined) return (await new CapsFileMonitor(choice.caps).load()).policy;
+  return withBackend(choice, io, async ({ capabilities }) => capabilities.current());
 }
 
 // A one-shot command has nothing to poll for; only real problems are worth a line.

@@ -10,6 +10,7 @@ import { LoginController } from '../http/login.controller';
 import { ProviderAccounts } from '../nest/sign-in/provider-accounts';
 import { ProviderAccessTokenPipe } from '../nest/sign-in/provider-access-token';
 import { ProviderApiTokens } from '../nest/sign-in/provider-api-tokens';
+import { ExplainController } from '../http/explain.controller';
 import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
 import { isManager } from '../http/management-access';
 import { Responder } from '../http/responder';
@@ -54,6 +55,7 @@ const CONTROLLERS = [
   AuditController,
   AdminPageController,
   ManageCapabilitiesController,
+  ExplainController,
 ];
 const BACKEND = Symbol('nest-capabilities:backend');
 const BACKEND_OWNER = Symbol('nest-capabilities:backend-owner');

@@ -2,6 +2,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
 import { CallbackController } from '../http/callback.controller';
+import { ExplainController } from '../http/explain.controller';
 import { LinkController } from '../http/link.controller';
 import { LoginController } from '../http/login.controller';
 import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
@@ -80,6 +81,17 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
           [404, 'nothing is stored or linked for that email (UNKNOWN_ACCOUNT)'],
           [409, 'the last admin would be removed (LAST_ADMIN), or the account is pinned in the capability file (ACCOUNT_PINNED)'],
         ],
+      },
+    },
+  ],
+  [
+    ExplainController,
+    {
+      explain: {
+        summary: 'Why an account holds a capability (at a scope), or does not: every grant that leads to it, with its chain of implications (oneself, or user_management at the scope)',
+        access: 'signed-in',
+        ok: [200, '{"status": "ok", "email", "capability", "scope", "allowed", "because": [{"source", "scope", "path"}]}'],
+        errors: [[400, 'unknown capability, invalid email or scope (UNKNOWN_CAPABILITY, INVALID_CAPABILITY_NAME, INVALID_EMAIL, SCOPE_INVALID)'], NOT_ALLOWED],
       },
     },
   ],
