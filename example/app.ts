@@ -9,6 +9,7 @@ import { BakeryController } from './bakery.controller';
 import { BakeryGateway } from './bakery.gateway';
 import { BakeryResolver } from './bakery.resolver';
 import { BakeryService } from './bakery.service';
+import { ShopsController } from './shops.controller';
 import { SignInProviders } from '../src/nest/sign-in-providers';
 import { settingsFromEnvironment, signInReport, type ExampleSettings } from './environment';
 import { graphQlModule } from './graphql';
@@ -31,7 +32,7 @@ export class ExampleAppModule {
     return {
       module: ExampleAppModule,
       imports: [AuthModule.forRoot({ ...settings.auth, prefix: settings.prefix }), graphQlModule(settings.adapter)],
-      controllers: [HomeController, BakeryController],
+      controllers: [HomeController, BakeryController, ShopsController],
       providers: [BakeryService, BakeryResolver, BakeryGateway],
     };
   }

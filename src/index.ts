@@ -9,6 +9,7 @@ export { CAPABILITY_STORE, CLOCK } from './nest/auth.constants';
 export { CapabilityGuard } from './nest/capability.guard';
 export { CapabilityService } from './nest/capability.service';
 export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/decorators';
+export type { RequireCapabilityOptions, ScopeSource } from './nest/scope-template';
 export { CapabilitiesWsFilter } from './ws/capabilities-ws.filter';
 export { rememberHandshake } from './ws/ws-handshake';
 export { ProviderAccessToken } from './nest/provider-access-token';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
+import { assertScope } from '../capabilities/scope';
 import { AccessError, StoreUnavailableError, TokenError } from '../errors';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
@@ -9,6 +10,7 @@ import { AUTH_CONFIG, CAPABILITY_STORE, PRINCIPAL } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { PrincipalResolver } from './principal-resolver';
 import { RouteRequirements, type RouteRequirement } from './route-requirements';
+import { fillScopeTemplate, type CompiledScope } from './scope-template';
 import { keptWsHandshake, wsHandshakeOf } from '../ws/ws-handshake';
 import { keptSubscriptionHandshake, subscriptionHandshakeOf } from '../graphql/subscription-connection';
 import { checkEveryEvent, isSubscriptionRoot } from '../graphql/subscription-events';
@@ -55,18 +57,18 @@ export class CapabilityGuard implements CanActivate {
     if (request === undefined) return assertKnownContext(context, requirement);
     if (live === undefined) {
       const known = request[PRINCIPAL];
-      if (known !== undefined) return this.authorize(request, requirement, known);
+      if (known !== undefined) return this.authorize(request, requirement, known, context);
     } else if (type === 'graphql') {
       this.checkEveryEvent(context, live, requirement);
     }
-    return this.check(request, requirement);
+    return this.check(request, requirement, context);
   }
 
-  private check(request: GuardedRequest, requirement: RouteRequirement): boolean | Promise<boolean> {
+  private check(request: GuardedRequest, requirement: RouteRequirement, context: ExecutionContext): boolean | Promise<boolean> {
     const principal = this.authenticate(request, requirement);
     return principal instanceof Promise
-      ? principal.then((resolved) => this.authorize(request, requirement, resolved))
-      : this.authorize(request, requirement, principal);
+      ? principal.then((resolved) => this.authorize(request, requirement, resolved, context))
+      : this.authorize(request, requirement, principal, context);
   }
 
   /**
@@ -77,7 +79,8 @@ export class CapabilityGuard implements CanActivate {
   private checkEveryEvent(context: ExecutionContext, handshake: GuardedRequest, requirement: RouteRequirement): void {
     const info: unknown = context.getArgs()[3];
     if (requirement.isPublic || requirement.capabilities.length === 0 || !isSubscriptionRoot(info)) return;
-    if (checkEveryEvent(info, () => this.checkEvent(handshake, requirement))) return;
+    // The subscription's context is kept for its events: a scope is filled again from the subscription's own arguments.
+    if (checkEveryEvent(info, () => this.checkEvent(handshake, requirement, context))) return;
     const where = `${context.getClass().name}.${context.getHandler().name}`;
     throw new AccessError(
       'CONTEXT_UNSUPPORTED',
@@ -87,24 +90,31 @@ export class CapabilityGuard implements CanActivate {
   }
 
   /** The check of one event; a token gone bad names the capability too, as the other denials do. */
-  private async checkEvent(handshake: GuardedRequest, requirement: RouteRequirement): Promise<void> {
+  private async checkEvent(handshake: GuardedRequest, requirement: RouteRequirement, context: ExecutionContext): Promise<void> {
     try {
-      await this.check(handshake, requirement);
+      await this.check(handshake, requirement, context);
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       throw new TokenError(error.code, `${error.message}; the subscription needs capability "${requirement.capabilities[0]!}"`, { cause: error });
     }
   }
 
-  private authorize(request: GuardedRequest, requirement: RouteRequirement, principal: Principal | null): boolean {
+  private authorize(request: GuardedRequest, requirement: RouteRequirement, principal: Principal | null, context: ExecutionContext): boolean {
     if (requirement.isPublic || !requirement.needsFreshStore) return true;
     // The one place staleness is decided: every route that needs a capability, and every
     // module route that mints or manages (@NeedsFreshStore), is refused past the bound.
     assertStoreFresh(this.store);
     if (requirement.capabilities.length === 0) return true;
     const policy = this.store.current();
-    const held = policy.effectiveFor(principal);
     const indices = this.requirements.indicesIn(requirement, policy.graph);
+    if (requirement.scope !== null) {
+      const scope = scopeOf(context, requirement.scope);
+      for (let i = 0; i < indices.length; i++) {
+        if (!policy.holdsAt(principal, indices[i]!, scope)) this.deny(request, principal, requirement, requirement.capabilities[i]!, scope);
+      }
+      return true;
+    }
+    const held = policy.effectiveFor(principal);
     for (let i = 0; i < indices.length; i++) {
       if (!held.hasIndex(indices[i]!)) this.deny(request, principal, requirement, requirement.capabilities[i]!);
     }
@@ -140,10 +150,27 @@ export class CapabilityGuard implements CanActivate {
     return principal;
   }
 
-  private deny(request: GuardedRequest, principal: Principal | null, requirement: RouteRequirement, missing: string): never {
+  private deny(request: GuardedRequest, principal: Principal | null, requirement: RouteRequirement, missing: string, scope?: string): never {
     const returnTo = requirement.redirectToLogin ? { headers: request.headers, prefix: this.config.prefix, here: request.originalUrl ?? request.url } : undefined;
-    throw accessDenied(principal, { capability: missing, returnTo });
+    throw accessDenied(principal, { capability: missing, returnTo, scope });
   }
+}
+
+/**
+ * The scope a scoped requirement is judged at for this call: its template filled from what
+ * the handler declared (route parameters as the HTTP platform decoded them, the field's
+ * arguments, the message's fields), or its function's answer; `SCOPE_INVALID` otherwise.
+ * Never anything else of the request: no header, no query string.
+ */
+function scopeOf(context: ExecutionContext, scope: CompiledScope): string {
+  if (typeof scope === 'function') return assertScope(scope(context));
+  if (scope.names.length === 0) return scope.parts[0]!;
+  const type = context.getType<string>();
+  if (type === 'http') return fillScopeTemplate(scope, context.getArgByIndex<{ params?: unknown }>(0).params, 'route parameter');
+  // A resolver's second argument is its field's arguments; a gateway handler's is the message.
+  if (type === 'graphql') return fillScopeTemplate(scope, context.getArgByIndex<unknown>(1), 'argument');
+  if (type === 'ws') return fillScopeTemplate(scope, context.getArgByIndex<unknown>(1), 'message field');
+  return fillScopeTemplate(scope, undefined, `${type} value`);
 }
 
 /** Throws `STORE_UNAVAILABLE` when the store's policy is too old to enforce (a shared store cut off from its backend). */
