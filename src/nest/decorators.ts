@@ -31,8 +31,7 @@ export function RequireCapability(...requirement: (string | RequireCapabilityOpt
   capabilities.forEach((name) => assertCapabilityName(name));
   const scope = options === undefined ? null : compiledScope(options);
   // The scope is set (null when global) with the capabilities, so a handler's own requirement replaces its class's scope too.
-  return applyDecorators(SetMetadata(REQUIRED_CAPABILITIES, Object.freeze([...new Set(capabilities as string[])])), SetMetadata(REQUIRED_SCOPE, scope)) as ClassDecorator &
-    MethodDecorator;
+  return applyDecorators(SetMetadata(REQUIRED_CAPABILITIES, Object.freeze([...new Set(capabilities as string[])])), SetMetadata(REQUIRED_SCOPE, scope));
 }
 
 function compiledScope(options: RequireCapabilityOptions): CompiledScope {
