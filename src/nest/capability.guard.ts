@@ -1,5 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import type { CapabilitySet } from '../capabilities/capability-set';
 import type { Principal } from '../capabilities/principal';
 import { assertScope } from '../capabilities/scope';
 import { AccessError, StoreUnavailableError, TokenError } from '../errors';
@@ -10,7 +12,7 @@ import { AUTH_CONFIG, CAPABILITY_STORE, PRINCIPAL } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { PrincipalResolver } from './principal-resolver';
 import { RouteRequirements, type RouteRequirement } from './route-requirements';
-import { fillScopeTemplate, type CompiledScope } from './scope-template';
+import { assertFillable, filledScope, type CompiledScope, type ScopeTemplate } from './scope-template';
 import { keptWsHandshake, wsHandshakeOf } from '../ws/ws-handshake';
 import { keptSubscriptionHandshake, subscriptionHandshakeOf } from '../graphql/subscription-connection';
 import { checkEveryEvent, isSubscriptionRoot } from '../graphql/subscription-events';
@@ -107,16 +109,45 @@ export class CapabilityGuard implements CanActivate {
     if (requirement.capabilities.length === 0) return true;
     const policy = this.store.current();
     const indices = this.requirements.indicesIn(requirement, policy.graph);
-    if (requirement.scope !== null) {
-      const scope = scopeOf(context, requirement.scope);
-      for (let i = 0; i < indices.length; i++) {
-        if (!policy.holdsAt(principal, indices[i]!, scope)) this.deny(request, principal, requirement, requirement.capabilities[i]!, scope);
-      }
-      return true;
-    }
     const held = policy.effectiveFor(principal);
+    if (requirement.scope !== null) return this.authorizeAt(request, requirement, requirement.scope, principal, context, policy, held, indices);
     for (let i = 0; i < indices.length; i++) {
       if (!held.hasIndex(indices[i]!)) this.deny(request, principal, requirement, requirement.capabilities[i]!);
+    }
+    return true;
+  }
+
+  /**
+   * The scoped check: a placeholder that is not a scope id is refused whoever asks; a
+   * capability held globally holds at every scope, so the scope string is built only when
+   * some capability is not, and then each is judged there.
+   */
+  private authorizeAt(
+    request: GuardedRequest,
+    requirement: RouteRequirement,
+    scope: CompiledScope,
+    principal: Principal | null,
+    context: ExecutionContext,
+    policy: CapabilityPolicy,
+    held: CapabilitySet,
+    indices: readonly number[],
+  ): boolean {
+    let fixed: string | undefined;
+    let values: Readonly<Record<string, string>> | undefined;
+    if (typeof scope === 'function') fixed = assertScope(scope(context));
+    else if (scope.names.length === 0) fixed = scope.parts[0]!;
+    else {
+      const type = context.getType<string>();
+      const found = placeholderValues(context, type);
+      assertFillable(scope, found, type);
+      values = found;
+    }
+    let i = 0;
+    while (i < indices.length && held.hasIndex(indices[i]!)) i++;
+    if (i === indices.length) return true;
+    const at = fixed ?? filledScope(scope as ScopeTemplate, values!);
+    for (; i < indices.length; i++) {
+      if (!policy.holdsAt(principal, indices[i]!, at)) this.deny(request, principal, requirement, requirement.capabilities[i]!, at);
     }
     return true;
   }
@@ -157,20 +188,13 @@ export class CapabilityGuard implements CanActivate {
 }
 
 /**
- * The scope a scoped requirement is judged at for this call: its template filled from what
- * the handler declared (route parameters as the HTTP platform decoded them, the field's
- * arguments, the message's fields), or its function's answer; `SCOPE_INVALID` otherwise.
+ * Where a template's placeholders are filled from: the route parameters as the HTTP
+ * platform decoded them, a resolver's field arguments, a gateway handler's message.
  * Never anything else of the request: no header, no query string.
  */
-function scopeOf(context: ExecutionContext, scope: CompiledScope): string {
-  if (typeof scope === 'function') return assertScope(scope(context));
-  if (scope.names.length === 0) return scope.parts[0]!;
-  const type = context.getType<string>();
-  if (type === 'http') return fillScopeTemplate(scope, context.getArgByIndex<{ params?: unknown }>(0).params, 'route parameter');
-  // A resolver's second argument is its field's arguments; a gateway handler's is the message.
-  if (type === 'graphql') return fillScopeTemplate(scope, context.getArgByIndex<unknown>(1), 'argument');
-  if (type === 'ws') return fillScopeTemplate(scope, context.getArgByIndex<unknown>(1), 'message field');
-  return fillScopeTemplate(scope, undefined, `${type} value`);
+function placeholderValues(context: ExecutionContext, type: string): unknown {
+  if (type === 'http') return context.getArgByIndex<{ params?: unknown }>(0).params;
+  return type === 'graphql' || type === 'ws' ? context.getArgByIndex<unknown>(1) : undefined;
 }
 
 /** Throws `STORE_UNAVAILABLE` when the store's policy is too old to enforce (a shared store cut off from its backend). */

@@ -69,23 +69,49 @@ export function compileScopeTemplate(source: string): ScopeTemplate {
  * The scope `template` names for `values` (route parameters, field arguments or message
  * fields); `SCOPE_INVALID` when a placeholder's value is missing or is not a scope id
  * (`..`, a `/`, empty, too long, outside ASCII), so that a request never reaches another scope.
- * Builds nothing but the scope string.
  *
  * @example
- * fillScopeTemplate(compileScopeTemplate('shop:{shop}'), { shop: 'paris' }, 'route parameter'); // 'shop:paris'
+ * fillScopeTemplate(compileScopeTemplate('shop:{shop}'), { shop: 'paris' }, 'http'); // 'shop:paris'
  */
-export function fillScopeTemplate(template: ScopeTemplate, values: unknown, from: string): string {
-  const { parts, names } = template;
-  let scope = parts[0]!;
+export function fillScopeTemplate(template: ScopeTemplate, values: unknown, transport: string): string {
+  assertFillable(template, values, transport);
+  return filledScope(template, values);
+}
+
+/**
+ * Throws `SCOPE_INVALID` unless every placeholder of `template` has a scope id in `values`
+ * (those of a `transport`: `http`, `graphql`, `ws`, as the refusal words them); builds
+ * nothing, so a caller that holds the capability everywhere need not build the scope.
+ *
+ * @example
+ * assertFillable(compileScopeTemplate('shop:{shop}'), { shop: '..' }, 'http'); // throws SCOPE_INVALID
+ */
+export function assertFillable(template: ScopeTemplate, values: unknown, transport: string): asserts values is Readonly<Record<string, string>> {
+  const { names } = template;
   for (let i = 0; i < names.length; i++) {
     const value = typeof values === 'object' && values !== null ? (values as Record<string, unknown>)[names[i]!] : undefined;
-    if (typeof value !== 'string' || !isScopeId(value)) throw invalidPlaceholder(template, names[i]!, from, value);
-    scope += value + parts[i + 1]!;
+    if (typeof value !== 'string' || !isScopeId(value)) throw invalidPlaceholder(template, names[i]!, transport, value);
   }
+}
+
+/**
+ * The scope of `template` for `values` that `assertFillable` accepted: the only string built.
+ *
+ * @example
+ * filledScope(compileScopeTemplate('shop:{shop}/oven:{oven}'), { shop: 'paris', oven: '2' }); // 'shop:paris/oven:2'
+ */
+export function filledScope(template: ScopeTemplate, values: Readonly<Record<string, string>>): string {
+  const { parts, names } = template;
+  let scope = parts[0]!;
+  for (let i = 0; i < names.length; i++) scope += values[names[i]!]! + parts[i + 1]!;
   return scope;
 }
 
-function invalidPlaceholder(template: ScopeTemplate, name: string, from: string, value: unknown): InvalidInputError {
+/** What a placeholder is called in a refusal, by transport. */
+const PLACEHOLDER_SOURCE: Readonly<Record<string, string>> = { http: 'route parameter', graphql: 'argument', ws: 'message field' };
+
+function invalidPlaceholder(template: ScopeTemplate, name: string, transport: string, value: unknown): InvalidInputError {
+  const from = PLACEHOLDER_SOURCE[transport] ?? `${transport} value`;
   const what = value === undefined ? 'is missing' : 'is not a scope id (1 to 128 of A-Z a-z 0-9 . _ ~ -, not . or ..)';
   return new InvalidInputError('SCOPE_INVALID', name, `the ${from} "${name}" of scope "${template.source}" ${what}`);
 }

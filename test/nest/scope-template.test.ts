@@ -20,10 +20,10 @@ describe('scope templates', () => {
 
   it('fills placeholders with valid ids only', () => {
     const template = compileScopeTemplate('shop:{shop}/oven:{oven}');
-    assert.equal(fillScopeTemplate(template, { shop: 'paris', oven: '2' }, 'route parameter'), 'shop:paris/oven:2');
+    assert.equal(fillScopeTemplate(template, { shop: 'paris', oven: '2' }, 'http'), 'shop:paris/oven:2');
     for (const values of [{ shop: '..', oven: '2' }, { shop: 'paris/x:y', oven: '2' }, { shop: '', oven: '2' }, { shop: 'paris' }, { shop: 'paris', oven: 2 }, { shop: 'a'.repeat(129), oven: '1' }, null, 'paris']) {
       assert.throws(
-        () => fillScopeTemplate(template, values, 'route parameter'),
+        () => fillScopeTemplate(template, values, 'http'),
         (error: unknown) => error instanceof InvalidInputError && error.code === 'SCOPE_INVALID' && /route parameter "(shop|oven)" of scope "shop:\{shop\}\/oven:\{oven\}"/.test(error.message),
         JSON.stringify(values),
       );
