@@ -9,6 +9,7 @@ import { BakeryController } from './bakery.controller';
 import { BakeryGateway } from './bakery.gateway';
 import { BakeryResolver } from './bakery.resolver';
 import { BakeryService } from './bakery.service';
+import { ShopsController } from './shops.controller';
 import { SignInProviders } from '../src/nest/sign-in/sign-in-providers';
 import { settingsFromEnvironment, signInReport, type ExampleSettings } from './environment';
 import { graphQlModule } from './graphql';
@@ -18,6 +19,9 @@ import { leaveSocketIoUpgradesToSocketIo } from './socket-io-upgrades';
 
 /** Largest request body the example accepts, in bytes; larger ones get 413. */
 const BODY_LIMIT = 16 * 1024;
+
+/** Longest route parameter Fastify passes on, in characters as sent: a scope id of 128, percent-encoded, and room to refuse a longer one. */
+const MAX_PARAM_LENGTH = 1024;
 /**
  * Largest request head the example reads, in bytes. Above Node's 16 KiB default so
  * that an oversized Authorization header reaches the module and gets its JSON 401
@@ -31,7 +35,7 @@ export class ExampleAppModule {
     return {
       module: ExampleAppModule,
       imports: [AuthModule.forRoot({ ...settings.auth, prefix: settings.prefix }), graphQlModule(settings.adapter)],
-      controllers: [HomeController, BakeryController],
+      controllers: [HomeController, BakeryController, ShopsController],
       providers: [BakeryService, BakeryResolver, BakeryGateway],
     };
   }
@@ -47,8 +51,11 @@ export async function createExampleApp(
   const logger = options.logger ?? new Logger();
   let app: INestApplication;
   if (settings.adapter === 'fastify') {
-    // Nest's Fastify adapter parses JSON and form bodies itself, within this limit.
-    const fastify = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: BODY_LIMIT }), { logger });
+    // Nest's Fastify adapter parses JSON and form bodies itself, within this limit. Fastify
+    // refuses a route parameter over 100 characters with its own 414: a scope id may have
+    // 128, and one too long is the guard's to refuse (SCOPE_INVALID), as on Express.
+    const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } });
+    const fastify = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger });
     leaveSocketIoUpgradesToSocketIo(fastify);
     app = fastify;
   } else {

@@ -26,4 +26,11 @@ export class BakeryGateway {
   bake(@CurrentUser() user: Principal, @MessageBody('food') food: unknown): { event: string; data: { baked: string; by: string } } {
     return { event: 'baked', data: this.bakery.bake(food, user) };
   }
+
+  /** Send `{ shop: 'paris', food: 'croissant' }`: needs `bake` at `shop:paris`; answered as `bake` is. */
+  @SubscribeMessage('bakeAt')
+  @RequireCapability('bake', { scope: 'shop:{shop}' })
+  bakeAt(@CurrentUser() user: Principal, @MessageBody('food') food: unknown): { event: string; data: { baked: string; by: string } } {
+    return { event: 'baked', data: this.bakery.bake(food, user) };
+  }
 }

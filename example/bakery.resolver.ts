@@ -42,6 +42,18 @@ export class BakeryResolver {
     return describeBake(this.bakery.bake(food, user));
   }
 
+  @Query(() => [String], { description: 'needs read at shop:{shop}' })
+  @RequireCapability('read', { scope: 'shop:{shop}' })
+  shopMenu(@Args('shop') _shop: string): string[] {
+    return this.bakery.menu();
+  }
+
+  @Mutation(() => String, { description: 'needs bake at shop:{shop}' })
+  @RequireCapability('bake', { scope: 'shop:{shop}' })
+  bakeAt(@CurrentUser() user: Principal, @Args('shop') _shop: string, @Args('food') food: string): string {
+    return describeBake(this.bakery.bake(food, user));
+  }
+
   /** Over graphql-ws at `/graphql`: the capability is checked again before every event. */
   @Subscription(() => String, { description: 'needs read: every bake from now on, through any transport', resolve: describeBake })
   @RequireCapability('read')

@@ -34,10 +34,11 @@ export class HomeController {
       `${this.banner}<h1>nest-capabilities example</h1>${who}<h2>Your capabilities</h2>${list}${links}
 <h2>Try</h2><ul><li><a href="/menu">/menu</a> (read)</li><li><a href="/bake?food=croissant">/bake</a> (bake)</li>
 <li><a href="/arrest?who=tony">/arrest</a> (arrest)</li><li><a href="/racket">/racket</a> (racket; sends you to sign in)</li>
+<li id="shops">In one shop only (caps.yaml's <code>scopes:</code>): <a href="/shops/paris/menu">/shops/paris/menu</a> (read at shop:paris), <a href="/shops/paris/bake?food=croissant">/shops/paris/bake</a> (bake at shop:paris), <a href="/shops/paris/ovens/2/fire">/shops/paris/ovens/2/fire</a> (bake at shop:paris/oven:2), <a href="/shops/lyon/bake?food=brioche">/shops/lyon/bake</a> (bake at shop:lyon); <a href="${auth}/whoami?scope=shop:paris">${auth}/whoami?scope=shop:paris</a></li>
 <li><a href="${auth}/whoami">${auth}/whoami</a></li><li id="admin"><a href="${auth}/manage_capabilities">the admin page</a> (user_management): accounts, grants, API keys, the audit log</li>
 <li><a href="${auth}/manage_capabilities/all">${auth}/manage_capabilities/all</a> (user_management, as JSON)</li>
-<li id="graphql">GraphQL: <code>POST /graphql</code> with <code>query { menu }</code> (read), <code>mutation { bake(food: "croissant") }</code> (bake) or <code>query { whoami { user capabilities } }</code>; <code>subscription { baked }</code> (read) over graphql-ws on the same path</li>
-<li id="websocket">WebSocket: socket.io at <code>/socket.io/</code>, messages <code>menu</code> (read) and <code>bake</code> (bake), signed in by this session or a token in <code>auth.token</code></li></ul>`,
+<li id="graphql">GraphQL: <code>POST /graphql</code> with <code>query { menu }</code> (read), <code>mutation { bake(food: "croissant") }</code> (bake) or <code>query { whoami { user capabilities } }</code>, and in one shop <code>query { shopMenu(shop: "paris") }</code> (read at shop:paris) or <code>mutation { bakeAt(shop: "paris", food: "croissant") }</code> (bake at shop:paris); <code>subscription { baked }</code> (read) over graphql-ws on the same path</li>
+<li id="websocket">WebSocket: socket.io at <code>/socket.io/</code>, messages <code>menu</code> (read), <code>bake</code> (bake) and <code>bakeAt</code> <code>{"shop", "food"}</code> (bake at the shop), signed in by this session or a token in <code>auth.token</code></li></ul>`,
     );
   }
 }

@@ -233,10 +233,19 @@ export class AccessError extends CapabilitiesError {
   readonly capability: string | undefined;
   /** Where a guest's browser is sent to sign in instead of being refused; the HTTP exception filter redirects there. */
   readonly signInAt: string | undefined;
+  /** The scope the capability was asked at (a scoped `@RequireCapability`); undefined for a global check. */
+  readonly scope: string | undefined;
 
-  constructor(code: 'SIGN_IN_REQUIRED' | 'CAPABILITY_MISSING' | 'CONTEXT_UNSUPPORTED', capability: string | undefined, message: string, signInAt?: string) {
+  constructor(
+    code: 'SIGN_IN_REQUIRED' | 'CAPABILITY_MISSING' | 'CONTEXT_UNSUPPORTED',
+    capability: string | undefined,
+    message: string,
+    signInAt?: string,
+    scope?: string,
+  ) {
     super(code, message);
     this.capability = capability;
     this.signInAt = signInAt;
+    this.scope = scope;
   }
 }

@@ -9,6 +9,7 @@ export { CAPABILITY_STORE, CLOCK } from './nest/auth.constants';
 export { CapabilityGuard } from './nest/capability.guard';
 export { CapabilityService } from './nest/capability.service';
 export { CurrentUser, Public, RedirectToLogin, RequireCapability } from './nest/decorators';
+export type { RequireCapabilityOptions, ScopeSource } from './nest/scope-template';
 export { CapabilitiesWsFilter } from './ws/capabilities-ws.filter';
 export { rememberHandshake } from './ws/ws-handshake';
 export { ProviderAccessToken } from './nest/sign-in/provider-access-token';
@@ -37,7 +38,7 @@ export type { CapabilitiesErrorCode, TokenErrorCode } from './errors';
 
 // Stores.
 export { YamlFileStore } from './stores';
-export type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './stores';
+export type { AccountDeletion, CapabilityStore, GrantEdit, GrantTarget, ScopeDrop, ScopeDropped, StoreLogger } from './stores';
 export { FileRevocationStore, revocationFileFor } from './stores/file/file-revocation.store';
 export type { FileRevocationStoreOptions } from './stores/file/file-revocation.store';
 export { RedisApiKeyStore, RedisAuditLog, RedisCapabilityStore, RedisRevocationStore, RedisStores } from './stores/redis';

@@ -5,6 +5,14 @@ export const MAX_SCOPE_DEPTH = 8;
 
 const SCOPE_TYPE = /^[a-z][a-z0-9_-]{0,31}$/;
 const SCOPE_ID = /^[A-Za-z0-9._~-]{1,128}$/;
+const MAX_SCOPE_ID_LENGTH = 128;
+
+/** 1 at the character codes an id may hold: `A-Z a-z 0-9 . _ ~ -`. */
+const ID_CHARACTER = (() => {
+  const table = new Uint8Array(128);
+  for (let code = 0; code < 128; code++) table[code] = SCOPE_ID.test(String.fromCharCode(code)) ? 1 : 0;
+  return table;
+})();
 
 /**
  * Whether `value` may stand as the id of a scope segment: 1 to 128 of `A-Z a-z 0-9 . _ ~ -`,
@@ -13,7 +21,14 @@ const SCOPE_ID = /^[A-Za-z0-9._~-]{1,128}$/;
  * @example isScopeId('paris') // true;  isScopeId('..') // false;  isScopeId('a/b') // false
  */
 export function isScopeId(value: string): boolean {
-  return SCOPE_ID.test(value) && value !== '.' && value !== '..';
+  // A table lookup per character rather than a regular expression: the guard asks this of every filled placeholder.
+  const length = value.length;
+  if (length === 0 || length > MAX_SCOPE_ID_LENGTH) return false;
+  for (let i = 0; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 128 || ID_CHARACTER[code] === 0) return false;
+  }
+  return value !== '.' && value !== '..';
 }
 
 /**

@@ -6,10 +6,10 @@ Commands:
   init [caps.yaml]                write a commented starter capability file
   validate [caps.yaml]            check a capability file as the app's start-up would
   token --user NAME@service       mint a service token (needs AUTH_SECRET and BASE_URL)
-  grant EMAIL CAPABILITY...       add capabilities to an account in caps.yaml
-  revoke EMAIL CAPABILITY...      remove capabilities from an account in caps.yaml
+  grant EMAIL CAPABILITY...       add capabilities to an account in caps.yaml (--scope S: at S)
+  revoke EMAIL CAPABILITY...      remove capabilities from an account in caps.yaml (--scope S: at S)
   delete EMAIL                    delete an account: its grants, identity links, tokens, sessions
-  list [EMAIL]                    show the accounts of caps.yaml, or one account
+  list [EMAIL]                    show the accounts and scoped grants of caps.yaml, or one account
   keys create NAME CAPABILITY...  create an API key (printed once); keys list; keys revoke NAME
   audit [--email EMAIL]           show the audit trail of changes, newest first
   export                          print the accounts of a shared store as a users: block
@@ -80,16 +80,24 @@ issuer from BASE_URL; both must be those of the app.
   --json           print {"service_token", "user", "capabilities", "expires_at"}
 
 Prints only the token otherwise, e.g. TOKEN=$(nest-capabilities token --user ci@service).`,
-  grant: `Usage: nest-capabilities grant EMAIL CAPABILITY... [--caps FILE] [--redis URL] [--prefix PREFIX]
+  grant: `Usage: nest-capabilities grant EMAIL CAPABILITY... [--scope S] [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Adds each CAPABILITY to EMAIL's grants in the capability file, with the rules of
 the management API (known capabilities only), one atomic write that keeps the
-file's comments and key order. A running app picks the change up by itself.`,
-  revoke: `Usage: nest-capabilities revoke EMAIL CAPABILITY... [--caps FILE] [--redis URL] [--prefix PREFIX]
+file's comments and key order. A running app picks the change up by itself.
+
+  --scope S   grant at scope S only (e.g. shop:paris or org:acme/project:42): it
+              holds there and below, never elsewhere; written to the "scopes:" block
+              of the capability file (not with --redis)`,
+  revoke: `Usage: nest-capabilities revoke EMAIL CAPABILITY... [--scope S] [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Removes each CAPABILITY from EMAIL's grants in the capability file, with the rules
 of the management API (known capabilities only; the last admin stays), one atomic
-write that keeps comments and key order. Grants under "pinned" are not touched.`,
+write that keeps comments and key order. Grants under "pinned" are not touched.
+
+  --scope S   remove from EMAIL's grants at exactly scope S (grants above or below
+              S stay); an account left with nothing at S, and a scope left empty,
+              leave the "scopes:" block (not with --redis)`,
   delete: `Usage: nest-capabilities delete EMAIL [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Offboarding: deletes EMAIL as POST /manage_capabilities/delete does. Its entry under
@@ -111,10 +119,17 @@ the shared store in one atomic step, checked like the app's start-up checks a
 caps.yaml against the graph of the capability file; somebody must hold admin.
 Refuses a prefix that holds accounts already, unless --replace: then they are
 replaced and every running instance reloads.`,
-  list: `Usage: nest-capabilities list [EMAIL] [--caps FILE] [--json] [--redis URL] [--prefix PREFIX]
+  list: `Usage: nest-capabilities list [EMAIL] [--scope S] [--caps FILE] [--json] [--redis URL] [--prefix PREFIX]
 
-Without EMAIL: every account and its grants as stored. With EMAIL: its stored
-grants and its effective capabilities (implications, pinned and default included).`,
+Without EMAIL: every account and its grants as stored, then the grants at each
+scope ("at shop:paris:" and its accounts). With EMAIL: its stored grants, its
+effective capabilities (implications, pinned and default included) and its grants
+at each scope.
+
+  --scope S   only the grants at S and below; with EMAIL, also what it may use at S
+              (not with --redis)
+  --json      {"users", "scopes"} ("scopes" when there are any, or with --scope),
+              or for EMAIL {"email", "capabilities", "effective", "scopes"}`,
   keys: `Usage: nest-capabilities keys create NAME CAPABILITY... [--ttl DURATION] [--note TEXT] [--json]
        nest-capabilities keys list [--json]
        nest-capabilities keys revoke NAME

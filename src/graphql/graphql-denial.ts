@@ -9,13 +9,14 @@ import { AccessError, type CapabilitiesError, type CapabilitiesErrorCode } from 
  * `reason`), the module's code otherwise.
  */
 export class GraphQlDenial extends Error {
-  readonly extensions: { readonly code: string; readonly reason: string; readonly capability?: string };
+  readonly extensions: { readonly code: string; readonly reason: string; readonly capability?: string; readonly scope?: string };
 
   constructor(error: CapabilitiesError) {
     super(error.message);
     this.name = 'GraphQlDenial';
     const capability = error instanceof AccessError && error.capability !== undefined ? { capability: error.capability } : {};
-    this.extensions = { code: graphQlCode(error), reason: error.code, ...capability };
+    const scope = error instanceof AccessError && error.scope !== undefined ? { scope: error.scope } : {};
+    this.extensions = { code: graphQlCode(error), reason: error.code, ...capability, ...scope };
   }
 }
 

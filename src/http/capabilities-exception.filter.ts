@@ -63,6 +63,7 @@ export class CapabilitiesExceptionFilter implements ExceptionFilter {
         code: error.code,
         message: error.message,
         capability: error instanceof AccessError ? error.capability : undefined,
+        scope: error instanceof AccessError ? error.scope : undefined,
         principal: request[PRINCIPAL],
         here: error instanceof LoginError ? undefined : (request.originalUrl ?? request.url),
         prefix: this.config.prefix,
@@ -70,7 +71,8 @@ export class CapabilitiesExceptionFilter implements ExceptionFilter {
       this.responder.html(response, status, denialPage(denial));
       return;
     }
-    this.responder.json(response, status, { statusCode: status, message: error.message, code: error.code });
+    const scope = error instanceof AccessError && error.scope !== undefined ? { scope: error.scope } : {};
+    this.responder.json(response, status, { statusCode: status, message: error.message, code: error.code, ...scope });
   }
 }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Principal } from '../capabilities/principal';
+import { assertScope } from '../capabilities/scope';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
@@ -24,9 +25,21 @@ export class SessionController {
     private readonly providerSignOut: ProviderSignOut,
   ) {}
 
+  /**
+   * Who the caller is and what it may use: globally, with what it may use at each scope
+   * where its account has a grant; or, given `scope`, what it may use there.
+   */
   @Get('whoami')
-  whoami(@CurrentUser() user: Principal | null, @Res() response: unknown): void {
-    this.responder.json(response, 200, { user: user?.email ?? null, capabilities: this.capabilities.effective(user) });
+  whoami(@CurrentUser() user: Principal | null, @Query('scope') scope: unknown, @Res() response: unknown): void {
+    const policy = this.capabilities.policy();
+    const email = user?.email ?? null;
+    if (scope !== undefined) {
+      this.responder.json(response, 200, { user: email, capabilities: policy.effectiveAt(user, assertScope(scope)).toArray() });
+      return;
+    }
+    const scopes: Record<string, readonly string[]> = {};
+    if (user !== null) for (const [at] of policy.scopedGrantsOf(user.email)) scopes[at] = policy.effectiveAt(user, at).toArray();
+    this.responder.json(response, 200, { user: email, capabilities: policy.effectiveFor(user).toArray(), scopes });
   }
 
   /**

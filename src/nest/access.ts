@@ -37,6 +37,8 @@ export interface AccessNeed {
   readonly held?: boolean;
   /** Given, a guest's browser gets the login page (the refusal carries it) instead of a 401. */
   readonly returnTo?: SignInAndReturn | undefined;
+  /** The scope `capability` was asked at; undefined for a global check. */
+  readonly scope?: string | undefined;
 }
 
 /**
@@ -58,9 +60,10 @@ export function assertAccess(principal: Principal | null, need: AccessNeed = {})
  * principal (403, `FORBIDDEN`).
  */
 export function accessDenied(principal: Principal | null, need: AccessNeed): AccessError {
-  const { capability, returnTo } = need;
-  if (principal !== null) return new AccessError('CAPABILITY_MISSING', capability, `missing capability "${capability ?? ''}"`);
-  const message = capability === undefined ? 'sign-in required' : `sign-in required: this route needs capability "${capability}"`;
+  const { capability, returnTo, scope } = need;
+  const at = scope === undefined ? '' : ` at scope "${scope}"`;
+  if (principal !== null) return new AccessError('CAPABILITY_MISSING', capability, `missing capability "${capability ?? ''}"${at}`, undefined, scope);
+  const message = capability === undefined ? 'sign-in required' : `sign-in required: this route needs capability "${capability}"${at}`;
   const signInAt = returnTo !== undefined && wantsLoginPage(returnTo.headers) ? loginLocation(returnTo.prefix, returnTo.here) : undefined;
   return new AccessError('SIGN_IN_REQUIRED', capability, message, signInAt);
 }

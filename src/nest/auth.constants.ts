@@ -9,6 +9,8 @@ export const AUTH_CONFIG = Symbol('nest-capabilities:config');
 export const CAPABILITY_STORE = Symbol('nest-capabilities:store');
 /** Metadata key of `@RequireCapability`. */
 export const REQUIRED_CAPABILITIES = 'nest-capabilities:required';
+/** Metadata key of the scope of `@RequireCapability` (a `CompiledScope`, or null for a global requirement). */
+export const REQUIRED_SCOPE = 'nest-capabilities:required-scope';
 /** Metadata key of `@Public`. */
 export const PUBLIC_ROUTE = 'nest-capabilities:public';
 /** Metadata key of `@RedirectToLogin`. */

@@ -1,6 +1,9 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import type { CapabilitySet } from '../capabilities/capability-set';
 import type { Principal } from '../capabilities/principal';
+import { assertScope } from '../capabilities/scope';
 import { AccessError, StoreUnavailableError, TokenError } from '../errors';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
@@ -9,6 +12,7 @@ import { AUTH_CONFIG, CAPABILITY_STORE, PRINCIPAL } from './auth.constants';
 import type { AuthConfig } from './auth-config';
 import { PrincipalResolver } from './principal-resolver';
 import { RouteRequirements, type RouteRequirement } from './route-requirements';
+import { assertFillable, filledScope, type CompiledScope, type ScopeTemplate } from './scope-template';
 import { keptWsHandshake, wsHandshakeOf } from '../ws/ws-handshake';
 import { keptSubscriptionHandshake, subscriptionHandshakeOf } from '../graphql/subscription-connection';
 import { checkEveryEvent, isSubscriptionRoot } from '../graphql/subscription-events';
@@ -55,18 +59,18 @@ export class CapabilityGuard implements CanActivate {
     if (request === undefined) return assertKnownContext(context, requirement);
     if (live === undefined) {
       const known = request[PRINCIPAL];
-      if (known !== undefined) return this.authorize(request, requirement, known);
+      if (known !== undefined) return this.authorize(request, requirement, known, context);
     } else if (type === 'graphql') {
       this.checkEveryEvent(context, live, requirement);
     }
-    return this.check(request, requirement);
+    return this.check(request, requirement, context);
   }
 
-  private check(request: GuardedRequest, requirement: RouteRequirement): boolean | Promise<boolean> {
+  private check(request: GuardedRequest, requirement: RouteRequirement, context: ExecutionContext): boolean | Promise<boolean> {
     const principal = this.authenticate(request, requirement);
     return principal instanceof Promise
-      ? principal.then((resolved) => this.authorize(request, requirement, resolved))
-      : this.authorize(request, requirement, principal);
+      ? principal.then((resolved) => this.authorize(request, requirement, resolved, context))
+      : this.authorize(request, requirement, principal, context);
   }
 
   /**
@@ -77,7 +81,8 @@ export class CapabilityGuard implements CanActivate {
   private checkEveryEvent(context: ExecutionContext, handshake: GuardedRequest, requirement: RouteRequirement): void {
     const info: unknown = context.getArgs()[3];
     if (requirement.isPublic || requirement.capabilities.length === 0 || !isSubscriptionRoot(info)) return;
-    if (checkEveryEvent(info, () => this.checkEvent(handshake, requirement))) return;
+    // The subscription's context is kept for its events: a scope is filled again from the subscription's own arguments.
+    if (checkEveryEvent(info, () => this.checkEvent(handshake, requirement, context))) return;
     const where = `${context.getClass().name}.${context.getHandler().name}`;
     throw new AccessError(
       'CONTEXT_UNSUPPORTED',
@@ -87,26 +92,62 @@ export class CapabilityGuard implements CanActivate {
   }
 
   /** The check of one event; a token gone bad names the capability too, as the other denials do. */
-  private async checkEvent(handshake: GuardedRequest, requirement: RouteRequirement): Promise<void> {
+  private async checkEvent(handshake: GuardedRequest, requirement: RouteRequirement, context: ExecutionContext): Promise<void> {
     try {
-      await this.check(handshake, requirement);
+      await this.check(handshake, requirement, context);
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       throw new TokenError(error.code, `${error.message}; the subscription needs capability "${requirement.capabilities[0]!}"`, { cause: error });
     }
   }
 
-  private authorize(request: GuardedRequest, requirement: RouteRequirement, principal: Principal | null): boolean {
+  private authorize(request: GuardedRequest, requirement: RouteRequirement, principal: Principal | null, context: ExecutionContext): boolean {
     if (requirement.isPublic || !requirement.needsFreshStore) return true;
     // The one place staleness is decided: every route that needs a capability, and every
     // module route that mints or manages (@NeedsFreshStore), is refused past the bound.
     assertStoreFresh(this.store);
     if (requirement.capabilities.length === 0) return true;
     const policy = this.store.current();
-    const held = policy.effectiveFor(principal);
     const indices = this.requirements.indicesIn(requirement, policy.graph);
+    const held = policy.effectiveFor(principal);
+    if (requirement.scope !== null) return this.authorizeAt(request, requirement, requirement.scope, principal, context, policy, held, indices);
     for (let i = 0; i < indices.length; i++) {
       if (!held.hasIndex(indices[i]!)) this.deny(request, principal, requirement, requirement.capabilities[i]!);
+    }
+    return true;
+  }
+
+  /**
+   * The scoped check: a placeholder that is not a scope id is refused whoever asks; a
+   * capability held globally holds at every scope, so the scope string is built only when
+   * some capability is not, and then each is judged there.
+   */
+  private authorizeAt(
+    request: GuardedRequest,
+    requirement: RouteRequirement,
+    scope: CompiledScope,
+    principal: Principal | null,
+    context: ExecutionContext,
+    policy: CapabilityPolicy,
+    held: CapabilitySet,
+    indices: readonly number[],
+  ): boolean {
+    let fixed: string | undefined;
+    let values: Readonly<Record<string, string>> | undefined;
+    if (typeof scope === 'function') fixed = assertScope(scope(context));
+    else if (scope.names.length === 0) fixed = scope.parts[0]!;
+    else {
+      const type = context.getType<string>();
+      const found = placeholderValues(context, type);
+      assertFillable(scope, found, type);
+      values = found;
+    }
+    let i = 0;
+    while (i < indices.length && held.hasIndex(indices[i]!)) i++;
+    if (i === indices.length) return true;
+    const at = fixed ?? filledScope(scope as ScopeTemplate, values!);
+    for (; i < indices.length; i++) {
+      if (!policy.holdsAt(principal, indices[i]!, at)) this.deny(request, principal, requirement, requirement.capabilities[i]!, at);
     }
     return true;
   }
@@ -140,10 +181,20 @@ export class CapabilityGuard implements CanActivate {
     return principal;
   }
 
-  private deny(request: GuardedRequest, principal: Principal | null, requirement: RouteRequirement, missing: string): never {
+  private deny(request: GuardedRequest, principal: Principal | null, requirement: RouteRequirement, missing: string, scope?: string): never {
     const returnTo = requirement.redirectToLogin ? { headers: request.headers, prefix: this.config.prefix, here: request.originalUrl ?? request.url } : undefined;
-    throw accessDenied(principal, { capability: missing, returnTo });
+    throw accessDenied(principal, { capability: missing, returnTo, scope });
   }
+}
+
+/**
+ * Where a template's placeholders are filled from: the route parameters as the HTTP
+ * platform decoded them, a resolver's field arguments, a gateway handler's message.
+ * Never anything else of the request: no header, no query string.
+ */
+function placeholderValues(context: ExecutionContext, type: string): unknown {
+  if (type === 'http') return context.getArgByIndex<{ params?: unknown }>(0).params;
+  return type === 'graphql' || type === 'ws' ? context.getArgByIndex<unknown>(1) : undefined;
 }
 
 /** Throws `STORE_UNAVAILABLE` when the store's policy is too old to enforce (a shared store cut off from its backend). */

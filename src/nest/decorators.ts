@@ -1,21 +1,42 @@
-import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { SetMetadata, applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { assertCapabilityName } from '../capabilities/capability-name';
 import type { Principal } from '../capabilities/principal';
 import { requestOf } from './capability.guard';
-import { NEEDS_FRESH_STORE, PRINCIPAL, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES } from './auth.constants';
+import { NEEDS_FRESH_STORE, PRINCIPAL, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES, REQUIRED_SCOPE } from './auth.constants';
+import { compileScopeTemplate, type CompiledScope, type RequireCapabilityOptions } from './scope-template';
 
 /**
  * Requires every named capability, on a controller class or a handler; a handler's
  * requirement replaces its class's. Names are checked when the decorator runs.
+ * With `{ scope }` last, the capabilities are needed at that scope: a template whose
+ * `{name}` placeholders are filled from the route parameter (HTTP), the field argument
+ * (GraphQL) or the message's field (WebSocket) of that name, or a function of the
+ * execution context. A template is checked when the decorator runs, and its
+ * placeholders against the handler at start-up.
  *
  * @example
  * @RequireCapability('write')
  * @Post('articles') create() {}
+ *
+ * @RequireCapability('bake', { scope: 'shop:{shop}/oven:{oven}' })
+ * @Get('shops/:shop/ovens/:oven/fire') fire() {}
  */
-export function RequireCapability(...capabilities: string[]): ClassDecorator & MethodDecorator {
+export function RequireCapability(...capabilities: string[]): ClassDecorator & MethodDecorator;
+export function RequireCapability(...requirement: [...capabilities: string[], options: RequireCapabilityOptions]): ClassDecorator & MethodDecorator;
+export function RequireCapability(...requirement: (string | RequireCapabilityOptions)[]): ClassDecorator & MethodDecorator {
+  const last = requirement[requirement.length - 1];
+  const options = typeof last === 'object' && last !== null ? last : undefined;
+  const capabilities = options === undefined ? requirement : requirement.slice(0, -1);
   if (capabilities.length === 0) throw new TypeError('@RequireCapability needs at least one capability');
   capabilities.forEach((name) => assertCapabilityName(name));
-  return SetMetadata(REQUIRED_CAPABILITIES, Object.freeze([...new Set(capabilities)]));
+  const scope = options === undefined ? null : compiledScope(options);
+  // The scope is set (null when global) with the capabilities, so a handler's own requirement replaces its class's scope too.
+  return applyDecorators(SetMetadata(REQUIRED_CAPABILITIES, Object.freeze([...new Set(capabilities as string[])])), SetMetadata(REQUIRED_SCOPE, scope));
+}
+
+function compiledScope(options: RequireCapabilityOptions): CompiledScope {
+  const { scope } = options;
+  return typeof scope === 'function' ? scope : compileScopeTemplate(scope);
 }
 
 /**

@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
+import { MODULE_PATH } from '@nestjs/common/constants';
+import { ApplicationConfig, DiscoveryService, MetadataScanner, ModuleRef, ModulesContainer } from '@nestjs/core';
 import { ConfigError } from '../errors';
 import type { CapabilityStore } from '../stores/capability-store';
-import { CAPABILITY_STORE, GUARD_IS_GLOBAL, PUBLIC_ROUTE, REQUIRED_CAPABILITIES } from './auth.constants';
+import { CAPABILITY_STORE, GUARD_IS_GLOBAL, PUBLIC_ROUTE, REQUIRED_CAPABILITIES, REQUIRED_SCOPE } from './auth.constants';
+import { placeholderProblem, type RouteMount } from './scope-placeholders';
+import type { CompiledScope } from './scope-template';
 import { guardedSubscriptionsProblem } from '../graphql/subscription-options';
 import { CapabilityGuard } from './capability.guard';
 import { handlerKind, usesGuard, type HandlerKind } from './handler-kind';
@@ -27,8 +30,9 @@ interface Requirement {
  * At start-up, reads every controller and provider (resolvers, gateways, microservice
  * handlers included) and stops the application when a `@RequireCapability` would not
  * be enforced as written: a capability the graph lacks, a handler the guard cannot
- * reach (a microservice message, a plain method, no guard applied), or `@Public()`
- * contradicting it. No decorator is ever silently ignored.
+ * reach (a microservice message, a plain method, no guard applied), `@Public()`
+ * contradicting it, or a scope placeholder the handler cannot fill (not a route
+ * parameter of its path, not an argument of its resolver). No decorator is ever silently ignored.
  * A capability removed from the file later only denies (and is logged).
  */
 @Injectable()
@@ -41,6 +45,8 @@ export class RequirementsAudit implements OnApplicationBootstrap {
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
     @Inject(GUARD_IS_GLOBAL) private readonly guardIsGlobal: boolean,
     private readonly moduleRef: ModuleRef,
+    private readonly modules: ModulesContainer,
+    private readonly applicationConfig: ApplicationConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -59,17 +65,26 @@ export class RequirementsAudit implements OnApplicationBootstrap {
   private requirements(): Requirement[] {
     const seen = new Set<Class>();
     const found: Requirement[] = [];
-    const visit = (metatype: unknown, isController: boolean): void => {
+    const visit = (metatype: unknown, isController: boolean, host: unknown): void => {
       if (typeof metatype !== 'function' || seen.has(metatype as Class)) return;
       seen.add(metatype as Class);
-      found.push(...this.requirementsOf(metatype as Class, isController));
+      found.push(...this.requirementsOf(metatype as Class, isController, this.mountOf(host)));
     };
-    for (const wrapper of this.discovery.getControllers()) visit(wrapper.metatype, true);
-    for (const wrapper of this.discovery.getProviders()) if (!wrapper.isNotMetatype) visit(wrapper.metatype, false);
+    for (const wrapper of this.discovery.getControllers()) visit(wrapper.metatype, true, wrapper.host?.metatype);
+    for (const wrapper of this.discovery.getProviders()) if (!wrapper.isNotMetatype) visit(wrapper.metatype, false, wrapper.host?.metatype);
     return found;
   }
 
-  private requirementsOf(owner: Class, isController: boolean): Requirement[] {
+  /** Where the routes of a module's controllers are mounted, as Nest's router joins them. */
+  private mountOf(module: unknown): RouteMount {
+    const modulePath =
+      typeof module === 'function'
+        ? ((Reflect.getMetadata(MODULE_PATH + this.modules.applicationId, module) ?? Reflect.getMetadata(MODULE_PATH, module)) as string | undefined)
+        : undefined;
+    return { modulePath, globalPrefix: this.applicationConfig.getGlobalPrefix() };
+  }
+
+  private requirementsOf(owner: Class, isController: boolean, mount: RouteMount): Requirement[] {
     const classCapabilities = capabilitiesOf(owner);
     const classIsPublic = isPublic(owner);
     const found: Requirement[] = [];
@@ -83,7 +98,11 @@ export class RequirementsAudit implements OnApplicationBootstrap {
       const capabilities = own ?? classCapabilities;
       if (capabilities === undefined || (kind === 'none' && own === undefined)) continue;
       const where = `${owner.name}.${name}`;
-      found.push({ where, kind, capabilities, problem: this.problemOf(owner, method, kind, own !== undefined, classIsPublic) });
+      const scope = scopeOf(own === undefined ? owner : method);
+      const problem =
+        this.problemOf(owner, method, kind, own !== undefined, classIsPublic) ??
+        (scope === null || typeof scope === 'function' || isPublic(method) === true ? undefined : placeholderProblem(scope, kind, owner, method, name, mount));
+      found.push({ where, kind, capabilities, problem });
     }
     if (classCapabilities !== undefined && handlers === 0) {
       found.push({ where: owner.name, kind: 'none', capabilities: classCapabilities, problem: 'the class has no route, resolver or gateway handler, so nothing enforces its @RequireCapability' });
@@ -142,6 +161,10 @@ export class RequirementsAudit implements OnApplicationBootstrap {
 
 function capabilitiesOf(target: object): readonly string[] | undefined {
   return Reflect.getMetadata(REQUIRED_CAPABILITIES, target) as readonly string[] | undefined;
+}
+
+function scopeOf(target: object): CompiledScope | null {
+  return (Reflect.getMetadata(REQUIRED_SCOPE, target) as CompiledScope | null | undefined) ?? null;
 }
 
 function isPublic(target: object): boolean | undefined {

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { CapabilityGraph } from '../capabilities/capability-graph';
-import { NEEDS_FRESH_STORE, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES } from './auth.constants';
+import { NEEDS_FRESH_STORE, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES, REQUIRED_SCOPE } from './auth.constants';
+import type { CompiledScope } from './scope-template';
 
 /** What one handler asks of its callers, read from its decorators once. */
 export interface RouteRequirement {
   readonly capabilities: readonly string[];
+  /** Where `capabilities` are needed: a compiled template or a function of the context; null for a global requirement. */
+  readonly scope: CompiledScope | null;
   readonly isPublic: boolean;
   readonly redirectToLogin: boolean;
   /** Whether the handler decides on the store: it needs a capability, or is marked `@NeedsFreshStore`. */
@@ -32,6 +35,7 @@ export class RouteRequirements {
       const capabilities = this.reflector.getAllAndOverride<readonly string[] | undefined>(REQUIRED_CAPABILITIES, targets) ?? [];
       requirement = {
         capabilities,
+        scope: this.reflector.getAllAndOverride<CompiledScope | null | undefined>(REQUIRED_SCOPE, targets) ?? null,
         isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) ?? false,
         redirectToLogin: this.reflector.getAllAndOverride<boolean | undefined>(REDIRECT_TO_LOGIN, targets) ?? false,
         needsFreshStore: capabilities.length > 0 || (this.reflector.getAllAndOverride<boolean | undefined>(NEEDS_FRESH_STORE, targets) ?? false),

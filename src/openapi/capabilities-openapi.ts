@@ -9,7 +9,8 @@ import {
 } from '@nestjs/swagger';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
-import { RouteRequirements } from '../nest/route-requirements';
+import { RouteRequirements, type RouteRequirement } from '../nest/route-requirements';
+import type { CompiledScope } from '../nest/scope-template';
 import { denialResponses } from './error-responses';
 import { documentModuleRoute } from './module-routes.openapi';
 import { BEARER_SCHEME, SESSION_SCHEME, securedBy, type Decorate } from './security-schemes';
@@ -67,9 +68,30 @@ function describeRoutes(app: INestApplication): void {
   }
 }
 
-function guardedRoute(requirement: { isPublic: boolean; capabilities: readonly string[] }): Decorate[] {
+function guardedRoute(requirement: Pick<RouteRequirement, 'isPublic' | 'capabilities' | 'scope'>): Decorate[] {
   if (requirement.isPublic || requirement.capabilities.length === 0) return [];
-  return [...securedBy(), ApiExtension('x-required-capabilities', [...requirement.capabilities]), ...denialResponses(requirement.capabilities).map((response) => ApiResponse(response))];
+  const where = scopeDescription(requirement.scope);
+  return [
+    ...securedBy(),
+    ApiExtension('x-required-capabilities', requiredCapabilities(requirement.capabilities, requirement.scope)),
+    ...denialResponses(requirement.capabilities, where).map((response) => ApiResponse(response)),
+  ];
+}
+
+/**
+ * `x-required-capabilities`: the names, as ever, for a global requirement; for a scoped one
+ * an object per name, `{"capability": "bake", "scope": "shop:{shop}"}` with the template
+ * (its placeholders are the operation's path parameters), or `{"capability": "bake",
+ * "scopeFromContext": true}` where the application computes the scope.
+ */
+function requiredCapabilities(capabilities: readonly string[], scope: CompiledScope | null): unknown[] {
+  if (scope === null) return [...capabilities];
+  return capabilities.map((capability) => (typeof scope === 'function' ? { capability, scopeFromContext: true } : { capability, scope: scope.source }));
+}
+
+function scopeDescription(scope: CompiledScope | null): string | undefined {
+  if (scope === null) return undefined;
+  return typeof scope === 'function' ? 'at the scope the application computes for the request' : `at scope ${scope.source}`;
 }
 
 /** The method's descriptor, wherever on the prototype chain it is defined (prefixed controllers are subclasses). */

@@ -20,11 +20,12 @@ export function errorResponse(status: number, description: string): ApiResponseO
   return { status, description, content: { 'application/json': { schema: errorBodySchema(status) } } };
 }
 
-/** 401 and 403 of a route that needs `capabilities`. */
-export function denialResponses(capabilities: readonly string[]): ApiResponseOptions[] {
-  const names = capabilities.map((name) => `"${name}"`).join(', ');
+/** 401 and 403 of a route that needs `capabilities` (`where`, for a scoped route: at which scope), and 400 of a scoped one. */
+export function denialResponses(capabilities: readonly string[], where?: string): ApiResponseOptions[] {
+  const names = `${capabilities.map((name) => `"${name}"`).join(', ')}${where === undefined ? '' : ` ${where}`}`;
   return [
+    ...(where === undefined ? [] : [errorResponse(400, 'a scope placeholder is not a valid scope id (SCOPE_INVALID)')]),
     errorResponse(401, `nobody is signed in (SIGN_IN_REQUIRED), or the bearer token is invalid, expired or revoked (TOKEN_*); needs ${names}`),
-    errorResponse(403, `the caller lacks ${names} (CAPABILITY_MISSING)`),
+    errorResponse(403, `the caller lacks ${names} (CAPABILITY_MISSING${where === undefined ? '' : '; the body also names the "scope"'})`),
   ];
 }

@@ -48,7 +48,12 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
   [
     SessionController,
     {
-      whoami: { summary: 'Who is calling and their effective capabilities', access: 'anyone', ok: [200, '{"user": email or null, "capabilities": [...]}'] },
+      whoami: {
+        summary: 'Who is calling and their effective capabilities; ?scope=S: those effective at S',
+        access: 'anyone',
+        ok: [200, '{"user": email or null, "capabilities": [...], "scopes": {"<S>": [effective at S], ...}}; with ?scope=S: {"user", "capabilities"} effective at S'],
+        errors: [[400, 'a malformed scope (SCOPE_INVALID)']],
+      },
       logout: { summary: 'End the session, then back to / (or first to the provider, to sign out there too)', access: 'anyone', ok: [302, 'to / or to the provider'] },
       logoutByPost: { summary: 'End the session, then back to /', access: 'anyone', ok: [302, 'to /'] },
       signedOutAtProvider: { summary: 'Back from signing out at the OpenID Connect provider: checks the state', access: 'anyone', ok: [302, 'to /'], errors: [[401, 'the state is not the one this browser was sent with (LOGIN_STATE_MISMATCH, LOGIN_EXPIRED)']] },

@@ -92,8 +92,9 @@ export function handshakeCredentials(headers: IncomingHttpHeaders, authorization
  * HTTP answer's, as the contract asks, and typed as the module's codes, so nothing but a
  * module code reaches a client.
  */
-export function sendWsDenial(client: unknown, error: { readonly code: CapabilitiesErrorCode; readonly message: string }): void {
-  const payload = { status: 'error', message: error.message, code: error.code };
+export function sendWsDenial(client: unknown, error: { readonly code: CapabilitiesErrorCode; readonly message: string; readonly scope?: string | undefined }): void {
+  // A scoped denial names its scope, as the HTTP answer does.
+  const payload = { status: 'error', message: error.message, code: error.code, ...(error.scope === undefined ? {} : { scope: error.scope }) };
   const socket = client as { handshake?: unknown; emit?: (event: string, data: unknown) => void; send?: (data: string) => void };
   if (socket.handshake !== undefined && typeof socket.emit === 'function') socket.emit('exception', payload);
   else if (typeof socket.send === 'function') socket.send(JSON.stringify({ event: 'exception', data: payload }));

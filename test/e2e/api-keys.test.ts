@@ -51,7 +51,7 @@ for (const adapter of ADAPTERS) {
 
       const asKey = example.client().withToken(key);
       const whoami = await asKey.get('/whoami');
-      assert.deepEqual(whoami.json, { user: 'key:oven', capabilities: ['bake', 'read'] });
+      assert.deepEqual(whoami.json, { user: 'key:oven', capabilities: ['bake', 'read'], scopes: {} });
       const baked = await asKey.get('/bake?food=bread');
       assert.equal(baked.status, 200);
       assert.deepEqual(baked.json, { baked: 'bread', by: 'key:oven' }, '@CurrentUser() names the key');
@@ -61,7 +61,7 @@ for (const adapter of ADAPTERS) {
     it('judges a key on its own capabilities only: no defaults, no account', async () => {
       const reply = await root.post('/manage_capabilities/keys', { name: 'arrester', capabilities: ['arrest'] });
       const whoami = await example.client().withToken(reply.json.key as string).get('/whoami');
-      assert.deepEqual(whoami.json, { user: 'key:arrester', capabilities: ['arrest', 'read'] });
+      assert.deepEqual(whoami.json, { user: 'key:arrester', capabilities: ['arrest', 'read'], scopes: {} });
     });
 
     it('refuses a key carrying more than its creator holds, and stores nothing', async () => {

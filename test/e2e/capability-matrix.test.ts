@@ -75,9 +75,9 @@ for (const adapter of ADAPTERS) {
     });
 
     it('lists effective capabilities on /whoami, implications and admin expanded, sorted', async () => {
-      assert.deepEqual((await as['mafia']!.get('/whoami')).json, { user: 'mafia@example.com', capabilities: ['bake', 'mafia', 'racket', 'read'] });
-      assert.deepEqual((await as['guest']!.get('/whoami')).json, { user: null, capabilities: [] });
-      assert.deepEqual((await as['nobody']!.get('/whoami')).json, { user: 'someone@else.org', capabilities: ['read'] });
+      assert.deepEqual((await as['mafia']!.get('/whoami')).json, { user: 'mafia@example.com', capabilities: ['bake', 'mafia', 'racket', 'read'], scopes: {} });
+      assert.deepEqual((await as['guest']!.get('/whoami')).json, { user: null, capabilities: [], scopes: {} });
+      assert.deepEqual((await as['nobody']!.get('/whoami')).json, { user: 'someone@else.org', capabilities: ['read'], scopes: {} });
       const admin = (await as['admin']!.get('/whoami')).json;
       assert.deepEqual(admin.capabilities, ['admin', 'arrest', 'bake', 'baker', 'mafia', 'police', 'racket', 'read', 'user_management']);
     });
@@ -97,14 +97,14 @@ for (const adapter of ADAPTERS) {
       const guest = example.client();
       assert.equal((await guest.get('/menu')).status, 200);
       expectDenial(await guest.get('/bake'), 401, 'SIGN_IN_REQUIRED');
-      assert.deepEqual((await guest.get('/whoami')).json, { user: null, capabilities: ['read'] });
+      assert.deepEqual((await guest.get('/whoami')).json, { user: null, capabilities: ['read'], scopes: {} });
     });
 
     it('gives every signed-in user the defaults and their implications', async () => {
       const user = await example.signedIn('new@example.com');
       assert.equal((await user.get('/bake')).status, 200);
       expectDenial(await user.get('/arrest'), 403, 'CAPABILITY_MISSING');
-      assert.deepEqual((await user.get('/whoami')).json, { user: 'new@example.com', capabilities: ['bake', 'read'] });
+      assert.deepEqual((await user.get('/whoami')).json, { user: 'new@example.com', capabilities: ['bake', 'read'], scopes: {} });
     });
   });
 }

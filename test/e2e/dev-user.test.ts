@@ -17,7 +17,7 @@ for (const adapter of ADAPTERS) {
       t.after(() => app.close());
       const guest = app.client();
       const whoami = await guest.get('/whoami');
-      assert.deepEqual(whoami.json, { user: 'baker@example.com', capabilities: ['bake', 'baker', 'read'] });
+      assert.deepEqual(whoami.json, { user: 'baker@example.com', capabilities: ['bake', 'baker', 'read'], scopes: {} });
       assert.equal((await guest.get('/bake?food=bun')).json.by, 'baker@example.com');
       const arrest = await guest.get('/arrest');
       assert.equal(arrest.status, 403, 'the forced user holds only its own capabilities');
@@ -121,7 +121,7 @@ for (const adapter of ADAPTERS) {
       t.after(() => app.close());
       const client = app.client();
       assert.equal((await client.get('/whoami')).status, 404);
-      assert.deepEqual((await client.get('/auth/whoami')).json, { user: null, capabilities: [] });
+      assert.deepEqual((await client.get('/auth/whoami')).json, { user: null, capabilities: [], scopes: {} });
       const racket = await client.get('/racket', HTML);
       assert.equal(racket.status, 302);
       assert.equal(racket.location, '/auth/login?redirect=%2Fracket');

@@ -71,7 +71,7 @@ for (const adapter of ADAPTERS) {
       assert.equal(done.location, '/menu?day=monday');
       assert.ok(!done.setCookies.some((line) => /caps_login_[^=]+=[^;]/.test(line)), 'the attempt cookie is cleared');
       const whoami = await client.get('/whoami');
-      assert.deepEqual(whoami.json, { user: 'baker@example.com', capabilities: ['bake', 'baker', 'read'] });
+      assert.deepEqual(whoami.json, { user: 'baker@example.com', capabilities: ['bake', 'baker', 'read'], scopes: {} });
       assert.equal((await client.get('/bake?food=bread')).status, 200);
     });
 

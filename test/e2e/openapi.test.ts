@@ -12,7 +12,7 @@ interface Operation {
   tags?: string[];
   security?: Record<string, string[]>[];
   responses: Record<string, { description: string; content?: Record<string, { schema: { required?: string[] } }> }>;
-  'x-required-capabilities'?: string[];
+  'x-required-capabilities'?: unknown[];
 }
 
 for (const adapter of ADAPTERS) {
@@ -42,6 +42,24 @@ for (const adapter of ADAPTERS) {
       assert.equal(open['x-required-capabilities'], undefined, 'a @Public route requires nothing');
       assert.equal(open.security, undefined);
       assert.equal(open.responses['403'], undefined);
+    });
+
+    it('states the scope template of a scoped operation in x-required-capabilities, with its 400', async (t) => {
+      const app = await startExample({ adapter });
+      t.after(() => app.close());
+      const document = (await app.client().get('/docs-json')).json as { paths: Record<string, Record<string, Operation>> };
+      const expected: Record<string, unknown[]> = {
+        '/shops/{shop}/menu': [{ capability: 'read', scope: 'shop:{shop}' }],
+        '/shops/{shop}/bake': [{ capability: 'bake', scope: 'shop:{shop}' }],
+        '/shops/{shop}/ovens/{oven}/fire': [{ capability: 'bake', scope: 'shop:{shop}/oven:{oven}' }],
+      };
+      for (const [path, required] of Object.entries(expected)) {
+        const operation = document.paths[path]?.['get'];
+        assert.ok(operation !== undefined, `${path} in ${Object.keys(document.paths).join(' ')}`);
+        assert.deepEqual(operation['x-required-capabilities'], required, path);
+        assert.match(operation.responses['403']!.description, /at scope shop:\{shop\}/);
+        assert.match(operation.responses['400']!.description, /SCOPE_INVALID/);
+      }
     });
 
     it("documents the module's own routes, under its prefix", async (t) => {

@@ -96,7 +96,7 @@ for (const adapter of ADAPTERS) {
       const client = await example.signedIn('admin@example.com');
       const value = client.cookies.get('caps_session')!;
       client.cookies.set('caps_session', `${value.slice(0, -6)}AAAAAA`);
-      assert.deepEqual((await client.get('/whoami')).json, { user: null, capabilities: [] });
+      assert.deepEqual((await client.get('/whoami')).json, { user: null, capabilities: [], scopes: {} });
       expectDenial(await client.get('/bake'), 401, 'SIGN_IN_REQUIRED');
     });
 

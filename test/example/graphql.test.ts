@@ -5,7 +5,7 @@ import type { HttpClient } from '../support/http-client';
 
 interface GraphQlError {
   message: string;
-  extensions?: { code?: string; reason?: string; stacktrace?: unknown };
+  extensions?: { code?: string; reason?: string; stacktrace?: unknown; scope?: string };
 }
 
 interface GraphQlReply {
@@ -57,7 +57,8 @@ for (const adapter of ADAPTERS) {
       assert.deepEqual((await ask(example.client(), WHOAMI)).data, { whoami: { user: null, capabilities: [] } });
       assert.deepEqual((await ask(reader, WHOAMI)).data, { whoami: { user: 'reader@example.com', capabilities: ['read'] } });
       assert.deepEqual((await ask(baker, WHOAMI)).data, { whoami: { user: 'baker@example.com', capabilities: ['bake', 'baker', 'read'] } });
-      assert.deepEqual((await ask(baker, WHOAMI)).data, { whoami: (await baker.get('/whoami')).json }, 'the same caller as GET /whoami');
+      const { user, capabilities } = (await baker.get('/whoami')).json;
+      assert.deepEqual((await ask(baker, WHOAMI)).data, { whoami: { user, capabilities } }, 'the same caller as GET /whoami');
     });
 
     it('serves the menu of GET /menu to a holder of read, and refuses them the oven with FORBIDDEN', async () => {
@@ -84,3 +85,48 @@ for (const adapter of ADAPTERS) {
     });
   });
 }
+
+/** `mutation { bakeAt(shop: <shop>, food: "rye") }`, the shop written as a GraphQL string. */
+function bakeRyeAt(shop: string): string {
+  return `mutation { bakeAt(shop: ${JSON.stringify(shop)}, food: "rye") }`;
+}
+
+for (const adapter of ADAPTERS) {
+  describe(`scoped operations of the example's POST /graphql (${adapter})`, () => {
+    let example: RunningExample;
+    const as: Record<string, HttpClient> = {};
+
+    before(async () => {
+      example = await startExample({ adapter });
+      for (const who of ['pierre', 'claire', 'baker']) as[who] = example.client().withToken(await (await example.signedIn(`${who}@example.com`)).token());
+    });
+    after(() => example?.close());
+
+    it('bakes at the shop where the caller holds bake, and at every shop for a global baker', async () => {
+      assert.deepEqual((await ask(as['pierre']!, bakeRyeAt('paris'))).data, { bakeAt: 'rye, baked by pierre@example.com' });
+      assert.deepEqual((await ask(as['baker']!, bakeRyeAt('lyon'))).data, { bakeAt: 'rye, baked by baker@example.com' });
+      assert.deepEqual((await ask(as['pierre']!, '{ shopMenu(shop: "lyon") }')).data, { shopMenu: ['croissant', 'baguette', 'cannolo'] });
+    });
+
+    it('refuses a sibling shop, and a grant below the shop, with FORBIDDEN naming the scope', async () => {
+      const sibling = await ask(as['pierre']!, bakeRyeAt('lyon'));
+      assertDenied(sibling, 'FORBIDDEN', 'CAPABILITY_MISSING', /"bake" at scope "shop:lyon"/);
+      assert.equal(sibling.errors?.[0]?.extensions?.scope, 'shop:lyon');
+      assertDenied(await ask(as['claire']!, bakeRyeAt('paris')), 'FORBIDDEN', 'CAPABILITY_MISSING', /"bake" at scope "shop:paris"/);
+      assertDenied(await ask(as['pierre']!, BAKE_RYE), 'FORBIDDEN', 'CAPABILITY_MISSING', /missing capability "bake"$/);
+    });
+
+    for (const shop of ['..', '.', 'paris/lyon', 'paris%2Flyon', '', 'a'.repeat(129), 'päris', 'shop:paris']) {
+      it(`answers BAD_USER_INPUT and no data to the shop ${JSON.stringify(shop.length > 20 ? `${shop.slice(0, 8)}…` : shop)}`, async () => {
+        for (const who of ['pierre', 'baker']) {
+          const reply = await ask(as[who]!, bakeRyeAt(shop));
+          assert.equal(reply.errors?.length, 1, JSON.stringify(reply));
+          assert.equal(reply.errors[0]!.extensions?.code, 'BAD_USER_INPUT');
+          assert.equal(reply.errors[0]!.extensions?.reason, 'SCOPE_INVALID');
+          assert.ok(reply.data === null || reply.data === undefined, 'no data');
+        }
+      });
+    }
+  });
+}
+

@@ -146,3 +146,53 @@ for (const adapter of ADAPTERS) {
     });
   });
 }
+
+for (const adapter of ADAPTERS) {
+  describe(`the socket.io gateway's scoped message bakeAt (${adapter})`, () => {
+    let example: RunningExample;
+    const sockets: Socket[] = [];
+    const as: Record<string, Socket> = {};
+
+    before(async () => {
+      example = await startExample({ adapter });
+      for (const who of ['pierre', 'claire', 'baker']) {
+        as[who] = await connectTo(example, sockets, { token: await (await example.signedIn(`${who}@example.com`)).token() });
+      }
+    });
+    after(async () => {
+      for (const socket of sockets) socket.close();
+      await example?.close();
+    });
+
+    it('bakes at the shop named by the message, as bake answers', async () => {
+      assert.deepEqual(await send(as['pierre']!, 'bakeAt', { shop: 'paris', food: 'rye' }, 'baked'), { event: 'baked', data: { baked: 'rye', by: 'pierre@example.com' } });
+      assert.deepEqual((await send(as['baker']!, 'bakeAt', { shop: 'lyon', food: 'rye' }, 'baked')).data, { baked: 'rye', by: 'baker@example.com' });
+    });
+
+    it('refuses a sibling shop and a grant below the shop with CAPABILITY_MISSING naming the scope', async () => {
+      const sibling = await send(as['pierre']!, 'bakeAt', { shop: 'lyon', food: 'rye' }, 'baked');
+      assertDenied(sibling, 'CAPABILITY_MISSING', /"bake" at scope "shop:lyon"/);
+      assert.equal((sibling.data as { scope?: unknown }).scope, 'shop:lyon');
+      assertDenied(await send(as['claire']!, 'bakeAt', { shop: 'paris', food: 'rye' }, 'baked'), 'CAPABILITY_MISSING', /"shop:paris"/);
+      assertDenied(await send(as['pierre']!, 'bake', { food: 'rye' }, 'baked'), 'CAPABILITY_MISSING', /"bake"/);
+    });
+
+    const invalid: [string, unknown][] = [
+      ['..', { shop: '..' }],
+      ['a slash', { shop: 'paris/lyon' }],
+      ['an encoded slash', { shop: 'paris%2Flyon' }],
+      ['an empty shop', { shop: '' }],
+      ['a shop too long', { shop: 'a'.repeat(129) }],
+      ['a non-ASCII shop', { shop: 'päris' }],
+      ['a shop that is not a string', { shop: ['paris'] }],
+      ['no shop', { food: 'rye' }],
+      ['no body', 'paris'],
+    ];
+    for (const [what, message] of invalid) {
+      it(`answers SCOPE_INVALID to ${what}`, async () => {
+        assertDenied(await send(as['baker']!, 'bakeAt', message, 'baked'), 'SCOPE_INVALID', /shop/);
+      });
+    }
+  });
+}
+

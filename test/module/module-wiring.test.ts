@@ -135,7 +135,7 @@ describe('AuthModule.forRootAsync with the guard per controller', () => {
 
   it('serves the module\'s routes without a prefix', async () => {
     const reply = await request(app.getHttpServer() as Server).get('/whoami');
-    assert.deepEqual(reply.body, { user: null, capabilities: ['read'] });
+    assert.deepEqual(reply.body, { user: null, capabilities: ['read'], scopes: {} });
   });
 });
 

@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Controller, Get, Injectable, UseGuards, type INestApplication, type Type } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, UseGuards, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { Query, Resolver } from '@nestjs/graphql';
+import { Args, ArgsType, Field, Query, Resolver } from '@nestjs/graphql';
 import { EventPattern, MessagePattern } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { AccessError, AuthModule, CapabilityGuard, ConfigError, Public, RequireCapability } from '../../src';
 
 const CAPS = 'capabilities:\n  read: []\n  write: [read]\nauto_admin: false\ndefault: []\nguest: [read]\nusers: {}\n';
@@ -24,13 +25,20 @@ before(() => {
 });
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-async function start(parts: { controllers?: Type[]; providers?: Type[]; globalGuard?: boolean }): Promise<INestApplication> {
+async function start(parts: {
+  controllers?: Type[];
+  providers?: Type[];
+  imports?: (Type | DynamicModule)[];
+  globalPrefix?: string;
+  globalGuard?: boolean;
+}): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [AuthModule.forRoot({ secret: SECRET, baseUrl: 'http://127.0.0.1', capsFile, globalGuard: parts.globalGuard ?? true })],
+    imports: [AuthModule.forRoot({ secret: SECRET, baseUrl: 'http://127.0.0.1', capsFile, globalGuard: parts.globalGuard ?? true }), ...(parts.imports ?? [])],
     controllers: parts.controllers ?? [],
     providers: parts.providers ?? [],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
+  if (parts.globalPrefix !== undefined) app.setGlobalPrefix(parts.globalPrefix);
   try {
     await app.init();
   } catch (error) {
@@ -220,3 +228,135 @@ describe('the guard on a context it does not know', () => {
     }
   });
 });
+
+describe('the start-up audit of scope placeholders', () => {
+  it('accepts a placeholder that is a parameter of the controller\'s or the method\'s path', async () => {
+    @Controller('shops/:shop')
+    class ShopsController {
+      @Get('ovens/:oven')
+      @RequireCapability('write', { scope: 'shop:{shop}/oven:{oven}' })
+      oven(): string {
+        return 'ok';
+      }
+    }
+    await (await start({ controllers: [ShopsController] })).close();
+  });
+
+  it('refuses a placeholder that is not a route parameter, naming the handler and the placeholder', async () => {
+    @Controller('shops/:shop')
+    class StoresController {
+      @Get('bake')
+      @RequireCapability('write', { scope: 'shop:{store}' })
+      bake(): string {
+        return 'ok';
+      }
+    }
+    await assertRefused({ controllers: [StoresController] }, 'StoresController.bake', /\{store\} of scope "shop:\{store\}" is not a route parameter of "\/shops\/:shop\/bake"/);
+  });
+
+  it('refuses a placeholder missing from one of the paths a handler answers at', async () => {
+    @Controller()
+    class TwoPathsController {
+      @Get(['shops/:shop/bake', 'bake'])
+      @RequireCapability('write', { scope: 'shop:{shop}' })
+      bake(): string {
+        return 'ok';
+      }
+    }
+    await assertRefused({ controllers: [TwoPathsController] }, 'TwoPathsController.bake', /"\/bake"/);
+  });
+
+  it('refuses a class requirement whose placeholder one of its routes cannot fill', async () => {
+    @Controller('shops')
+    @RequireCapability('read', { scope: 'shop:{shop}' })
+    class ClassScopeController {
+      @Get(':shop/menu')
+      menu(): string {
+        return 'ok';
+      }
+
+      @Get('all')
+      all(): string {
+        return 'ok';
+      }
+    }
+    await assertRefused({ controllers: [ClassScopeController] }, 'ClassScopeController.all', /\{shop\}/);
+  });
+
+  it('reads the parameters of the global prefix and of a RouterModule path', async () => {
+    @Controller('bake')
+    class PrefixedController {
+      @Get()
+      @RequireCapability('write', { scope: 'org:{org}/shop:{shop}' })
+      bake(): string {
+        return 'ok';
+      }
+    }
+    @Module({ controllers: [PrefixedController] })
+    class ShopModule {}
+    const imports = [ShopModule, RouterModule.register([{ path: 'shops/:shop', module: ShopModule }])];
+    await (await start({ imports, globalPrefix: 'orgs/:org' })).close();
+    await assertRefused({ imports }, 'PrefixedController.bake', /\{org\}/);
+  });
+
+  it('refuses a resolver placeholder that is not one of its @Args, accepts one that is', async () => {
+    @Resolver()
+    class MenuResolver {
+      @Query(() => String)
+      @RequireCapability('read', { scope: 'shop:{shop}' })
+      menu(@Args('store') store: string): string {
+        return store;
+      }
+    }
+    await assertRefused({ providers: [MenuResolver] }, 'MenuResolver.menu', /\{shop\} of scope "shop:\{shop\}" is not an @Args\(\) argument/);
+
+    @Resolver()
+    class ShopMenuResolver {
+      @Query(() => String)
+      @RequireCapability('read', { scope: 'shop:{shop}' })
+      shopMenu(@Args('shop') shop: string): string {
+        return shop;
+      }
+    }
+    await (await start({ providers: [ShopMenuResolver] })).close();
+  });
+
+  it('accepts any placeholder on a resolver that takes its arguments as one object, and on a gateway', async () => {
+    @ArgsType()
+    class ShopArgs {
+      @Field()
+      shop!: string;
+    }
+    @Resolver()
+    class WholeArgsResolver {
+      @Query(() => String)
+      @RequireCapability('read', { scope: 'shop:{shop}' })
+      menu(@Args() args: ShopArgs): string {
+        return args.shop;
+      }
+    }
+    @WebSocketGateway()
+    @UseGuards(CapabilityGuard)
+    class ShopGateway {
+      @SubscribeMessage('bake')
+      @RequireCapability('write', { scope: 'shop:{shop}' })
+      bake(@MessageBody('food') food: unknown): unknown {
+        return food;
+      }
+    }
+    await (await start({ providers: [WholeArgsResolver, ShopGateway] })).close();
+  });
+
+  it('accepts a scope given as a function of the context', async () => {
+    @Controller()
+    class FunctionScopeController {
+      @Get('here')
+      @RequireCapability('read', { scope: () => 'shop:paris' })
+      here(): string {
+        return 'ok';
+      }
+    }
+    await (await start({ controllers: [FunctionScopeController] })).close();
+  });
+});
+

@@ -10,6 +10,8 @@ export interface Denial {
   readonly code: CapabilitiesErrorCode;
   readonly message: string;
   readonly capability: string | undefined;
+  /** Where the capability was asked (a scoped route); undefined for a global check. */
+  readonly scope?: string | undefined;
   /** Who is signed in: null for nobody, undefined when nobody asked yet (a body refused before the guard ran). */
   readonly principal: Principal | null | undefined;
   /**
@@ -35,7 +37,8 @@ export function denialPage(denial: Denial): string {
       : denial.principal === null
         ? '<p id="who">You are not signed in.</p>'
         : `<p id="who">You are signed in as <strong>${escapeHtml(denial.principal.email)}</strong>.</p>`;
-  const missing = denial.capability === undefined ? '' : `<p id="missing">This page needs the capability <code>${escapeHtml(denial.capability)}</code>.</p>`;
+  const at = denial.scope === undefined ? '' : ` at <code id="scope">${escapeHtml(denial.scope)}</code>`;
+  const missing = denial.capability === undefined ? '' : `<p id="missing">This page needs the capability <code>${escapeHtml(denial.capability)}</code>${at}.</p>`;
   // The guard's two denials say no more than the line above: the page says it once.
   const restated = denial.capability !== undefined && (denial.code === 'SIGN_IN_REQUIRED' || denial.code === 'CAPABILITY_MISSING');
   const message = restated ? '' : `<p id="message">${escapeHtml(denial.message)}</p>`;
