@@ -11,7 +11,7 @@ import { ProviderAccounts } from './provider-accounts';
 import { ProviderAccessTokenPipe } from './provider-access-token';
 import { ProviderApiTokens } from './provider-api-tokens';
 import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
-import { isManager } from '../http/management-access';
+import { managesSomewhere } from '../capabilities/grant-rules';
 import { Responder } from '../http/responder';
 import { SessionController } from '../http/session.controller';
 import { ProviderSignOut } from '../http/provider-sign-out';
@@ -108,7 +108,7 @@ function coreProviders(prefix: string): Provider[] {
       provide: AuditRecorder,
       inject: [AUTH_CONFIG, BACKEND, CLOCK],
       useFactory: (config: AuthConfig, backend: Backend, now: () => number): AuditRecorder =>
-        new AuditRecorder(backend.audit, config.instanceName, (message) => logger.error(message), now, (principal) => isManager(backend.capabilities.current(), principal)),
+        new AuditRecorder(backend.audit, config.instanceName, (message) => logger.error(message), now, (principal) => managesSomewhere(backend.capabilities.current(), principal)),
     },
     {
       provide: BearerTokens,
