@@ -62,18 +62,20 @@ export function assertAdminRemains(policy: CapabilityPolicy, email: string, next
  * The capabilities a service token for `email` may carry, once every rule of minting
  * one holds: `email` is a service account (`INVALID_REQUEST`) that exists in the store
  * now (`UNKNOWN_ACCOUNT`), and the manager holds everything it has (`GRANT_FORBIDDEN`),
- * so that nobody mints more than they could grant. `manager` null: an operator with
- * the file (the command line), who may mint for any existing account.
+ * so that nobody mints more than they could grant. With `scope`, a token limited to
+ * that scope: it carries what the account holds there, and `manager` is the
+ * manager's set there. `manager` null: an operator with the file (the command line),
+ * who may mint for any existing account.
  *
  * @example assertCanMintServiceToken(policy, policy.effective('alice@example.com'), 'bot@service').toArray() // ['bake', 'read']
  */
-export function assertCanMintServiceToken(policy: CapabilityPolicy, manager: CapabilitySet | null, email: string): CapabilitySet {
+export function assertCanMintServiceToken(policy: CapabilityPolicy, manager: CapabilitySet | null, email: string, scope?: string): CapabilitySet {
   if (!isServiceAccount(email)) throw new InvalidInputError('INVALID_REQUEST', 'user', 'service tokens are only for service accounts (name@service)');
   if (!accountExists(policy, email)) {
-    throw new InvalidInputError('UNKNOWN_ACCOUNT', 'user', `there is no service account ${email}: add it to the capability file (users or pinned) first`);
+    throw new InvalidInputError('UNKNOWN_ACCOUNT', 'user', `there is no service account ${email}: add it to the capability file (users, pinned or scopes) first`);
   }
-  const account = policy.effective(email);
-  if (manager !== null) assertHoldsAll(manager, account, (missing) => `you may not mint a token carrying ${missing}, which you do not hold`);
+  const account = scope === undefined ? policy.effective(email) : policy.effectiveAt({ email, kind: 'service', via: 'token' }, scope);
+  if (manager !== null) assertHoldsAll(manager, account, (missing) => `you may not mint a token carrying ${missing}, which you do not hold${scope === undefined ? '' : ` at ${scope}`}`);
   return account;
 }
 

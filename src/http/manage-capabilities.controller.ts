@@ -65,21 +65,21 @@ export class ManageCapabilitiesController {
   @Post('add')
   async add(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const manager = requireManagerSomewhere(this.capabilities, user);
-    const body = jsonObjectBody(request, this.config.maxBodyBytes, ['email', 'capability', 'scope']);
+    const body = jsonObjectBody(request, this.config.maxBodyBytes, ['email', 'capability'], ['scope']);
     await this.change(manager, emailField(body), { kind: 'add', capability: capabilityField(body), scope: optionalScope(body['scope']) }, response);
   }
 
   @Post('remove')
   async remove(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const manager = requireManagerSomewhere(this.capabilities, user);
-    const body = jsonObjectBody(request, this.config.maxBodyBytes, ['email', 'capability', 'scope']);
+    const body = jsonObjectBody(request, this.config.maxBodyBytes, ['email', 'capability'], ['scope']);
     await this.change(manager, emailField(body), { kind: 'remove', capability: capabilityField(body), scope: optionalScope(body['scope']) }, response);
   }
 
   @Post('set')
   async set(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const manager = requireManagerSomewhere(this.capabilities, user);
-    const body = jsonObjectBody(request, this.config.maxBodyBytes, ['email', 'capabilities', 'scope']);
+    const body = jsonObjectBody(request, this.config.maxBodyBytes, ['email', 'capabilities'], ['scope']);
     await this.change(manager, emailField(body), { kind: 'set', capabilities: capabilityListField(body), scope: optionalScope(body['scope']) }, response);
   }
 

@@ -156,7 +156,7 @@ describe('nest-capabilities token', () => {
     const run = await cli(['token', '--user', 'ghost@service', '--caps', capsFile(t), '--json'], env);
     assert.equal(run.status, 1);
     assert.equal(run.out, '');
-    assert.equal(run.err, 'error: there is no service account ghost@service: add it to the capability file (users or pinned) first (UNKNOWN_ACCOUNT)');
+    assert.equal(run.err, 'error: there is no service account ghost@service: add it to the capability file (users, pinned or scopes) first (UNKNOWN_ACCOUNT)');
   });
 
   it('refuses a weak secret in production without echoing it', async (t) => {
