@@ -3,7 +3,7 @@ import { assertEmail } from '../capabilities/email';
 import { StoreUnavailableError } from '../errors';
 import { Subscribers } from '../events/subscribers';
 import { assertScope } from '../capabilities/scope';
-import type { AccountDeletion, CapabilityStore, DroppedScope, GrantEdit, ScopeDrop } from './capability-store';
+import type { AccountDeletion, CapabilityStore, GrantEdit, ScopeDrop, ScopeDropped } from './capability-store';
 import { judgeGrant } from './grant-judgment';
 
 /**
@@ -41,8 +41,8 @@ export class MemoryCapabilityStore implements CapabilityStore {
     return this.apply((policy) => policy.withoutAccount(assertEmail(deletion(policy))));
   }
 
-  /** Removes every grant at the scope `drop` names and below it; rejects with the judgment's own error. */
-  async dropScope(drop: ScopeDrop): Promise<DroppedScope> {
+  /** Removes every grant at the scope `drop` names and below; rejects with the judgment's own error or `SCOPE_INVALID`. */
+  async dropScope(drop: ScopeDrop): Promise<ScopeDropped> {
     let removed = 0;
     const policy = this.apply((current) => {
       const dropped = current.withoutScope(assertScope(drop(current)));
