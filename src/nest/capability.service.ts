@@ -6,7 +6,6 @@ import { assertEmail } from '../capabilities/email';
 import { assertScope } from '../capabilities/scope';
 import type { CapabilitySet } from '../capabilities/capability-set';
 import { checkedChange, checkedScopeDrop, type CapabilityChange } from '../capabilities/grant-rules';
-import { assertScope } from '../capabilities/scope';
 import { InvalidInputError } from '../errors';
 import type { Principal } from '../capabilities/principal';
 import type { CapabilityStore } from '../stores/capability-store';
