@@ -3,6 +3,7 @@ import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertCreatedFromSession } from '../capabilities/credential-renewal';
 import type { CapabilitySet } from '../capabilities/capability-set';
 import { assertCanRevokeKey } from '../capabilities/grant-rules';
+import { scopeProblem } from '../capabilities/scope';
 import type { ApiKeyRecord } from './api-key';
 import { plannedApiKey, type ApiKeyPolicy, type ApiKeyRequest } from './api-key-request';
 import type { ApiKeyStore } from './api-key-store';
@@ -45,6 +46,8 @@ export function createApiKey(
       return planned;
     },
     ({ record }) => `created with ${record.capabilities.join(', ')}; ${expiryText(record.expiresAt)}${record.note === '' ? '' : `; note: ${record.note}`}`,
+    // Only a scope the request may use names where the key holds; a malformed one is refused before anything is written.
+    scopeProblem(request.scope) === undefined ? (request.scope as string) : null,
   );
 }
 

@@ -99,5 +99,6 @@ export function withKeyAdded(records: readonly ApiKeyRecord[], record: ApiKeyRec
 }
 
 function principalOf(record: ApiKeyRecord): Principal {
-  return { email: `key:${record.name}`, kind: 'key', via: 'token', expiresAt: record.expiresAt, keyName: record.name, keyCapabilities: record.capabilities };
+  const principal: Principal = { email: `key:${record.name}`, kind: 'key', via: 'token', expiresAt: record.expiresAt, keyName: record.name, keyCapabilities: record.capabilities };
+  return record.scope === undefined ? principal : { ...principal, scope: record.scope };
 }

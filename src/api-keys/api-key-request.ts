@@ -2,6 +2,7 @@ import { assertDefined, type CapabilityPolicy } from '../capabilities/capability
 import type { CapabilitySet } from '../capabilities/capability-set';
 import { assertCanGrant } from '../capabilities/grant-rules';
 import { assertKeyName } from '../capabilities/key-name';
+import { assertScope } from '../capabilities/scope';
 import { assertWellFormedText } from '../capabilities/well-formed-text';
 import { InvalidInputError } from '../errors';
 import { generateApiKey, hashApiKey, type ApiKeyRecord } from './api-key';
@@ -18,6 +19,8 @@ export interface ApiKeyRequest {
   /** Seconds, `'never'`, or undefined for the default. */
   readonly expiresIn?: unknown;
   readonly note?: unknown;
+  /** A key limited to this scope path; `creator` is then the creator's set at it. Undefined: a global key. */
+  readonly scope?: unknown;
 }
 
 /** How keys may be made: the default lifetime, and whether `'never'` may be asked for. */
@@ -30,8 +33,9 @@ export interface ApiKeyPolicy {
  * A new key and its record, after every rule: a valid name, known capabilities (at
  * least one), the creator holding the whole closure of each (the grant rule; `creator`
  * null for an operator on the command line), a valid expiry (`'never'` only when the
- * application allows it) and a short note of well-formed text. Throws `INVALID_REQUEST`,
- * `INPUT_INVALID`, `UNKNOWN_CAPABILITY` or `GRANT_FORBIDDEN`; nothing is stored here.
+ * application allows it), a short note of well-formed text, and a valid scope when one
+ * is asked for. Throws `INVALID_REQUEST`, `INPUT_INVALID`, `UNKNOWN_CAPABILITY`,
+ * `SCOPE_INVALID` or `GRANT_FORBIDDEN`; nothing is stored here.
  *
  * @example
  * const { key, record } = plannedApiKey(policy, managerSet, { name: 'deploy', capabilities: ['write'] }, rules, 'ada@example.com', now);
@@ -49,6 +53,7 @@ export function plannedApiKey(
   if (capabilities.length === 0) throw new InvalidInputError('INVALID_REQUEST', 'capabilities', 'an API key needs at least one capability');
   capabilities.forEach((capability) => assertDefined(policy.graph, capability));
   if (creator !== null) assertCanGrant(policy, creator, capabilities);
+  const scope = request.scope === undefined ? undefined : assertScope(request.scope);
   const ttl = keyTtl(request.expiresIn, rules);
   const key = generateApiKey();
   const record: ApiKeyRecord = {
@@ -60,6 +65,7 @@ export function plannedApiKey(
     createdAt: nowSeconds,
     note: keyNote(request.note),
     revokedAt: null,
+    ...(scope === undefined ? {} : { scope }),
   };
   return { key, record };
 }

@@ -23,6 +23,8 @@ export interface ApiKeyRecord {
   readonly note: string;
   /** Unix seconds; null while the key is not revoked. */
   readonly revokedAt: number | null;
+  /** A key limited to a scope: the scope path; it holds nothing outside it. Absent: the key holds globally. */
+  readonly scope?: string | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** What an audit entry records: each kind of change the module makes. */
-export type AuditAction = 'add' | 'remove' | 'set' | 'link' | 'revoke' | 'revoke_all' | 'delete' | 'key_create' | 'key_revoke';
+export type AuditAction = 'add' | 'remove' | 'set' | 'link' | 'revoke' | 'revoke_all' | 'delete' | 'drop_scope' | 'key_create' | 'key_revoke';
 
 /** One change, made or refused. */
 export interface AuditEntry {
@@ -13,6 +13,11 @@ export interface AuditEntry {
   /** What changed, or why it was refused. */
   readonly detail: string;
   readonly outcome: 'ok' | 'refused';
+  /**
+   * Where the change was made: a scope path, or null for a global one (grants under
+   * `users`, tokens, links). Absent from entries written before scopes existed: read it as null.
+   */
+  readonly scope?: string | null | undefined;
   /** Which process made it: `<host>:<pid>` unless named. */
   readonly instance: string;
 }

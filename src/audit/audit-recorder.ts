@@ -39,7 +39,8 @@ export class AuditRecorder {
 
   /**
    * Runs `work` and records it: `detail(result)` when it succeeds, else `requested`
-   * (what was asked for) and the reason it was refused.
+   * (what was asked for) and the reason it was refused; `scope` is where the change is
+   * made (null: globally).
    */
   async record<T>(
     actor: AuditActor,
@@ -48,21 +49,22 @@ export class AuditRecorder {
     requested: string,
     work: () => Promise<T>,
     detail: (result: T) => string,
+    scope: string | null = null,
   ): Promise<T> {
     let result: T;
     try {
       result = await work();
     } catch (error) {
-      await this.write(actor, action, target, `${requested}: refused, ${reasonOf(error)}`, 'refused');
+      await this.write(actor, action, target, scope, `${requested}: refused, ${reasonOf(error)}`, 'refused');
       throw error;
     }
-    await this.write(actor, action, target, detail(result), 'ok');
+    await this.write(actor, action, target, scope, detail(result), 'ok');
     return result;
   }
 
-  private async write(actor: AuditActor, action: AuditAction, target: string, detail: string, outcome: 'ok' | 'refused'): Promise<void> {
+  private async write(actor: AuditActor, action: AuditAction, target: string, scope: string | null, detail: string, outcome: 'ok' | 'refused'): Promise<void> {
     const name = actorName(actor);
-    const entry = { at: new Date(this.now()).toISOString(), actor: name, action, target, detail, outcome, instance: this.instance };
+    const entry = { at: new Date(this.now()).toISOString(), actor: name, action, target, detail, outcome, scope, instance: this.instance };
     try {
       await this.log.append(entry, this.shelfOf(actor, outcome));
     } catch (error) {

@@ -3,6 +3,8 @@ import { ADMIN_CAPABILITY } from './capability-graph';
 import { assertDefined, type CapabilityPolicy } from './capability-policy';
 import type { CapabilitySet } from './capability-set';
 import { isServiceAccount } from './email';
+import type { Principal } from './principal';
+import { isWithinScope } from './scope';
 import { accountExists } from './service-accounts';
 
 /** The capability that lets a caller manage others' capabilities and mint service tokens. */
@@ -60,18 +62,20 @@ export function assertAdminRemains(policy: CapabilityPolicy, email: string, next
  * The capabilities a service token for `email` may carry, once every rule of minting
  * one holds: `email` is a service account (`INVALID_REQUEST`) that exists in the store
  * now (`UNKNOWN_ACCOUNT`), and the manager holds everything it has (`GRANT_FORBIDDEN`),
- * so that nobody mints more than they could grant. `manager` null: an operator with
- * the file (the command line), who may mint for any existing account.
+ * so that nobody mints more than they could grant. With `scope`, a token limited to
+ * that scope: it carries what the account holds there, and `manager` is the
+ * manager's set there. `manager` null: an operator with the file (the command line),
+ * who may mint for any existing account.
  *
  * @example assertCanMintServiceToken(policy, policy.effective('alice@example.com'), 'bot@service').toArray() // ['bake', 'read']
  */
-export function assertCanMintServiceToken(policy: CapabilityPolicy, manager: CapabilitySet | null, email: string): CapabilitySet {
+export function assertCanMintServiceToken(policy: CapabilityPolicy, manager: CapabilitySet | null, email: string, scope?: string): CapabilitySet {
   if (!isServiceAccount(email)) throw new InvalidInputError('INVALID_REQUEST', 'user', 'service tokens are only for service accounts (name@service)');
   if (!accountExists(policy, email)) {
-    throw new InvalidInputError('UNKNOWN_ACCOUNT', 'user', `there is no service account ${email}: add it to the capability file (users or pinned) first`);
+    throw new InvalidInputError('UNKNOWN_ACCOUNT', 'user', `there is no service account ${email}: add it to the capability file (users, pinned or scopes) first`);
   }
-  const account = policy.effective(email);
-  if (manager !== null) assertHoldsAll(manager, account, (missing) => `you may not mint a token carrying ${missing}, which you do not hold`);
+  const account = scope === undefined ? policy.effective(email) : policy.effectiveAt({ email, kind: 'service', via: 'token' }, scope);
+  if (manager !== null) assertHoldsAll(manager, account, (missing) => `you may not mint a token carrying ${missing}, which you do not hold${scope === undefined ? '' : ` at ${scope}`}`);
   return account;
 }
 
@@ -105,11 +109,15 @@ function assertHoldsAll(manager: CapabilitySet, needed: CapabilitySet, message: 
   throw new GrantError('GRANT_FORBIDDEN', missing[0] ?? '', message(missing.map((name) => JSON.stringify(name)).join(', ')));
 }
 
-/** What a management request asks for, on one account. */
-export type CapabilityChange =
+/**
+ * What a management request asks for, on one account: on its global grants, or on its
+ * grants at exactly `scope` when given (a valid scope path, see `assertScope`).
+ */
+export type CapabilityChange = (
   | { readonly kind: 'add'; readonly capability: string }
   | { readonly kind: 'remove'; readonly capability: string }
-  | { readonly kind: 'set'; readonly capabilities: readonly string[] };
+  | { readonly kind: 'set'; readonly capabilities: readonly string[] }
+) & { readonly scope?: string | undefined };
 
 /**
  * The grants `email` would hold after `change`, and what it adds and removes.
@@ -120,7 +128,7 @@ export function planChange(
   email: string,
   change: CapabilityChange,
 ): { capabilities: string[]; added: string[]; removed: string[] } {
-  const current = policy.stored(email);
+  const current = change.scope === undefined ? policy.stored(email) : policy.storedAt(email, change.scope);
   let next: string[];
   switch (change.kind) {
     case 'add':
@@ -144,23 +152,27 @@ export function planChange(
 }
 
 /**
- * Every rule of a change made through the API, in order: known capabilities, `admin`
- * stays with somebody, and the manager holds the whole closure of all that is added
- * or removed. `manager` is the manager's effective set under `policy`, or
- * null for an operator editing the file offline (who may change anything).
+ * Every rule of a change made through the API, in order: known capabilities, global
+ * `admin` stays with somebody (a scoped `admin` may go: it locks nobody out), and the
+ * manager holds the whole closure of all that is added or removed. `manager` is the
+ * manager's set where the change is made (effective globally, or at `change.scope`:
+ * see `CapabilityPolicy.effectiveAt`), or null for an operator editing the file
+ * offline (who may change anything).
+ *
+ * @example checkedChange(policy, policy.effectiveAt(bob, 'shop:paris'), 'carol@example.com', { kind: 'add', capability: 'bake', scope: 'shop:paris' })
  */
 export function checkedChange(
   policy: CapabilityPolicy,
   manager: CapabilitySet | null,
   email: string,
   change: CapabilityChange,
-): { email: string; capabilities: string[] } {
+): { email: string; capabilities: string[]; scope: string | null } {
   const plan = planChange(policy, email, change);
   // Leaving nobody with admin is a conflict whoever asks: two admins removing each
   // other at once get one success and one LAST_ADMIN, not a 403 for the one who lost.
-  assertAdminRemains(policy, email, plan.capabilities);
+  if (change.scope === undefined) assertAdminRemains(policy, email, plan.capabilities);
   if (manager !== null) assertCanGrant(policy, manager, [...plan.added, ...plan.removed]);
-  return { email, capabilities: plan.capabilities };
+  return { email, capabilities: plan.capabilities, scope: change.scope ?? null };
 }
 
 /**
@@ -194,4 +206,62 @@ export function checkedDeletion(policy: CapabilityPolicy, manager: CapabilitySet
   checkedChange(policy, manager, email, { kind: 'set', capabilities: [] });
   if (manager !== null) assertCanEndTokensOf(policy, manager, email);
   return email;
+}
+
+/**
+ * Every rule of removing every grant at `scope` and below it (a deleted shop): the
+ * manager holds the whole closure of each capability stored there (`GRANT_FORBIDDEN`
+ * otherwise), judged like removing each grant alone. Answers the scope. `manager` is
+ * the manager's set at `scope`, or null for an operator with the file.
+ *
+ * @example checkedScopeDrop(policy, policy.effectiveAt(bob, 'shop:paris'), 'shop:paris') // 'shop:paris'
+ */
+export function checkedScopeDrop(policy: CapabilityPolicy, manager: CapabilitySet | null, scope: string): string {
+  if (manager === null) return scope;
+  const removed = new Set<string>();
+  for (const [at, grants] of policy.scopes) {
+    if (isWithinScope(at, scope)) for (const names of grants.values()) for (const name of names) removed.add(name);
+  }
+  assertCanGrant(policy, manager, [...removed].filter((name) => policy.graph.has(name)).sort());
+  return scope;
+}
+
+/**
+ * What `principal` holds where a management request acts: its effective set globally
+ * (`scope` undefined), or at `scope` (see `CapabilityPolicy.effectiveAt`). A manager
+ * acts at a scope when this holds `user_management`, and changes there only what it holds.
+ *
+ * @example heldWhere(policy, bob, 'shop:paris').has(USER_MANAGEMENT)
+ */
+export function heldWhere(policy: CapabilityPolicy, principal: Principal, scope: string | undefined): CapabilitySet {
+  return scope === undefined ? policy.effectiveFor(principal) : policy.effectiveAt(principal, scope);
+}
+
+/**
+ * Whether `principal` holds `user_management` globally or at some scope: whether it
+ * manages anybody anywhere, so that its refusals belong on the audit trail and the
+ * admin page opens for it.
+ *
+ * @example managesSomewhere(policy, bob) // true for a manager of shop:paris only
+ */
+export function managesSomewhere(policy: CapabilityPolicy, principal: Principal): boolean {
+  if (policy.effectiveFor(principal).has(USER_MANAGEMENT)) return true;
+  if (principal.scope !== undefined) return policy.effectiveAt(principal, principal.scope).has(USER_MANAGEMENT);
+  return principal.keyCapabilities === undefined && managedScopes(policy, principal).length > 0;
+}
+
+/**
+ * The outermost scopes where `principal` holds `user_management` through a scoped grant
+ * (none for a global manager, who manages everywhere; the credential's own scope for a
+ * credential limited to one that holds it there), sorted.
+ *
+ * @example managedScopes(policy, bob) // ['shop:paris']
+ */
+export function managedScopes(policy: CapabilityPolicy, principal: Principal): string[] {
+  if (principal.scope !== undefined) return policy.effectiveAt(principal, principal.scope).has(USER_MANAGEMENT) ? [principal.scope] : [];
+  if (principal.keyCapabilities !== undefined) return [];
+  const { everywhere, scopes } = policy.scopesOf(principal.email, USER_MANAGEMENT);
+  if (everywhere) return [];
+  // A service token holds at a scope only what its snapshot also carries.
+  return scopes.filter((scope) => policy.effectiveAt(principal, scope).has(USER_MANAGEMENT));
 }

@@ -3,10 +3,26 @@ import type { CapabilityPolicy } from './capability-policy';
 import { isServiceAccount } from './email';
 import { grantsChangedSince } from './layered-grants';
 import type { Principal } from './principal';
+import type { ScopedGrants } from './scoped-grants';
 
-/** Whether `email` is an account of the store now: listed under `users` or `pinned`. */
+/** Whether `email` is an account of the store now: listed under `users`, `pinned` or at some scope. */
 export function accountExists(policy: CapabilityPolicy, email: string): boolean {
-  return policy.users.has(email) || policy.pinned.has(email);
+  return policy.users.has(email) || policy.pinned.has(email) || namedInScopes(policy.scopes, email);
+}
+
+// Scoped grants are shared between the policies derived from one another, so are the accounts they name.
+const accountsOfScopes = new WeakMap<ScopedGrants, ReadonlySet<string>>();
+
+function namedInScopes(scopes: ScopedGrants, email: string): boolean {
+  if (scopes.size === 0) return false;
+  let accounts = accountsOfScopes.get(scopes);
+  if (accounts === undefined) {
+    const found = new Set<string>();
+    for (const grants of scopes.values()) for (const account of grants.keys()) found.add(account);
+    accountsOfScopes.set(scopes, found);
+    accounts = found;
+  }
+  return accounts.has(email);
 }
 
 /**

@@ -69,15 +69,17 @@ FILE is refused (CAPS_FILE_EXISTS, exit status 1).`,
 Checks FILE (default $CAPS_FILE or caps.yaml) exactly as the app does when it starts:
 YAML syntax, schema, undefined capabilities, cycles. Problems are printed as
 FILE:LINE:COLUMN: message. Exit status 0 when valid, 1 when not.`,
-  token: `Usage: nest-capabilities token --user NAME@service [--ttl DURATION] [--caps FILE] [--json] [--redis URL] [--prefix PREFIX]
+  token: `Usage: nest-capabilities token --user NAME@service [--scope SCOPE] [--ttl DURATION] [--caps FILE] [--json] [--redis URL] [--prefix PREFIX]
 
 Mints a service token for NAME@service carrying a snapshot of its capabilities in
 the capability file, as GET /token?user=NAME@service does. The secret is read from
 AUTH_SECRET (never from the command line, which other users can see) and the
 issuer from BASE_URL; both must be those of the app.
 
+  --scope SCOPE    a token limited to SCOPE (e.g. shop:paris): it carries what the
+                   account holds there, and holds nothing outside SCOPE and below it
   --ttl DURATION   lifetime: 3600, 90m, 12h, 30d, or "never" (default 90d)
-  --json           print {"service_token", "user", "capabilities", "expires_at"}
+  --json           print {"service_token", "user", "capabilities", "expires_at"} (and "scope")
 
 Prints only the token otherwise, e.g. TOKEN=$(nest-capabilities token --user ci@service).`,
   grant: `Usage: nest-capabilities grant EMAIL CAPABILITY... [--scope S] [--caps FILE] [--redis URL] [--prefix PREFIX]
@@ -130,7 +132,7 @@ at each scope.
               (not with --redis)
   --json      {"users", "scopes"} ("scopes" when there are any, or with --scope),
               or for EMAIL {"email", "capabilities", "effective", "scopes"}`,
-  keys: `Usage: nest-capabilities keys create NAME CAPABILITY... [--ttl DURATION] [--note TEXT] [--json]
+  keys: `Usage: nest-capabilities keys create NAME CAPABILITY... [--scope SCOPE] [--ttl DURATION] [--note TEXT] [--json]
        nest-capabilities keys list [--json]
        nest-capabilities keys revoke NAME
        (each also with [--caps FILE] [--redis URL] [--prefix PREFIX])
@@ -142,7 +144,9 @@ instance that shares the file. Each change is written to the audit trail as
 cli:<os user>.
 
   --ttl DURATION   lifetime: 3600, 90m, 12h, 30d, or "never" (default 90d)
-  --note TEXT      what the key is for`,
+  --note TEXT      what the key is for
+  --scope SCOPE    a key limited to SCOPE (e.g. shop:paris): it holds nothing outside
+                   SCOPE and below it`,
   audit: `Usage: nest-capabilities audit [--email EMAIL] [--limit N] [--json] [--redis URL] [--prefix PREFIX]
 
 Prints the audit trail kept next to the capability file (FILE.audit.jsonl, and the

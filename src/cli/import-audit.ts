@@ -25,7 +25,7 @@ export function importAuditEntries(
   const entries: AuditEntry[] = [];
   for (const email of new Set([...before.keys(), ...after.keys()])) {
     const detail = grantChangeDetail(before.get(email) ?? [], after.get(email) ?? []);
-    if (detail !== 'no change') entries.push({ at, actor, action: 'set', target: email, detail: `import: ${detail}`, outcome: 'ok', instance });
+    if (detail !== 'no change') entries.push({ at, actor, action: 'set', target: email, detail: `import: ${detail}`, outcome: 'ok', scope: null, instance });
   }
   return entries;
 }

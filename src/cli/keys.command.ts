@@ -17,6 +17,8 @@ export interface KeysOptions {
   readonly ttl: string | undefined;
   readonly note: string | undefined;
   readonly json: boolean;
+  /** `keys create --scope S`: a key limited to S. */
+  readonly scope?: string | undefined;
 }
 
 /**
@@ -28,7 +30,9 @@ export interface KeysOptions {
 export async function keysCommand(positionals: readonly string[], options: KeysOptions, io: CliIo): Promise<number> {
   const [action, ...rest] = positionals;
   if (action !== 'create' && action !== 'list' && action !== 'revoke') throw new UsageError('keys needs create, list or revoke', 'keys');
-  if (action !== 'create' && (options.ttl !== undefined || options.note !== undefined)) throw new UsageError(`keys ${action} takes no --ttl or --note`, 'keys');
+  if (action !== 'create' && (options.ttl !== undefined || options.note !== undefined || options.scope !== undefined)) {
+    throw new UsageError(`keys ${action} takes no --ttl, --note or --scope`, 'keys');
+  }
   return withBackend(options.choice, io, async ({ apiKeys: store, audit: log }) => {
     if (action === 'list') return listKeys(store, rest, options.json, io);
     const actions: ApiKeyActions = {
@@ -53,8 +57,10 @@ export async function keysCommand(positionals: readonly string[], options: KeysO
       capabilities: capabilities.map((capability) => assertCapabilityName(capability)),
       ...(ttl === undefined ? {} : { expiresIn: ttl ?? 'never' }),
       ...(options.note === undefined ? {} : { note: options.note }),
+      ...(options.scope === undefined ? {} : { scope: options.scope }),
     });
-    if (options.json) io.out(JSON.stringify({ status: 'ok', key, name: record.name, capabilities: record.capabilities, expires_at: record.expiresAt }));
+    const answer = { status: 'ok', key, name: record.name, capabilities: record.capabilities, expires_at: record.expiresAt };
+    if (options.json) io.out(JSON.stringify(record.scope === undefined ? answer : { ...answer, scope: record.scope }));
     else io.out(key);
     return EXIT_OK;
   });

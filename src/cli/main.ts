@@ -36,14 +36,14 @@ const OPTIONS = {
 const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
   init: ['caps'],
   validate: ['caps'],
-  token: ['caps', 'user', 'ttl', 'json', 'redis', 'prefix'],
+  token: ['caps', 'user', 'ttl', 'json', 'redis', 'prefix', 'scope'],
   grant: ['caps', 'redis', 'prefix', 'scope'],
   revoke: ['caps', 'redis', 'prefix', 'scope'],
   delete: ['caps', 'redis', 'prefix'],
   list: ['caps', 'json', 'redis', 'prefix', 'scope'],
   export: ['caps', 'redis', 'prefix'],
   import: ['caps', 'redis', 'prefix', 'replace'],
-  keys: ['caps', 'ttl', 'note', 'json', 'redis', 'prefix'],
+  keys: ['caps', 'ttl', 'note', 'json', 'redis', 'prefix', 'scope'],
   audit: ['caps', 'email', 'limit', 'json', 'redis', 'prefix'],
   explain: ['caps', 'scope', 'json', 'redis', 'prefix'],
   plan: ['caps', 'json', 'redis', 'prefix'],
@@ -87,14 +87,14 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
         return await validateCommand(positionals[0] ?? caps, io);
       case 'token':
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
-        return await tokenCommand({ user: values.user, ttl: values.ttl, choice, json: values.json === true }, io);
+        return await tokenCommand({ user: values.user, ttl: values.ttl, scope: values.scope, choice, json: values.json === true }, io);
       case 'grant':
       case 'revoke':
         return await editCommand(command, positionals, choice, io, values.scope);
       case 'delete':
         return await deleteCommand(positionals, choice, io);
       case 'keys':
-        return await keysCommand(positionals, { choice, ttl: values.ttl, note: values.note, json: values.json === true }, io);
+        return await keysCommand(positionals, { choice, ttl: values.ttl, note: values.note, scope: values.scope, json: values.json === true }, io);
       case 'audit':
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
         return await auditCommand({ choice, email: values.email, limit: values.limit, json: values.json === true }, io);

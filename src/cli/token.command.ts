@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseCapsFile } from '../caps-file/caps-file';
 import { assertEmail } from '../capabilities/email';
+import { assertScope } from '../capabilities/scope';
 import { resolveAuthConfig } from '../nest/auth-config';
 import { bearerTokensFor } from '../nest/bearer-tokens.factory';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
@@ -17,8 +18,11 @@ export function parseTtl(value: string): number | null {
   return Number(match[1]) * UNIT_SECONDS[match[2] ?? '']!;
 }
 
-/** `token --user NAME@service`: a service token as `GET /token?user=` would mint it. */
-export async function tokenCommand(options: { user: string | undefined; ttl: string | undefined; choice: StoreChoice; json: boolean }, io: CliIo): Promise<number> {
+/** `token --user NAME@service [--scope S]`: a service token as `GET /token?user=&scope=` would mint it. */
+export async function tokenCommand(
+  options: { user: string | undefined; ttl: string | undefined; scope?: string | undefined; choice: StoreChoice; json: boolean },
+  io: CliIo,
+): Promise<number> {
   const caps = options.choice.caps;
   if (options.user === undefined) throw new UsageError('--user NAME@service is required', 'token');
   const secret = io.env['AUTH_SECRET'];
@@ -27,6 +31,7 @@ export async function tokenCommand(options: { user: string | undefined; ttl: str
   if (baseUrl === undefined || baseUrl === '') throw new UsageError('BASE_URL is not set: export the external URL of the app, which issues and checks its tokens', 'token');
   const email = assertEmail(options.user, 'user');
   const ttl = options.ttl === undefined ? undefined : parseTtl(options.ttl);
+  const scope = options.scope === undefined ? undefined : assertScope(options.scope, 'scope');
   // The app's own checks and defaults: a weak secret is refused in production, warned about otherwise.
   const config = resolveAuthConfig({ secret, baseUrl, capsFile: caps }, '', io.env);
   config.warnings.forEach((warning) => io.err(`warning: ${warning}`));
@@ -35,8 +40,9 @@ export async function tokenCommand(options: { user: string | undefined; ttl: str
   if (ttl === null) io.err("warning: the app accepts a token that never expires only when configured with serviceTokenTtlSeconds: 'never'");
   const tokens = bearerTokensFor(config);
   // The operator holds the file, so no manager's rights limit the token; the account must exist.
-  const minted = mintServiceToken(tokens, policy, email, { manager: null, ttlSeconds: ttl });
+  const minted = mintServiceToken(tokens, policy, email, { manager: null, ttlSeconds: ttl, scope });
   if (minted.capabilities.length === 0) io.err(`warning: ${email} holds no capabilities in ${options.choice.redis === undefined ? caps : 'the shared store'}; the token grants nothing`);
+  if (minted.capabilities.length > 0 && scope !== undefined) io.err(`the token holds nothing outside ${scope} and below it`);
   if (options.json) io.out(JSON.stringify(serviceTokenAnswer(minted)));
   else io.out(minted.token);
   return EXIT_OK;

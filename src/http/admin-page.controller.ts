@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nest
 import { AuditRecorder } from '../audit/audit-recorder';
 import { assertCapabilityName } from '../capabilities/capability-name';
 import { assertEmail } from '../capabilities/email';
-import { grantableBy } from '../capabilities/grant-rules';
+import { grantableBy, USER_MANAGEMENT } from '../capabilities/grant-rules';
+import { assertScope } from '../capabilities/scope';
 import type { Principal } from '../capabilities/principal';
 import { CapabilitiesError } from '../errors';
 import { assertKeyName } from '../capabilities/key-name';
@@ -17,10 +18,12 @@ import { acceptsHtml } from '../nest/access';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { assertFormFromThisOrigin } from '../session/assert-same-origin';
 import { formFields, listField, textField } from './admin-form';
-import { adminPage, type AdminNotice } from './pages/admin-page.view';
+import { adminPage, scopedAdminPage, type AdminNotice } from './pages/admin-page.view';
 import { adminViewOf, listPage, type AdminView } from './pages/admin-view';
 import { STATUS_OF } from './error-status';
-import { requireManager } from './management-access';
+import { assertManagesAt } from '../nest/manager-access';
+import { scopeSectionsFor } from './pages/admin-scope-sections';
+import { requireManagerSomewhere } from './management-access';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
 import { revokeAllTokens } from './token.controller';
@@ -52,7 +55,8 @@ export class AdminPageController {
     const manager = this.manager(user, request);
     if (!acceptsHtml(request.headers)) {
       const policy = this.capabilities.policy();
-      this.responder.json(response, 200, { status: 'ok', users: policy.usersAsObject(), graph: policy.graphAsObject() });
+      assertManagesAt(policy, manager, undefined);
+      this.responder.json(response, 200, { status: 'ok', users: policy.usersAsObject(), graph: policy.graphAsObject(), scopes: policy.scopesAsObject() });
       return;
     }
     await this.render(response, 200, manager, adminViewOf(query), undefined);
@@ -78,23 +82,28 @@ export class AdminPageController {
   }
 
   /**
-   * The manager; a guest's browser is sent to sign in and back, anyone else without
-   * `user_management` gets the module's denial (the 403 page for a browser).
+   * The manager, globally or at some scope; a guest's browser is sent to sign in and
+   * back, anyone else without `user_management` anywhere gets the module's denial (the
+   * 403 page for a browser).
    */
   private manager(user: Principal | null, request: HttpRequest): Principal {
-    return requireManager(this.capabilities, user, { headers: request.headers, prefix: this.config.prefix, here: request.originalUrl ?? request.url });
+    return requireManagerSomewhere(this.capabilities, user, { headers: request.headers, prefix: this.config.prefix, here: request.originalUrl ?? request.url });
   }
 
   private async apply(manager: Principal, fields: Record<string, unknown>): Promise<AdminNotice> {
     const op = textField(fields, 'op');
+    if (op === 'add' || op === 'remove') {
+      const email = assertEmail(textField(fields, 'email'));
+      const capability = assertCapabilityName(textField(fields, 'capability'), 'capability');
+      // A form of a scope carries it; the change is judged there (a manager of one scope acts nowhere else).
+      const scope = fields['scope'] === undefined ? undefined : assertScope(textField(fields, 'scope'));
+      await this.capabilities.change(manager, email, { kind: op, capability, scope });
+      const where = scope === undefined ? '' : ` at ${scope}`;
+      return { kind: 'ok', text: op === 'add' ? `Granted ${capability} to ${email}${where}.` : `Removed ${capability} from ${email}${where}.` };
+    }
+    // Everything else acts on accounts and keys everywhere: a global manager's.
+    assertManagesAt(this.capabilities.policy(), manager, undefined);
     switch (op) {
-      case 'add':
-      case 'remove': {
-        const email = assertEmail(textField(fields, 'email'));
-        const capability = assertCapabilityName(textField(fields, 'capability'), 'capability');
-        await this.capabilities.change(manager, email, { kind: op, capability });
-        return { kind: 'ok', text: op === 'add' ? `Granted ${capability} to ${email}.` : `Removed ${capability} from ${email}.` };
-      }
       case 'revoke_all': {
         const email = assertEmail(textField(fields, 'email'));
         await revokeAllTokens(this.audit, this.tokens, this.capabilities, manager, email);
@@ -129,6 +138,12 @@ export class AdminPageController {
   private async render(response: unknown, status: number, manager: Principal, asked: AdminView, notice: AdminNotice | undefined): Promise<void> {
     const policy = this.capabilities.policy();
     const held = this.capabilities.effectiveSet(manager);
+    const action = `${this.config.prefix}/manage_capabilities`;
+    if (!held.has(USER_MANAGEMENT)) {
+      const scopes = scopeSectionsFor(policy, manager, false);
+      this.responder.html(response, status, scopedAdminPage({ manager: manager.email, scopes, action, notice }));
+      return;
+    }
     const grantable = grantableBy(policy, held);
     const people = listPage(policy, asked, 'people');
     const services = listPage(policy, asked, 'services');
@@ -142,8 +157,9 @@ export class AdminPageController {
       keys: this.keys.list(),
       audit: await this.audit.log.recent({ limit: PAGE_AUDIT_ENTRIES }),
       keysMayNeverExpire: this.config.apiKeys.mayNeverExpire,
-      action: `${this.config.prefix}/manage_capabilities`,
+      action,
       notice,
+      scopes: scopeSectionsFor(policy, manager, true),
     });
     this.responder.html(response, status, html);
   }

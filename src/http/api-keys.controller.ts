@@ -8,7 +8,8 @@ import { ApiKeyService } from '../nest/api-key.service';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
-import { requireManager } from './management-access';
+import { assertManagesAt } from '../nest/manager-access';
+import { optionalScope, requireManager, requireManagerSomewhere } from './management-access';
 import { capabilityListField, jsonObjectBody } from './request-body';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
@@ -28,15 +29,20 @@ export class ApiKeysController {
   /** Creates a key; the answer is the only place the key is ever shown. */
   @Post('keys')
   async create(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
-    const manager = requireManager(this.capabilities, user);
-    const body = jsonObjectBody(request, this.config.maxBodyBytes, ['name', 'capabilities'], ['expires_in', 'note']);
+    const manager = requireManagerSomewhere(this.capabilities, user);
+    const body = jsonObjectBody(request, this.config.maxBodyBytes, ['name', 'capabilities'], ['expires_in', 'note', 'scope']);
+    const scope = optionalScope(body['scope']);
+    // A key limited to a scope is minted by a manager of that scope; any other, by a global manager.
+    assertManagesAt(this.capabilities.policy(), manager, scope);
     const { key, record } = await this.keys.create(manager, {
       name: assertKeyName(body['name']),
       capabilities: capabilityListField(body),
       expiresIn: body['expires_in'],
       note: body['note'],
+      scope,
     });
-    this.responder.json(response, 200, { status: 'ok', key, name: record.name, capabilities: record.capabilities, expires_at: record.expiresAt });
+    const answer = { status: 'ok', key, name: record.name, capabilities: record.capabilities, expires_at: record.expiresAt };
+    this.responder.json(response, 200, record.scope === undefined ? answer : { ...answer, scope: record.scope });
   }
 
   @Get('keys')
@@ -56,5 +62,12 @@ export class ApiKeysController {
 
 /** A key as listed: never its hash. */
 function publicKey(record: ApiKeyRecord): Record<string, unknown> {
-  return { name: record.name, capabilities: record.capabilities, expires_at: record.expiresAt, created_by: record.createdBy, created_at: record.createdAt };
+  return {
+    name: record.name,
+    capabilities: record.capabilities,
+    expires_at: record.expiresAt,
+    created_by: record.createdBy,
+    created_at: record.createdAt,
+    scope: record.scope ?? null,
+  };
 }

@@ -40,7 +40,7 @@ export class AuditController {
 }
 
 /** An entry as answered: the instance is told in `detail`, so the shape stays that of the contract. */
-export function publicAuditEntry(entry: AuditEntry): Record<string, string> {
+export function publicAuditEntry(entry: AuditEntry): Record<string, string | null> {
   return {
     at: entry.at,
     actor: entry.actor,
@@ -48,6 +48,7 @@ export function publicAuditEntry(entry: AuditEntry): Record<string, string> {
     target: entry.target,
     detail: `${entry.detail} (on ${entry.instance})`,
     outcome: entry.outcome,
+    scope: entry.scope ?? null,
   };
 }
 

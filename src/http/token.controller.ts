@@ -17,7 +17,8 @@ import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
 import { escapeHtml, HOME_LINK, page } from './pages/html';
 import type { HttpRequest } from './request';
-import { requireManager, requireSignedIn } from './management-access';
+import { assertManagesAt } from '../nest/manager-access';
+import { optionalScope, requireManager, requireSignedIn } from './management-access';
 import { emailField, jsonObjectBody } from './request-body';
 import { Responder } from './responder';
 
@@ -41,6 +42,7 @@ export class TokenController {
   token(
     @CurrentUser() user: Principal | null,
     @Query('user') serviceAccount: unknown,
+    @Query('scope') scope: unknown,
     @Req() request: HttpRequest,
     @Res() response: unknown,
   ): void {
@@ -48,9 +50,10 @@ export class TokenController {
     const returnTo = serviceAccount === undefined ? { headers: request.headers, prefix: this.config.prefix, here: `${this.config.prefix}/token` } : undefined;
     assertAccess(user, { returnTo });
     if (serviceAccount !== undefined) {
-      this.serviceToken(user, serviceAccount, response);
+      this.serviceToken(user, serviceAccount, optionalScope(scope), response);
       return;
     }
+    if (scope !== undefined) throw new InvalidInputError('INVALID_REQUEST', 'scope', '"scope" limits a service token: ask with user=<name>@service');
     assertCreatedFromSession(user, 'a token is minted only from a browser session: sign in and open /token');
     const issued = this.tokens.issueUserToken(user.email);
     if (acceptsHtml(request.headers)) {
@@ -101,10 +104,12 @@ export class TokenController {
     }
   }
 
-  private serviceToken(manager: Principal, requested: unknown, response: unknown): void {
-    requireManager(this.capabilities, manager);
+  /** A service token, limited to `scope` when given: the minter manages there and holds there all the token carries. */
+  private serviceToken(manager: Principal, requested: unknown, scope: string | undefined, response: unknown): void {
+    const policy = this.capabilities.policy();
+    const held = assertManagesAt(policy, manager, scope);
     const email = assertEmail(requested, 'user');
-    const minted = mintServiceToken(this.tokens, this.capabilities.policy(), email, { manager: this.capabilities.effectiveSet(manager), minter: manager });
+    const minted = mintServiceToken(this.tokens, policy, email, { manager: held, minter: manager, scope });
     this.responder.json(response, 200, serviceTokenAnswer(minted));
   }
 }

@@ -12,7 +12,7 @@ import { ProviderAccessTokenPipe } from '../nest/sign-in/provider-access-token';
 import { ProviderApiTokens } from '../nest/sign-in/provider-api-tokens';
 import { ExplainController } from '../http/explain.controller';
 import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
-import { isManager } from '../http/management-access';
+import { managesSomewhere } from '../capabilities/grant-rules';
 import { Responder } from '../http/responder';
 import { SessionController } from '../http/session.controller';
 import { ProviderSignOut } from '../http/provider-sign-out';
@@ -105,7 +105,7 @@ function coreProviders(prefix: string): Provider[] {
       provide: AuditRecorder,
       inject: [AUTH_CONFIG, BACKEND, CLOCK],
       useFactory: (config: AuthConfig, backend: Backend, now: () => number): AuditRecorder =>
-        new AuditRecorder(backend.audit, config.instanceName, (message) => logger.error(message), now, (principal) => isManager(backend.capabilities.current(), principal)),
+        new AuditRecorder(backend.audit, config.instanceName, (message) => logger.error(message), now, (principal) => managesSomewhere(backend.capabilities.current(), principal)),
     },
     {
       provide: BearerTokens,

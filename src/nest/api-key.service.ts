@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../audit/audit-recorder';
+import { heldWhere } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
+import { assertScope } from '../capabilities/scope';
 import type { ApiKeyRecord } from '../api-keys/api-key';
 import { createApiKey, revokeApiKey, type ApiKeyActions } from '../api-keys/api-key-actions';
 import type { ApiKeyRequest } from '../api-keys/api-key-request';
@@ -32,10 +34,13 @@ export class ApiKeyService {
 
   /**
    * Creates a key on behalf of `creator`, who must have signed in by a session
-   * (`SESSION_REQUIRED` for a bearer credential); resolves with the key (shown once) and its record.
+   * (`SESSION_REQUIRED` for a bearer credential) and hold all it carries (at
+   * `request.scope` for a key limited to a scope); resolves with the key (shown once) and its record.
    */
   create(creator: Principal, request: ApiKeyRequest): Promise<{ key: string; record: ApiKeyRecord }> {
-    return createApiKey(this.actions, creator, this.capabilities.policy(), this.capabilities.effectiveSet(creator), request);
+    const policy = this.capabilities.policy();
+    const scope = request.scope === undefined ? undefined : assertScope(request.scope);
+    return createApiKey(this.actions, creator, policy, heldWhere(policy, creator, scope), request);
   }
 
   /** The keys not revoked, oldest first. */

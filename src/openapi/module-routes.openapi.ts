@@ -29,7 +29,10 @@ const BODY_REFUSED: readonly [number, string][] = [
   [415, 'the body names a charset other than UTF-8 (MEDIA_TYPE_UNSUPPORTED)'],
 ];
 const NOT_ALLOWED: [number, string] = [403, 'the caller may not do this: not a manager, or the change needs a capability they lack (GRANT_FORBIDDEN)'];
-const MANAGEMENT_ANSWER = '{"status": "ok", "email", "capabilities": [...]}: as stored for that email';
+const MANAGEMENT_ANSWER = '{"status": "ok", "email", "capabilities": [...], "scopes": {"<scope>": [...]}}: as stored for that email, globally and at each scope (only the given scope and below when one is given)';
+const BAD_BODY_OR_SCOPE: [number, string] = [400, `${BAD_BODY[1]}; or a scope that is not a path of type:id segments (SCOPE_INVALID)`];
+const BAD_SCOPE: [number, string] = [400, 'a scope that is not a path of type:id segments (SCOPE_INVALID)'];
+const NOT_MANAGER_THERE: [number, string] = [403, 'the caller does not hold user_management where the request acts (CAPABILITY_MISSING): a manager of a scope acts at it and below only; or the change needs a capability they lack there (GRANT_FORBIDDEN)'];
 
 const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string, RouteDoc>>([
   [
@@ -62,7 +65,12 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
   [
     TokenController,
     {
-      token: { summary: 'A bearer token for the signed-in user; ?user=name@service: a service token (user_management)', access: 'signed-in', ok: [200, '{"token", "token_type": "Bearer", "expires_at"} or {"service_token", "user", "capabilities"}'], errors: [[400, 'a service token for a non-service account'], [403, `${NOT_ALLOWED[1]}; or a user token asked for with a bearer credential (SESSION_REQUIRED)`]] },
+      token: {
+        summary: 'A bearer token for the signed-in user; ?user=name@service: a service token (user_management), limited to ?scope=S when given (user_management at S)',
+        access: 'signed-in',
+        ok: [200, '{"token", "token_type": "Bearer", "expires_at"} or {"service_token", "user", "capabilities", "expires_at"} (and "scope" for a token limited to one)'],
+        errors: [[400, 'a service token for a non-service account, or a malformed scope (SCOPE_INVALID)'], [403, `${NOT_MANAGER_THERE[1]}; or a user token asked for with a bearer credential (SESSION_REQUIRED)`]],
+      },
       revoke: { summary: 'Revoke one token: one\'s own, or anybody\'s with user_management', access: 'signed-in', ok: [200, '{"status": "ok", "revoked", "user"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED] },
       revokeAll: { summary: 'Revoke every token and session issued so far to an account', access: 'signed-in', ok: [200, '{"status": "ok", "user", "revoked_issued_up_to"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED] },
     },
@@ -70,11 +78,34 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
   [
     ManageCapabilitiesController,
     {
-      list: { summary: 'Capabilities stored for an email (oneself, or anybody with user_management)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, NOT_ALLOWED] },
-      all: { summary: 'Every account and the capability graph (user_management)', access: 'manager', ok: [200, '{"status": "ok", "users", "graph"}'], errors: [NOT_ALLOWED] },
-      add: { summary: 'Grant a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
-      remove: { summary: 'Remove a capability (user_management; only what the manager holds)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
-      set: { summary: 'Replace the capabilities of an email (user_management)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      list: { summary: 'Capabilities stored for an email, globally and at each scope; ?scope=S: only S and below (oneself, or anybody with user_management, at S when given)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY_OR_SCOPE, NOT_MANAGER_THERE] },
+      all: {
+        summary: 'Every account, every scope and the capability graph (user_management); ?scope=S: the grants at S and below (user_management at S)',
+        access: 'manager',
+        ok: [200, '{"status": "ok", "users", "graph", "scopes"}, or with ?scope=S {"status": "ok", "scope", "scopes": {"<S or below>": {"email": [...]}}}'],
+        errors: [BAD_SCOPE, NOT_MANAGER_THERE],
+      },
+      add: { summary: 'Grant a capability, globally or at "scope" (user_management there; only what the manager holds there)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY_OR_SCOPE, ...BODY_REFUSED, NOT_MANAGER_THERE, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      remove: { summary: 'Remove a capability, globally or at "scope" (user_management there; only what the manager holds there)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY_OR_SCOPE, ...BODY_REFUSED, NOT_MANAGER_THERE, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      set: { summary: 'Replace the capabilities of an email, globally or at "scope" (user_management there)', access: 'manager', ok: [200, MANAGEMENT_ANSWER], errors: [BAD_BODY_OR_SCOPE, ...BODY_REFUSED, NOT_MANAGER_THERE, [409, 'the last admin would be removed (LAST_ADMIN)']] },
+      dropScope: {
+        summary: 'Remove every grant at "scope" and below it, as for a deleted shop (user_management there, holding there every capability removed)',
+        access: 'manager',
+        ok: [200, '{"status": "ok", "scope", "removed": <number of (account, capability, scope) grants removed>}'],
+        errors: [BAD_BODY_OR_SCOPE, ...BODY_REFUSED, NOT_MANAGER_THERE],
+      },
+      holders: {
+        summary: 'Every stored account holding ?capability= at ?scope= (globally when left out), by any route (user_management there)',
+        access: 'manager',
+        ok: [200, '{"status": "ok", "capability", "scope", "everyone", "holders": [...]}'],
+        errors: [[400, 'unknown or malformed capability (UNKNOWN_CAPABILITY, INVALID_CAPABILITY_NAME), or a malformed scope (SCOPE_INVALID)'], NOT_MANAGER_THERE],
+      },
+      scopes: {
+        summary: 'The fewest scopes (?under= or below it) where an account holds ?capability= (oneself, or anybody with user_management, at ?under= when given)',
+        access: 'manager',
+        ok: [200, '{"status": "ok", "email", "capability", "everywhere", "scopes": [...]}'],
+        errors: [[400, 'unknown or malformed capability, invalid email or malformed scope (UNKNOWN_CAPABILITY, INVALID_CAPABILITY_NAME, INVALID_EMAIL, SCOPE_INVALID)'], NOT_MANAGER_THERE],
+      },
       delete: {
         summary: 'Delete an account (offboarding): its grants, identity links, tokens and sessions end at once, on every instance (user_management, holding all it holds)',
         access: 'manager',
@@ -103,14 +134,19 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
   [
     ApiKeysController,
     {
-      create: { summary: 'Create an API key (nck_…) with capabilities the manager holds; the key is shown once (user_management, signed in by a session)', access: 'manager', ok: [200, '{"status": "ok", "key", "name", "capabilities", "expires_at"}'], errors: [BAD_BODY, ...BODY_REFUSED, [403, `${NOT_ALLOWED[1]}; or asked with a bearer credential instead of a session (SESSION_REQUIRED)`], [409, 'a live key of that name exists (KEY_EXISTS)']] },
-      list: { summary: 'The API keys, never their secrets (user_management)', access: 'manager', ok: [200, '{"status": "ok", "keys": [...]}'], errors: [NOT_ALLOWED] },
+      create: {
+        summary: 'Create an API key (nck_…) with capabilities the manager holds, limited to "scope" when given (user_management there); the key is shown once (signed in by a session)',
+        access: 'manager',
+        ok: [200, '{"status": "ok", "key", "name", "capabilities", "expires_at"} (and "scope" for a key limited to one)'],
+        errors: [BAD_BODY_OR_SCOPE, ...BODY_REFUSED, [403, `${NOT_MANAGER_THERE[1]}; or asked with a bearer credential instead of a session (SESSION_REQUIRED)`], [409, 'a live key of that name exists (KEY_EXISTS)']],
+      },
+      list: { summary: 'The API keys with their scope (null: global), never their secrets (user_management)', access: 'manager', ok: [200, '{"status": "ok", "keys": [...]}'], errors: [NOT_ALLOWED] },
       revoke: { summary: 'Revoke an API key at once, on every instance (user_management)', access: 'manager', ok: [200, '{"status": "ok", "name"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [404, 'no key of that name (KEY_UNKNOWN)']] },
     },
   ],
   [
     AuditController,
-    { entries: { summary: 'The audit log, newest first; ?email= filters on the target (user_management)', access: 'manager', ok: [200, '{"status": "ok", "entries": [...]}'], errors: [BAD_BODY, NOT_ALLOWED] } },
+    { entries: { summary: 'The audit log, newest first, each entry with its scope (null: global); ?email= filters on the target (user_management)', access: 'manager', ok: [200, '{"status": "ok", "entries": [...]}'], errors: [BAD_BODY, NOT_ALLOWED] } },
   ],
 ]);
 

@@ -1,3 +1,4 @@
+import { scopeProblem } from '../capabilities/scope';
 import type { ApiKeyRecord } from '../api-keys/api-key';
 
 /** The API keys as a file holds them: `{"keys": [...]}` with snake_case fields. */
@@ -16,6 +17,7 @@ export function storedApiKey(record: ApiKeyRecord): Record<string, unknown> {
     created_at: record.createdAt,
     note: record.note,
     revoked_at: record.revokedAt,
+    ...(record.scope === undefined ? {} : { scope: record.scope }),
   };
 }
 
@@ -34,7 +36,7 @@ export function apiKeysFromJson(text: string): ApiKeyRecord[] {
 /** A record read back from its stored form; throws when it is not one. */
 export function apiKeyFromStored(entry: unknown, index = 0): ApiKeyRecord {
   const fields = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-  const { name, hash, capabilities, expires_at: expiresAt, created_by: createdBy, created_at: createdAt, note, revoked_at: revokedAt } = fields;
+  const { name, hash, capabilities, expires_at: expiresAt, created_by: createdBy, created_at: createdAt, note, revoked_at: revokedAt, scope } = fields;
   const valid =
     typeof name === 'string' &&
     typeof hash === 'string' &&
@@ -44,9 +46,11 @@ export function apiKeyFromStored(entry: unknown, index = 0): ApiKeyRecord {
     typeof createdBy === 'string' &&
     typeof createdAt === 'number' &&
     typeof note === 'string' &&
-    isTimeOrNull(revokedAt);
+    isTimeOrNull(revokedAt) &&
+    (scope === undefined || scopeProblem(scope) === undefined);
   if (!valid) throw new Error(`key ${index + 1} is not a valid API key record`);
-  return { name, hash, capabilities, expiresAt, createdBy, createdAt, note, revokedAt };
+  const record: ApiKeyRecord = { name, hash, capabilities, expiresAt, createdBy, createdAt, note, revokedAt };
+  return scope === undefined ? record : { ...record, scope: scope as string };
 }
 
 function isTimeOrNull(value: unknown): value is number | null {

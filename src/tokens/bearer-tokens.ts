@@ -1,6 +1,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError, decode, sign, verify } from 'jsonwebtoken';
 import { canonicalizeEmail, isServiceAccount } from '../capabilities/email';
+import { assertScope, scopeProblem } from '../capabilities/scope';
 import type { Principal } from '../capabilities/principal';
 import { TokenError } from '../errors';
 import { BEARER_SCHEME } from './bearer-header';
@@ -82,11 +83,13 @@ export class BearerTokens {
   /**
    * A token for the service account `email` carrying a snapshot of `capabilities`,
    * expiring after `ttlSeconds` (default `serviceTokenTtlSeconds`) but never after
-   * `notAfter` (unix seconds; null: no bound).
+   * `notAfter` (unix seconds; null: no bound). With `scope`, the token holds nothing
+   * outside that scope and below it (its principal carries `scope`).
    */
-  issueServiceToken(email: string, capabilities: readonly string[], ttlSeconds?: number | null, notAfter: number | null = null): IssuedToken {
+  issueServiceToken(email: string, capabilities: readonly string[], ttlSeconds?: number | null, notAfter: number | null = null, scope?: string): IssuedToken {
     const ttl = ttlSeconds === undefined ? this.options.serviceTokenTtlSeconds : ttlSeconds;
-    return this.issue({ typ: TokenType.service, cap: [...capabilities] }, email, ttl, notAfter);
+    const claims = { typ: TokenType.service, cap: [...capabilities], ...(scope === undefined ? {} : { scp: assertScope(scope) }) };
+    return this.issue(claims, email, ttl, notAfter);
   }
 
   /**
@@ -202,6 +205,8 @@ interface TokenClaims {
   readonly exp?: number;
   readonly typ?: unknown;
   readonly cap?: unknown;
+  /** A service token limited to a scope: the scope path. */
+  readonly scp?: unknown;
 }
 
 function toVerifiedToken(payload: TokenClaims): VerifiedToken {
@@ -221,9 +226,18 @@ function toVerifiedToken(payload: TokenClaims): VerifiedToken {
     if (!Array.isArray(snapshot) || !snapshot.every((name) => typeof name === 'string')) {
       throw new TokenError('TOKEN_INVALID', 'the service token has no capability snapshot');
     }
-    return { principal: { email, kind: 'service', via: 'token', snapshot, expiresAt: exp ?? null }, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
+    const scope = scopeClaimOf(payload.scp);
+    const principal: Principal = { email, kind: 'service', via: 'token', snapshot, expiresAt: exp ?? null, ...(scope === undefined ? {} : { scope }) };
+    return { principal, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
   }
   throw new TokenError('TOKEN_WRONG_TYPE', 'this is not a bearer token of this application');
+}
+
+// A scope claim that is not a valid scope path would widen nothing, but it is not a token this module wrote.
+function scopeClaimOf(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (scopeProblem(value) !== undefined) throw new TokenError('TOKEN_INVALID', 'the service token has a malformed scope');
+  return value as string;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface MintedServiceToken {
   readonly capabilities: readonly string[];
   /** Unix seconds, or null for a token that never expires. */
   readonly expiresAt: number | null;
+  /** The scope the token is limited to; undefined for a token that holds globally. */
+  readonly scope?: string | undefined;
 }
 
 /**
@@ -30,15 +32,28 @@ export function mintServiceToken(
   tokens: BearerTokens,
   policy: CapabilityPolicy,
   email: string,
-  options: { readonly manager: CapabilitySet | null; readonly minter?: Principal | undefined; readonly ttlSeconds?: number | null | undefined },
+  options: {
+    readonly manager: CapabilitySet | null;
+    readonly minter?: Principal | undefined;
+    readonly ttlSeconds?: number | null | undefined;
+    /** A token limited to this scope (the manager's set is then the one at it). */
+    readonly scope?: string | undefined;
+  },
 ): MintedServiceToken {
-  const capabilities = assertCanMintServiceToken(policy, options.manager, email).toArray();
+  const capabilities = assertCanMintServiceToken(policy, options.manager, email, options.scope).toArray();
   const notAfter = options.minter === undefined ? null : expiryBoundOf(options.minter);
-  const issued = tokens.issueServiceToken(email, capabilities, options.ttlSeconds, notAfter);
-  return { token: issued.token, email, capabilities, expiresAt: issued.expiresAt };
+  const issued = tokens.issueServiceToken(email, capabilities, options.ttlSeconds, notAfter, options.scope);
+  return { token: issued.token, email, capabilities, expiresAt: issued.expiresAt, scope: options.scope };
 }
 
-/** The JSON answer of `GET /token?user=` (and of `nest-capabilities token --json`). */
-export function serviceTokenAnswer(minted: MintedServiceToken): { service_token: string; user: string; capabilities: readonly string[]; expires_at: number | null } {
-  return { service_token: minted.token, user: minted.email, capabilities: minted.capabilities, expires_at: minted.expiresAt };
+/** The JSON answer of `GET /token?user=` (and of `nest-capabilities token --json`); `scope` only for a token limited to one. */
+export function serviceTokenAnswer(minted: MintedServiceToken): {
+  service_token: string;
+  user: string;
+  capabilities: readonly string[];
+  expires_at: number | null;
+  scope?: string;
+} {
+  const answer = { service_token: minted.token, user: minted.email, capabilities: minted.capabilities, expires_at: minted.expiresAt };
+  return minted.scope === undefined ? answer : { ...answer, scope: minted.scope };
 }

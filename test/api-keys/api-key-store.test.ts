@@ -70,6 +70,25 @@ describe('MemoryApiKeyStore revocation checks', () => {
 });
 
 describe('FileApiKeyStore', () => {
+  it('keeps the scope of a key limited to one, and its principal holds nothing outside it', async (t) => {
+    const file = join(tempFolder(t), 'caps.yaml.keys.json');
+    const key = generateApiKey();
+    const first = await FileApiKeyStore.open(file, { pollIntervalMs: 60_000 });
+    t.after(() => first.close());
+    await first.create(record('paris', key, { scope: 'shop:paris' }));
+    await first.create(record('everywhere'));
+    const reopened = await FileApiKeyStore.open(file, { pollIntervalMs: 60_000 });
+    t.after(() => reopened.close());
+    assert.deepEqual(reopened.current().unrevoked().map((found) => [found.name, found.scope]), [['paris', 'shop:paris'], ['everywhere', undefined]]);
+    assert.equal(reopened.current().authenticate(key, NOW).scope, 'shop:paris');
+  });
+
+  it('refuses a key file whose scope is malformed', async (t) => {
+    const file = join(tempFolder(t), 'caps.yaml.keys.json');
+    writeFileSync(file, JSON.stringify({ keys: [{ name: 'x', hash: 'h', capabilities: ['read'], expires_at: null, created_by: 'root@example.com', created_at: NOW, note: '', revoked_at: null, scope: 'shop:../x' }] }));
+    await assert.rejects(FileApiKeyStore.open(file, { pollIntervalMs: 60_000 }));
+  });
+
   it('judges a revocation on the key the file holds now, not on the one this instance saw last', async (t) => {
     const file = join(tempFolder(t), 'caps.yaml.keys.json');
     const first = await FileApiKeyStore.open(file, { pollIntervalMs: 20 });

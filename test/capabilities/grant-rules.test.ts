@@ -314,10 +314,12 @@ describe('checkedChange', () => {
     assert.deepEqual(checkedChange(policy, mia, 'bob@example.com', { kind: 'add', capability: 'moderate' }), {
       email: 'bob@example.com',
       capabilities: ['write', 'moderate'],
+      scope: null,
     });
     assert.deepEqual(checkedChange(policy, alice, 'bob@example.com', { kind: 'set', capabilities: ['read'] }), {
       email: 'bob@example.com',
       capabilities: ['read'],
+      scope: null,
     });
   });
 
@@ -358,6 +360,7 @@ describe('checkedChange', () => {
     assert.deepEqual(checkedChange(policy, null, 'bob@example.com', { kind: 'add', capability: 'admin' }), {
       email: 'bob@example.com',
       capabilities: ['write', 'admin'],
+      scope: null,
     });
     assertUnknown(() => checkedChange(policy, null, 'bob@example.com', { kind: 'remove', capability: 'ghost' }), 'ghost');
     assertLastAdmin(() => checkedChange(policy, null, 'alice@example.com', { kind: 'set', capabilities: [] }), 'alice@example.com');

@@ -44,7 +44,7 @@ describe('assertCanMintServiceToken', () => {
     assert.deepEqual({ code: error.code, field: error.field, message: error.message }, {
       code: 'UNKNOWN_ACCOUNT',
       field: 'user',
-      message: 'there is no service account ghost@service: add it to the capability file (users or pinned) first',
+      message: 'there is no service account ghost@service: add it to the capability file (users, pinned or scopes) first',
     });
     assert.equal((thrown(() => assertCanMintServiceToken(policy, null, 'ghost@service')) as InvalidInputError).code, 'UNKNOWN_ACCOUNT');
   });

@@ -131,6 +131,20 @@ describe('nest-capabilities token', () => {
     assert.equal(verifier.verify(answer.service_token).expiresAt, answer.expires_at);
   });
 
+  it('mints a token limited to a scope with --scope, carrying what the account holds there', async (t) => {
+    const file = capsFile(t, `${COMMENTED_CAPS}scopes:\n  shop:lyon:\n    bot@service: [moderate]\n`);
+    const run = await cli(['token', '--user', 'bot@service', '--caps', file, '--scope', 'shop:lyon', '--json'], env);
+    assert.equal(run.status, 0, run.err);
+    const answer = JSON.parse(run.out) as { capabilities: string[]; service_token: string; scope: string };
+    assert.deepEqual([answer.capabilities, answer.scope], [['moderate', 'read', 'write'], 'shop:lyon']);
+    const { principal } = verifier.verify(answer.service_token);
+    assert.deepEqual([principal.scope, principal.snapshot], ['shop:lyon', ['moderate', 'read', 'write']]);
+    const bad = await cli(['token', '--user', 'bot@service', '--caps', file, '--scope', 'shop:../x'], env);
+    assert.equal(bad.status, 1);
+    assert.match(bad.err, /\(SCOPE_INVALID\)$/);
+    assert.equal(bad.out, '');
+  });
+
   it('mints a token that never expires only with --ttl never', async (t) => {
     const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t), '--ttl', 'never', '--json'], env);
     assert.equal((JSON.parse(run.out) as { expires_at: number | null }).expires_at, null);
@@ -156,7 +170,7 @@ describe('nest-capabilities token', () => {
     const run = await cli(['token', '--user', 'ghost@service', '--caps', capsFile(t), '--json'], env);
     assert.equal(run.status, 1);
     assert.equal(run.out, '');
-    assert.equal(run.err, 'error: there is no service account ghost@service: add it to the capability file (users or pinned) first (UNKNOWN_ACCOUNT)');
+    assert.equal(run.err, 'error: there is no service account ghost@service: add it to the capability file (users, pinned or scopes) first (UNKNOWN_ACCOUNT)');
   });
 
   it('refuses a weak secret in production without echoing it', async (t) => {

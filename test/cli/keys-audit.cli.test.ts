@@ -39,6 +39,21 @@ describe('nest-capabilities keys', () => {
     assert.equal((await cli(['keys', 'list', '--caps', caps])).out, '');
   });
 
+  it('creates a key limited to a scope with --scope, stored with it and audited there; a malformed scope is refused', async (t) => {
+    const caps = capsFile(t);
+    const created = await cli(['keys', 'create', 'paris', 'read', '--caps', caps, '--scope', 'shop:paris', '--json']);
+    assert.equal(created.status, 0, created.err);
+    assert.equal((JSON.parse(created.out) as { scope: string }).scope, 'shop:paris');
+    const stored = JSON.parse(readFileSync(`${caps}.keys.json`, 'utf8')) as { keys: { name: string; scope?: string }[] };
+    assert.deepEqual(stored.keys.map((key) => [key.name, key.scope]), [['paris', 'shop:paris']]);
+    const audit = readFileSync(`${caps}.audit.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AuditEntry);
+    assert.deepEqual(audit.map((entry) => [entry.action, entry.scope]), [['key_create', 'shop:paris']]);
+    const bad = await cli(['keys', 'create', 'lyon', 'read', '--caps', caps, '--scope', 'shop:lyon/']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.err, /SCOPE_INVALID/);
+    assert.equal((await cli(['keys', 'list', '--caps', caps, '--scope', 'shop:paris'])).status, 2);
+  });
+
   it('refuses an unknown capability, a taken name and an unknown key with exit status 1, storing nothing', async (t) => {
     const caps = capsFile(t);
     const unknown = await cli(['keys', 'create', 'x', 'fly', '--caps', caps]);

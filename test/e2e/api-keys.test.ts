@@ -15,6 +15,7 @@ interface ListedKey {
   readonly name: string;
   readonly capabilities: string[];
   readonly created_by: string;
+  readonly scope: string | null;
 }
 
 for (const adapter of ADAPTERS) {
@@ -138,7 +139,8 @@ for (const adapter of ADAPTERS) {
       assert.equal(reply.json.status, 'ok');
       const oven = (reply.json.keys as ListedKey[]).find((key) => key.name === 'oven');
       assert.ok(oven !== undefined, reply.text);
-      assert.deepEqual(Object.keys(oven).sort(), ['capabilities', 'created_at', 'created_by', 'expires_at', 'name']);
+      assert.deepEqual(Object.keys(oven).sort(), ['capabilities', 'created_at', 'created_by', 'expires_at', 'name', 'scope']);
+      assert.equal(oven.scope, null);
       assert.equal(oven.created_by, 'lead@example.com');
       assert.deepEqual(oven.capabilities, ['bake']);
       assert.ok(!reply.text.includes('nck_') && !reply.text.includes('hash'));

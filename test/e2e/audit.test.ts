@@ -13,6 +13,7 @@ interface Entry {
   target: string;
   detail: string;
   outcome: string;
+  scope: string | null;
 }
 
 for (const adapter of ADAPTERS) {
@@ -40,7 +41,8 @@ for (const adapter of ADAPTERS) {
       const started = Date.now();
       assert.equal((await lead.post('/manage_capabilities/add', { email: 'carol@example.com', capability: 'bake' })).status, 200);
       const [entry] = await newest();
-      assert.deepEqual(Object.keys(entry!).sort(), ['action', 'actor', 'at', 'detail', 'outcome', 'target']);
+      assert.deepEqual(Object.keys(entry!).sort(), ['action', 'actor', 'at', 'detail', 'outcome', 'scope', 'target']);
+      assert.equal(entry!.scope, null);
       assert.equal(entry!.actor, 'lead@example.com');
       assert.equal(entry!.action, 'add');
       assert.equal(entry!.target, 'carol@example.com');

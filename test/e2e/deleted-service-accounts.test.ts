@@ -27,7 +27,7 @@ for (const adapter of ADAPTERS) {
       const reply = await mint('ghost@service');
       assert.equal(reply.status, 404, reply.text);
       assert.equal(reply.json.code, 'UNKNOWN_ACCOUNT');
-      assert.equal(reply.json.message, 'there is no service account ghost@service: add it to the capability file (users or pinned) first');
+      assert.equal(reply.json.message, 'there is no service account ghost@service: add it to the capability file (users, pinned or scopes) first');
       assert.equal(reply.json.service_token, undefined);
     });
 

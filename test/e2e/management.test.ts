@@ -34,7 +34,7 @@ for (const adapter of ADAPTERS) {
     it('lists the caller\'s own stored capabilities without user_management', async () => {
       const reply = await bob.get('/manage_capabilities/list');
       assert.equal(reply.status, 200);
-      assert.deepEqual(reply.json, { status: 'ok', email: 'bob@example.com', capabilities: ['write'] });
+      assert.deepEqual(reply.json, { status: 'ok', email: 'bob@example.com', capabilities: ['write'], scopes: {} });
     });
 
     it('refuses to list another account without user_management', async () => {
@@ -48,7 +48,7 @@ for (const adapter of ADAPTERS) {
 
     it('lists anybody for a manager, by canonical email', async () => {
       const reply = await lead.get('/manage_capabilities/list?email=BOB@example.COM');
-      assert.deepEqual(reply.json, { status: 'ok', email: 'bob@example.com', capabilities: ['write'] });
+      assert.deepEqual(reply.json, { status: 'ok', email: 'bob@example.com', capabilities: ['write'], scopes: {} });
     });
 
     it('shows every user and the graph, with admin, on /all', async () => {
@@ -71,7 +71,7 @@ for (const adapter of ADAPTERS) {
         const carol = await example.signedIn('carol@example.com');
         expectDenial(await carol.get('/bake'), 403, 'CAPABILITY_MISSING');
         const reply = await root.post('/manage_capabilities/add', { email: 'Carol@Example.com', capability: 'bake' });
-        assert.deepEqual(reply.json, { status: 'ok', email: 'carol@example.com', capabilities: ['bake'] });
+        assert.deepEqual(reply.json, { status: 'ok', email: 'carol@example.com', capabilities: ['bake'], scopes: {} });
         assert.equal((await carol.get('/bake')).status, 200);
         assert.deepEqual(stored().stored('carol@example.com'), ['bake']);
       });
@@ -88,7 +88,7 @@ for (const adapter of ADAPTERS) {
 
       it('sets the whole list', async () => {
         const reply = await root.post('/manage_capabilities/set', { email: 'carol@example.com', capabilities: ['arrest', 'bake'] });
-        assert.deepEqual(reply.json, { status: 'ok', email: 'carol@example.com', capabilities: ['arrest', 'bake'] });
+        assert.deepEqual(reply.json, { status: 'ok', email: 'carol@example.com', capabilities: ['arrest', 'bake'], scopes: {} });
       });
 
       it('grants service accounts like anybody else', async () => {

@@ -74,6 +74,9 @@ for (const adapter of ADAPTERS) {
         ['/auth/token/revoke', 'post'],
         ['/auth/manage_capabilities/add', 'post'],
         ['/auth/manage_capabilities/all', 'get'],
+        ['/auth/manage_capabilities/drop_scope', 'post'],
+        ['/auth/manage_capabilities/holders', 'get'],
+        ['/auth/manage_capabilities/scopes', 'get'],
         ['/auth/manage_capabilities/keys', 'post'],
         ['/auth/manage_capabilities/audit', 'get'],
         ['/auth/logout/done', 'get'],
@@ -86,7 +89,7 @@ for (const adapter of ADAPTERS) {
       const add = document.paths['/auth/manage_capabilities/add']!['post']!;
       assert.ok(add.security?.some((requirement) => 'bearer' in requirement));
       assert.deepEqual(Object.keys(add.responses).sort(), ['200', '400', '401', '403', '409', '413', '415']);
-      for (const code of ['BODY_INVALID', 'BODY_TOO_LARGE', 'MEDIA_TYPE_UNSUPPORTED']) {
+      for (const code of ['BODY_INVALID', 'BODY_TOO_LARGE', 'MEDIA_TYPE_UNSUPPORTED', 'SCOPE_INVALID', 'GRANT_FORBIDDEN']) {
         assert.ok(Object.values(add.responses).some((response) => 'description' in response && response.description.includes(code)), code);
       }
 

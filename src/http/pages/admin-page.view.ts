@@ -6,6 +6,7 @@ import type { ApiKeyRecord } from '../../api-keys/api-key';
 import type { CapabilitiesErrorCode } from '../../errors';
 import { deleteAccountControl, offersDeletion } from './admin-delete.view';
 import { codeLine } from './denial-page';
+import { scopedGrantsHtml, type ScopeSection } from './admin-scopes.view';
 import { ADMIN_PAGE_SIZE, viewQuery, type AdminView } from './admin-view';
 import { escapeHtml as e, page } from './html';
 
@@ -25,6 +26,18 @@ export interface AdminPageModel {
   readonly audit: readonly AuditEntry[];
   readonly keysMayNeverExpire: boolean;
   /** The page's own path, where its links and forms go (with the view's query). */
+  readonly action: string;
+  readonly notice?: AdminNotice | undefined;
+  /** The scoped grants: one section of every scope for a global manager; none shown when left out. */
+  readonly scopes?: readonly ScopeSection[] | undefined;
+}
+
+/** What the admin page shows a manager who holds `user_management` at some scopes only. */
+export interface ScopedAdminPageModel {
+  readonly manager: string;
+  /** One section per scope they manage (the outermost ones), with the grants there and below. */
+  readonly scopes: readonly ScopeSection[];
+  /** The page's own path, where its forms go. */
   readonly action: string;
   readonly notice?: AdminNotice | undefined;
 }
@@ -57,9 +70,25 @@ export function adminPage(model: AdminPageModel): string {
 ${noticeHtml(model)}
 ${searchHtml(model)}
 ${accountsHtml(model)}
+${model.scopes === undefined ? '' : scopedGrantsHtml(model.scopes, postTo(model))}
 ${serviceAccountsHtml(model)}
 ${keysHtml(model)}
 ${auditHtml(model.audit)}`,
+  );
+}
+
+/**
+ * The admin page of a manager of some scopes only: the scopes they manage, each with
+ * its grants and below, and forms to grant and remove there; nothing global.
+ */
+export function scopedAdminPage(model: ScopedAdminPageModel): string {
+  return page(
+    'Capabilities',
+    `${STYLE}
+<h1>Capabilities</h1>
+<p>Signed in as <strong id="manager">${e(model.manager)}</strong> · <a href="/">Home</a></p>
+${noticeHtml(model)}
+${scopedGrantsHtml(model.scopes, e(model.action))}`,
   );
 }
 
@@ -98,7 +127,7 @@ function pagerHtml(id: string, list: AccountPage, current: number, turn: (page: 
   return `<nav class="pager" id="${id}" aria-label="pages of the ${id === 'accounts-pager' ? 'accounts' : 'service accounts'}"><span class="count">${shown}</span>${previous}${next}</nav>`;
 }
 
-function noticeHtml(model: AdminPageModel): string {
+function noticeHtml(model: { readonly notice?: AdminNotice | undefined }): string {
   const notice = model.notice;
   if (notice === undefined) return '';
   if (notice.kind === 'refused') {

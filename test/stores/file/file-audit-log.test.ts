@@ -37,6 +37,18 @@ describe('FileAuditLog', () => {
     assert.deepEqual(details(await log.recent({ sinceMs: Date.parse(entry(3).at), limit: 10 })), ['added cap4', 'added cap3']);
   });
 
+  it('keeps the scope of each entry, null for a global change, and reads an entry written without one', async (t) => {
+    const file = join(tempFolder(t), 'caps.yaml.audit.jsonl');
+    const log = await FileAuditLog.open(file, frozen);
+    const audit = new AuditRecorder(log, 'test:1', (message) => assert.fail(message), () => START_MS);
+    const bob: Principal = { email: 'bob@example.com', kind: 'user', via: 'session' };
+    await audit.record(bob, 'add', 'dan@example.com', 'add bake at shop:paris', () => Promise.resolve(), () => 'added bake', 'shop:paris');
+    await audit.record(bob, 'add', 'dan@example.com', 'add bake', () => Promise.resolve(), () => 'added bake');
+    await log.append(entry(0, 'dan@example.com', START_MS - 1000));
+    const reopened = await FileAuditLog.open(file, frozen);
+    assert.deepEqual((await reopened.recent({ limit: 10 })).map((found) => found.scope ?? null), [null, 'shop:paris', null]);
+  });
+
   it("keeps the refusals of outsiders apart, in a file that moves to .1 past its size bound, and reads both shelves as one", async (t) => {
     const file = join(tempFolder(t), 'caps.yaml.audit.jsonl');
     const lineBytes = Buffer.byteLength(`${JSON.stringify(entry(0))}\n`);

@@ -27,6 +27,17 @@ function recorderOn(stores: RedisStores): AuditRecorder {
 }
 
 describe('Redis audit log', () => {
+  test('keeps the scope of each entry, null for a global change, on every instance', async (t) => {
+    const prefix = redisTestPrefix(t);
+    const audit = recorderOn(await openStores(t, prefix));
+    await audit.record(alice, 'add', 'dan@example.com', 'add read at shop:paris', () => Promise.resolve(), () => 'added read', 'shop:paris');
+    await assert.rejects(audit.record(alice, 'remove', 'dan@example.com', 'remove read at shop:lyon', refuse, () => '', 'shop:lyon'), { code: 'CAPABILITY_MISSING' });
+    await audit.record(alice, 'add', 'dan@example.com', 'add read', () => Promise.resolve(), () => 'added read');
+    const other = await openStores(t, prefix);
+    const entries = await other.audit.recent({ target: 'dan@example.com', limit: 10 });
+    assert.deepEqual(entries.map((entry) => [entry.outcome, entry.scope]), [['ok', null], ['refused', 'shop:lyon'], ['ok', 'shop:paris']]);
+  });
+
   test('leaves every earlier entry of the trail readable after 10,000 refusals of outsiders, on every instance, the change log untouched', async (t) => {
     const prefix = redisTestPrefix(t);
     const stores = await openStores(t, prefix, { auditRefusalsKept: 1_000 });

@@ -248,6 +248,21 @@ describe('Redis stores: outages', () => {
   });
 });
 
+describe('Redis stores: API keys limited to a scope', () => {
+  test('keep their scope, on every instance', async (t) => {
+    const prefix = redisTestPrefix(t);
+    const file = capsFileWith(t, TWO_ADMINS_CAPS);
+    const { stores: a } = await openInstance(t, file, prefix);
+    const { stores: b } = await openInstance(t, file, prefix);
+    await a.apiKeys.create({ name: 'paris', hash: 'h-paris', capabilities: ['read'], expiresAt: null, createdBy: 'alice@example.com', createdAt: 1_700_000_000, note: '', revokedAt: null, scope: 'shop:paris' });
+    await waitUntil(() => b.apiKeys.current().unrevoked().length === 1, 'the other instance knows the key');
+    assert.equal(b.apiKeys.current().unrevoked()[0]?.scope, 'shop:paris');
+    await b.apiKeys.revoke('paris');
+    await waitUntil(() => a.apiKeys.current().unrevoked().length === 0, 'the revocation reaches the first instance');
+    assert.equal(a.apiKeys.current().records[0]?.scope, 'shop:paris', 'a revoked key keeps its scope');
+  });
+});
+
 describe('Redis stores: API key revocations', () => {
   test('are judged on the key Redis holds now, not on the one a lagging instance saw last', async (t) => {
     const prefix = redisTestPrefix(t);
