@@ -27,6 +27,19 @@ export type GrantEdit = (policy: CapabilityPolicy) => GrantTarget;
 export type AccountDeletion = (policy: CapabilityPolicy) => string;
 
 /**
+ * The judgment of dropping a scope tree: it returns the scope whose grants (there and
+ * below) go, or throws to refuse. Like a `GrantEdit`, it runs in the store's serialized
+ * section against the newest policy.
+ */
+export type ScopeDrop = (policy: CapabilityPolicy) => string;
+
+/** What dropping a scope tree did: the policy it left, and how many (account, capability, scope) grants went. */
+export interface ScopeDropped {
+  readonly policy: CapabilityPolicy;
+  readonly removed: number;
+}
+
+/**
  * Where capabilities live. Reads are synchronous and in memory (the guard's hot
  * path does no I/O); writes are serialized and durable before they resolve.
  */
@@ -52,6 +65,13 @@ export interface CapabilityStore {
    * error. Optional: a store without it does not offer deleting accounts.
    */
   deleteAccount?(deletion: AccountDeletion): Promise<CapabilityPolicy>;
+  /**
+   * Removes every grant at the scope `drop` names and below it (a deleted shop), durably,
+   * after every write queued before it. Resolves with the policy it left and how many
+   * grants went; rejects with the judgment's own error. Optional: a store without it does
+   * not offer dropping scopes.
+   */
+  dropScope?(drop: ScopeDrop): Promise<ScopeDropped>;
   /**
    * Whether the policy in memory is too old to enforce: true for a shared store cut
    * off from its backend for longer than it may be trusted. Synchronous and without
