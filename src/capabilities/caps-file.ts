@@ -5,9 +5,11 @@ import { CapabilityPolicy, type UserGrants } from './capability-policy';
 import { capabilityNameProblem, describeType } from './capability-name';
 import { canonicalizeEmail, isServiceAccount } from './email';
 import { identityKeyProblem, type IdentityLinks } from './identity-link';
+import { scopeProblem } from './scope';
+import type { ScopedGrants } from './scoped-grants';
 
 /** The top-level keys of caps.yaml; any other key is a mistake worth reporting. */
-const KNOWN_KEYS = new Set(['capabilities', 'auto_admin', 'default', 'guest', 'users', 'pinned', 'identities']);
+const KNOWN_KEYS = new Set(['capabilities', 'auto_admin', 'default', 'guest', 'users', 'pinned', 'scopes', 'identities']);
 
 /**
  * Parses and validates the text of a caps.yaml file into a policy. Every problem is
@@ -59,7 +61,7 @@ export function parseCapsFile(text: string, file: string): CapabilityPolicy {
   if (capabilitiesNode === undefined) fail('CAPS_SCHEMA', 'missing "capabilities": the capability graph', root);
   const definitionsPositions = new Map<string, Node>();
   const definitions = new Map<string, readonly string[]>();
-  for (const pair of mappingPairs(capabilitiesNode!, 'capabilities', fail)) {
+  for (const pair of mappingPairs(capabilitiesNode!, '"capabilities"', fail)) {
     const name = capabilityKey(pair, 'capabilities', fail);
     if (definitions.has(name)) fail('CAPS_SCHEMA', `capability ${JSON.stringify(name)} is defined twice`, pair.key as Node, name);
     definitionsPositions.set(name, pair.key as Node);
@@ -99,21 +101,41 @@ export function parseCapsFile(text: string, file: string): CapabilityPolicy {
   const guest = optionalNameList(root, 'guest', fail);
   assertDefined(guest.names, guest.node, '"guest"');
 
-  const readGrants = (key: 'users' | 'pinned'): UserGrants => {
-    const node = root.get(key, true) as Node | undefined;
+  // `section` names the block in messages (`"users"`, `scope "shop:paris"`); `where` follows a user's name.
+  const readGrantMap = (node: Node | null | undefined, section: string, where: string): UserGrants => {
     const grants = new Map<string, readonly string[]>();
-    if (node === undefined || (isScalar(node) && node.value === null)) return grants;
-    for (const pair of mappingPairs(node, key, fail)) {
+    if (node === undefined || node === null || (isScalar(node) && node.value === null)) return grants;
+    for (const pair of mappingPairs(node, section, fail)) {
       const rawKey = isScalar(pair.key) ? pair.key.value : pair.key;
       const canonical = canonicalizeEmail(rawKey);
-      if ('problem' in canonical) fail('INVALID_EMAIL', `in "${key}": ${canonical.problem}`, pair.key as Node, String(rawKey));
+      if ('problem' in canonical) fail('INVALID_EMAIL', `in ${section}: ${canonical.problem}`, pair.key as Node, String(rawKey));
       const email = (canonical as { email: string }).email;
-      if (grants.has(email)) fail('CAPS_DUPLICATE_USER', `in "${key}": ${JSON.stringify(email)} is listed twice`, pair.key as Node, email);
-      const names = nameList(pair.value as Node | null, `user ${JSON.stringify(email)}`, fail);
-      assertDefined(names, pair.value as Node | null, `user ${JSON.stringify(email)}`);
+      if (grants.has(email)) fail('CAPS_DUPLICATE_USER', `in ${section}: ${JSON.stringify(email)} is listed twice`, pair.key as Node, email);
+      const owner = `user ${JSON.stringify(email)}${where}`;
+      const names = nameList(pair.value as Node | null, owner, fail);
+      assertDefined(names, pair.value as Node | null, owner);
       grants.set(email, names);
     }
     return grants;
+  };
+  const readGrants = (key: 'users' | 'pinned'): UserGrants => readGrantMap(root.get(key, true), `"${key}"`, '');
+
+  const readScopes = (): ScopedGrants => {
+    const scopes = new Map<string, UserGrants>();
+    const node = root.get('scopes', true) as Node | undefined;
+    if (node === undefined) return scopes;
+    for (const pair of mappingPairs(node, '"scopes"', fail)) {
+      const scope = isScalar(pair.key) ? pair.key.value : pair.key;
+      const problem = scopeProblem(scope);
+      if (problem !== undefined) fail('SCOPE_INVALID', `in "scopes": ${problem}`, pair.key as Node, String(scope));
+      const name = scope as string;
+      if (scopes.has(name)) fail('CAPS_SCHEMA', `in "scopes": ${JSON.stringify(name)} is listed twice`, pair.key as Node, name);
+      const grants = readGrantMap(pair.value as Node | null, `scope ${JSON.stringify(name)}`, ` at ${JSON.stringify(name)}`);
+      // An account with nothing at a scope, or a scope with no account, grants nothing: keep none.
+      const granted = new Map([...grants].filter(([, names]) => names.length > 0));
+      if (granted.size > 0) scopes.set(name, granted);
+    }
+    return scopes;
   };
 
   return new CapabilityPolicy({
@@ -122,6 +144,7 @@ export function parseCapsFile(text: string, file: string): CapabilityPolicy {
     guest: guest.names,
     users: readGrants('users'),
     pinned: readGrants('pinned'),
+    scopes: readScopes(),
     identities: readIdentities(root, fail),
   });
 }
@@ -131,7 +154,7 @@ function readIdentities(root: YAMLMap, fail: Fail): IdentityLinks {
   const node = root.get('identities', true) as Node | undefined;
   const links = new Map<string, string>();
   if (node === undefined) return links;
-  for (const pair of mappingPairs(node, 'identities', fail)) {
+  for (const pair of mappingPairs(node, '"identities"', fail)) {
     const key = isScalar(pair.key) ? pair.key.value : pair.key;
     const problem = identityKeyProblem(key);
     if (problem !== undefined) fail('CAPS_SCHEMA', `in "identities": ${problem}`, pair.key as Node, String(key));
@@ -171,9 +194,10 @@ function buildGraph(
   }
 }
 
-function mappingPairs(node: Node, key: string, fail: Fail): Pair[] {
+// `section` is the block as messages name it: `"users"`, `scope "shop:paris"`.
+function mappingPairs(node: Node, section: string, fail: Fail): Pair[] {
   if (isScalar(node) && node.value === null) return [];
-  if (!isMap(node)) return fail('CAPS_SCHEMA', `"${key}" must be a mapping, got ${describeNode(node)}`, node);
+  if (!isMap(node)) return fail('CAPS_SCHEMA', `${section} must be a mapping, got ${describeNode(node)}`, node);
   return (node).items;
 }
 

@@ -75,7 +75,7 @@ function loadLineByLine(text: string, file: string, block: UsersBlock): LoadedCa
     users.set(canonical.email, names);
     emails.push(canonical.email);
   }
-  const policy = new CapabilityPolicy({ graph: rest.graph, defaults: rest.defaults, guest: rest.guest, pinned: rest.pinned, identities: rest.identities, users });
+  const policy = new CapabilityPolicy({ graph: rest.graph, defaults: rest.defaults, guest: rest.guest, pinned: rest.pinned, scopes: rest.scopes, identities: rest.identities, users });
   return { text, policy, document: new UsersBlockDocument(block, emails) };
 }
 

@@ -348,7 +348,7 @@ describe('parseCapsFile: schema', () => {
     assertRejected(yaml(...GRAPH, 'user:', '  bob@example.com: [read]'), {
       code: 'CAPS_SCHEMA',
       message:
-        'caps.yaml:4:1: unknown key "user" (expected one of capabilities, auto_admin, default, guest, users, pinned, identities)',
+        'caps.yaml:4:1: unknown key "user" (expected one of capabilities, auto_admin, default, guest, users, pinned, scopes, identities)',
       line: 4,
       column: 1,
       offender: 'user',
@@ -358,7 +358,7 @@ describe('parseCapsFile: schema', () => {
   it('rejects a non-string top-level key with CAPS_SCHEMA', () => {
     assertRejected(yaml(...GRAPH, '1: x'), {
       code: 'CAPS_SCHEMA',
-      message: 'caps.yaml:4:1: unknown key "1" (expected one of capabilities, auto_admin, default, guest, users, pinned, identities)',
+      message: 'caps.yaml:4:1: unknown key "1" (expected one of capabilities, auto_admin, default, guest, users, pinned, scopes, identities)',
       line: 4,
       column: 1,
       offender: undefined,
@@ -755,6 +755,145 @@ describe('parseCapsFile: capability names', () => {
       line: 3,
       column: 11,
       offender: '{"read":1}',
+    });
+  });
+});
+
+describe('parseCapsFile: scopes', () => {
+  // The display objects have no prototype; compare them as the JSON they become.
+  const plain = (value: object): unknown => JSON.parse(JSON.stringify(value)) as unknown;
+  const ADMIN_GRAPH = ['capabilities:', '  read: []', '  write: [read]', 'auto_admin: true'];
+
+  it('reads scope -> email -> capabilities, emails canonical, holding at the scope and below only', () => {
+    const policy = parseCapsFile(
+      yaml(
+        ...ADMIN_GRAPH,
+        'users:',
+        '  alice@example.com: [admin]',
+        'scopes:',
+        '  shop:paris:',
+        '    Bob@Example.com: [write]',
+        '  shop:paris/oven:2:',
+        '    carol@example.com: [read]',
+        '  shop:lyon:',
+        '    bot@service: [admin]',
+      ),
+      'caps.yaml',
+    );
+    assert.deepEqual(plain(policy.scopesAsObject()), {
+      'shop:lyon': { 'bot@service': ['admin'] },
+      'shop:paris': { 'bob@example.com': ['write'] },
+      'shop:paris/oven:2': { 'carol@example.com': ['read'] },
+    });
+    assert.equal(policy.can('bob@example.com', 'write', 'shop:paris/oven:2'), true);
+    assert.equal(policy.can('bob@example.com', 'write', 'shop:lyon'), false);
+    assert.equal(policy.can('bob@example.com', 'write'), false, 'a scoped grant never holds globally');
+    assert.equal(policy.can('bot@service', 'write', 'shop:lyon'), true, 'admin at a scope is everything there');
+    assert.equal(policy.users.has('bob@example.com'), false);
+  });
+
+  it('reads an empty or missing block as no scoped grant, and drops accounts and scopes that grant nothing', () => {
+    assert.equal(parseCapsFile(yaml(...GRAPH), 'caps.yaml').scopes.size, 0);
+    assert.equal(parseCapsFile(yaml(...GRAPH, 'scopes:'), 'caps.yaml').scopes.size, 0);
+    const policy = parseCapsFile(
+      yaml(...GRAPH, 'scopes:', '  shop:a:', '  shop:b:', '    bob@example.com: []', '  shop:c:', '    bob@example.com: []', '    eve@example.com: [read]'),
+      'caps.yaml',
+    );
+    assert.deepEqual(plain(policy.scopesAsObject()), { 'shop:c': { 'eve@example.com': ['read'] } });
+  });
+
+  it('rejects a malformed scope with SCOPE_INVALID at its key', () => {
+    const cases: [string, string][] = [
+      ['shop', 'scope segment "shop" must be written type:id'],
+      ['"shop:.."', 'scope id ".." must be 1 to 128 of A-Z a-z 0-9 . _ ~ - and not . or ..'],
+      ['Shop:paris', 'scope type "Shop" must be a lower-case letter then up to 31 of a-z 0-9 _ -'],
+      ['"shop:paris/"', 'scope segment "" must be written type:id'],
+      ['a:1/b:2/c:3/d:4/e:5/f:6/g:7/h:8/i:9', 'a scope has at most 8 segments'],
+    ];
+    for (const [key, problem] of cases) {
+      const offender = key.replace(/^"|"$/g, '');
+      assertRejected(yaml(...GRAPH, 'users:', '  bob@example.com: [read]', 'scopes:', `  ${key}:`, '    bob@example.com: [read]'), {
+        code: 'SCOPE_INVALID',
+        message: `caps.yaml:7:3: in "scopes": ${problem}`,
+        line: 7,
+        column: 3,
+        offender,
+      });
+    }
+  });
+
+  it('rejects a scope key that is not a string with SCOPE_INVALID', () => {
+    assertRejected(yaml(...GRAPH, 'scopes:', '  42:', '    bob@example.com: [read]'), {
+      code: 'SCOPE_INVALID',
+      message: 'caps.yaml:5:3: in "scopes": a scope must be a string',
+      line: 5,
+      column: 3,
+      offender: '42',
+    });
+  });
+
+  it('rejects an invalid email at a scope with INVALID_EMAIL at the key', () => {
+    assertRejected(yaml(...GRAPH, 'scopes:', '  shop:paris:', '    not-an-email: [read]'), {
+      code: 'INVALID_EMAIL',
+      message: 'caps.yaml:6:5: in scope "shop:paris": "not-an-email" is not an email address: it needs one @ between a name and a domain',
+      line: 6,
+      column: 5,
+      offender: 'not-an-email',
+    });
+  });
+
+  it('rejects an undefined capability at a scope with CAPS_UNDEFINED at the name', () => {
+    assertRejected(yaml(...GRAPH, 'scopes:', '  shop:paris:', '    bob@example.com: [read]', '  shop:lyon:', '    bob@example.com: [read, bake]'), {
+      code: 'CAPS_UNDEFINED',
+      message: 'caps.yaml:8:29: user "bob@example.com" at "shop:lyon" refers to undefined capability "bake"',
+      line: 8,
+      column: 29,
+      offender: 'bake',
+    });
+  });
+
+  it('rejects an ill-formed capability name at a scope with INVALID_CAPABILITY_NAME', () => {
+    const error = assertRejected(yaml(...GRAPH, 'scopes:', '  shop:paris:', '    bob@example.com: [42]'), {
+      code: 'INVALID_CAPABILITY_NAME',
+      message: 'caps.yaml:6:23: user "bob@example.com" at "shop:paris": a capability name must be a string, got number',
+      line: 6,
+      column: 23,
+      offender: '42',
+    });
+    assert.equal(error.file, 'caps.yaml');
+  });
+
+  it('rejects the same account twice at one scope with CAPS_DUPLICATE_USER, and the same scope twice with CAPS_SCHEMA', () => {
+    assertRejected(yaml(...GRAPH, 'scopes:', '  shop:paris:', '    bob@example.com: [read]', '    BOB@example.com: [write]'), {
+      code: 'CAPS_DUPLICATE_USER',
+      message: 'caps.yaml:7:5: in scope "shop:paris": "bob@example.com" is listed twice',
+      line: 7,
+      column: 5,
+      offender: 'bob@example.com',
+    });
+    assertRejected(yaml(...GRAPH, 'scopes:', '  shop:paris:', '    bob@example.com: [read]', '  shop:paris:', '    eve@example.com: [read]'), {
+      code: 'CAPS_SCHEMA',
+      message: 'caps.yaml:7:3: in "scopes": "shop:paris" is listed twice',
+      line: 7,
+      column: 3,
+      offender: 'shop:paris',
+    });
+  });
+
+  it('rejects a scopes block or a scope that is not a mapping with CAPS_SCHEMA', () => {
+    assertRejected(yaml(...GRAPH, 'scopes: [shop:paris]'), {
+      code: 'CAPS_SCHEMA',
+      message: 'caps.yaml:4:9: "scopes" must be a mapping, got a list',
+      line: 4,
+      column: 9,
+      offender: undefined,
+    });
+    assertRejected(yaml(...GRAPH, 'scopes:', '  shop:paris: [read]'), {
+      code: 'CAPS_SCHEMA',
+      message: 'caps.yaml:5:15: scope "shop:paris" must be a mapping, got a list',
+      line: 5,
+      column: 15,
+      offender: undefined,
     });
   });
 });
