@@ -41,7 +41,7 @@ export class RedisStoreEngine {
     const connections = await openConnections(options);
     try {
       const seeded = await seedOnce(connections.bulk, keys, loaded.policy);
-      if (seeded.imported) logger.log(`imported ${seeded.accounts} accounts, ${seeded.identities} identities and ${seeded.scopedGrants} scoped grants of the capability file into Redis`);
+      if (seeded.imported) logger.log(`imported ${seeded.accounts} accounts and ${seeded.identities} identities of the capability file into Redis, with ${seeded.scopedGrants} grants at scopes`);
       const snapshot = await readSnapshot(connections.bulk, keys);
       if (snapshot.epoch === null) throw lostData();
       logger.log(

@@ -99,8 +99,10 @@ describe('Redis scripts take anything JSON.stringify writes, byte for byte', () 
     for (const text of HOSTILE) {
       const written = JSON.stringify(text);
       const list = JSON.stringify([text, 'read']);
-      assert.equal((await run(redis, keys, 'capsGrant', [keys.users], ['a@example.com', list]) as unknown[])[0], 'OK');
+      assert.equal((await run(redis, keys, 'capsGrant', [keys.users, keys.scopes], [keys.scopeGrants, '', 'a@example.com', list, 'shop:paris', 'a@example.com', list]) as unknown[])[0], 'OK');
       assert.equal(await redis.hget(keys.users, 'a@example.com'), list);
+      assert.equal(await redis.hget(`${keys.scopeGrants}shop:paris`, 'a@example.com'), list);
+      assert.deepEqual((await lastLogEntry(redis, keys)).slice(2), ['kind', 'scoped', 'scope', 'shop:paris', 'email', 'a@example.com', 'capabilities', list]);
       assert.equal((await run(redis, keys, 'capsLink', [keys.identities], [written, 'a@example.com']) as unknown[])[0], 'OK');
       assert.equal(await redis.hget(keys.identities, written), 'a@example.com');
       assert.equal((await run(redis, keys, 'capsRevokeToken', [keys.revokedTokens], [written, '']) as unknown[])[0], 'OK');
@@ -117,12 +119,26 @@ describe('Redis scripts take anything JSON.stringify writes, byte for byte', () 
     const keys = redisKeys(redisTestPrefix(t));
     const redis = withStoreScripts(rawRedis(t));
     const lists = HOSTILE.map((text) => JSON.stringify([text]));
-    const fields = [EPOCH, 'seed', String(HOSTILE.length), ...HOSTILE.flatMap((_, index) => [`u${index}@example.com`, lists[index]!]), ...HOSTILE.flatMap((text) => [JSON.stringify(text), 'a@example.com'])];
-    assert.equal(await redis.capsImport([keys.epoch, keys.version, keys.users, keys.identities, keys.log, ...fields]), 1);
+    const accounts = HOSTILE.flatMap((_, index) => [`u${index}@example.com`, lists[index]!]);
+    const fields = [
+      EPOCH,
+      'seed',
+      String(HOSTILE.length),
+      String(HOSTILE.length),
+      keys.scopeGrants,
+      ...accounts,
+      ...HOSTILE.flatMap((text) => [JSON.stringify(text), 'a@example.com']),
+      'shop:paris',
+      String(HOSTILE.length),
+      ...accounts,
+    ];
+    assert.equal(await redis.capsImport([keys.epoch, keys.version, keys.users, keys.identities, keys.log, keys.scopes, ...fields]), 1);
     for (const [index, text] of HOSTILE.entries()) {
       assert.equal(await redis.hget(keys.users, `u${index}@example.com`), lists[index]);
+      assert.equal(await redis.hget(`${keys.scopeGrants}shop:paris`, `u${index}@example.com`), lists[index]);
       assert.equal(await redis.hget(keys.identities, JSON.stringify(text)), 'a@example.com');
     }
+    assert.deepEqual(await redis.smembers(keys.scopes), ['shop:paris']);
   });
 });
 
