@@ -37,7 +37,7 @@ export type { CapabilitiesErrorCode, TokenErrorCode } from './errors';
 
 // Stores.
 export { YamlFileStore } from './stores';
-export type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './stores';
+export type { AccountDeletion, CapabilityStore, GrantEdit, GrantTarget, ScopeDrop, ScopeDropped, StoreLogger } from './stores';
 export { FileRevocationStore, revocationFileFor } from './stores/file-revocation.store';
 export type { FileRevocationStoreOptions } from './stores/file-revocation.store';
 export { RedisApiKeyStore, RedisAuditLog, RedisCapabilityStore, RedisRevocationStore, RedisStores } from './stores/redis';

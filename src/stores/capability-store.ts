@@ -27,13 +27,14 @@ export type GrantEdit = (policy: CapabilityPolicy) => GrantTarget;
 export type AccountDeletion = (policy: CapabilityPolicy) => string;
 
 /**
- * The judgment of dropping a scope tree: it returns the scope whose grants (there and
- * below) go, or throws to refuse. Like a `GrantEdit`, it runs in the store's serialized
- * section against the newest policy.
+ * The judgment of dropping a scope tree (a deleted shop): it returns the scope whose
+ * grants, and those of every scope below it, are to go, or throws to refuse. Like a
+ * `GrantEdit`, it runs in the store's serialized section against the newest policy,
+ * so a check of what the caller holds there sees every write before it.
  */
 export type ScopeDrop = (policy: CapabilityPolicy) => string;
 
-/** What dropping a scope tree did: the policy it left, and how many (account, capability, scope) grants went. */
+/** What dropping a scope tree left: the policy, and how many (account, capability, scope) grants went. */
 export interface ScopeDropped {
   readonly policy: CapabilityPolicy;
   readonly removed: number;
@@ -66,10 +67,15 @@ export interface CapabilityStore {
    */
   deleteAccount?(deletion: AccountDeletion): Promise<CapabilityPolicy>;
   /**
-   * Removes every grant at the scope `drop` names and below it (a deleted shop), durably,
-   * after every write queued before it. Resolves with the policy it left and how many
-   * grants went; rejects with the judgment's own error. Optional: a store without it does
-   * not offer dropping scopes.
+   * Removes every grant at the scope `drop` names and at every scope below it, durably,
+   * after every write queued before it; global grants stay. Resolves with the policy it
+   * left and the number of (account, capability, scope) grants removed (0 when there
+   * were none); rejects with the judgment's own error, or `SCOPE_INVALID` when it names
+   * no valid scope, and nothing is changed then. Optional: a store without it does not
+   * offer dropping scopes.
+   *
+   * @example
+   * const { removed } = await store.dropScope!(() => 'shop:paris');
    */
   dropScope?(drop: ScopeDrop): Promise<ScopeDropped>;
   /**

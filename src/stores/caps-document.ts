@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, parseDocument, Pair, Scalar, YAMLMap, YAMLSeq, type Document } from 'yaml';
 import { canonicalizeEmail } from '../capabilities/email';
+import { isWithinScope } from '../capabilities/scope';
 import { keepCommentsInPlace } from './comment-placement';
 
 /** Reverts one change made to a `CapsDocument`. */
@@ -19,6 +20,14 @@ export interface EditableCaps {
    * to take the change back. A document without it is parsed whole, as for a link.
    */
   removeAccount?(email: string, identities: readonly string[]): Undo;
+  /**
+   * Makes `capabilities` the list of `email` at exactly `scope` in `scopes`; an empty
+   * list removes the account there, and a scope left empty goes. Returns how to take
+   * the change back. A document without it is parsed whole, as for a link.
+   */
+  setScopedGrants?(scope: string, email: string, capabilities: readonly string[]): Undo;
+  /** Removes `scope` and every scope below it from `scopes`; returns how to take that back. */
+  removeScopeTree?(scope: string): Undo;
   /** The whole file's text. */
   toString(): string;
 }
@@ -30,6 +39,7 @@ const PARSE_OPTIONS = { uniqueKeys: false } as const;
 const PRINT_OPTIONS = { flowCollectionPadding: false, lineWidth: 0 } as const;
 
 const USERS_KEY = 'users';
+const SCOPES_KEY = 'scopes';
 const IDENTITIES_KEY = 'identities';
 
 /**
@@ -128,6 +138,16 @@ export class CapsDocument implements EditableCaps {
       this.entryByEmail.delete(email);
       undos.push(() => void this.entryByEmail.set(email, entry));
     }
+    const scopes = this.document.get(SCOPES_KEY, true);
+    if (isMap(scopes)) {
+      for (const scope of [...scopes.items]) {
+        if (!isMap(scope.value)) continue;
+        const grants = scope.value;
+        const held = grants.items.find((item) => isEntryOf(item, email));
+        if (held === undefined) continue;
+        undos.push(grants.items.length === 1 ? removePair(scopes, scope) : removePair(grants, held));
+      }
+    }
     const links = this.document.get(IDENTITIES_KEY, true);
     if (isMap(links)) {
       for (const identity of identities) {
@@ -140,13 +160,61 @@ export class CapsDocument implements EditableCaps {
     };
   }
 
+  /**
+   * Makes `capabilities` the list of `email` at exactly `scope` in `scopes`, which is
+   * added at the end of the file when missing. An existing entry keeps its key as
+   * written and its comments; a new account or scope goes at the end of its mapping.
+   * An empty list removes the account there, and the scope when no account is left.
+   */
+  setScopedGrants(scope: string, email: string, capabilities: readonly string[]): Undo {
+    const existing = this.document.get(SCOPES_KEY, true);
+    const found = isMap(existing) ? existing.items.find((item) => isScalar(item.key) && item.key.value === scope) : undefined;
+    const grants = found !== undefined && isMap(found.value) ? found.value : undefined;
+    const entry = grants?.items.find((item) => isEntryOf(item, email));
+    if (capabilities.length === 0) {
+      if (entry === undefined || grants === undefined) return () => undefined;
+      return grants.items.length === 1 ? removePair(existing as YAMLMap, found!) : removePair(grants, entry);
+    }
+    if (entry !== undefined) return replaceList(entry, capabilities);
+    const added = new Pair(new Scalar(email), flowList(capabilities));
+    if (grants !== undefined) return appendPair(grants, added);
+    if (found !== undefined) {
+      // `shop:paris:` with nothing below it yet.
+      const previous = found.value;
+      found.value = new YAMLMap();
+      (found.value as YAMLMap).items.push(added);
+      return () => void (found.value = previous);
+    }
+    const { map: scopes, undo } = this.blockMapping(SCOPES_KEY);
+    const scopeGrants = new YAMLMap();
+    scopeGrants.items.push(added);
+    const undoScope = appendPair(scopes, new Pair(new Scalar(scope), scopeGrants));
+    return () => {
+      undoScope();
+      undo();
+    };
+  }
+
+  /** Removes `scope` and every scope below it from `scopes`, comments above them moving on as for an account. */
+  removeScopeTree(scope: string): Undo {
+    const scopes = this.document.get(SCOPES_KEY, true);
+    if (!isMap(scopes)) return () => undefined;
+    const undos: Undo[] = [];
+    for (const pair of [...scopes.items]) {
+      if (isScalar(pair.key) && typeof pair.key.value === 'string' && isWithinScope(pair.key.value, scope)) undos.push(removePair(scopes, pair));
+    }
+    return () => {
+      for (const undo of undos.reverse()) undo();
+    };
+  }
+
   /** The whole file's text. */
   toString(): string {
     return this.document.toString(PRINT_OPTIONS);
   }
 
   private appendUser(email: string, capabilities: readonly string[]): Undo {
-    const { users, undo: undoUsers } = this.usersMapping();
+    const { map: users, undo: undoUsers } = this.blockMapping(USERS_KEY);
     const entry = new Pair(new Scalar(email), flowList(capabilities));
     users.items.push(entry);
     this.entryByEmail.set(email, entry);
@@ -157,20 +225,20 @@ export class CapsDocument implements EditableCaps {
     };
   }
 
-  // `users` may be missing, empty (`users:`) or an empty flow mapping (`users: {}`).
-  private usersMapping(): { users: YAMLMap; undo: Undo } {
+  // `users` (or `scopes`) may be missing, empty (`users:`) or an empty flow mapping (`users: {}`).
+  private blockMapping(name: string): { map: YAMLMap; undo: Undo } {
     const root = this.document.contents as YAMLMap;
-    const pair = root.items.find((item) => isScalar(item.key) && item.key.value === USERS_KEY);
+    const pair = root.items.find((item) => isScalar(item.key) && item.key.value === name);
     if (pair === undefined) {
-      const created = new Pair(new Scalar(USERS_KEY), new YAMLMap());
+      const created = new Pair(new Scalar(name), new YAMLMap());
       root.items.push(created);
-      return { users: created.value as YAMLMap, undo: () => void root.items.splice(root.items.lastIndexOf(created), 1) };
+      return { map: created.value as YAMLMap, undo: () => void root.items.splice(root.items.lastIndexOf(created), 1) };
     }
     if (isMap(pair.value)) {
       const users = pair.value;
-      if (users.items.length > 0 || users.flow !== true) return { users, undo: () => undefined };
+      if (users.items.length > 0 || users.flow !== true) return { map: users, undo: () => undefined };
       users.flow = false;
-      return { users, undo: () => void (users.flow = true) };
+      return { map: users, undo: () => void (users.flow = true) };
     }
     const previous = pair.value;
     const key = pair.key as Scalar;
@@ -180,13 +248,23 @@ export class CapsDocument implements EditableCaps {
     if (isScalar(previous) && previous.comment != null && key.comment == null) key.comment = previous.comment;
     pair.value = users;
     return {
-      users,
+      map: users,
       undo: () => {
         pair.value = previous;
         key.comment = previousKeyComment ?? null;
       },
     };
   }
+}
+
+function isEntryOf(pair: Pair, email: string): boolean {
+  const canonical = canonicalizeEmail(isScalar(pair.key) ? pair.key.value : pair.key);
+  return 'email' in canonical && canonical.email === email;
+}
+
+function appendPair(map: YAMLMap, pair: Pair): Undo {
+  map.items.push(pair);
+  return () => void map.items.splice(map.items.lastIndexOf(pair), 1);
 }
 
 // The comment lines above a removed entry may head the entries after it: they move to the next one.

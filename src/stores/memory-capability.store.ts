@@ -2,7 +2,8 @@ import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
 import { StoreUnavailableError } from '../errors';
 import { Subscribers } from '../events/subscribers';
-import type { AccountDeletion, CapabilityStore, GrantEdit } from './capability-store';
+import { assertScope } from '../capabilities/scope';
+import type { AccountDeletion, CapabilityStore, GrantEdit, ScopeDrop, ScopeDropped } from './capability-store';
 import { judgeGrant } from './grant-judgment';
 
 /**
@@ -38,6 +39,17 @@ export class MemoryCapabilityStore implements CapabilityStore {
   /** Deletes the account `deletion` names, with its identity links; rejects with the judgment's own error. */
   async deleteAccount(deletion: AccountDeletion): Promise<CapabilityPolicy> {
     return this.apply((policy) => policy.withoutAccount(assertEmail(deletion(policy))));
+  }
+
+  /** Removes every grant at the scope `drop` names and below; rejects with the judgment's own error or `SCOPE_INVALID`. */
+  async dropScope(drop: ScopeDrop): Promise<ScopeDropped> {
+    let removed = 0;
+    const policy = this.apply((current) => {
+      const dropped = current.withoutScope(assertScope(drop(current)));
+      removed = dropped.removed;
+      return dropped.policy;
+    });
+    return { policy, removed };
   }
 
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void {

@@ -1,7 +1,8 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
+import { assertScope } from '../capabilities/scope';
 import { CapsDocument, type EditableCaps, type Undo } from './caps-document';
-import type { AccountDeletion, GrantEdit } from './capability-store';
+import type { AccountDeletion, GrantEdit, ScopeDrop } from './capability-store';
 import { judgeGrant } from './grant-judgment';
 import type { JobOutcome } from './group-commit-queue';
 
@@ -16,8 +17,17 @@ export interface AccountDeletionJob {
   readonly deletion: AccountDeletion;
 }
 
-/** One write the file store serializes: a grant edit, an identity link or an account's deletion. */
-export type StoreJob = GrantEdit | IdentityLinkJob | AccountDeletionJob;
+/**
+ * A request to remove every grant at a scope and below, queued with the grant edits;
+ * `removed` is told how many (account, capability, scope) grants went.
+ */
+export interface ScopeDropJob {
+  readonly drop: ScopeDrop;
+  readonly removed: (count: number) => void;
+}
+
+/** One write the file store serializes: a grant edit, an identity link, an account's deletion or a scope's. */
+export type StoreJob = GrantEdit | IdentityLinkJob | AccountDeletionJob | ScopeDropJob;
 
 /** A batch of jobs applied in memory, not yet written. */
 export interface AppliedBatch {
@@ -36,7 +46,7 @@ export interface AppliedBatch {
 /**
  * Applies `jobs` in order, each against the policy left by the ones before it, so
  * each job's own checks (escalation, last admin, an identity linked elsewhere, an
- * account's deletion) see the earlier ones. A job that throws, or names an invalid email or an undefined
+ * account's deletion, a scope's) see the earlier ones. A job that throws, or names an invalid email or an undefined
  * capability, is refused alone and changes nothing. A user whose list becomes empty
  * keeps an entry `email: []`; an absent user given an empty list is left absent.
  *
@@ -55,7 +65,23 @@ export function applyStoreJobs(start: CapabilityPolicy, given: EditableCaps, job
       if (typeof job === 'function') {
         const judged = judgeGrant(policy, job);
         next = judged.policy;
-        if (judged.change !== undefined) undo = document.setGrants(judged.change.email, judged.change.capabilities);
+        const change = judged.change;
+        if (change !== undefined && change.scope === null) undo = document.setGrants(change.email, change.capabilities);
+        if (change !== undefined && change.scope !== null) {
+          const whole = wholeDocument(document);
+          document = whole;
+          undo = whole.setScopedGrants(change.scope, change.email, change.capabilities);
+        }
+      } else if ('drop' in job) {
+        const scope = assertScope(job.drop(policy));
+        const dropped = policy.withoutScope(scope);
+        next = dropped.policy;
+        if (dropped.removed > 0) {
+          const whole = wholeDocument(document);
+          document = whole;
+          undo = whole.removeScopeTree(scope);
+        }
+        job.removed(dropped.removed);
       } else if ('deletion' in job) {
         const email = assertEmail(job.deletion(policy));
         const links = policy.identitiesOf(email);
@@ -92,12 +118,12 @@ export function applyStoreJobs(start: CapabilityPolicy, given: EditableCaps, job
   };
 }
 
-// Links and deletions are rare (one per user and provider, one per offboarding): the
-// line-by-line document of a large file is parsed whole for them.
+// Links, deletions and scoped grants go through the whole document: the line-by-line
+// document of a large users block is parsed whole for them.
 function wholeDocument(document: EditableCaps): Required<EditableCaps> {
   return isWhole(document) ? document : CapsDocument.parse(document.toString());
 }
 
 function isWhole(document: EditableCaps): document is Required<EditableCaps> {
-  return document.setIdentity !== undefined && document.removeAccount !== undefined;
+  return document.setIdentity !== undefined && document.removeAccount !== undefined && document.setScopedGrants !== undefined && document.removeScopeTree !== undefined;
 }

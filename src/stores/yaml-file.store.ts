@@ -1,6 +1,6 @@
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { CapabilitiesError, ConfigError, StoreUnavailableError } from '../errors';
-import type { AccountDeletion, CapabilityStore, GrantEdit, StoreLogger } from './capability-store';
+import type { AccountDeletion, CapabilityStore, GrantEdit, ScopeDrop, ScopeDropped, StoreLogger } from './capability-store';
 import type { EditableCaps } from './caps-document';
 import { CapsFileMonitor } from './caps-file-monitor';
 import { consoleStoreLogger } from './console-store-logger';
@@ -37,8 +37,8 @@ const DEFAULT_MAX_WHOLE_PARSE_BYTES = 256 * 1024;
  * - Reads come from the policy in memory.
  * - Writes are serialized and group-committed: edits queued while a write is in
  *   flight are applied together, in order, then written with one atomic file write.
- *   Only `users` (and `identities`, for a link or a deletion) change; comments and key
- *   order survive.
+ *   Only `users`, `scopes` (and `identities`, for a link or a deletion) change; comments
+ *   and key order survive.
  * - Every writer of the file, in any process (other instances on a shared volume,
  *   the command line), holds the file's lock for the whole read-judge-write cycle and
  *   reads the file again under it, so each edit is judged against the newest file and
@@ -137,6 +137,19 @@ export class YamlFileStore implements CapabilityStore {
   deleteAccount(deletion: AccountDeletion): Promise<CapabilityPolicy> {
     if (this.closed) return Promise.reject(unavailable('the capability store is closed'));
     return this.queue.submit({ deletion });
+  }
+
+  /**
+   * Removes the scope `drop` names and every scope below it from the file's `scopes`,
+   * after every write queued before it, judged against the newest file; resolves with
+   * the policy and the number of grants removed. Rejects with the judgment's error,
+   * `SCOPE_INVALID`, and `STORE_UNAVAILABLE` / `CAPS_STORE_BUSY` as `update` does.
+   */
+  async dropScope(drop: ScopeDrop): Promise<ScopeDropped> {
+    if (this.closed) throw unavailable('the capability store is closed');
+    let removed = 0;
+    const policy = await this.queue.submit({ drop, removed: (count) => void (removed = count) });
+    return { policy, removed };
   }
 
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void {

@@ -3,20 +3,26 @@ import { describe, it } from 'node:test';
 import { parseCapsFile } from '../../src/capabilities/caps-file';
 import { openBackend } from '../../src/stores/backend';
 import { capsFileWith } from '../fixtures/temp-folder';
-import { CONTRACT_CAPS, backendContract } from './backend-contract';
+import { CONTRACT_CAPS, backendContract, type BackendFactory } from './backend-contract';
 import { MemoryRevocationStore } from '../../src/tokens/revocation-store';
+import { scopedStoreContract } from './scoped-store-contract';
 
-backendContract('memory', async (t, text) => {
+const openMemory: BackendFactory = async (t, text) => {
   const backend = await openBackend({ kind: 'memory', policy: parseCapsFile(text, 'caps.yaml') });
   t.after(() => backend.close());
   return backend;
-});
+};
 
-backendContract('file', async (t, text) => {
+const openFile: BackendFactory = async (t, text) => {
   const backend = await openBackend({ kind: 'file', capsFile: capsFileWith(t, text) });
   t.after(() => backend.close());
   return backend;
-});
+};
+
+backendContract('memory', openMemory);
+backendContract('file', openFile);
+scopedStoreContract('memory', openMemory);
+scopedStoreContract('file', openFile);
 
 describe('openBackend', () => {
   it('uses the stores it is given as they are and leaves them open when it closes', async (t) => {
