@@ -19,7 +19,8 @@ export async function exportCommand(choice: StoreChoice, io: CliIo): Promise<num
   if (accounts === undefined) throw new CapabilitiesError('STORE_UNAVAILABLE', 'this Redis prefix holds no accounts');
   const sorted = <T>(map: ReadonlyMap<string, T>): Record<string, T> => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
   const scopes = Object.fromEntries(Object.entries(sorted(accounts.scopes)).map(([scope, grants]) => [scope, sorted(grants)]));
-  const document = new Document({ users: sorted(accounts.users), ...(accounts.scopes.size > 0 ? { scopes } : {}), identities: sorted(accounts.identities) });
+  // Accounts with the same list share one array: written out each, never as a YAML alias.
+  const document = new Document({ users: sorted(accounts.users), ...(accounts.scopes.size > 0 ? { scopes } : {}), identities: sorted(accounts.identities) }, { aliasDuplicateObjects: false });
   visit(document, { Seq: (_, node) => void (node.flow = true) });
   printLines(io, document.toString({ flowCollectionPadding: false }).trimEnd());
   return EXIT_OK;

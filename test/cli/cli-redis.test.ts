@@ -78,6 +78,37 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     assert.equal((await cli(['export', ...other])).out, exported.out);
   });
 
+  it('exports the scoped grants as a scopes: block after users:, which import loads into another prefix', async (t) => {
+    const { folder } = setUp(t);
+    const scoped = `${CAPS}scopes:\n  shop:paris/oven:2:\n    carl@example.com: [read]\n  shop:paris:\n    bob@example.com: [write, user_management]\n    amy@example.com: [read]\n`;
+    const caps = capsFileWith(t, scoped);
+    const shared = ['--caps', caps, '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)];
+    await cli(['list', ...shared]);
+    const exported = await cli(['export', ...shared]);
+    assert.equal(exported.status, 0, exported.err);
+    assert.equal(
+      exported.out,
+      [
+        'users:',
+        '  alice@example.com: [admin]',
+        '  bot@service: [write]',
+        'scopes:',
+        '  shop:paris:',
+        '    amy@example.com: [read]',
+        '    bob@example.com: [write, user_management]',
+        '  shop:paris/oven:2:',
+        '    carl@example.com: [read]',
+        'identities:',
+        '  github:1001: alice@example.com',
+      ].join('\n'),
+    );
+    const file = join(folder, 'accounts.yaml');
+    writeFileSync(file, exported.out);
+    const other = ['--caps', capsFileWith(t, CAPS), '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)];
+    assert.equal((await cli(['import', file, ...other])).status, 0);
+    assert.equal((await cli(['export', ...other])).out, exported.out);
+  });
+
   it('refuses to import over a prefix holding accounts unless --replace, and checks the file first', async (t) => {
     const { shared, folder } = setUp(t);
     await cli(['list', ...shared]);
