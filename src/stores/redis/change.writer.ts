@@ -229,7 +229,7 @@ export class ChangeWriter {
   }
 
   private async runOn(
-    script: Exclude<keyof StoreCommands, 'capsImport'>,
+    script: Exclude<keyof StoreCommands, 'capsImport' | 'capsScopes'>,
     dataKeys: readonly string[],
     fields: readonly string[],
   ): Promise<Written | { readonly held: string }> {
@@ -248,7 +248,7 @@ export class ChangeWriter {
     throw new StoreUnavailableError('Redis answered too late: the change was not applied');
   }
 
-  private async run(script: Exclude<keyof StoreCommands, 'capsImport'>, dataKeys: readonly string[], judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {
+  private async run(script: Exclude<keyof StoreCommands, 'capsImport' | 'capsScopes'>, dataKeys: readonly string[], judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {
     // Redis refuses to run the script past this moment, so a write that timed out here never lands later.
     const deadline = this.connections.serverNow() + this.commandTimeoutMs - Math.min(250, this.commandTimeoutMs / 4);
     let reply: unknown;

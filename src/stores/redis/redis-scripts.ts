@@ -216,6 +216,25 @@ end
 return 1
 `;
 
+/**
+ * KEYS[1] the set of scopes; ARGV[1] what each scope's hash is named after. Reads only:
+ * answers each scope holding grants and, in one string, its hash's fields and values
+ * joined by line feeds (email, JSON list, email, JSON list…). Neither a canonical email
+ * nor what JSON.stringify writes holds a line feed, and one string a scope instead of
+ * two a grant is what makes a million grants quick to read.
+ */
+const SCOPES = `
+local out = {}
+for _, scope in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local fields = redis.call('HGETALL', ARGV[1] .. scope)
+  if #fields > 0 then
+    out[#out + 1] = scope
+    out[#out + 1] = table.concat(fields, '\\n')
+  end
+end
+return out
+`;
+
 /** The commands the stores add to their ioredis client. */
 export interface StoreCommands {
   capsGrant(...args: (string | number)[]): Promise<unknown>;
@@ -228,6 +247,7 @@ export interface StoreCommands {
   capsKeyCreate(...args: (string | number)[]): Promise<unknown>;
   capsKeyRevoke(...args: (string | number)[]): Promise<unknown>;
   capsAudit(...args: (string | number)[]): Promise<unknown>;
+  capsScopes(...args: (string | number)[]): Promise<unknown>;
 }
 
 export type ScriptedRedis = Redis & StoreCommands;
@@ -246,5 +266,6 @@ export function withStoreScripts(redis: Redis): ScriptedRedis {
   redis.defineCommand('capsKeyCreate', { numberOfKeys: 5, lua: KEY_CREATE });
   redis.defineCommand('capsKeyRevoke', { numberOfKeys: 5, lua: KEY_REVOKE });
   redis.defineCommand('capsAudit', { numberOfKeys: 4, lua: AUDIT });
+  redis.defineCommand('capsScopes', { numberOfKeys: 1, lua: SCOPES });
   return scripted;
 }

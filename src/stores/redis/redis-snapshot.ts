@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { ScopedGrants } from '../../capabilities/scoped-grants';
 import type { ApiKeyRecord } from '../../keys/api-key';
 import { parseApiKey, parseNames } from './change-entry';
 import type { RedisKeys } from './redis-keys';
+import type { ScriptedRedis } from './redis-scripts';
 
 /** The whole shared state at one version, read in one atomic step. */
 export interface RedisSnapshot {
@@ -22,32 +23,16 @@ export interface RedisSnapshot {
   readonly apiKeys: readonly ApiKeyRecord[];
 }
 
-/** Snapshots read again because scopes appeared between listing them and reading them, before giving up. */
-const MAX_SNAPSHOT_ATTEMPTS = 20;
-
 /**
  * Reads every key of the store inside one MULTI, so the parts agree with each other
- * and with the version. Accounts with the same list share one array. Each scope's
- * grants are a hash of their own, so the scopes are listed first and read in the
- * MULTI with the list again: the grants of every scope listed there are all there is
- * (the scripts add a scope to the list in the step that writes its hash), and the
- * whole is read again in the rare case a scope was added in between.
+ * and with the version. Accounts with the same list share one array, and an account's
+ * email one string, wherever it is granted.
  *
  * @example
  * const snapshot = await readSnapshot(redis, redisKeys('nest-capabilities:'));
  */
-export async function readSnapshot(redis: Redis, keys: RedisKeys): Promise<RedisSnapshot> {
-  let listed = await redis.smembers(keys.scopes);
-  for (let attempt = 0; attempt < MAX_SNAPSHOT_ATTEMPTS; attempt++) {
-    const read = await readAt(redis, keys, listed);
-    if ('snapshot' in read) return read.snapshot;
-    listed = read.listed;
-  }
-  throw new Error('the scopes of the shared store kept changing while it was read');
-}
-
-async function readAt(redis: Redis, keys: RedisKeys, listed: readonly string[]): Promise<{ readonly snapshot: RedisSnapshot } | { readonly listed: string[] }> {
-  let transaction = redis
+export async function readSnapshot(redis: ScriptedRedis, keys: RedisKeys): Promise<RedisSnapshot> {
+  const transaction = redis
     .multi()
     .get(keys.epoch)
     .get(keys.version)
@@ -56,9 +41,9 @@ async function readAt(redis: Redis, keys: RedisKeys, listed: readonly string[]):
     .zrange(keys.revokedTokens, '0', '-1', 'WITHSCORES')
     .hgetall(keys.revokedAccounts)
     .xrevrange(keys.log, '+', '-', 'COUNT', 1)
-    .hgetall(keys.apiKeys)
-    .smembers(keys.scopes);
-  for (const scope of listed) transaction = transaction.hgetall(keys.scopeGrants + scope);
+    .hgetall(keys.apiKeys);
+  // In a transaction a script queues like any command; its answer comes with the others.
+  (transaction as ChainableCommander & { capsScopes(...args: string[]): ChainableCommander }).capsScopes(keys.scopes, keys.scopeGrants);
   const replies = await transaction.exec();
   if (replies === null) throw new Error('the snapshot transaction was aborted');
   const values = replies.map(([error, value]) => {
@@ -76,49 +61,57 @@ async function readAt(redis: Redis, keys: RedisKeys, listed: readonly string[]):
     Record<string, string>,
     string[],
   ];
-  const known = new Set(listed);
-  if (!scopes.every((scope) => known.has(scope))) return { listed: scopes };
   const shared = new Map<string, readonly string[]>();
+  const parsedUsers = parseUsers(users, shared);
   return {
-    snapshot: {
-      epoch,
-      version: Number(version ?? 0),
-      users: parseUsers(users, shared),
-      scopes: parseScopes(listed, values.slice(9) as Record<string, string>[], shared),
-      identities: new Map(Object.entries(identities)),
-      revokedTokens: parseTokens(tokens),
-      revokedAccounts: Object.fromEntries(Object.entries(accounts).map(([email, cutoff]) => [email, Number(cutoff)])),
-      lastId: last[0]?.[0] ?? '0-0',
-      // A record that does not parse is left out: an unknown key is refused like a revoked one.
-      apiKeys: Object.values(apiKeys)
-        .map((json) => parseApiKey(json))
-        .filter((record): record is ApiKeyRecord => record !== undefined)
-        .sort((a, b) => a.createdAt - b.createdAt),
-    },
+    epoch,
+    version: Number(version ?? 0),
+    users: parsedUsers,
+    scopes: parseScopes(scopes, parsedUsers, shared),
+    identities: new Map(Object.entries(identities)),
+    revokedTokens: parseTokens(tokens),
+    revokedAccounts: Object.fromEntries(Object.entries(accounts).map(([email, cutoff]) => [email, Number(cutoff)])),
+    lastId: last[0]?.[0] ?? '0-0',
+    // A record that does not parse is left out: an unknown key is refused like a revoked one.
+    apiKeys: Object.values(apiKeys)
+      .map((json) => parseApiKey(json))
+      .filter((record): record is ApiKeyRecord => record !== undefined)
+      .sort((a, b) => a.createdAt - b.createdAt),
   };
 }
 
-// A scope listed but removed since holds nothing: its hash reads empty, and it is left out.
-function parseScopes(listed: readonly string[], hashes: readonly Record<string, string>[], shared: Map<string, readonly string[]>): ScopedGrants {
+/** The SCOPES script's answer: scope, then its emails and JSON lists joined by line feeds, for each scope. */
+function parseScopes(flat: readonly string[], users: ReadonlyMap<string, unknown>, shared: Map<string, readonly string[]>): ScopedGrants {
+  // An email cut out of a long string keeps the whole string alive; one string per account does not.
+  const emails = new Map<string, string>();
+  for (const email of users.keys()) emails.set(email, email);
   const scopes = new Map<string, ReadonlyMap<string, readonly string[]>>();
-  listed.forEach((scope, index) => {
-    const grants = parseUsers(hashes[index]!, shared);
-    if (grants.size > 0) scopes.set(scope, grants);
-  });
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const fields = flat[i + 1]!.split('\n');
+    const grants = new Map<string, readonly string[]>();
+    for (let f = 0; f + 1 < fields.length; f += 2) {
+      const cut = fields[f]!;
+      let email = emails.get(cut);
+      if (email === undefined) emails.set(cut, (email = Buffer.from(cut).toString()));
+      grants.set(email, sharedList(fields[f + 1]!, shared));
+    }
+    if (grants.size > 0) scopes.set(flat[i]!, grants);
+  }
   return scopes;
+}
+
+function sharedList(json: string, shared: Map<string, readonly string[]>): readonly string[] {
+  let names = shared.get(json);
+  if (names === undefined) {
+    names = parseNames(json) ?? [];
+    shared.set(json, names);
+  }
+  return names;
 }
 
 function parseUsers(raw: Record<string, string>, shared: Map<string, readonly string[]>): Map<string, readonly string[]> {
   const users = new Map<string, readonly string[]>();
-  for (const email of Object.keys(raw)) {
-    const json = raw[email]!;
-    let names = shared.get(json);
-    if (names === undefined) {
-      names = parseNames(json) ?? [];
-      shared.set(json, names);
-    }
-    users.set(email, names);
-  }
+  for (const email of Object.keys(raw)) users.set(email, sharedList(raw[email]!, shared));
   return users;
 }
 

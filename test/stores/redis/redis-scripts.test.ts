@@ -4,6 +4,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { storedApiKey } from '../../../src/stores/api-key-json';
 import { redisKeys, type RedisKeys } from '../../../src/stores/redis/redis-keys';
 import { withStoreScripts, type ScriptedRedis, type StoreCommands } from '../../../src/stores/redis/redis-scripts';
+import { readSnapshot } from '../../../src/stores/redis/redis-snapshot';
 import type { ApiKeyRecord } from '../../../src/keys/api-key';
 import { capsFileWith } from '../../fixtures/temp-folder';
 import { waitUntil } from '../../fixtures/wait-until';
@@ -30,7 +31,7 @@ const HOSTILE = [
 
 const EPOCH = 'scripts-test-epoch';
 
-type Script = Exclude<keyof StoreCommands, 'capsImport'>;
+type Script = Exclude<keyof StoreCommands, 'capsImport' | 'capsScopes'>;
 
 /** A client with the store's scripts on a fresh prefix that has an epoch (so the scripts run). */
 async function scripted(t: TestContext): Promise<{ redis: ScriptedRedis; keys: RedisKeys }> {
@@ -113,6 +114,15 @@ describe('Redis scripts take anything JSON.stringify writes, byte for byte', () 
       assert.equal((await run(redis, keys, 'capsAudit', [keys.audit], ['COUNT', '1000', entry]) as unknown[])[0], 'OK');
       assert.deepEqual((await redis.xrevrange(keys.audit, '+', '-', 'COUNT', 1))[0]?.[1], ['entry', entry]);
     }
+  });
+
+  test('scoped grants of hostile text read back in the snapshot as written', async (t) => {
+    const { redis, keys } = await scripted(t);
+    const fields = HOSTILE.flatMap((text, index) => [`shop:s${index % 3}`, `u${index}@example.com`, JSON.stringify([text, 'read'])]);
+    assert.equal((await run(redis, keys, 'capsGrant', [keys.users, keys.scopes], [keys.scopeGrants, ...fields]) as unknown[])[0], 'OK');
+    const snapshot = await readSnapshot(redis, keys);
+    for (const [index, text] of HOSTILE.entries()) assert.deepEqual(snapshot.scopes.get(`shop:s${index % 3}`)?.get(`u${index}@example.com`), [text, 'read'], `grant ${index}`);
+    assert.equal(snapshot.scopes.size, 3);
   });
 
   test('an import keeps hostile text as sent', async (t) => {
