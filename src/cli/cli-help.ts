@@ -45,16 +45,20 @@ issuer from BASE_URL; both must be those of the app.
   --json           print {"service_token", "user", "capabilities", "expires_at"}
 
 Prints only the token otherwise, e.g. TOKEN=$(nest-capabilities token --user ci@service).`,
-  grant: `Usage: nest-capabilities grant EMAIL CAPABILITY... [--caps FILE] [--redis URL] [--prefix PREFIX]
+  grant: `Usage: nest-capabilities grant EMAIL CAPABILITY... [--scope SCOPE] [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Adds each CAPABILITY to EMAIL's grants in the capability file, with the rules of
 the management API (known capabilities only), one atomic write that keeps the
-file's comments and key order. A running app picks the change up by itself.`,
-  revoke: `Usage: nest-capabilities revoke EMAIL CAPABILITY... [--caps FILE] [--redis URL] [--prefix PREFIX]
+file's comments and key order. A running app picks the change up by itself.
+
+  --scope SCOPE    grant at SCOPE (e.g. shop:paris) only: it holds there and below`,
+  revoke: `Usage: nest-capabilities revoke EMAIL CAPABILITY... [--scope SCOPE] [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Removes each CAPABILITY from EMAIL's grants in the capability file, with the rules
 of the management API (known capabilities only; the last admin stays), one atomic
-write that keeps comments and key order. Grants under "pinned" are not touched.`,
+write that keeps comments and key order. Grants under "pinned" are not touched.
+
+  --scope SCOPE    remove from the grants at exactly SCOPE (e.g. shop:paris)`,
   delete: `Usage: nest-capabilities delete EMAIL [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Offboarding: deletes EMAIL as POST /manage_capabilities/delete does. Its entry under
@@ -76,10 +80,13 @@ the shared store in one atomic step, checked like the app's start-up checks a
 caps.yaml against the graph of the capability file; somebody must hold admin.
 Refuses a prefix that holds accounts already, unless --replace: then they are
 replaced and every running instance reloads.`,
-  list: `Usage: nest-capabilities list [EMAIL] [--caps FILE] [--json] [--redis URL] [--prefix PREFIX]
+  list: `Usage: nest-capabilities list [EMAIL] [--scope SCOPE] [--caps FILE] [--json] [--redis URL] [--prefix PREFIX]
 
 Without EMAIL: every account and its grants as stored. With EMAIL: its stored
-grants and its effective capabilities (implications, pinned and default included).`,
+grants and its effective capabilities (implications, pinned and default included).
+
+  --scope SCOPE    the grants stored at SCOPE and below it; with EMAIL, also what
+                   it may use at SCOPE`,
   keys: `Usage: nest-capabilities keys create NAME CAPABILITY... [--ttl DURATION] [--note TEXT] [--json]
        nest-capabilities keys list [--json]
        nest-capabilities keys revoke NAME

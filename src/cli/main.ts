@@ -25,6 +25,7 @@ const OPTIONS = {
   redis: { type: 'string' },
   prefix: { type: 'string' },
   replace: { type: 'boolean' },
+  scope: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -33,10 +34,10 @@ const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
   init: ['caps'],
   validate: ['caps'],
   token: ['caps', 'user', 'ttl', 'json', 'redis', 'prefix'],
-  grant: ['caps', 'redis', 'prefix'],
-  revoke: ['caps', 'redis', 'prefix'],
+  grant: ['caps', 'redis', 'prefix', 'scope'],
+  revoke: ['caps', 'redis', 'prefix', 'scope'],
   delete: ['caps', 'redis', 'prefix'],
-  list: ['caps', 'json', 'redis', 'prefix'],
+  list: ['caps', 'json', 'redis', 'prefix', 'scope'],
   export: ['caps', 'redis', 'prefix'],
   import: ['caps', 'redis', 'prefix', 'replace'],
   keys: ['caps', 'ttl', 'note', 'json', 'redis', 'prefix'],
@@ -83,7 +84,7 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
         return await tokenCommand({ user: values.user, ttl: values.ttl, choice, json: values.json === true }, io);
       case 'grant':
       case 'revoke':
-        return await editCommand(command, positionals, choice, io);
+        return await editCommand(command, positionals, choice, io, values.scope);
       case 'delete':
         return await deleteCommand(positionals, choice, io);
       case 'keys':
@@ -97,7 +98,7 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
       case 'import':
         return await importCommand(positionals, choice, values.replace === true, io);
       default:
-        return await listCommand(positionals, choice, values.json === true, io);
+        return await listCommand(positionals, choice, values.json === true, io, values.scope);
     }
   } catch (error) {
     return report(error, io);

@@ -13,6 +13,7 @@ import { rawRedis, redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
 import type { AuditEntry } from '../../src/audit/audit-log';
+import { RedisStores } from '../../src/stores/redis';
 
 const CAPS = readWriteCaps({
   users: ['alice@example.com: [admin]', 'bot@service: [write]'],
@@ -31,6 +32,39 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     const listed = await cli(['list', '--json', ...shared]);
     assert.deepEqual(JSON.parse(listed.out), { users: { 'alice@example.com': ['admin'], 'bob@example.com': ['write'], 'bot@service': ['write'] } });
     assert.equal((await cli(['revoke', 'bob@example.com', 'write', ...shared])).out, 'bob@example.com: (nothing stored)');
+  });
+
+  it('grants, revokes and lists at a scope with --scope, shared with a running instance', async (t) => {
+    const { shared, caps } = setUp(t);
+    const prefix = shared[shared.length - 1]!;
+    assert.deepEqual(await cli(['grant', 'bob@example.com', 'write', 'user_management', '--scope', 'shop:paris', ...shared]), {
+      status: 0,
+      out: 'bob@example.com at shop:paris: user_management, write',
+      err: '',
+    });
+    assert.equal(await rawRedis(t).hget(`${prefix}scope:shop:paris`, 'bob@example.com'), '["write","user_management"]');
+    const stores = await RedisStores.open({ capsFile: caps, redis: { url: TEST_REDIS_URL, prefix }, logger: { log: () => undefined, warn: () => undefined, error: () => undefined } });
+    t.after(() => stores.close());
+    assert.equal(stores.capabilities.current().can('bob@example.com', 'write', 'shop:paris/oven:1'), true);
+    assert.equal(stores.capabilities.current().can('bob@example.com', 'write', 'shop:lyon'), false);
+
+    await cli(['grant', 'amy@example.com', 'read', '--scope', 'shop:paris/oven:1', ...shared]);
+    assert.deepEqual(JSON.parse((await cli(['list', '--json', '--scope', 'shop:paris', ...shared])).out), {
+      scope: 'shop:paris',
+      scopes: { 'shop:paris': { 'bob@example.com': ['write', 'user_management'] }, 'shop:paris/oven:1': { 'amy@example.com': ['read'] } },
+    });
+    assert.deepEqual(JSON.parse((await cli(['list', 'bob@example.com', '--json', '--scope', 'shop:paris/oven:1', ...shared])).out), {
+      email: 'bob@example.com',
+      scope: 'shop:paris/oven:1',
+      scopes: {},
+      effective: ['read', 'user_management', 'write'],
+    });
+    assert.equal((await cli(['revoke', 'bob@example.com', 'write', '--scope', 'shop:paris', ...shared])).out, 'bob@example.com at shop:paris: user_management');
+    await waitUntil(() => !stores.capabilities.current().can('bob@example.com', 'write', 'shop:paris'), 'the instance sees the revocation');
+
+    const invalid = await cli(['grant', 'bob@example.com', 'read', '--scope', 'shop:../x', ...shared]);
+    assert.equal(invalid.status, 1);
+    assert.match(invalid.err, /SCOPE_INVALID/);
   });
 
   it('keeps the rules of the API: unknown capabilities and the last admin are refused', async (t) => {
