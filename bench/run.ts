@@ -42,7 +42,7 @@ function machine(): string {
 }
 
 /** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md unless BENCH_RESULTS names a file). */
-const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-soak', 'admin-page', 'policy-tools'] as const;
+const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-scopes', 'redis-soak', 'admin-page', 'policy-tools'] as const;
 
 function adapterOf(name: string, fallback: AdapterName): AdapterName {
   const value = process.env[name] ?? fallback;
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       target(`50 concurrent adds vs one add, ${thousands(users)} users`, '≤ 3×', ratio, ratio <= 3);
     }
   }
-  if (parts.has('redis-route') || parts.has('redis') || parts.has('redis-soak')) sections.push('## 5. Many instances on one Redis', '');
+  if (parts.has('redis-route') || parts.has('redis') || parts.has('redis-scopes') || parts.has('redis-soak')) sections.push('## 5. Many instances on one Redis', '');
   if (parts.has('redis-route')) {
     // Loaded only when asked for: it needs a Redis (BENCH_REDIS_URL, default 127.0.0.1:6379).
     const { benchRedisRoute } = await import('./redis.bench.js');
@@ -140,6 +140,12 @@ async function main(): Promise<void> {
     sections.push(figures.markdown);
     target('propagation to another instance, p50 (ms)', '< 10', figures.propagationP50, figures.propagationP50 < 10);
     target('propagation to another instance, p99 (ms)', '< 100', figures.propagationP99, figures.propagationP99 < 100);
+  }
+  if (parts.has('redis-scopes')) {
+    const { benchRedisScopes } = await import('./redis-scopes.bench.js');
+    const figures = await benchRedisScopes({ accounts: positive('BENCH_SCOPES_ACCOUNTS', 100_000), scopes: positive('BENCH_SCOPES', 10_000), perScope: positive('BENCH_SCOPES_PER_SCOPE', 100) });
+    console.log(figures.markdown);
+    sections.push(figures.markdown);
   }
   if (parts.has('redis-soak')) {
     // BENCH_SOAK_SECONDS=20 for a try-out; whether memory settles shows only after a minute or more.

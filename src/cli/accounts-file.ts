@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import type { CapabilityPolicy } from '../capabilities/capability-policy';
+import { CapabilityPolicy } from '../capabilities/capability-policy';
 import { ADMIN_CAPABILITY } from '../capabilities/capability-graph';
 import { parseCapsFile } from '../caps-file/caps-file';
 import { GrantError } from '../errors';
 
 /**
- * The accounts of `file` (a caps.yaml `users:` block and `identities:` block, alone
- * or in a whole caps.yaml) checked as the app's start-up checks a caps.yaml (valid
+ * The accounts of `file` (a caps.yaml `users:` block, `scopes:` block and `identities:`
+ * block, alone or in a whole caps.yaml) checked as the app's start-up checks a caps.yaml (valid
  * emails, defined capabilities, well-formed identities, with the file's own lines in
  * errors) against the deployed graph of `deployed`; and `admin` must stay with
  * somebody. Returns `deployed` holding those accounts.
@@ -20,7 +20,8 @@ export async function readAccountsFile(file: string, deployed: CapabilityPolicy)
   // A bare users/identities block gets the deployed graph appended, so lines in errors stay the file's own.
   const whole = /^capabilities\s*:/m.test(text) ? text : `${text.replace(/\s*$/, '\n')}${graphYaml(deployed)}`;
   const imported = parseCapsFile(whole, file);
-  let policy = deployed.withUsers(imported.users);
+  // The scoped grants are FILE's, never those of the deployed caps file.
+  let policy = new CapabilityPolicy({ ...deployed.withUsers(imported.users), scopes: imported.scopes });
   for (const [identity, email] of imported.identities) policy = policy.withIdentityLink(identity, email);
   assertSomeAdmin(policy, file);
   return policy;

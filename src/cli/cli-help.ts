@@ -90,7 +90,7 @@ file's comments and key order. A running app picks the change up by itself.
 
   --scope S   grant at scope S only (e.g. shop:paris or org:acme/project:42): it
               holds there and below, never elsewhere; written to the "scopes:" block
-              of the capability file (not with --redis)`,
+              of the capability file, or kept in the shared store`,
   revoke: `Usage: nest-capabilities revoke EMAIL CAPABILITY... [--scope S] [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Removes each CAPABILITY from EMAIL's grants in the capability file, with the rules
@@ -99,7 +99,7 @@ write that keeps comments and key order. Grants under "pinned" are not touched.
 
   --scope S   remove from EMAIL's grants at exactly scope S (grants above or below
               S stay); an account left with nothing at S, and a scope left empty,
-              leave the "scopes:" block (not with --redis)`,
+              leave the "scopes:" block (or the shared store)`,
   delete: `Usage: nest-capabilities delete EMAIL [--caps FILE] [--redis URL] [--prefix PREFIX]
 
 Offboarding: deletes EMAIL as POST /manage_capabilities/delete does. Its entry under
@@ -129,7 +129,7 @@ effective capabilities (implications, pinned and default included) and its grant
 at each scope.
 
   --scope S   only the grants at S and below; with EMAIL, also what it may use at S
-              (not with --redis)
+             
   --json      {"users", "scopes"} ("scopes" when there are any, or with --scope),
               or for EMAIL {"email", "capabilities", "effective", "scopes"}`,
   keys: `Usage: nest-capabilities keys create NAME CAPABILITY... [--scope SCOPE] [--ttl DURATION] [--note TEXT] [--json]

@@ -17,7 +17,7 @@ import { withBackend, type StoreChoice } from './store-choice';
 export async function editCommand(kind: 'grant' | 'revoke', positionals: readonly string[], choice: StoreChoice, io: CliIo, rawScope?: string): Promise<number> {
   const [rawEmail, ...rawNames] = positionals;
   if (rawEmail === undefined || rawNames.length === 0) throw new UsageError(`${kind} needs an EMAIL and at least one CAPABILITY`, kind);
-  const scope = scopeOption(rawScope, choice, kind);
+  const scope = scopeOption(rawScope);
   const email = assertEmail(rawEmail);
   const names = rawNames.map((name) => assertCapabilityName(name));
   if (scope !== undefined) return editAtScope(kind, email, names, scope, choice, io);
@@ -44,11 +44,8 @@ export async function editCommand(kind: 'grant' | 'revoke', positionals: readonl
   return EXIT_OK;
 }
 
-// Scoped grants are written to the capability file; a shared store keeps them its own way.
-function scopeOption(raw: string | undefined, choice: StoreChoice, command: string): string | undefined {
-  if (raw === undefined) return undefined;
-  if (choice.redis !== undefined) throw new UsageError('--scope works on the capability file; leave out --redis (and $REDIS_URL)', command);
-  return assertScope(raw, '--scope');
+function scopeOption(raw: string | undefined): string | undefined {
+  return raw === undefined ? undefined : assertScope(raw, '--scope');
 }
 
 async function editAtScope(kind: 'grant' | 'revoke', email: string, names: readonly string[], scope: string, choice: StoreChoice, io: CliIo): Promise<number> {
@@ -71,7 +68,7 @@ async function editAtScope(kind: 'grant' | 'revoke', email: string, names: reado
       (after) => `${grantChangeDetail(before, after.storedAt(email, scope))} at ${scope}`,
     ),
   );
-  io.out(`${email} at ${scope}: ${[...policy.storedAt(email, scope)].sort().join(', ') || '(nothing stored)'}`);
+  io.out(describeAt(policy, email, scope));
   return EXIT_OK;
 }
 
@@ -82,7 +79,7 @@ async function editAtScope(kind: 'grant' | 'revoke', email: string, names: reado
  */
 export async function listCommand(positionals: readonly string[], choice: StoreChoice, json: boolean, io: CliIo, rawScope?: string): Promise<number> {
   if (positionals.length > 1) throw new UsageError('list takes at most one EMAIL', 'list');
-  const scope = scopeOption(rawScope, choice, 'list');
+  const scope = scopeOption(rawScope);
   const policy = await withBackend(choice, io, async ({ capabilities }) => capabilities.current());
   if (positionals[0] === undefined) {
     const users = policy.usersAsObject();
@@ -114,6 +111,10 @@ export async function listCommand(positionals: readonly string[], choice: StoreC
     if (scope !== undefined) io.out(`  effective at ${scope}: ${policy.effectiveAt({ email, kind: 'user', via: 'session' }, scope).toArray().join(', ') || '(none)'}`);
   }
   return EXIT_OK;
+}
+
+function describeAt(policy: CapabilityPolicy, email: string, scope: string): string {
+  return `${email} at ${scope}: ${[...policy.storedAt(email, scope)].sort().join(', ') || '(nothing stored)'}`;
 }
 
 function describe(policy: CapabilityPolicy, email: string): string {

@@ -10,12 +10,17 @@ import { appendAll, importAuditEntries } from './import-audit';
 import { withBackend, type StoreChoice } from './store-choice';
 import { printLines } from './terminal-text';
 
-/** `export`: the accounts and identities of the shared store as a caps.yaml `users:` and `identities:` block. */
+/**
+ * `export`: the accounts, scoped grants and identities of the shared store as a caps.yaml
+ * `users:`, `scopes:` (only when some scope holds a grant) and `identities:` block.
+ */
 export async function exportCommand(choice: StoreChoice, io: CliIo): Promise<number> {
   const accounts = await exportSharedAccounts(requireRedis(choice, 'export'));
   if (accounts === undefined) throw new CapabilitiesError('STORE_UNAVAILABLE', 'this Redis prefix holds no accounts');
   const sorted = <T>(map: ReadonlyMap<string, T>): Record<string, T> => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
-  const document = new Document({ users: sorted(accounts.users), identities: sorted(accounts.identities) });
+  const scopes = Object.fromEntries(Object.entries(sorted(accounts.scopes)).map(([scope, grants]) => [scope, sorted(grants)]));
+  // Accounts with the same list share one array: written out each, never as a YAML alias.
+  const document = new Document({ users: sorted(accounts.users), ...(accounts.scopes.size > 0 ? { scopes } : {}), identities: sorted(accounts.identities) }, { aliasDuplicateObjects: false });
   visit(document, { Seq: (_, node) => void (node.flow = true) });
   printLines(io, document.toString({ flowCollectionPadding: false }).trimEnd());
   return EXIT_OK;

@@ -13,6 +13,7 @@ import { rawRedis, redisTestPrefix, TEST_REDIS_URL } from '../support/redis-test
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
 import type { AuditEntry } from '../../src/audit/audit-log';
+import { RedisStores } from '../../src/stores/redis';
 
 const CAPS = readWriteCaps({
   users: ['alice@example.com: [admin]', 'bot@service: [write]'],
@@ -31,6 +32,41 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     const listed = await cli(['list', '--json', ...shared]);
     assert.deepEqual(JSON.parse(listed.out), { users: { 'alice@example.com': ['admin'], 'bob@example.com': ['write'], 'bot@service': ['write'] } });
     assert.equal((await cli(['revoke', 'bob@example.com', 'write', ...shared])).out, 'bob@example.com: (nothing stored)');
+  });
+
+  it('grants, revokes and lists at a scope with --scope, shared with a running instance', async (t) => {
+    const { shared, caps } = setUp(t);
+    const prefix = shared[shared.length - 1]!;
+    assert.deepEqual(await cli(['grant', 'bob@example.com', 'write', 'user_management', '--scope', 'shop:paris', ...shared]), {
+      status: 0,
+      out: 'bob@example.com at shop:paris: user_management, write',
+      err: '',
+    });
+    assert.equal(await rawRedis(t).hget(`${prefix}scope:shop:paris`, 'bob@example.com'), '["write","user_management"]');
+    const stores = await RedisStores.open({ capsFile: caps, redis: { url: TEST_REDIS_URL, prefix }, logger: { log: () => undefined, warn: () => undefined, error: () => undefined } });
+    t.after(() => stores.close());
+    assert.equal(stores.capabilities.current().can('bob@example.com', 'write', 'shop:paris/oven:1'), true);
+    assert.equal(stores.capabilities.current().can('bob@example.com', 'write', 'shop:lyon'), false);
+
+    await cli(['grant', 'amy@example.com', 'read', '--scope', 'shop:paris/oven:1', ...shared]);
+    assert.deepEqual(JSON.parse((await cli(['list', '--json', '--scope', 'shop:paris', ...shared])).out), {
+      scope: 'shop:paris',
+      scopes: { 'shop:paris': { 'bob@example.com': ['write', 'user_management'] }, 'shop:paris/oven:1': { 'amy@example.com': ['read'] } },
+    });
+    assert.deepEqual(JSON.parse((await cli(['list', 'bob@example.com', '--json', '--scope', 'shop:paris/oven:1', ...shared])).out), {
+      email: 'bob@example.com',
+      capabilities: [],
+      effective: ['read'],
+      scopes: {},
+      scope: 'shop:paris/oven:1',
+      effective_at_scope: ['read', 'user_management', 'write'],
+    });
+    assert.equal((await cli(['revoke', 'bob@example.com', 'write', '--scope', 'shop:paris', ...shared])).out, 'bob@example.com at shop:paris: user_management');
+    await waitUntil(() => !stores.capabilities.current().can('bob@example.com', 'write', 'shop:paris'), 'the instance sees the revocation');
+
+    const invalid = await cli(['grant', 'bob@example.com', 'read', '--scope', 'shop:../x', ...shared]);
+    assert.equal(invalid.status, 1);
+    assert.match(invalid.err, /SCOPE_INVALID/);
   });
 
   it('keeps the rules of the API: unknown capabilities and the last admin are refused', async (t) => {
@@ -75,6 +111,37 @@ describe('nest-capabilities on a shared store (--redis, --prefix)', () => {
     writeFileSync(file, exported.out);
     const other = ['--caps', caps, '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)];
     assert.deepEqual(await cli(['import', file, ...other]), { status: 0, out: 'imported 3 accounts and 1 identities', err: '' });
+    assert.equal((await cli(['export', ...other])).out, exported.out);
+  });
+
+  it('exports the scoped grants as a scopes: block after users:, which import loads into another prefix', async (t) => {
+    const { folder } = setUp(t);
+    const scoped = `${CAPS}scopes:\n  shop:paris/oven:2:\n    carl@example.com: [read]\n  shop:paris:\n    bob@example.com: [write, user_management]\n    amy@example.com: [read]\n`;
+    const caps = capsFileWith(t, scoped);
+    const shared = ['--caps', caps, '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)];
+    await cli(['list', ...shared]);
+    const exported = await cli(['export', ...shared]);
+    assert.equal(exported.status, 0, exported.err);
+    assert.equal(
+      exported.out,
+      [
+        'users:',
+        '  alice@example.com: [admin]',
+        '  bot@service: [write]',
+        'scopes:',
+        '  shop:paris:',
+        '    amy@example.com: [read]',
+        '    bob@example.com: [write, user_management]',
+        '  shop:paris/oven:2:',
+        '    carl@example.com: [read]',
+        'identities:',
+        '  github:1001: alice@example.com',
+      ].join('\n'),
+    );
+    const file = join(folder, 'accounts.yaml');
+    writeFileSync(file, exported.out);
+    const other = ['--caps', capsFileWith(t, CAPS), '--redis', TEST_REDIS_URL, '--prefix', redisTestPrefix(t)];
+    assert.equal((await cli(['import', file, ...other])).status, 0);
     assert.equal((await cli(['export', ...other])).out, exported.out);
   });
 

@@ -47,13 +47,6 @@ describe('nest-capabilities grant, revoke and list --scope', () => {
     assert.equal(readFileSync(file, 'utf8'), CAPS);
   });
 
-  it('refuses --scope with a shared store as bad usage', async (t) => {
-    const file = capsFileWith(t, CAPS);
-    const run = await cli(['grant', 'bob@example.com', 'read', '--scope', 'shop:lyon', '--caps', file, '--redis', 'redis://127.0.0.1:1']);
-    assert.equal(run.status, 2);
-    assert.match(run.err, /--scope works on the capability file/);
-  });
-
   it('lists the scoped grants with the accounts, and under one scope', async (t) => {
     const file = capsFileWith(t, `${CAPS}  shop:paris/oven:2:\n    carol@example.com: [read]\n  shop:lyon:\n    bob@example.com: [read]\n`);
     const all = await cli(['list', '--caps', file]);

@@ -1,18 +1,21 @@
 import type { CapabilityPolicy } from '../../capabilities/capability-policy';
+import type { ScopedGrants } from '../../capabilities/scoped-grants';
 import { openConnections } from './redis-connections';
 import { redisKeys } from './redis-keys';
 import { readSnapshot } from './redis-snapshot';
 import { resolveRedisOptions, type RedisStoreOptions } from './redis-store.options';
 import { importAccounts, type ImportOutcome } from './seed-accounts';
 
-/** The accounts and identity links a shared store holds. */
+/** The accounts, scoped grants and identity links a shared store holds. */
 export interface SharedAccounts {
   readonly users: ReadonlyMap<string, readonly string[]>;
+  /** Scope path -> email -> capabilities granted at exactly that scope. */
+  readonly scopes: ScopedGrants;
   readonly identities: ReadonlyMap<string, string>;
 }
 
 /**
- * Reads the accounts and identity links of the store under `redis.prefix` in one
+ * Reads the accounts, scoped grants and identity links of the store under `redis.prefix` in one
  * atomic step, without seeding or following it; undefined when the prefix holds no store.
  *
  * @example
@@ -23,14 +26,14 @@ export async function exportSharedAccounts(redis: RedisStoreOptions): Promise<Sh
   const connections = await openConnections(options);
   try {
     const snapshot = await readSnapshot(connections.bulk, redisKeys(options.prefix));
-    return snapshot.epoch === null ? undefined : { users: snapshot.users, identities: snapshot.identities };
+    return snapshot.epoch === null ? undefined : { users: snapshot.users, scopes: snapshot.scopes, identities: snapshot.identities };
   } finally {
     await connections.close();
   }
 }
 
 /**
- * Writes the accounts and identity links of `policy` under `redis.prefix` in one
+ * Writes the accounts, scoped grants and identity links of `policy` under `redis.prefix` in one
  * atomic step: `seed` only into a prefix that holds no store, `replace` over whatever
  * is there (every instance then reloads). Answers what was written and, for `replace`,
  * the accounts held before (for `seed`, none).

@@ -7,6 +7,8 @@ import { apiKeyFromStored } from '../api-key-json';
  * | kind | fields besides `v` and `kind` |
  * |---|---|
  * | `grant` | `email`, `capabilities` (JSON list: the account's whole API-managed list from now on) |
+| `scoped` | `scope`, `email`, `capabilities` (JSON list: the account's whole list at exactly that scope from now on; `[]`: none there) |
+| `drop` | `scope` (every grant at that scope and below it is gone) |
  * | `identity` | `identity` (`"<provider>:<subject>"`), `email` |
  * | `delete` | `email` (the account and every identity link to it are gone) |
  * | `token` | `token` (token or session id), `expires` (unix seconds, empty: never) |
@@ -17,10 +19,14 @@ import { apiKeyFromStored } from '../api-key-json';
  * reader counts entries of kinds it does not know and skips them (the `audit` entries
  * of earlier versions, say: the audit trail now has streams of its own; and an instance
  * older than `delete` keeps a deleted account's grants until it reloads, while its tokens
- * end there anyway, by the `account` revocation that follows the deletion).
+ * end there anyway, by the `account` revocation that follows the deletion). Scoped grants
+ * have kinds of their own for that reason: an instance older than scopes skips them,
+ * and never reads a grant at one scope as a global one.
  */
 export type ChangeEntry =
   | { readonly kind: 'grant'; readonly version: number; readonly email: string; readonly capabilities: readonly string[] }
+  | { readonly kind: 'scoped'; readonly version: number; readonly scope: string; readonly email: string; readonly capabilities: readonly string[] }
+  | { readonly kind: 'drop'; readonly version: number; readonly scope: string }
   | { readonly kind: 'identity'; readonly version: number; readonly identity: string; readonly email: string }
   | { readonly kind: 'delete'; readonly version: number; readonly email: string }
   | { readonly kind: 'token'; readonly version: number; readonly tokenId: string; readonly expiresAt: number | null }
@@ -41,6 +47,15 @@ export function decodeChangeEntry(fields: readonly string[]): ChangeEntry | unde
     case 'grant': {
       const capabilities = parseNames(get('capabilities'));
       return email === undefined || capabilities === undefined ? undefined : { kind: 'grant', version, email, capabilities };
+    }
+    case 'scoped': {
+      const scope = get('scope');
+      const capabilities = parseNames(get('capabilities'));
+      return scope === undefined || email === undefined || capabilities === undefined ? undefined : { kind: 'scoped', version, scope, email, capabilities };
+    }
+    case 'drop': {
+      const scope = get('scope');
+      return scope === undefined ? undefined : { kind: 'drop', version, scope };
     }
     case 'identity': {
       const identity = get('identity');

@@ -1,10 +1,11 @@
 import { assertIdentityFree, type CapabilityPolicy } from '../../capabilities/capability-policy';
 import { assertEmail } from '../../capabilities/email';
+import { assertScope, isWithinScope } from '../../capabilities/scope';
 import { ApiKeyError, InvalidInputError, LoginError, StoreUnavailableError } from '../../errors';
 import { isLive, type ApiKeyRecord } from '../../api-keys/api-key';
 import { keyNameTaken, type KeyRevocationCheck } from '../../api-keys/api-key-index';
 import { storedApiKey } from '../api-key-json';
-import type { AccountDeletion, GrantEdit } from '../capability-store';
+import type { AccountDeletion, GrantEdit, ScopeDrop, ScopeDropped } from '../capability-store';
 import type { JobOutcome } from '../group-commit-queue';
 import { judgeGrants, type GrantChange } from '../grant-judgment';
 import { parseApiKey, type ChangeEntry } from './change-entry';
@@ -52,8 +53,8 @@ export class ChangeWriter {
       const judgedAt = this.state.version;
       const judged = judgeGrants(this.state.policy, edits);
       if (judged.outcomes.every(refusedForItsInputAlone)) return judged.outcomes;
-      const fields = judged.changes.flatMap(({ email, capabilities }) => [email, JSON.stringify(capabilities)]);
-      const written = await this.run('capsGrant', [this.keys.users], String(judgedAt), fields);
+      const fields = [this.keys.scopeGrants, ...judged.changes.flatMap(({ scope, email, capabilities }) => [scope ?? '', email, JSON.stringify(capabilities)])];
+      const written = await this.run('capsGrant', [this.keys.users, this.keys.scopes], String(judgedAt), fields);
       if (written === 'STALE') {
         await this.catchUp();
         continue;
@@ -68,9 +69,10 @@ export class ChangeWriter {
   private async adopt(written: Written, changes: readonly GrantChange[]): Promise<void> {
     const first = written.version - changes.length + 1;
     if (this.state.version === first - 1) {
-      changes.forEach(({ email, capabilities }, index) => {
-        const last = index === changes.length - 1;
-        this.state.apply({ kind: 'grant', version: first + index, email, capabilities }, last ? written.id : '');
+      changes.forEach(({ scope, email, capabilities }, index) => {
+        const version = first + index;
+        const entry: ChangeEntry = scope === null ? { kind: 'grant', version, email, capabilities } : { kind: 'scoped', version, scope, email, capabilities };
+        this.state.apply(entry, index === changes.length - 1 ? written.id : '');
       });
     } else if (this.state.version < written.version) {
       await this.catchUp().catch(() => undefined);
@@ -109,8 +111,10 @@ export class ChangeWriter {
         if (refusedForItsInputAlone({ ok: false, error })) throw error;
         refusal = error;
       }
-      const fields = email === undefined ? [] : [email, ...policy.identitiesOf(email)];
-      const written = await this.run('capsDelete', [this.keys.users, this.keys.identities], String(judgedAt), fields);
+      const links = email === undefined ? [] : policy.identitiesOf(email);
+      const scopes = email === undefined ? [] : policy.scopedGrantsOf(email).map(([scope]) => scope);
+      const fields = email === undefined ? [] : [email, this.keys.scopeGrants, String(links.length), ...links, ...scopes];
+      const written = await this.run('capsDelete', [this.keys.users, this.keys.identities, this.keys.scopes], String(judgedAt), fields);
       if (typeof written === 'string') {
         await this.catchUp();
         continue;
@@ -118,6 +122,40 @@ export class ChangeWriter {
       if (email === undefined) throw refusal;
       await this.settle(written, { kind: 'delete', version: written.version, email });
       return this.state.policy;
+    }
+    throw new StoreUnavailableError('too many concurrent changes to the shared store; nothing was changed, try again');
+  }
+
+  /**
+   * Removes every grant at the scope `drop` names and below it (a deleted shop), judged
+   * against the newest state as `grants` judges: `drop` returns the scope or throws to
+   * refuse, and a judgment made on a version that is no longer the newest is made again.
+   * Resolves with the policy right after it and how many (account, capability, scope)
+   * grants went.
+   */
+  async dropScope(drop: ScopeDrop): Promise<ScopeDropped> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const judgedAt = this.state.version;
+      const policy = this.state.policy;
+      let judged: { readonly scope: string; readonly removed: number; readonly below: readonly string[] } | undefined;
+      let refusal: unknown;
+      try {
+        const scope = assertScope(drop(policy));
+        const below = [...policy.scopes.keys()].filter((at) => isWithinScope(at, scope));
+        judged = { scope, removed: policy.withoutScope(scope).removed, below };
+      } catch (error) {
+        if (refusedForItsInputAlone({ ok: false, error })) throw error;
+        refusal = error;
+      }
+      const fields = judged === undefined || judged.below.length === 0 ? [] : [this.keys.scopeGrants, judged.scope, ...judged.below];
+      const written = await this.run('capsDropScope', [this.keys.scopes], String(judgedAt), fields);
+      if (typeof written === 'string') {
+        await this.catchUp();
+        continue;
+      }
+      if (judged === undefined) throw refusal;
+      if (fields.length > 0) await this.settle(written, { kind: 'drop', version: written.version, scope: judged.scope });
+      return { policy: this.state.policy, removed: judged.removed };
     }
     throw new StoreUnavailableError('too many concurrent changes to the shared store; nothing was changed, try again');
   }
@@ -191,7 +229,7 @@ export class ChangeWriter {
   }
 
   private async runOn(
-    script: Exclude<keyof StoreCommands, 'capsImport'>,
+    script: Exclude<keyof StoreCommands, 'capsImport' | 'capsScopes'>,
     dataKeys: readonly string[],
     fields: readonly string[],
   ): Promise<Written | { readonly held: string }> {
@@ -210,7 +248,7 @@ export class ChangeWriter {
     throw new StoreUnavailableError('Redis answered too late: the change was not applied');
   }
 
-  private async run(script: Exclude<keyof StoreCommands, 'capsImport'>, dataKeys: readonly string[], judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {
+  private async run(script: Exclude<keyof StoreCommands, 'capsImport' | 'capsScopes'>, dataKeys: readonly string[], judgedAt: string, fields: readonly string[]): Promise<Written | 'STALE' | 'LINKED'> {
     // Redis refuses to run the script past this moment, so a write that timed out here never lands later.
     const deadline = this.connections.serverNow() + this.commandTimeoutMs - Math.min(250, this.commandTimeoutMs / 4);
     let reply: unknown;

@@ -1,5 +1,5 @@
 import type { CapabilityPolicy } from '../../capabilities/capability-policy';
-import type { AccountDeletion, CapabilityStore, GrantEdit } from '../capability-store';
+import type { AccountDeletion, CapabilityStore, GrantEdit, ScopeDrop, ScopeDropped } from '../capability-store';
 import { GroupCommitQueue } from '../group-commit-queue';
 import type { RedisStoreEngine } from './redis-store.engine';
 
@@ -40,6 +40,11 @@ export class RedisCapabilityStore implements CapabilityStore {
   /** Resolves once Redis holds the deletion; rejects with the judgment's own error or `STORE_UNAVAILABLE`. */
   deleteAccount(deletion: AccountDeletion): Promise<CapabilityPolicy> {
     return this.engine.writer.deleteAccount(deletion);
+  }
+
+  /** Resolves once Redis holds the removal; rejects with the judgment's own error or `STORE_UNAVAILABLE`. */
+  dropScope(drop: ScopeDrop): Promise<ScopeDropped> {
+    return this.engine.writer.dropScope(drop);
   }
 
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void {

@@ -8,6 +8,14 @@ export interface RedisKeys {
   readonly users: string;
   /** Hash: `"<provider>:<subject>"` -> canonical email. */
   readonly identities: string;
+  /** Set: every scope path at which some account holds a grant; each has its hash (see `scopeGrants`). */
+  readonly scopes: string;
+  /**
+   * What the hash of one scope's grants is named after: `<scopeGrants><scope path>`, canonical
+   * email -> JSON list of the capabilities granted at exactly that scope. A prefix written
+   * before scoped grants has neither these nor `scopes`, and loads as holding none.
+   */
+  readonly scopeGrants: string;
   /** Sorted set: revoked token (or session) id, scored by its expiry in unix seconds (`+inf`: never). */
   readonly revokedTokens: string;
   /** Hash: canonical email -> every token of it issued at or before this unix second is revoked. */
@@ -31,6 +39,8 @@ export function redisKeys(prefix: string): RedisKeys {
     version: `${prefix}version`,
     users: `${prefix}users`,
     identities: `${prefix}identities`,
+    scopes: `${prefix}scopes`,
+    scopeGrants: `${prefix}scope:`,
     revokedTokens: `${prefix}revoked:tokens`,
     revokedAccounts: `${prefix}revoked:accounts`,
     log: `${prefix}log`,

@@ -41,11 +41,11 @@ export class RedisStoreEngine {
     const connections = await openConnections(options);
     try {
       const seeded = await seedOnce(connections.bulk, keys, loaded.policy);
-      if (seeded.imported) logger.log(`imported ${seeded.accounts} accounts and ${seeded.identities} identities of the capability file into Redis`);
+      if (seeded.imported) logger.log(`imported ${seeded.accounts} accounts and ${seeded.identities} identities of the capability file into Redis, with ${seeded.scopedGrants} grants at scopes`);
       const snapshot = await readSnapshot(connections.bulk, keys);
       if (snapshot.epoch === null) throw lostData();
       logger.log(
-        `accounts and identities are kept in Redis under "${options.prefix}" (${snapshot.users.size} accounts, version ${snapshot.version}): the users and identities of the capability file are not read`,
+        `accounts and identities are kept in Redis under "${options.prefix}" (${snapshot.users.size} accounts, ${snapshot.scopes.size} scopes with grants, version ${snapshot.version}): the users and identities of the capability file are not read, nor its scopes`,
       );
       const state = new ReplicatedState(loaded.policy, snapshot, logger, now);
       const freshness = new Freshness(options.maxStalenessMs, now);

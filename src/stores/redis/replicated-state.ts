@@ -1,5 +1,6 @@
 import { CapabilityPolicy } from '../../capabilities/capability-policy';
 import { withGrant } from '../../capabilities/layered-grants';
+import { withScopedGrant } from '../../capabilities/scoped-grants';
 import { ApiKeyIndex } from '../../api-keys/api-key-index';
 import { RevocationList } from '../../tokens/revocation-list';
 import type { StoreLogger } from '../capability-store';
@@ -34,7 +35,7 @@ export class ReplicatedState {
     private readonly logger: StoreLogger,
     private readonly now: () => number = Date.now,
   ) {
-    this.current = compose(filePolicy, snapshot.users, snapshot.identities);
+    this.current = compose(filePolicy, snapshot);
     this.revocations.merge({ tokens: snapshot.revokedTokens, accounts: snapshot.revokedAccounts });
     this.appliedVersion = snapshot.version;
     this.lastEntryId = snapshot.lastId;
@@ -70,7 +71,7 @@ export class ReplicatedState {
     this.knownEpoch = snapshot.epoch;
     this.appliedVersion = snapshot.version;
     this.lastEntryId = snapshot.lastId;
-    this.current = compose(this.current, snapshot.users, snapshot.identities);
+    this.current = compose(this.current, snapshot);
     this.revocations.merge({ tokens: snapshot.revokedTokens, accounts: snapshot.revokedAccounts });
     this.keys = new ApiKeyIndex(snapshot.apiKeys, this.keys);
     this.notifyPolicy();
@@ -78,9 +79,9 @@ export class ReplicatedState {
     this.notifyApiKeys();
   }
 
-  /** A new version of the caps file: its graph and defaults, the same accounts. */
+  /** A new version of the caps file: its graph and defaults, the same accounts and scoped grants. */
   adoptFile(filePolicy: CapabilityPolicy): void {
-    this.current = compose(filePolicy, this.current.users, this.current.identities);
+    this.current = compose(filePolicy, this.current);
     this.notifyPolicy();
   }
 
@@ -97,6 +98,15 @@ export class ReplicatedState {
       case 'grant':
         // Names this instance's graph lacks (a deploy in progress) are kept and grant nothing here.
         this.current = new CapabilityPolicy({ ...this.current, users: withGrant(this.current.users, entry.email, entry.capabilities) });
+        this.notifyPolicy();
+        break;
+      case 'scoped':
+        // As for a global grant, names this instance's graph lacks are kept and grant nothing here.
+        this.current = new CapabilityPolicy({ ...this.current, scopes: withScopedGrant(this.current.scopes, entry.scope, entry.email, entry.capabilities) });
+        this.notifyPolicy();
+        break;
+      case 'drop':
+        this.current = this.current.withoutScope(entry.scope).policy;
         this.notifyPolicy();
         break;
       case 'identity':
@@ -159,7 +169,8 @@ export class ReplicatedState {
   }
 }
 
-/** The graph, defaults and pinned grants of `file`; the accounts and identities given. */
-function compose(file: CapabilityPolicy, users: CapabilityPolicy['users'], identities: CapabilityPolicy['identities']): CapabilityPolicy {
-  return new CapabilityPolicy({ graph: file.graph, defaults: file.defaults, guest: file.guest, pinned: file.pinned, users, identities });
+/** The graph, defaults and pinned grants of `file`; the accounts, scoped grants and identities of `shared`. */
+function compose(file: CapabilityPolicy, shared: Pick<CapabilityPolicy, 'users' | 'scopes' | 'identities'>): CapabilityPolicy {
+  const { users, scopes, identities } = shared;
+  return new CapabilityPolicy({ graph: file.graph, defaults: file.defaults, guest: file.guest, pinned: file.pinned, users, scopes, identities });
 }

@@ -1,10 +1,14 @@
 import { openBackend } from '../../../src/stores/backend';
 import { capsFileWith } from '../../fixtures/temp-folder';
 import { TEST_REDIS_URL, redisTestPrefix } from '../../support/redis-test';
-import { backendContract } from '../backend-contract';
+import { backendContract, type BackendFactory } from '../backend-contract';
+import { scopedStoreContract } from '../scoped-store-contract';
 
-backendContract('Redis', async (t, text) => {
+const openRedis: BackendFactory = async (t, text) => {
   const backend = await openBackend({ kind: 'redis', capsFile: capsFileWith(t, text), redis: { url: TEST_REDIS_URL, prefix: redisTestPrefix(t) } });
   t.after(() => backend.close());
   return backend;
-});
+};
+
+backendContract('Redis', openRedis);
+scopedStoreContract('Redis', openRedis);

@@ -5,6 +5,7 @@ import { storedApiKey } from '../../../src/stores/api-key-json';
 import { redisKeys, type RedisKeys } from '../../../src/stores/redis/redis-keys';
 import { withStoreScripts, type ScriptedRedis, type StoreCommands } from '../../../src/stores/redis/redis-scripts';
 import type { ApiKeyRecord } from '../../../src/api-keys/api-key';
+import { readSnapshot } from '../../../src/stores/redis/redis-snapshot';
 import { capsFileWith } from '../../fixtures/temp-folder';
 import { waitUntil } from '../../fixtures/wait-until';
 import { rawRedis, redisTestPrefix } from '../../support/redis-test';
@@ -30,7 +31,7 @@ const HOSTILE = [
 
 const EPOCH = 'scripts-test-epoch';
 
-type Script = Exclude<keyof StoreCommands, 'capsImport'>;
+type Script = Exclude<keyof StoreCommands, 'capsImport' | 'capsScopes'>;
 
 /** A client with the store's scripts on a fresh prefix that has an epoch (so the scripts run). */
 async function scripted(t: TestContext): Promise<{ redis: ScriptedRedis; keys: RedisKeys }> {
@@ -99,8 +100,10 @@ describe('Redis scripts take anything JSON.stringify writes, byte for byte', () 
     for (const text of HOSTILE) {
       const written = JSON.stringify(text);
       const list = JSON.stringify([text, 'read']);
-      assert.equal((await run(redis, keys, 'capsGrant', [keys.users], ['a@example.com', list]) as unknown[])[0], 'OK');
+      assert.equal((await run(redis, keys, 'capsGrant', [keys.users, keys.scopes], [keys.scopeGrants, '', 'a@example.com', list, 'shop:paris', 'a@example.com', list]) as unknown[])[0], 'OK');
       assert.equal(await redis.hget(keys.users, 'a@example.com'), list);
+      assert.equal(await redis.hget(`${keys.scopeGrants}shop:paris`, 'a@example.com'), list);
+      assert.deepEqual((await lastLogEntry(redis, keys)).slice(2), ['kind', 'scoped', 'scope', 'shop:paris', 'email', 'a@example.com', 'capabilities', list]);
       assert.equal((await run(redis, keys, 'capsLink', [keys.identities], [written, 'a@example.com']) as unknown[])[0], 'OK');
       assert.equal(await redis.hget(keys.identities, written), 'a@example.com');
       assert.equal((await run(redis, keys, 'capsRevokeToken', [keys.revokedTokens], [written, '']) as unknown[])[0], 'OK');
@@ -113,16 +116,39 @@ describe('Redis scripts take anything JSON.stringify writes, byte for byte', () 
     }
   });
 
+  test('scoped grants of hostile text read back in the snapshot as written', async (t) => {
+    const { redis, keys } = await scripted(t);
+    const fields = HOSTILE.flatMap((text, index) => [`shop:s${index % 3}`, `u${index}@example.com`, JSON.stringify([text, 'read'])]);
+    assert.equal((await run(redis, keys, 'capsGrant', [keys.users, keys.scopes], [keys.scopeGrants, ...fields]) as unknown[])[0], 'OK');
+    const snapshot = await readSnapshot(redis, keys);
+    for (const [index, text] of HOSTILE.entries()) assert.deepEqual(snapshot.scopes.get(`shop:s${index % 3}`)?.get(`u${index}@example.com`), [text, 'read'], `grant ${index}`);
+    assert.equal(snapshot.scopes.size, 3);
+  });
+
   test('an import keeps hostile text as sent', async (t) => {
     const keys = redisKeys(redisTestPrefix(t));
     const redis = withStoreScripts(rawRedis(t));
     const lists = HOSTILE.map((text) => JSON.stringify([text]));
-    const fields = [EPOCH, 'seed', String(HOSTILE.length), ...HOSTILE.flatMap((_, index) => [`u${index}@example.com`, lists[index]!]), ...HOSTILE.flatMap((text) => [JSON.stringify(text), 'a@example.com'])];
-    assert.equal(await redis.capsImport([keys.epoch, keys.version, keys.users, keys.identities, keys.log, ...fields]), 1);
+    const accounts = HOSTILE.flatMap((_, index) => [`u${index}@example.com`, lists[index]!]);
+    const fields = [
+      EPOCH,
+      'seed',
+      String(HOSTILE.length),
+      String(HOSTILE.length),
+      keys.scopeGrants,
+      ...accounts,
+      ...HOSTILE.flatMap((text) => [JSON.stringify(text), 'a@example.com']),
+      'shop:paris',
+      String(HOSTILE.length),
+      ...accounts,
+    ];
+    assert.equal(await redis.capsImport([keys.epoch, keys.version, keys.users, keys.identities, keys.log, keys.scopes, ...fields]), 1);
     for (const [index, text] of HOSTILE.entries()) {
       assert.equal(await redis.hget(keys.users, `u${index}@example.com`), lists[index]);
+      assert.equal(await redis.hget(`${keys.scopeGrants}shop:paris`, `u${index}@example.com`), lists[index]);
       assert.equal(await redis.hget(keys.identities, JSON.stringify(text)), 'a@example.com');
     }
+    assert.deepEqual(await redis.smembers(keys.scopes), ['shop:paris']);
   });
 });
 
