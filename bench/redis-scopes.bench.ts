@@ -38,7 +38,7 @@ interface Startup {
  * `size.scopes × size.perScope` grants at scopes (shops of organizations, each account
  * granted at as many shops as the numbers give), under a prefix of its own deleted at the end.
  */
-export async function benchRedisScopes(size: ScopedStoreSize): Promise<{ readonly markdown: string; readonly scopedOpenMs: number }> {
+export async function benchRedisScopes(size: ScopedStoreSize): Promise<{ readonly markdown: string; readonly scopedOpenMs: number; readonly scopedHeapMB: number }> {
   const prefix = `nest-capabilities-bench-scopes:${process.pid}:`;
   const folder = mkdtempSync(join(tmpdir(), 'caps-bench-scopes-'));
   const capsFile = join(folder, 'caps.yaml');
@@ -68,7 +68,7 @@ export async function benchRedisScopes(size: ScopedStoreSize): Promise<{ readonl
       ),
       '',
     ].join('\n');
-    return { markdown, scopedOpenMs: withScopes.openMs };
+    return { markdown, scopedOpenMs: withScopes.openMs, scopedHeapMB: withScopes.heapMB };
   } finally {
     rmSync(folder, { recursive: true, force: true });
     await deleteKeys(prefix);

@@ -42,7 +42,7 @@ function machine(): string {
 }
 
 /** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md unless BENCH_RESULTS names a file). */
-const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-scopes', 'redis-soak', 'admin-page', 'policy-tools'] as const;
+const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-scopes', 'redis-soak', 'admin-page', 'policy-tools', 'scopes'] as const;
 
 function adapterOf(name: string, fallback: AdapterName): AdapterName {
   const value = process.env[name] ?? fallback;
@@ -146,6 +146,8 @@ async function main(): Promise<void> {
     const figures = await benchRedisScopes({ accounts: positive('BENCH_SCOPES_ACCOUNTS', 100_000), scopes: positive('BENCH_SCOPES', 10_000), perScope: positive('BENCH_SCOPES_PER_SCOPE', 100) });
     console.log(figures.markdown);
     sections.push(figures.markdown);
+    target('instance start on 1,000,000 scoped grants in Redis (ms)', '≤ 10,000', figures.scopedOpenMs, figures.scopedOpenMs <= 10_000, 0);
+    target('heap of an instance on 1,000,000 scoped grants in Redis (MB)', '≤ 1,024', figures.scopedHeapMB, figures.scopedHeapMB <= 1024, 0);
   }
   if (parts.has('redis-soak')) {
     // BENCH_SOAK_SECONDS=20 for a try-out; whether memory settles shows only after a minute or more.
@@ -183,6 +185,17 @@ async function main(): Promise<void> {
     target('explain, one call, 10,000 capabilities (µs of CPU)', '≤ 50', figures.explainMicros, figures.explainMicros <= 50, 1);
     target('plan, 100,000 accounts, 10,000 capabilities (ms of CPU, slower case)', '≤ 1,000', figures.planMs, figures.planMs <= 1000, 0);
     target('policy tests, 1,000 assertions (ms of CPU)', '≤ 1,000', figures.testsMs, figures.testsMs <= 1000, 0);
+  }
+  if (parts.has('scopes')) {
+    const { benchScopedChecks } = await import('./scoped-checks.bench.js');
+    const figures = await benchScopedChecks();
+    console.log(figures.markdown);
+    sections.push('## 8. Scoped capabilities', '', figures.markdown);
+    target('a check held only at a scope vs a check without a scope (CPU per check)', '≤ 2×', figures.scopedOverGlobal, figures.scopedOverGlobal <= 2);
+    target('1,000,000 random scoped checks on 1,000,000 grants, p99 (µs)', '≤ 1', figures.p99Micros, figures.p99Micros <= 1);
+    target('holders at a scope, 1,000,000 grants (ms of CPU)', '≤ 50', figures.holdersMs, figures.holdersMs <= 50, 1);
+    target('scopesOf an account, 1,000,000 grants (ms of CPU)', '≤ 50', figures.scopesOfMs, figures.scopesOfMs <= 50, 1);
+    target('caps.yaml load, 100,000 scoped grants (ms of CPU)', '≤ 2,000', figures.fileLoadMs, figures.fileLoadMs <= 2000, 0);
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const document = [

@@ -1,5 +1,6 @@
 import { CapabilityPolicy } from '../capabilities/capability-policy';
-import { planPolicyChange, type PlannedChange } from '../capabilities/policy-plan';
+import { planLine } from '../capabilities/plan-line';
+import { planPolicyChange } from '../capabilities/policy-plan';
 import { CapabilitiesError } from '../errors';
 import { CapsFileMonitor } from '../stores/file/caps-file-monitor';
 import { EXIT_INVALID_FILE, EXIT_OK, UsageError, type CliIo } from './cli-io';
@@ -30,15 +31,8 @@ export async function planCommand(positionals: readonly string[], options: { rea
     io.out(JSON.stringify({ changes: plan.changes, ...(plan.noPersonAdmin ? { warnings: ['no person would hold admin'] } : {}) }));
   } else {
     if (plan.changes.length === 0) io.out('no account gains or loses anything');
-    for (const change of plan.changes) io.out(describe(change));
+    for (const change of plan.changes) io.out(planLine(change));
   }
   if (plan.noPersonAdmin) io.err('warning: after this change no person holds admin: nobody could manage the accounts through the app');
   return EXIT_OK;
-}
-
-function describe({ email, scope, gains, loses }: PlannedChange): string {
-  const who = email ?? 'guests';
-  const where = scope === null ? '' : ` at ${scope}`;
-  const parts = [...(gains.length > 0 ? [`gains ${gains.join(', ')}`] : []), ...(loses.length > 0 ? [`loses ${loses.join(', ')}`] : [])];
-  return `${who}${where}: ${parts.join('; ')}`;
 }

@@ -20,6 +20,8 @@ import { assertFormFromThisOrigin } from '../session/assert-same-origin';
 import { formFields, listField, textField } from './admin-form';
 import { adminPage, scopedAdminPage, type AdminNotice } from './pages/admin-page.view';
 import { adminViewOf, listPage, type AdminView } from './pages/admin-view';
+import { planAccountChange } from '../capabilities/policy-plan';
+import { planLine } from '../capabilities/plan-line';
 import { STATUS_OF } from './error-status';
 import { assertManagesAt } from '../nest/manager-access';
 import { scopeSectionsFor } from './pages/admin-scope-sections';
@@ -97,6 +99,7 @@ export class AdminPageController {
       const capability = assertCapabilityName(textField(fields, 'capability'), 'capability');
       // A form of a scope carries it; the change is judged there (a manager of one scope acts nowhere else).
       const scope = fields['scope'] === undefined ? undefined : assertScope(textField(fields, 'scope'));
+      if (op === 'remove' && fields['confirmed'] !== 'yes') return this.removalPreview(manager, email, capability, scope);
       await this.capabilities.change(manager, email, { kind: op, capability, scope });
       const where = scope === undefined ? '' : ` at ${scope}`;
       return { kind: 'ok', text: op === 'add' ? `Granted ${capability} to ${email}${where}.` : `Removed ${capability} from ${email}${where}.` };
@@ -133,6 +136,27 @@ export class AdminPageController {
       default:
         throw new CapabilitiesError('INVALID_REQUEST', 'unknown form action');
     }
+  }
+
+  /**
+   * A removal is shown before it is made: what the account would gain and lose, globally
+   * and at its scopes, as `nest-capabilities plan` says it; the rules are applied when
+   * it is confirmed.
+   */
+  private removalPreview(manager: Principal, email: string, capability: string, scope: string | undefined): AdminNotice {
+    const policy = this.capabilities.policy();
+    assertManagesAt(policy, manager, scope);
+    const stored = scope === undefined ? policy.stored(email) : policy.storedAt(email, scope);
+    const remaining = stored.filter((name) => name !== capability);
+    const next = scope === undefined ? policy.withUser(email, remaining) : policy.withScopedUser(scope, email, remaining);
+    const where = scope === undefined ? '' : ` at ${scope}`;
+    const changes = planAccountChange(policy, next, email).map((change) => planLine(change));
+    return {
+      kind: 'confirm',
+      text: `Remove ${capability} from ${email}${where}?`,
+      changes: changes.length > 0 ? changes : [`${email} keeps everything it may use: ${capability} is held another way, or was not stored${where}`],
+      fields: { op: 'remove', email, capability, ...(scope === undefined ? {} : { scope }) },
+    };
   }
 
   private async render(response: unknown, status: number, manager: Principal, asked: AdminView, notice: AdminNotice | undefined): Promise<void> {

@@ -3,7 +3,6 @@ import { assertCapabilityName } from '../capabilities/capability-name';
 import { assertDefined } from '../capabilities/capability-policy';
 import { assertEmail } from '../capabilities/email';
 import { explain } from '../capabilities/explain';
-import { USER_MANAGEMENT } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
 import { assertScope } from '../capabilities/scope';
 import { InvalidInputError } from '../errors';
@@ -11,6 +10,7 @@ import { assertAccess } from '../nest/access';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
 import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
+import { assertManagesAt } from '../nest/manager-access';
 import { Responder } from './responder';
 
 /** `GET /manage_capabilities/explain`: why an account holds a capability, or does not. */
@@ -36,9 +36,7 @@ export class ExplainController {
     const email = named ? assertEmail(requested) : user.email;
     const scope = rawScope === undefined ? undefined : assertScope(rawScope);
     const policy = this.capabilities.policy();
-    if (email !== user.email) {
-      assertAccess(user, { capability: USER_MANAGEMENT, held: policy.holdsAt(user, policy.graph.indexOf(USER_MANAGEMENT), scope) });
-    }
+    if (email !== user.email) assertManagesAt(policy, user, scope);
     const capability = assertCapabilityName(rawCapability, 'capability');
     assertDefined(policy.graph, capability);
     const { allowed, because } = explain(policy, email, capability, scope);

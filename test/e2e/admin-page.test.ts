@@ -67,6 +67,18 @@ for (const adapter of ADAPTERS) {
       assert.deepEqual((await lead.get('/manage_capabilities/list?email=carol@example.com')).json.capabilities, ['bake']);
     });
 
+    it('shows what a removal changes before it is made, and makes it once confirmed', async () => {
+      assert.equal((await form({ op: 'add', email: 'ivy@example.com', capability: 'bake' })).status, 200);
+      const preview = await form({ op: 'remove', email: 'ivy@example.com', capability: 'bake' });
+      assert.equal(preview.status, 200);
+      assert.match(preview.text, /<div id="notice" class="confirm" role="status"><p>Remove bake from ivy@example\.com\?<\/p><ul id="plan"><li>ivy@example\.com: loses bake<\/li><\/ul>/);
+      assert.match(preview.text, /<input type="hidden" name="confirmed" value="yes">/);
+      assert.deepEqual((await lead.get('/manage_capabilities/list?email=ivy@example.com')).json.capabilities, ['bake'], 'nothing removed yet');
+      const removed = await form({ op: 'remove', email: 'ivy@example.com', capability: 'bake', confirmed: 'yes' });
+      assert.match(removed.text, /Removed bake from ivy@example\.com\./);
+      assert.deepEqual((await lead.get('/manage_capabilities/list?email=ivy@example.com')).json.capabilities, []);
+    });
+
     it('creates an API key shown once, lists it, and revokes it', async () => {
       const created = await lead.postForm(
         '/manage_capabilities',

@@ -69,6 +69,10 @@ describe('the admin page for a manager of one scope, in a real browser (headless
           assert.deepEqual(stored().storedAt('dan@example.com', 'shop:paris/oven:3'), ['bake']);
 
           await page.click('button[aria-label="remove bake from carol@example.com at shop:paris/oven:2"]');
+          await page.waitForSelector('#notice.confirm');
+          assert.equal((await page.textContent('#plan'))?.trim(), 'carol@example.com at shop:paris/oven:2: loses bake');
+          assert.deepEqual(stored().storedAt('carol@example.com', 'shop:paris/oven:2'), ['bake'], 'nothing removed before it is confirmed');
+          await page.click('#confirm');
           await page.waitForSelector('#notice.ok');
           assert.equal((await page.textContent('#notice'))?.trim(), 'Removed bake from carol@example.com at shop:paris/oven:2.');
           assert.deepEqual(stored().storedAt('carol@example.com', 'shop:paris/oven:2'), []);
@@ -104,6 +108,9 @@ describe('the admin page for a manager of one scope, in a real browser (headless
           assert.ok(rows.includes('shop:lyon lyon@example.com'), rows.join(', '));
           assert.ok(rows.includes('shop:paris bob@example.com'), rows.join(', '));
           await page.click('button[aria-label="remove arrest from lyon@example.com at shop:lyon"]');
+          await page.waitForSelector('#notice.confirm');
+          assert.match((await page.textContent('#plan')) ?? '', /^lyon@example\.com at shop:lyon: loses arrest/);
+          await page.click('#confirm');
           await page.waitForSelector('#notice.ok');
           assert.equal((await page.textContent('#notice'))?.trim(), 'Removed arrest from lyon@example.com at shop:lyon.');
           assert.ok(!(await scopedRows(page)).includes('shop:lyon lyon@example.com'));

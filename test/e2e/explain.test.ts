@@ -13,7 +13,7 @@ for (const adapter of ADAPTERS) {
     let bob: HttpClient;
 
     before(async () => {
-      example = await startExample({ adapter, caps: MANAGERS_CAPS });
+      example = await startExample({ adapter, caps: `${MANAGERS_CAPS}scopes:\n  shop:paris:\n    pat@example.com: [user_management, bake]\n    sam@example.com: [bake]\n` });
       root = await example.signedIn('root@example.com');
       lead = await example.signedIn('lead@example.com');
       bob = await example.signedIn('bob@example.com');
@@ -44,6 +44,20 @@ for (const adapter of ADAPTERS) {
       assert.equal(reply.status, 200, reply.text);
       assert.equal(reply.json.email, 'root@example.com');
       assert.deepEqual(reply.json.because, [{ source: 'users', scope: null, path: ['admin', 'arrest'] }]);
+    });
+
+    it('names the scope a grant sits at, for a manager of that scope only', async () => {
+      const pat = await example.signedIn('pat@example.com');
+      const reply = await pat.get('/manage_capabilities/explain?email=sam@example.com&capability=read&scope=shop:paris/oven:1');
+      assert.equal(reply.status, 200, reply.text);
+      assert.deepEqual(reply.json.because, [
+        { source: 'default', scope: null, path: ['read'] },
+        { source: 'scope', scope: 'shop:paris', path: ['bake', 'read'] },
+      ]);
+      expectDenial(await pat.get('/manage_capabilities/explain?email=sam@example.com&capability=bake&scope=shop:lyon'), 403, 'CAPABILITY_MISSING');
+      expectDenial(await pat.get('/manage_capabilities/explain?email=sam@example.com&capability=bake'), 403, 'CAPABILITY_MISSING');
+      const own = await pat.get('/manage_capabilities/explain?capability=bake&scope=shop:lyon');
+      assert.deepEqual([own.json.allowed, own.json.because], [false, []]);
     });
 
     it('refuses another account to a non-manager, a guest, and bad input, by code', async () => {

@@ -45,12 +45,14 @@ export interface ScopedAdminPageModel {
 /** The outcome of a form, shown at the top of the page: a refusal carries its error's code. */
 export type AdminNotice =
   | { readonly kind: 'ok'; readonly text: string; readonly key?: string }
+  /** A removal not made yet: what it would change, and the form that makes it. */
+  | { readonly kind: 'confirm'; readonly text: string; readonly changes: readonly string[]; readonly fields: Readonly<Record<string, string>> }
   | { readonly kind: 'refused'; readonly text: string; readonly code: CapabilitiesErrorCode };
 
 const STYLE = `<style>
 body{max-width:64rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3rem .4rem;border-bottom:1px solid #ddd}
 .scroll{overflow-x:auto}.cap{display:inline-block;margin:0 .3rem .2rem 0}.cap button{font-size:.75rem;padding:0 .3rem;margin-left:.1rem}
-form.inline{display:inline}.ok{background:#d1e7dd;padding:.5rem 1rem;border-radius:.3rem}.refused{background:#f8d7da;padding:.5rem 1rem;border-radius:.3rem}
+form.inline{display:inline}.ok{background:#d1e7dd;padding:.5rem 1rem;border-radius:.3rem}.refused{background:#f8d7da;padding:.5rem 1rem;border-radius:.3rem}.confirm{background:#fff3cd;padding:.5rem 1rem;border-radius:.3rem}
 input,select,button{font-size:1rem;max-width:100%}fieldset{border:1px solid #ccc;margin:.5rem 0}.muted{color:#666}
 .pager{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap;margin:.5rem 0}
 </style>`;
@@ -127,9 +129,13 @@ function pagerHtml(id: string, list: AccountPage, current: number, turn: (page: 
   return `<nav class="pager" id="${id}" aria-label="pages of the ${id === 'accounts-pager' ? 'accounts' : 'service accounts'}"><span class="count">${shown}</span>${previous}${next}</nav>`;
 }
 
-function noticeHtml(model: { readonly notice?: AdminNotice | undefined }): string {
+function noticeHtml(model: { readonly notice?: AdminNotice | undefined; readonly action: string }): string {
   const notice = model.notice;
   if (notice === undefined) return '';
+  if (notice.kind === 'confirm') {
+    const changes = notice.changes.map((line) => `<li>${e(line)}</li>`).join('');
+    return `<div id="notice" class="confirm" role="status"><p>${e(notice.text)}</p><ul id="plan">${changes}</ul><form method="post" action="${e(model.action)}" class="inline">${hidden({ ...notice.fields, confirmed: 'yes' })}<button type="submit" id="confirm">Confirm</button></form> <a href="${e(model.action)}">Cancel</a></div>`;
+  }
   if (notice.kind === 'refused') {
     return `<div id="notice" class="refused" role="status" data-code="${e(notice.code)}"><p>Refused: ${e(notice.text)}</p>${codeLine(notice.code)}</div>`;
   }
