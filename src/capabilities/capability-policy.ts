@@ -25,6 +25,10 @@ export interface PolicyParts {
   readonly identities?: IdentityLinks;
 }
 
+
+/** The most (scope, account) answers a policy keeps for scoped checks before it starts over. */
+const SCOPED_CACHE_ENTRIES = 100_000;
+
 /** Who holds a capability at a scope: see `CapabilityPolicy.holders`. */
 export interface CapabilityHolders {
   /** Whether every signed-in user holds it there (through `default`). */
@@ -66,6 +70,10 @@ export class CapabilityPolicy implements PolicyParts {
   // Service token and API key principals come from the token and key caches, so the
   // same object returns with every request that carries the same credential.
   private readonly effectiveByPrincipal = new WeakMap<Principal, CapabilitySet>();
+  // Scope -> email -> what the account's grants at the scope and above add (null: nothing),
+  // so that a guarded request at a scope reads two maps instead of walking the path.
+  private readonly scopedHeld = new Map<string, Map<string, CapabilitySet | null>>();
+  private scopedHeldEntries = 0;
 
   constructor(parts: PolicyParts) {
     this.graph = parts.graph;
@@ -365,10 +373,33 @@ export class CapabilityPolicy implements PolicyParts {
   private accountHoldsAt(email: string, index: number, scope: string | undefined): boolean {
     if (this.effective(email).hasIndex(index)) return true;
     if (scope === undefined || this.scopes.size === 0) return false;
+    let byEmail = this.scopedHeld.get(scope);
+    let held = byEmail?.get(email);
+    if (held === undefined) {
+      held = this.scopedOnlyAt(email, scope);
+      // Bounded: random scopes from requests must not grow the cache without end; starting over costs one walk each.
+      if (this.scopedHeldEntries >= SCOPED_CACHE_ENTRIES) {
+        this.scopedHeld.clear();
+        this.scopedHeldEntries = 0;
+        byEmail = undefined;
+      }
+      if (byEmail === undefined) this.scopedHeld.set(scope, (byEmail = new Map()));
+      byEmail.set(email, held);
+      this.scopedHeldEntries++;
+    }
+    return held !== null && held.hasIndex(index);
+  }
+
+  // The closures of the grants of `email` at `scope` and above, in one set; null for none.
+  private scopedOnlyAt(email: string, scope: string): CapabilitySet | null {
+    let found: CapabilitySet | null = null;
     for (let slash = scope.indexOf('/'); ; slash = scope.indexOf('/', slash + 1)) {
       const names = this.scopes.get(slash < 0 ? scope : scope.slice(0, slash))?.get(email);
-      if (names !== undefined && this.graph.closureOfGrant(names).hasIndex(index)) return true;
-      if (slash < 0) return false;
+      if (names !== undefined) {
+        const closure = this.graph.closureOfGrant(names);
+        found = found === null ? closure : this.graph.union(found, closure);
+      }
+      if (slash < 0) return found;
     }
   }
 

@@ -44,28 +44,52 @@ export class CapabilitySet {
     return other.toArray().filter((name) => !this.has(name));
   }
 
+  /** @internal The names of this set's graph, by index; a graph's identity for `CapabilityGraph.translated`. */
+  get graphNames(): readonly string[] {
+    return this.names;
+  }
+
   /** Whether `other` is a set of the same graph (so their bits can be compared word by word). */
   sameGraphAs(other: CapabilitySet): boolean {
     return this.names === other.names;
   }
 
   /**
-   * The names in the set for which `keep` is true, sorted. Reads only the words that
-   * hold a capability, so a small set of a large graph costs little.
+   * The names in the set for which `keep` is true, sorted. Walks the graph's names in
+   * sorted order (computed once per graph), so a large result needs no sort of its own.
    */
-  namesWhere(keep: (name: string) => boolean): string[] {
+  namesWhere(keep: (name: string, index: number) => boolean): string[] {
     const result: string[] = [];
+    if (this.count() > SORT_AFTER_AT_MOST) {
+      for (const index of sortedOrderOf(this.names)) {
+        if (this.hasIndex(index) && keep(this.names[index]!, index)) result.push(this.names[index]!);
+      }
+      return result;
+    }
+    // A few names: read only the words that hold one, then sort what was kept.
     const bits = this.bits;
     for (let word = 0; word < bits.length; word++) {
       let remaining = bits[word]!;
       while (remaining !== 0) {
-        const bit = 31 - Math.clz32(remaining & -remaining);
+        const index = word * 32 + 31 - Math.clz32(remaining & -remaining);
         remaining &= remaining - 1;
-        const name = this.names[word * 32 + bit];
-        if (name !== undefined && keep(name)) result.push(name);
+        const name = this.names[index];
+        if (name !== undefined && keep(name, index)) result.push(name);
       }
     }
     return result.sort();
+  }
+
+  private count(): number {
+    let total = 0;
+    for (let word = 0; word < this.bits.length; word++) {
+      let remaining = this.bits[word]!;
+      while (remaining !== 0) {
+        remaining &= remaining - 1;
+        total++;
+      }
+    }
+    return total;
   }
 
   /** The names in the set, sorted; computed once. */
@@ -83,4 +107,19 @@ export class CapabilitySet {
   get size(): number {
     return this.toArray().length;
   }
+}
+
+/** Above this many names, walking the graph's sorted order beats sorting the names found. */
+const SORT_AFTER_AT_MOST = 256;
+
+const sortedOrders = new WeakMap<readonly string[], Int32Array>();
+
+/** The indices of `names` in the order of the names sorted, computed once per graph's names. */
+function sortedOrderOf(names: readonly string[]): Int32Array {
+  let order = sortedOrders.get(names);
+  if (order === undefined) {
+    order = Int32Array.from(names.keys()).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    sortedOrders.set(names, order);
+  }
+  return order;
 }

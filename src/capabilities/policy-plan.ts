@@ -1,4 +1,4 @@
-import { ADMIN_CAPABILITY } from './capability-graph';
+import { ADMIN_CAPABILITY, type CapabilityGraph } from './capability-graph';
 import type { CapabilityPolicy } from './capability-policy';
 import type { CapabilitySet } from './capability-set';
 import { isServiceAccount } from './email';
@@ -33,10 +33,11 @@ export function planPolicyChange(current: CapabilityPolicy, next: CapabilityPoli
   const sameGraph = sameNames(current.graph.names, next.graph.names);
   const sameDefaults = sameGraph && sameList(current.defaults, next.defaults);
   const changes: PlannedChange[] = [];
-  const guest = diff(current.graph.closureOfGrant(current.guest), next.graph.closureOfGrant(next.guest));
+  const into = newGraphOf(current, next);
+  const guest = diff(current.graph.closureOfGrant(current.guest), next.graph.closureOfGrant(next.guest), undefined, into);
   if (guest !== undefined) changes.push({ email: null, scope: null, ...guest });
   const scopesByEmail = scopesByAccount(current, next);
-  for (const email of accountsOf(current, next)) changes.push(...changesOf(current, next, email, scopesByEmail.get(email) ?? NO_SCOPES, sameDefaults));
+  for (const email of accountsOf(current, next)) changes.push(...changesOf(current, next, email, scopesByEmail.get(email) ?? NO_SCOPES, sameDefaults, into));
   return { changes, noPersonAdmin: personAdmins(next).length === 0 && personAdmins(current).length > 0 };
 }
 
@@ -52,22 +53,25 @@ const NO_SCOPES: ReadonlySet<string> = new Set();
  */
 export function planAccountChange(current: CapabilityPolicy, next: CapabilityPolicy, email: string): PlannedChange[] {
   const scopes = new Set([...current.scopedGrantsOf(email), ...next.scopedGrantsOf(email)].map(([scope]) => scope));
-  return changesOf(current, next, email, scopes, sameNames(current.graph.names, next.graph.names) && sameList(current.defaults, next.defaults));
+  return changesOf(current, next, email, scopes, sameNames(current.graph.names, next.graph.names) && sameList(current.defaults, next.defaults), newGraphOf(current, next));
 }
 
-function changesOf(current: CapabilityPolicy, next: CapabilityPolicy, email: string, scopes: ReadonlySet<string>, sameDefaults: boolean): PlannedChange[] {
+function newGraphOf(current: CapabilityPolicy, next: CapabilityPolicy): NewGraph {
+  return { graph: next.graph, dropsNames: current.graph.names.some((name) => !next.graph.has(name)) };
+}
+
+function changesOf(current: CapabilityPolicy, next: CapabilityPolicy, email: string, scopes: ReadonlySet<string>, sameDefaults: boolean, into: NewGraph): PlannedChange[] {
   const changes: PlannedChange[] = [];
   const unchanged = sameDefaults && sameList(current.users.get(email), next.users.get(email)) && sameList(current.pinned.get(email), next.pinned.get(email));
-  const global = unchanged ? undefined : diff(globalSetOf(current, email), globalSetOf(next, email));
+  const globally = unchanged ? undefined : { before: globalSetOf(current, email), after: globalSetOf(next, email) };
+  const global = globally === undefined ? undefined : diff(globally.before, globally.after, undefined, into);
   if (global !== undefined) changes.push({ email, scope: null, ...global });
   for (const scope of [...scopes].sort()) {
     if (unchanged && sameList(current.scopes.get(scope)?.get(email), next.scopes.get(scope)?.get(email))) continue;
     const principal: Principal = { email, kind: isServiceAccount(email) ? 'service' : 'user', via: 'session' };
-    const atScope = diff(current.effectiveAt(principal, scope), next.effectiveAt(principal, scope));
-    if (atScope === undefined) continue;
-    const gains = atScope.gains.filter((name) => !(global?.gains.includes(name) ?? false));
-    const loses = atScope.loses.filter((name) => !(global?.loses.includes(name) ?? false));
-    if (gains.length > 0 || loses.length > 0) changes.push({ email, scope, gains, loses });
+    // At a scope, only what the global change does not already say.
+    const atScope = diff(current.effectiveAt(principal, scope), next.effectiveAt(principal, scope), global === undefined ? undefined : globally, into);
+    if (atScope !== undefined) changes.push({ email, scope, ...atScope });
   }
   return changes;
 }
@@ -80,8 +84,8 @@ function personAdmins(policy: CapabilityPolicy): string[] {
 // Computed here rather than through `effective`, whose per-policy cache would keep a set
 // for each of a hundred thousand accounts alive for the length of the plan.
 function globalSetOf(policy: CapabilityPolicy, email: string): CapabilitySet {
-  const { graph } = policy;
-  return graph.union(graph.closureOfGrant(policy.defaults), graph.closureOf(policy.users.get(email) ?? []), graph.closureOf(policy.pinned.get(email) ?? []));
+  // One closure of the three lists together: one set allocated, not four.
+  return policy.graph.closureOf([...policy.defaults, ...(policy.users.get(email) ?? []), ...(policy.pinned.get(email) ?? [])]);
 }
 
 function accountsOf(current: CapabilityPolicy, next: CapabilityPolicy): string[] {
@@ -110,17 +114,39 @@ function scopesByAccount(current: CapabilityPolicy, next: CapabilityPolicy): Map
   return byEmail;
 }
 
-function diff(before: CapabilitySet, after: CapabilitySet): { gains: string[]; loses: string[] } | undefined {
+/** The new policy's graph, and whether it lacks a capability of the current one. */
+interface NewGraph {
+  readonly graph: CapabilityGraph;
+  readonly dropsNames: boolean;
+}
+
+/** Sets of one account before and after, and what its global change already says. */
+interface Change {
+  readonly before: CapabilitySet;
+  readonly after: CapabilitySet;
+}
+
+// `after` is always of the new policy's graph; `before` (and `said.before`) may be of the current one.
+function diff(before: CapabilitySet, after: CapabilitySet, said?: Change, into?: NewGraph): { gains: string[]; loses: string[] } | undefined {
+  if (!before.sameGraphAs(after) && into !== undefined) {
+    // Capabilities added or removed: read `before` in the new graph's indices; one the new
+    // graph lacks is lost by name (and already said when the account lost it globally).
+    const { graph } = into;
+    const lostByName = into.dropsNames ? before.namesWhere((name) => !graph.has(name) && !(said?.before.has(name) ?? false)) : [];
+    const inNew = diff(graph.translated(before), after, said === undefined ? undefined : { before: graph.translated(said.before), after: said.after });
+    const gains = inNew?.gains ?? [];
+    const loses = lostByName.length === 0 ? (inNew?.loses ?? []) : [...(inNew?.loses ?? []), ...lostByName].sort();
+    return gains.length === 0 && loses.length === 0 ? undefined : { gains, loses };
+  }
   const was = before.bits;
   const is = after.bits;
-  // Same graph (the common deploy): compare words; only differing bits are named.
-  if (was.length === is.length && before.sameGraphAs(after)) {
-    let differs = false;
-    for (let word = 0; word < was.length && !differs; word++) differs = was[word] !== is[word];
-    if (!differs) return undefined;
-  }
-  const gains = after.namesWhere((name) => !before.has(name));
-  const loses = before.namesWhere((name) => !after.has(name));
+  let differs = false;
+  for (let word = 0; word < was.length && !differs; word++) differs = was[word] !== is[word];
+  if (!differs) return undefined;
+  const saidGain = (index: number): boolean => said !== undefined && said.after.hasIndex(index) && !said.before.hasIndex(index);
+  const saidLoss = (index: number): boolean => said !== undefined && said.before.hasIndex(index) && !said.after.hasIndex(index);
+  const gains = after.namesWhere((_, index) => !before.hasIndex(index) && !saidGain(index));
+  const loses = before.namesWhere((_, index) => !after.hasIndex(index) && !saidLoss(index));
   return gains.length === 0 && loses.length === 0 ? undefined : { gains, loses };
 }
 

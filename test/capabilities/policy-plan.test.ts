@@ -41,11 +41,14 @@ describe('plan', () => {
     const random = new SeededRandom(0x91a2);
     const emails = ['a@x.io', 'b@x.io', 'c@x.io', 'bot@service'];
     const scopes = ['s:1', 's:1/t:1', 's:2'];
-    const names = [...graph.names];
-    const pick = (): string[] => names.filter(() => random.chance(0.25));
-    const randomPolicy = (): CapabilityPolicy =>
+    // Another graph: bake is gone, toast is new and implies read, write no longer implies read.
+    const other = graphOf({ read: [], write: [], toast: ['read'], user_management: [] }, true);
+    const names = [...new Set([...graph.names, ...other.names])];
+    let of = graph;
+    const pick = (): string[] => of.names.filter(() => random.chance(0.25));
+    const randomPolicy = (on = graph): CapabilityPolicy =>
       new CapabilityPolicy({
-        graph,
+        graph: (of = on),
         defaults: pick(),
         guest: pick(),
         users: new Map(emails.filter(() => random.chance(0.6)).map((email) => [email, pick()] as [string, readonly string[]])),
@@ -54,7 +57,7 @@ describe('plan', () => {
       });
     for (let round = 0; round < 500; round++) {
       const current = randomPolicy();
-      const next = random.chance(0.1) ? current : randomPolicy();
+      const next = random.chance(0.1) ? current : randomPolicy(random.chance(0.3) ? other : graph);
       const plan = planPolicyChange(current, next);
       const globalOf = (p: CapabilityPolicy, email: string | null): Set<string> => new Set(names.filter((name) => p.can(email, name)));
       const atOf = (p: CapabilityPolicy, email: string, scope: string): Set<string> => new Set(names.filter((name) => p.can(email, name, scope)));
