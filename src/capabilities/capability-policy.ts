@@ -383,7 +383,7 @@ export class CapabilityPolicy implements PolicyParts {
         this.scopedHeldEntries = 0;
         byEmail = undefined;
       }
-      if (byEmail === undefined) this.scopedHeld.set(scope, (byEmail = new Map()));
+      if (byEmail === undefined) this.scopedHeld.set(scope, (byEmail = new Map<string, CapabilitySet | null>()));
       byEmail.set(email, held);
       this.scopedHeldEntries++;
     }
