@@ -126,7 +126,7 @@ export async function benchScopedChecks(): Promise<ScopedCheckFigures> {
 
   const spread = (values: readonly number[], digits = 0): string => `${fixed(Math.min(...values), digits)}–${fixed(Math.max(...values), digits)}`;
   const markdown = [
-    `One principal, CPU time of this process per check (ns), median of ${ROUNDS} rounds of ${thousands(loops)} checks in alternating order, spread in brackets. The store: ${thousands(ACCOUNTS)} accounts, ${thousands(SCOPES * PER_SCOPE)} grants at ${thousands(SCOPES)} scopes (\`org:<o>/shop:<s>\`, ${PER_SCOPE} accounts each); the principal holds \`user_management\` at one shop only, and \`read\` globally. (${held > 0 ? 'checks held' : ''})`,
+    `One principal, CPU time of this process per check (ns), median of ${ROUNDS} rounds of ${thousands(loops)} checks in alternating order, spread in brackets. The store: ${thousands(ACCOUNTS)} accounts, ${thousands(SCOPES * PER_SCOPE)} grants at ${thousands(SCOPES)} scopes (\`org:<o>/shop:<s>\`, ${PER_SCOPE} accounts each); the principal holds \`user_management\` at one shop only, and \`read\` globally (${thousands(held)} checks answered held in all).`,
     '',
     table(
       ['check', 'ns per check', 'rounds'],
