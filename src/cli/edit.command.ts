@@ -20,56 +20,34 @@ export async function editCommand(kind: 'grant' | 'revoke', positionals: readonl
   const scope = scopeOption(rawScope);
   const email = assertEmail(rawEmail);
   const names = rawNames.map((name) => assertCapabilityName(name));
-  if (scope !== undefined) return editAtScope(kind, email, names, scope, choice, io);
   const action = kind === 'grant' ? 'add' : 'remove';
+  const storedIn = (policy: CapabilityPolicy): readonly string[] => (scope === undefined ? policy.stored(email) : policy.storedAt(email, scope));
   let before: readonly string[] = [];
   const policy = await withBackend(choice, io, ({ capabilities: store, audit: log }) =>
     new AuditRecorder(log, undefined, (message) => io.err(`warning: ${message}`)).record(
       cliActor(io.env),
       action,
       email,
-      `${action} ${names.join(', ')}`,
+      `${action} ${names.join(', ')}${scope === undefined ? '' : ` at ${scope}`}`,
       () =>
         store.update((current) => {
-          const stored = current.stored(email);
+          const stored = storedIn(current);
           before = stored;
           names.forEach((name) => assertDefined(current.graph, name));
           const next = kind === 'grant' ? [...stored, ...names.filter((name) => !stored.includes(name))] : stored.filter((name) => !names.includes(name));
-          return checkedChange(current, null, email, { kind: 'set', capabilities: next });
+          // An operator may change anything; the rules that still hold (the last admin) concern global grants only.
+          return scope === undefined ? checkedChange(current, null, email, { kind: 'set', capabilities: next }) : { email, capabilities: next, scope };
         }),
-      (after) => grantChangeDetail(before, after.stored(email)),
+      (after) => `${grantChangeDetail(before, storedIn(after))}${scope === undefined ? '' : ` at ${scope}`}`,
+      scope ?? null,
     ),
   );
-  io.out(describe(policy, email));
+  io.out(scope === undefined ? describe(policy, email) : describeAt(policy, email, scope));
   return EXIT_OK;
 }
 
 function scopeOption(raw: string | undefined): string | undefined {
   return raw === undefined ? undefined : assertScope(raw, '--scope');
-}
-
-async function editAtScope(kind: 'grant' | 'revoke', email: string, names: readonly string[], scope: string, choice: StoreChoice, io: CliIo): Promise<number> {
-  const action = kind === 'grant' ? 'add' : 'remove';
-  let before: readonly string[] = [];
-  const policy = await withBackend(choice, io, ({ capabilities: store, audit: log }) =>
-    new AuditRecorder(log, undefined, (message) => io.err(`warning: ${message}`)).record(
-      cliActor(io.env),
-      action,
-      email,
-      `${action} ${names.join(', ')} at ${scope}`,
-      () =>
-        store.update((current) => {
-          const stored = current.storedAt(email, scope);
-          before = stored;
-          names.forEach((name) => assertDefined(current.graph, name));
-          const next = kind === 'grant' ? [...stored, ...names.filter((name) => !stored.includes(name))] : stored.filter((name) => !names.includes(name));
-          return { email, capabilities: next, scope };
-        }),
-      (after) => `${grantChangeDetail(before, after.storedAt(email, scope))} at ${scope}`,
-    ),
-  );
-  io.out(describeAt(policy, email, scope));
-  return EXIT_OK;
 }
 
 /**

@@ -25,6 +25,7 @@ describe('nest-capabilities grant, revoke and list --scope', () => {
     assert.equal(readFileSync(file, 'utf8'), `${CAPS}  shop:paris/oven:2:\n    carol@example.com: [read, bake]\n`);
     const audit = await cli(['audit', '--caps', file, '--json']);
     assert.match(audit.out, /"detail":"added bake, read at shop:paris\/oven:2"/);
+    assert.match(audit.out, /"scope":"shop:paris\/oven:2"/, 'the scope in its own field, as the routes record it');
   });
 
   it('revokes at exactly a scope, removing an account and a scope left empty', async (t) => {

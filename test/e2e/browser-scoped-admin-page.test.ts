@@ -3,21 +3,11 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { parseCapsFile } from '../../src/caps-file/caps-file';
-import { bakeryCaps } from '../fixtures/caps-texts';
+import { shopsCaps } from '../fixtures/caps-texts';
 import { chromiumForSuite, inNewPage } from '../support/chromium';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 
-const CAPS = [
-  bakeryCaps({ users: ['root@example.com: [admin]'] }).trimEnd(),
-  'scopes:',
-  '  shop:paris:',
-  '    bob@example.com: [bake, user_management]',
-  '  shop:paris/oven:2:',
-  '    carol@example.com: [bake]',
-  '  shop:lyon:',
-  '    lyon@example.com: [arrest]',
-  '',
-].join('\n');
+const CAPS = shopsCaps({ users: ['root@example.com: [admin]'] });
 
 /** Signs in through the development form the page was sent to, as a person would. */
 async function signInAt(page: Page, email: string): Promise<void> {

@@ -2,23 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parseCapsFile } from '../../src/caps-file/caps-file';
-import { bakeryCaps } from '../fixtures/caps-texts';
+import { shopsCaps } from '../fixtures/caps-texts';
 import { expectDenial } from '../support/denial';
 import { ADAPTERS, startExample, type RunningExample } from '../support/example-server';
 import type { HttpClient } from '../support/http-client';
 
-const CAPS = [
-  bakeryCaps({ users: ['root@example.com: [admin]', 'bot@service: []'] }).trimEnd(),
-  'scopes:',
-  '  shop:paris:',
-  '    bob@example.com: [bake, user_management]',
-  '  shop:paris/oven:2:',
-  '    carol@example.com: [bake]',
-  '  shop:lyon:',
-  '    lyon@example.com: [arrest]',
-  '    bot@service: [racket]',
-  '',
-].join('\n');
+const CAPS = shopsCaps({ users: ['root@example.com: [admin]', 'bot@service: []'], moreAtLyon: ['bot@service: [racket]'] });
 
 /** Scopes a request must never reach another scope through, each answered 400 SCOPE_INVALID. */
 const MALFORMED_SCOPES = ['shop:paris/..', 'shop:..', 'shop:paris/', 'shop:a%2Fb', '', 'shop:pâris', `shop:${'x'.repeat(129)}`, 'Shop:paris', 'shop'];

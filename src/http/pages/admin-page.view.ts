@@ -66,10 +66,7 @@ input,select,button{font-size:1rem;max-width:100%}fieldset{border:1px solid #ccc
 export function adminPage(model: AdminPageModel): string {
   return page(
     'Capabilities',
-    `${STYLE}
-<h1>Capabilities</h1>
-<p>Signed in as <strong id="manager">${e(model.manager)}</strong> · <a href="/">Home</a></p>
-${noticeHtml(model)}
+    `${headHtml(model)}
 ${searchHtml(model)}
 ${accountsHtml(model)}
 ${model.scopes === undefined ? '' : scopedGrantsHtml(model.scopes, postTo(model))}
@@ -86,10 +83,7 @@ ${auditHtml(model.audit)}`,
 export function scopedAdminPage(model: ScopedAdminPageModel): string {
   return page(
     'Capabilities',
-    `${STYLE}
-<h1>Capabilities</h1>
-<p>Signed in as <strong id="manager">${e(model.manager)}</strong> · <a href="/">Home</a></p>
-${noticeHtml(model)}
+    `${headHtml(model)}
 ${scopedGrantsHtml(model.scopes, e(model.action))}`,
   );
 }
@@ -127,6 +121,14 @@ function pagerHtml(id: string, list: AccountPage, current: number, turn: (page: 
   const previous = current > 1 ? link(current - 1, 'prev', 'Previous') : '';
   const next = first + list.emails.length < list.total ? link(current + 1, 'next', 'Next') : '';
   return `<nav class="pager" id="${id}" aria-label="pages of the ${id === 'accounts-pager' ? 'accounts' : 'service accounts'}"><span class="count">${shown}</span>${previous}${next}</nav>`;
+}
+
+// The top of both pages: who is signed in, and the outcome of the last form.
+function headHtml(model: { readonly manager: string; readonly notice?: AdminNotice | undefined; readonly action: string }): string {
+  return `${STYLE}
+<h1>Capabilities</h1>
+<p>Signed in as <strong id="manager">${e(model.manager)}</strong> · <a href="/">Home</a></p>
+${noticeHtml(model)}`;
 }
 
 function noticeHtml(model: { readonly notice?: AdminNotice | undefined; readonly action: string }): string {
