@@ -57,13 +57,25 @@ export function planAccountChange(current: CapabilityPolicy, next: CapabilityPol
 }
 
 function newGraphOf(current: CapabilityPolicy, next: CapabilityPolicy): NewGraph {
-  return { graph: next.graph, dropsNames: current.graph.names.some((name) => !next.graph.has(name)) };
+  const dropsNames = current.graph.names.some((name) => !next.graph.has(name));
+  const translatedByName = new Map<string, CapabilitySet>();
+  const translatedClosureOf = (name: string): CapabilitySet => {
+    let set = translatedByName.get(name);
+    if (set === undefined) translatedByName.set(name, (set = next.graph.translated(current.graph.closureOf([name]))));
+    return set;
+  };
+  return {
+    graph: next.graph,
+    dropsNames,
+    readsOldInNew: !dropsNames && !sameNames(current.graph.names, next.graph.names),
+    oldClosureInNew: (names) => next.graph.union(next.graph.none, ...names.filter((name) => current.graph.has(name)).map(translatedClosureOf)),
+  };
 }
 
 function changesOf(current: CapabilityPolicy, next: CapabilityPolicy, email: string, scopes: ReadonlySet<string>, sameDefaults: boolean, into: NewGraph): PlannedChange[] {
   const changes: PlannedChange[] = [];
   const unchanged = sameDefaults && sameList(current.users.get(email), next.users.get(email)) && sameList(current.pinned.get(email), next.pinned.get(email));
-  const globally = unchanged ? undefined : { before: globalSetOf(current, email), after: globalSetOf(next, email) };
+  const globally = unchanged ? undefined : { before: into.readsOldInNew ? into.oldClosureInNew(grantedGlobally(current, email)) : globalSetOf(current, email), after: globalSetOf(next, email) };
   const global = globally === undefined ? undefined : diff(globally.before, globally.after, undefined, into);
   if (global !== undefined) changes.push({ email, scope: null, ...global });
   for (const scope of [...scopes].sort()) {
@@ -85,7 +97,11 @@ function personAdmins(policy: CapabilityPolicy): string[] {
 // for each of a hundred thousand accounts alive for the length of the plan.
 function globalSetOf(policy: CapabilityPolicy, email: string): CapabilitySet {
   // One closure of the three lists together: one set allocated, not four.
-  return policy.graph.closureOf([...policy.defaults, ...(policy.users.get(email) ?? []), ...(policy.pinned.get(email) ?? [])]);
+  return policy.graph.closureOf(grantedGlobally(policy, email));
+}
+
+function grantedGlobally(policy: CapabilityPolicy, email: string): string[] {
+  return [...policy.defaults, ...(policy.users.get(email) ?? []), ...(policy.pinned.get(email) ?? [])];
 }
 
 function accountsOf(current: CapabilityPolicy, next: CapabilityPolicy): string[] {
@@ -118,6 +134,10 @@ function scopesByAccount(current: CapabilityPolicy, next: CapabilityPolicy): Map
 interface NewGraph {
   readonly graph: CapabilityGraph;
   readonly dropsNames: boolean;
+  /** Whether an account's current set is best read straight into the new graph (the graphs differ, none of its names is dropped). */
+  readonly readsOldInNew: boolean;
+  /** The current graph's closure of `names`, in the new graph's indices: each name's closure translated once for the whole plan. */
+  oldClosureInNew(names: readonly string[]): CapabilitySet;
 }
 
 /** Sets of one account before and after, and what its global change already says. */

@@ -43,7 +43,9 @@ describe('plan', () => {
     const scopes = ['s:1', 's:1/t:1', 's:2'];
     // Another graph: bake is gone, toast is new and implies read, write no longer implies read.
     const other = graphOf({ read: [], write: [], toast: ['read'], user_management: [] }, true);
-    const names = [...new Set([...graph.names, ...other.names])];
+    // And one that only adds: jam implies bake, write now implies bake too.
+    const wider = graphOf({ read: [], write: ['read', 'bake'], bake: [], jam: ['bake'], user_management: [] }, true);
+    const names = [...new Set([...graph.names, ...other.names, ...wider.names])];
     let of = graph;
     const pick = (): string[] => of.names.filter(() => random.chance(0.25));
     const randomPolicy = (on = graph): CapabilityPolicy =>
@@ -57,7 +59,7 @@ describe('plan', () => {
       });
     for (let round = 0; round < 500; round++) {
       const current = randomPolicy();
-      const next = random.chance(0.1) ? current : randomPolicy(random.chance(0.3) ? other : graph);
+      const next = random.chance(0.1) ? current : randomPolicy(random.pick([graph, graph, other, wider]));
       const plan = planPolicyChange(current, next);
       const globalOf = (p: CapabilityPolicy, email: string | null): Set<string> => new Set(names.filter((name) => p.can(email, name)));
       const atOf = (p: CapabilityPolicy, email: string, scope: string): Set<string> => new Set(names.filter((name) => p.can(email, name, scope)));
