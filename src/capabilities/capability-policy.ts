@@ -70,10 +70,10 @@ export class CapabilityPolicy implements PolicyParts {
   // Service token and API key principals come from the token and key caches, so the
   // same object returns with every request that carries the same credential.
   private readonly effectiveByPrincipal = new WeakMap<Principal, CapabilitySet>();
-  // Scope -> email -> what the account's grants at the scope and above add (null: nothing),
-  // so that a guarded request at a scope reads two maps instead of walking the path.
-  private readonly scopedHeld = new Map<string, Map<string, CapabilitySet | null>>();
-  private scopedHeldEntries = 0;
+  // Email -> the account's global set, and per scope what its grants at the scope and above
+  // add (null: nothing): a guarded request at a scope reads two maps instead of walking the path.
+  private readonly heldAtScopes = new Map<string, AccountAtScopes>();
+  private heldAtScopesEntries = 0;
 
   constructor(parts: PolicyParts) {
     this.graph = parts.graph;
@@ -368,26 +368,32 @@ export class CapabilityPolicy implements PolicyParts {
     return { everywhere, scopes: outermostScopes(found) };
   }
 
-  // Walks `scope` and its ancestors in place: the guard's scoped check allocates nothing
-  // but the prefixes' strings.
+  // Two map reads for a check at a scope, whether it is held globally or there; the path is
+  // walked once per account and scope, and the cache is bounded, since scopes come from requests.
   private accountHoldsAt(email: string, index: number, scope: string | undefined): boolean {
-    if (this.effective(email).hasIndex(index)) return true;
-    if (scope === undefined || this.scopes.size === 0) return false;
-    let byEmail = this.scopedHeld.get(scope);
-    let held = byEmail?.get(email);
+    if (scope === undefined || this.scopes.size === 0) return this.effective(email).hasIndex(index);
+    let account = this.heldAtScopes.get(email);
+    if (account === undefined) account = this.rememberAccount(email, { global: this.effective(email), at: new Map<string, CapabilitySet | null>() });
+    if (account.global.hasIndex(index)) return true;
+    let held = account.at.get(scope);
     if (held === undefined) {
       held = this.scopedOnlyAt(email, scope);
-      // Bounded: random scopes from requests must not grow the cache without end; starting over costs one walk each.
-      if (this.scopedHeldEntries >= SCOPED_CACHE_ENTRIES) {
-        this.scopedHeld.clear();
-        this.scopedHeldEntries = 0;
-        byEmail = undefined;
-      }
-      if (byEmail === undefined) this.scopedHeld.set(scope, (byEmail = new Map<string, CapabilitySet | null>()));
-      byEmail.set(email, held);
-      this.scopedHeldEntries++;
+      if (this.heldAtScopesEntries >= SCOPED_CACHE_ENTRIES) account = this.rememberAccount(email, { global: account.global, at: new Map<string, CapabilitySet | null>() });
+      account.at.set(scope, held);
+      this.heldAtScopesEntries++;
     }
     return held !== null && held.hasIndex(index);
+  }
+
+  // Starting over costs one walk per account and scope asked again.
+  private rememberAccount(email: string, account: AccountAtScopes): AccountAtScopes {
+    if (this.heldAtScopesEntries >= SCOPED_CACHE_ENTRIES) {
+      this.heldAtScopes.clear();
+      this.heldAtScopesEntries = 0;
+    }
+    this.heldAtScopes.set(email, account);
+    this.heldAtScopesEntries++;
+    return account;
   }
 
   // The closures of the grants of `email` at `scope` and above, in one set; null for none.
@@ -458,4 +464,10 @@ export function assertDefined(graph: CapabilityGraph, name: string, field = 'cap
   if (!graph.has(name)) {
     throw new InvalidInputError('UNKNOWN_CAPABILITY', field, `unknown capability ${JSON.stringify(name)}`);
   }
+}
+
+/** One account's global set, and what its scoped grants add at each scope asked about. */
+interface AccountAtScopes {
+  readonly global: CapabilitySet;
+  readonly at: Map<string, CapabilitySet | null>;
 }

@@ -150,4 +150,17 @@ describe('scoped answers against a brute-force reading of the rules', () => {
     }
     assert.ok(cases > 10_000, `${cases} cases`);
   });
+
+  it('keeps answering right when requests have asked about more scopes than it remembers', () => {
+    const fresh = new CapabilityPolicy({ ...policy });
+    const bob = user('bob@example.com');
+    const bake = fresh.graph.indexOf('bake');
+    for (let oven = 0; oven < 150_000; oven++) {
+      assert.equal(fresh.holdsAt(bob, bake, `shop:paris/oven:${oven}`), true);
+      if (oven % 1000 === 0) assert.equal(fresh.holdsAt(bob, bake, `shop:lyon/oven:${oven}`), false);
+    }
+    assert.equal(fresh.holdsAt(user('dan@example.com'), bake, 'shop:paris/oven:2'), true);
+    assert.equal(fresh.holdsAt(user('dan@example.com'), bake, 'shop:paris/oven:3'), false);
+    assert.equal(fresh.holdsAt(bob, fresh.graph.indexOf('walk_streets'), 'shop:lyon'), true);
+  });
 });
