@@ -30,10 +30,9 @@ export interface PolicyPlan {
  * planPolicyChange(current, next).changes; // [{ email: 'bob@example.com', scope: null, gains: ['bake'], loses: [] }]
  */
 export function planPolicyChange(current: CapabilityPolicy, next: CapabilityPolicy): PolicyPlan {
-  const sameGraph = sameNames(current.graph.names, next.graph.names);
-  const sameDefaults = sameGraph && sameList(current.defaults, next.defaults);
   const changes: PlannedChange[] = [];
   const into = newGraphOf(current, next);
+  const sameDefaults = defaultsKept(current, next, into);
   const guest = diff(current.graph.closureOfGrant(current.guest), next.graph.closureOfGrant(next.guest), undefined, into);
   if (guest !== undefined) changes.push({ email: null, scope: null, ...guest });
   const scopesByEmail = scopesByAccount(current, next);
@@ -53,7 +52,12 @@ const NO_SCOPES: ReadonlySet<string> = new Set();
  */
 export function planAccountChange(current: CapabilityPolicy, next: CapabilityPolicy, email: string): PlannedChange[] {
   const scopes = new Set([...current.scopedGrantsOf(email), ...next.scopedGrantsOf(email)].map(([scope]) => scope));
-  return changesOf(current, next, email, scopes, sameNames(current.graph.names, next.graph.names) && sameList(current.defaults, next.defaults), newGraphOf(current, next));
+  const into = newGraphOf(current, next);
+  return changesOf(current, next, email, scopes, defaultsKept(current, next, into), into);
+}
+
+function defaultsKept(current: CapabilityPolicy, next: CapabilityPolicy, into: NewGraph): boolean {
+  return sameList(current.defaults, next.defaults) && into.keepsAll(current.defaults);
 }
 
 function newGraphOf(current: CapabilityPolicy, next: CapabilityPolicy): NewGraph {
@@ -64,28 +68,56 @@ function newGraphOf(current: CapabilityPolicy, next: CapabilityPolicy): NewGraph
     if (set === undefined) translatedByName.set(name, (set = next.graph.translated(current.graph.closureOf([name]))));
     return set;
   };
+  const sameGraph = sameNames(current.graph.names, next.graph.names);
+  const keptByName = new Map<string, boolean>();
+  // A name is kept when it implies the same names in both graphs: an unchanged grant of it then changes nothing.
+  const keeps = (name: string): boolean => {
+    let kept = keptByName.get(name);
+    if (kept === undefined) {
+      const before = current.graph.closureOf([name]);
+      const inNew = next.graph.translated(before);
+      const after = next.graph.closureOf([name]);
+      kept = next.graph.has(name) && inNew.size === before.size && inNew.covers(after) && after.covers(inNew);
+      keptByName.set(name, kept);
+    }
+    return kept;
+  };
   return {
     graph: next.graph,
     dropsNames,
-    readsOldInNew: !dropsNames && !sameNames(current.graph.names, next.graph.names),
+    readsOldInNew: !dropsNames && !sameGraph,
+    keepsAll: (names) => sameGraph || names === undefined || names.every(keeps),
     oldClosureInNew: (names) => next.graph.union(next.graph.none, ...names.filter((name) => current.graph.has(name)).map(translatedClosureOf)),
   };
 }
 
 function changesOf(current: CapabilityPolicy, next: CapabilityPolicy, email: string, scopes: ReadonlySet<string>, sameDefaults: boolean, into: NewGraph): PlannedChange[] {
   const changes: PlannedChange[] = [];
-  const unchanged = sameDefaults && sameList(current.users.get(email), next.users.get(email)) && sameList(current.pinned.get(email), next.pinned.get(email));
+  const unchanged = sameDefaults && keptList(current.users.get(email), next.users.get(email), into) && keptList(current.pinned.get(email), next.pinned.get(email), into);
   const globally = unchanged ? undefined : { before: into.readsOldInNew ? into.oldClosureInNew(grantedGlobally(current, email)) : globalSetOf(current, email), after: globalSetOf(next, email) };
   const global = globally === undefined ? undefined : diff(globally.before, globally.after, undefined, into);
   if (global !== undefined) changes.push({ email, scope: null, ...global });
   for (const scope of [...scopes].sort()) {
-    if (unchanged && sameList(current.scopes.get(scope)?.get(email), next.scopes.get(scope)?.get(email))) continue;
+    if (unchanged && keptAtAndAbove(current, next, email, scope, into)) continue;
     const principal: Principal = { email, kind: isServiceAccount(email) ? 'service' : 'user', via: 'session' };
     // At a scope, only what the global change does not already say.
     const atScope = diff(current.effectiveAt(principal, scope), next.effectiveAt(principal, scope), global === undefined ? undefined : globally, into);
     if (atScope !== undefined) changes.push({ email, scope, ...atScope });
   }
   return changes;
+}
+
+function keptList(before: readonly string[] | undefined, after: readonly string[] | undefined, into: NewGraph): boolean {
+  return sameList(before, after) && into.keepsAll(before);
+}
+
+// A grant above `scope` holds at it too, so the lists at every ancestor must be kept as well.
+function keptAtAndAbove(current: CapabilityPolicy, next: CapabilityPolicy, email: string, scope: string, into: NewGraph): boolean {
+  for (let slash = scope.indexOf('/'); ; slash = scope.indexOf('/', slash + 1)) {
+    const at = slash < 0 ? scope : scope.slice(0, slash);
+    if (!keptList(current.scopes.get(at)?.get(email), next.scopes.get(at)?.get(email), into)) return false;
+    if (slash < 0) return true;
+  }
 }
 
 function personAdmins(policy: CapabilityPolicy): string[] {
@@ -138,6 +170,8 @@ interface NewGraph {
   readonly readsOldInNew: boolean;
   /** The current graph's closure of `names`, in the new graph's indices: each name's closure translated once for the whole plan. */
   oldClosureInNew(names: readonly string[]): CapabilitySet;
+  /** Whether each of `names` implies the same names in both graphs (so the same list grants the same). */
+  keepsAll(names: readonly string[] | undefined): boolean;
 }
 
 /** Sets of one account before and after, and what its global change already says. */

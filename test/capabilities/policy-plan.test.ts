@@ -30,6 +30,32 @@ describe('plan', () => {
     ]);
   });
 
+  it('reports a change at a scope made by a grant above it, the lists at the scope itself unchanged', () => {
+    const scopes = (above: readonly string[]): Map<string, Map<string, readonly string[]>> =>
+      new Map([
+        ['shop:paris', new Map([['bob@example.com', above]])],
+        ['shop:paris/oven:2', new Map([['bob@example.com', ['read']]])],
+      ]);
+    const users = grantsOf({ 'bob@example.com': [] });
+    const current = new CapabilityPolicy({ ...base, users, scopes: scopes(['bake']) });
+    const next = new CapabilityPolicy({ ...base, users, scopes: scopes(['write']) });
+    assert.deepEqual(planPolicyChange(current, next).changes, [
+      { email: 'bob@example.com', scope: 'shop:paris', gains: ['write'], loses: ['bake'] },
+      { email: 'bob@example.com', scope: 'shop:paris/oven:2', gains: ['write'], loses: ['bake'] },
+    ]);
+  });
+
+  it('recomputes only the accounts whose grants imply something else in a changed graph', () => {
+    const wider = graphOf({ read: [], write: ['read', 'bake'], bake: [], jam: ['bake'], user_management: [] }, true);
+    const users = grantsOf({ 'alice@example.com': ['admin'], 'bob@example.com': ['write'], 'carol@example.com': ['bake'] });
+    const current = new CapabilityPolicy({ ...base, users, scopes: new Map() });
+    const next = new CapabilityPolicy({ ...base, graph: wider, users, scopes: new Map() });
+    assert.deepEqual(planPolicyChange(current, next).changes, [
+      { email: 'alice@example.com', scope: null, gains: ['jam'], loses: [] },
+      { email: 'bob@example.com', scope: null, gains: ['bake'], loses: [] },
+    ]);
+  });
+
   it('warns when no person would hold admin', () => {
     const current = new CapabilityPolicy({ ...base, users: grantsOf({ 'alice@example.com': ['admin'], 'bot@service': ['admin'] }) });
     const next = new CapabilityPolicy({ ...base, users: grantsOf({ 'bot@service': ['admin'] }) });
@@ -57,9 +83,20 @@ describe('plan', () => {
         pinned: new Map(emails.filter(() => random.chance(0.2)).map((email) => [email, pick()] as [string, readonly string[]])),
         scopes: new Map(scopes.filter(() => random.chance(0.6)).map((scope) => [scope, new Map(emails.filter(() => random.chance(0.5)).map((email) => [email, pick()] as [string, readonly string[]]))] as const)),
       });
-    for (let round = 0; round < 500; round++) {
+    // The same policy with a few of its lists replaced, on the same graph or one that only adds.
+    const keepOrPick = (list: readonly string[]): readonly string[] => (random.chance(0.8) ? list : pick());
+    const derived = (from: CapabilityPolicy, on: typeof graph): CapabilityPolicy =>
+      new CapabilityPolicy({
+        graph: (of = on),
+        defaults: random.chance(0.9) ? from.defaults : pick(),
+        guest: from.guest,
+        users: new Map([...from.users].map(([email, list]) => [email, keepOrPick(list)])),
+        pinned: from.pinned,
+        scopes: new Map([...from.scopes].map(([scope, grants]) => [scope, new Map([...grants].map(([email, list]) => [email, keepOrPick(list)]))])),
+      });
+    for (let round = 0; round < 1000; round++) {
       const current = randomPolicy();
-      const next = random.chance(0.1) ? current : randomPolicy(random.pick([graph, graph, other, wider]));
+      const next = random.chance(0.1) ? current : random.chance(0.4) ? derived(current, random.pick([graph, wider])) : randomPolicy(random.pick([graph, graph, other, wider]));
       const plan = planPolicyChange(current, next);
       const globalOf = (p: CapabilityPolicy, email: string | null): Set<string> => new Set(names.filter((name) => p.can(email, name)));
       const atOf = (p: CapabilityPolicy, email: string, scope: string): Set<string> => new Set(names.filter((name) => p.can(email, name, scope)));
