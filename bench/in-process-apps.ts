@@ -95,10 +95,14 @@ class InProcessController {
 @Module({})
 class InProcessModule {}
 
-/** The HTTP app of the in-process part on `adapter`, its files in `folder`: our guard on its routes only, not global. */
-export function openHttpApp(adapter: AdapterName, folder: string): Promise<InProcessApp> {
+/**
+ * The HTTP app of the in-process part on `adapter`, its files in `folder`: our guard on its
+ * routes only, not global; `telemetry` false builds it with the module's metrics off.
+ */
+export function openHttpApp(adapter: AdapterName, folder: string, telemetry = true): Promise<InProcessApp> {
   const capsFile = preparedCapsFile(folder);
-  return openApp(adapter, { module: InProcessModule, controllers: [InProcessController], imports: [AuthModule.forRoot(authOptions(capsFile.path))] }, capsFile.apiKey);
+  const auth = AuthModule.forRoot({ ...authOptions(capsFile.path), telemetry });
+  return openApp(adapter, { module: InProcessModule, controllers: [InProcessController], imports: [auth] }, capsFile.apiKey);
 }
 
 /** The GraphQL app (Apollo on Express, Mercurius on Fastify) of the GraphQL part, in this process. */
