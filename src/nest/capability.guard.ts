@@ -42,7 +42,12 @@ export class CapabilityGuard implements CanActivate {
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(TELEMETRY) private readonly telemetry: ModuleTelemetry | null,
-  ) {}
+  ) {
+    this.origin = config.baseUrl.origin;
+  }
+
+  // Kept as a string: URL's origin getter builds a new one at each read, and a request with a session cookie reads it.
+  private readonly origin: string;
 
   // Synchronous for a bearer token or a guest, so Nest's guard pipeline takes its
   // fast path (a boolean, not a promise); only a session cookie seen for the first time is awaited.
@@ -84,9 +89,9 @@ export class CapabilityGuard implements CanActivate {
     // is refused at the next one.
     const live =
       type === 'ws'
-        ? wsHandshakeOf(context.switchToWs().getClient(), this.config.baseUrl.origin)
+        ? wsHandshakeOf(context.switchToWs().getClient(), this.origin)
         : type === 'graphql'
-          ? subscriptionHandshakeOf(context.getArgs()[2], this.config.baseUrl.origin)
+          ? subscriptionHandshakeOf(context.getArgs()[2], this.origin)
           : undefined;
     const request: GuardedRequest | undefined = live ?? requestOf(context);
     if (request === undefined) return assertKnownContext(context, requirement);
@@ -209,7 +214,7 @@ export class CapabilityGuard implements CanActivate {
   }
 
   private authenticated(request: GuardedRequest, principal: Principal | null): Principal | null {
-    if (principal?.via === 'session') assertSameOriginRequest(request.method, request.headers, this.config.baseUrl.origin);
+    if (principal?.via === 'session') assertSameOriginRequest(request.method, request.headers, this.origin);
     request[PRINCIPAL] = principal;
     return principal;
   }
