@@ -202,7 +202,7 @@ async function main(): Promise<void> {
     const { benchInProcess, IN_PROCESS_TARGETS } = await import('./in-process.bench.js');
     sections.push('## 9. What the guard adds to a request, measured in process', '');
     for (const adapter of ['fastify', 'express'] as AdapterName[]) {
-      const figures = await benchInProcess(adapter, { rounds: positive('BENCH_IN_PROCESS_ROUNDS', 31), batchScale: positive('BENCH_IN_PROCESS_BATCH_SCALE', 1) });
+      const figures = await benchInProcess(adapter, { rounds: positive('BENCH_IN_PROCESS_ROUNDS', 31), batchScale: positive('BENCH_IN_PROCESS_BATCH_SCALE', 1), takes: positive('BENCH_IN_PROCESS_TAKES', 3) });
       console.log(figures.markdown);
       sections.push(figures.markdown);
       for (const wanted of IN_PROCESS_TARGETS[adapter]) {
