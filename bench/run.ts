@@ -42,7 +42,7 @@ function machine(): string {
 }
 
 /** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md unless BENCH_RESULTS names a file). */
-const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-scopes', 'redis-soak', 'admin-page', 'policy-tools', 'scopes'] as const;
+const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-scopes', 'redis-soak', 'admin-page', 'policy-tools', 'scopes', 'in-process'] as const;
 
 function adapterOf(name: string, fallback: AdapterName): AdapterName {
   const value = process.env[name] ?? fallback;
@@ -196,6 +196,23 @@ async function main(): Promise<void> {
     target('holders at a scope, 1,000,000 grants (ms of CPU)', '≤ 50', figures.holdersMs, figures.holdersMs <= 50, 1);
     target('scopesOf an account, 1,000,000 grants (ms of CPU)', '≤ 50', figures.scopesOfMs, figures.scopesOfMs <= 50, 1);
     target('caps.yaml load, 100,000 scoped grants (ms of CPU)', '≤ 2,000', figures.fileLoadMs, figures.fileLoadMs <= 2000, 0);
+  }
+  if (parts.has('in-process')) {
+    // Loaded only when asked for: it builds the apps of both adapters and both GraphQL drivers in this process.
+    const { benchInProcess, IN_PROCESS_TARGETS } = await import('./in-process.bench.js');
+    sections.push('## 9. What the guard adds to a request, measured in process', '');
+    for (const adapter of ['fastify', 'express'] as AdapterName[]) {
+      const figures = await benchInProcess(adapter, { rounds: positive('BENCH_IN_PROCESS_ROUNDS', 31), batchScale: positive('BENCH_IN_PROCESS_BATCH_SCALE', 1), takes: positive('BENCH_IN_PROCESS_TAKES', 3) });
+      console.log(figures.markdown);
+      sections.push(figures.markdown);
+      for (const wanted of IN_PROCESS_TARGETS[adapter]) {
+        const found = figures.added.get(wanted.variant);
+        if (found === undefined) continue;
+        const measured = wanted.kind === 'micros' ? found.micros.median : found.ratio.median;
+        const met = wanted.kind === 'micros' ? measured <= wanted.limit : measured >= wanted.limit;
+        target(`${wanted.what}, ${adapter}, in process`, wanted.kind === 'micros' ? `≤ ${wanted.limit} µs` : `≥ ${wanted.limit}×`, measured, met, wanted.kind === 'micros' ? 2 : 3);
+      }
+    }
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const document = [

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type INestApplication, type LoggerService, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,6 +16,7 @@ import { graphQlModule } from './graphql';
 import { HomeController } from './home.controller';
 import { serveOpenApi } from './openapi';
 import { leaveSocketIoUpgradesToSocketIo } from './socket-io-upgrades';
+import { metricsFromEnvironment, type ExampleMetrics } from './metrics';
 
 /** Largest request body the example accepts, in bytes; larger ones get 413. */
 const BODY_LIMIT = 16 * 1024;
@@ -47,7 +48,10 @@ export async function createExampleApp(
   options: { logger?: LoggerService | false } = {},
 ): Promise<{ app: INestApplication; settings: ExampleSettings; signIn: ReturnType<typeof signInReport> }> {
   const settings = settingsFromEnvironment(env);
-  const module = ExampleAppModule.withSettings(settings);
+  // Before the app: the module takes its instruments from the provider registered when it starts.
+  const telemetry = await metricsFromEnvironment(env);
+  const withSettings = ExampleAppModule.withSettings(settings);
+  const module = telemetry === undefined ? withSettings : { ...withSettings, providers: [...(withSettings.providers ?? []), metricsOwner(telemetry)] };
   const logger = options.logger ?? new Logger();
   let app: INestApplication;
   if (settings.adapter === 'fastify') {
@@ -71,6 +75,12 @@ export async function createExampleApp(
   app.useWebSocketAdapter(new IoAdapter(app));
   app.enableShutdownHooks();
   const signIn = signInReport(app.get(SignInProviders).all());
-  if (serveOpenApi(app, settings.adapter)) return { app, settings, signIn };
-  return { app, settings: { ...settings, notices: [...settings.notices, '@nestjs/swagger is not installed: no OpenAPI document at /docs-json'] }, signIn };
+  const notices = telemetry === undefined ? settings.notices : [...settings.notices, `metrics for Prometheus at ${telemetry.endpoint}`];
+  if (serveOpenApi(app, settings.adapter)) return { app, settings: { ...settings, notices }, signIn };
+  return { app, settings: { ...settings, notices: [...notices, '@nestjs/swagger is not installed: no OpenAPI document at /docs-json'] }, signIn };
+}
+
+/** Stops serving the metrics when the app closes. */
+function metricsOwner(telemetry: ExampleMetrics): Provider {
+  return { provide: 'EXAMPLE_METRICS', useFactory: () => ({ onApplicationShutdown: () => telemetry.shutdown() }) };
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Principal } from '../capabilities/principal';
 import { CapabilitiesError } from '../errors';
 import type { AuditAction, AuditLog, AuditShelf } from './audit-log';
+import { inSpan } from '../telemetry/spans';
 
 /** Who makes a change: the principal of a request, or an operator outside any request, by name (`cli:<os user>`). */
 export type AuditActor = Principal | string;
@@ -50,6 +51,19 @@ export class AuditRecorder {
     work: () => Promise<T>,
     detail: (result: T) => string,
     scope: string | null = null,
+  ): Promise<T> {
+    // The action only: the target and the detail name accounts, which a trace must not carry.
+    return inSpan('nest_capabilities.manage', { action }, () => this.recorded(actor, action, target, requested, work, detail, scope));
+  }
+
+  private async recorded<T>(
+    actor: AuditActor,
+    action: AuditAction,
+    target: string,
+    requested: string,
+    work: () => Promise<T>,
+    detail: (result: T) => string,
+    scope: string | null,
   ): Promise<T> {
     let result: T;
     try {

@@ -9,6 +9,8 @@ import { SessionCookie } from '../session/session-cookie';
 import { assertHasCode, assertNoProviderError, assertSingleValuedParameters, callbackQueryOf } from './callback-checks';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
+import { inSpan } from '../telemetry/spans';
+import type { RedirectSignInProvider } from '../providers/sign-in-provider';
 
 /** `GET /auth/:provider/callback`: where a provider sends the browser back. */
 @Controller()
@@ -25,8 +27,12 @@ export class CallbackController {
   ) {}
 
   @Get('auth/:provider/callback')
-  async callback(@Param('provider') name: string, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+  callback(@Param('provider') name: string, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     const provider = this.providers.redirectNamed(name);
+    return inSpan('nest_capabilities.sign_in', { provider: provider.name }, () => this.finish(provider, request, response));
+  }
+
+  private async finish(provider: RedirectSignInProvider, request: HttpRequest, response: unknown): Promise<void> {
     const query = callbackQueryOf(request.url);
     const state = query.get('state');
     // Whatever happens next this attempt is over, so its cookie goes, error answers included.

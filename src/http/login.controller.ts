@@ -17,6 +17,7 @@ import { escapeHtml, HOME_LINK, page } from './pages/html';
 import type { HttpRequest } from './request';
 import { assertUtf8Body } from './request-body';
 import { Responder } from './responder';
+import { inSpan } from '../telemetry/spans';
 
 /** `/login`, `/login/:provider` and the development sign-in. */
 @Controller()
@@ -65,8 +66,12 @@ export class LoginController {
 
   /** The development form: finishes the attempt exactly as a provider's callback would. */
   @Post('login/dev')
-  async finishDev(@Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+  finishDev(@Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     this.providers.named(DEV_PROVIDER.name);
+    return inSpan('nest_capabilities.sign_in', { provider: DEV_PROVIDER.name }, () => this.signInFromForm(request, response));
+  }
+
+  private async signInFromForm(request: HttpRequest, response: unknown): Promise<void> {
     assertUtf8Body(request.headers);
     const form = (request.body ?? {}) as Record<string, unknown>;
     const { attempt, clearCookie } = await this.attempts.finish(request.headers.cookie, DEV_PROVIDER.name, form['state']);

@@ -18,6 +18,7 @@ import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
 import { escapeHtml, HOME_LINK, page } from './pages/html';
 import type { HttpRequest } from './request';
 import { assertManagesAt } from '../nest/manager-access';
+import { inSpanSync } from '../telemetry/spans';
 import { optionalScope, requireManager, requireSignedIn } from './management-access';
 import { emailField, jsonObjectBody } from './request-body';
 import { Responder } from './responder';
@@ -55,7 +56,7 @@ export class TokenController {
     }
     if (scope !== undefined) throw new InvalidInputError('INVALID_REQUEST', 'scope', '"scope" limits a service token: ask with user=<name>@service');
     assertCreatedFromSession(user, 'a token is minted only from a browser session: sign in and open /token');
-    const issued = this.tokens.issueUserToken(user.email);
+    const issued = inSpanSync('nest_capabilities.token.mint', { 'token.kind': 'user' }, () => this.tokens.issueUserToken(user.email));
     if (acceptsHtml(request.headers)) {
       this.responder.html(response, 200, tokenPage(user.email, issued.token, issued.expiresAt), [], { showsSecret: true });
       return;
@@ -109,7 +110,7 @@ export class TokenController {
     const policy = this.capabilities.policy();
     const held = assertManagesAt(policy, manager, scope);
     const email = assertEmail(requested, 'user');
-    const minted = mintServiceToken(this.tokens, policy, email, { manager: held, minter: manager, scope });
+    const minted = inSpanSync('nest_capabilities.token.mint', { 'token.kind': 'service' }, () => mintServiceToken(this.tokens, policy, email, { manager: held, minter: manager, scope }));
     this.responder.json(response, 200, serviceTokenAnswer(minted));
   }
 }

@@ -29,7 +29,9 @@ import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
 import { AdminPageController } from '../http/admin-page.controller';
 import { REVOCATION_STORE, type RevocationStore } from '../tokens/revocation-store';
-import { AUTH_CONFIG, AUTH_MODULE_OPTIONS, CAPABILITY_STORE, CLOCK, GUARD_IS_GLOBAL } from '../nest/auth.constants';
+import { AUTH_CONFIG, AUTH_MODULE_OPTIONS, CAPABILITY_STORE, CLOCK, GUARD_IS_GLOBAL, TELEMETRY } from '../nest/auth.constants';
+import { moduleMeter } from '../telemetry/instrumentation';
+import { ModuleTelemetry } from '../telemetry/module-telemetry';
 import { normalizePrefix, resolveAuthConfig, type AuthConfig } from '../nest/auth-config';
 import { bearerTokensFor } from '../nest/bearer-tokens.factory';
 import { moduleBackend } from './module-backend';
@@ -59,6 +61,7 @@ const CONTROLLERS = [
 ];
 const BACKEND = Symbol('nest-capabilities:backend');
 const BACKEND_OWNER = Symbol('nest-capabilities:backend-owner');
+const TELEMETRY_OWNER = Symbol('nest-capabilities:telemetry-owner');
 
 const logger = new Logger('nest-capabilities');
 
@@ -89,6 +92,17 @@ function coreProviders(prefix: string): Provider[] {
     { provide: REVOCATION_STORE, inject: [BACKEND], useFactory: (backend: Backend): RevocationStore => backend.revocations },
     { provide: API_KEY_STORE, inject: [BACKEND], useFactory: (backend: Backend): ApiKeyStore => backend.apiKeys },
     { provide: CLOCK, useValue: Date.now },
+    {
+      // Made when the module starts, so the meter is the SDK's the application registered before creating the app.
+      provide: TELEMETRY,
+      inject: [AUTH_CONFIG, CAPABILITY_STORE],
+      useFactory: (config: AuthConfig, store: CapabilityStore): ModuleTelemetry | null => (config.telemetry ? new ModuleTelemetry(moduleMeter(), () => store.replica?.()) : null),
+    },
+    {
+      provide: TELEMETRY_OWNER,
+      inject: [TELEMETRY],
+      useFactory: (telemetry: ModuleTelemetry | null) => ({ onModuleDestroy: () => telemetry?.close() }),
+    },
     {
       // Sessions end through the same revocation store as tokens: a session id is revoked like a token id.
       provide: SessionCookie,
@@ -189,6 +203,7 @@ export class AuthModule extends AuthConfigurableModule implements NestModule {
       exports: [
         AUTH_CONFIG,
         CAPABILITY_STORE,
+        TELEMETRY,
         API_KEY_STORE,
         AuditRecorder,
         ApiKeyService,

@@ -28,6 +28,8 @@ export interface AuthConfig {
   readonly serviceTokenTtlSeconds: number | null;
   readonly maxBodyBytes: number;
   readonly globalGuard: boolean;
+  /** Whether the module records its metrics. */
+  readonly telemetry: boolean;
   /** How API keys may be made. */
   readonly apiKeys: ApiKeyPolicy;
   /** How audit entries name this process. */
@@ -82,6 +84,7 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
       options.serviceTokenTtlSeconds === 'never' ? null : positive(options.serviceTokenTtlSeconds, 'serviceTokenTtlSeconds', 90 * 86400),
     maxBodyBytes: positive(options.maxBodyBytes, 'maxBodyBytes', 16 * 1024),
     globalGuard: options.globalGuard ?? true,
+    telemetry: options.telemetry ?? true,
     apiKeys: {
       defaultTtlSeconds: positive(options.apiKeyTtlSeconds, 'apiKeyTtlSeconds', 90 * 86400),
       mayNeverExpire: options.apiKeysMayNeverExpire ?? false,

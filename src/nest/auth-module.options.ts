@@ -92,6 +92,12 @@ export interface AuthModuleOptions {
   readonly maxBodyBytes?: number;
   /** Put the capability guard on every route of the application. Default true. */
   readonly globalGuard?: boolean;
+  /**
+   * Record the module's metrics through `@opentelemetry/api` (see the README's Telemetry
+   * section): a no-op until the application registers an SDK, before creating the app.
+   * `false` records none, and the guard counts nothing. Default true.
+   */
+  readonly telemetry?: boolean;
 }
 
 /** Options that shape the module itself, given next to the others in `forRoot`/`forRootAsync`. */

@@ -50,6 +50,7 @@ const OPTION_RULES: Record<keyof AuthModuleOptions, OptionRule> = {
   apiKeysMayNeverExpire: boolean,
   instanceName: string,
   devUser: string,
+  telemetry: boolean,
 };
 
 const EXTRA_RULES: Record<keyof AuthModuleExtras, OptionRule> = { isGlobal: boolean, prefix: string };

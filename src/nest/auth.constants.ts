@@ -24,5 +24,7 @@ export const PRINCIPAL = Symbol('nest-capabilities:principal');
  * tokens, sessions and API keys and decides their expiry. Tests override it to freeze time.
  */
 export const CLOCK = Symbol('nest-capabilities:clock');
+/** Injection token of the module's metrics (`ModuleTelemetry`), or null with `telemetry: false`. */
+export const TELEMETRY = Symbol('nest-capabilities:telemetry');
 /** Injection token of whether `CapabilityGuard` is installed as a global guard. */
 export const GUARD_IS_GLOBAL = Symbol('nest-capabilities:guard-is-global');

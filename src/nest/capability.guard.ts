@@ -8,7 +8,9 @@ import { AccessError, StoreUnavailableError, TokenError } from '../errors';
 import { assertSameOriginRequest } from '../session/assert-same-origin';
 import type { CapabilityStore } from '../stores/capability-store';
 import { accessDenied } from './access';
-import { AUTH_CONFIG, CAPABILITY_STORE, PRINCIPAL } from './auth.constants';
+import { AUTH_CONFIG, CAPABILITY_STORE, PRINCIPAL, TELEMETRY } from './auth.constants';
+import type { Transport } from '../telemetry/decision-counter';
+import type { ModuleTelemetry } from '../telemetry/module-telemetry';
 import type { AuthConfig } from './auth-config';
 import { PrincipalResolver } from './principal-resolver';
 import { RouteRequirements, type RouteRequirement } from './route-requirements';
@@ -39,21 +41,57 @@ export class CapabilityGuard implements CanActivate {
     private readonly requirements: RouteRequirements,
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
-  ) {}
+    @Inject(TELEMETRY) private readonly telemetry: ModuleTelemetry | null,
+  ) {
+    this.origin = config.baseUrl.origin;
+  }
+
+  // Kept as a string: URL's origin getter builds a new one at each read, and a request with a session cookie reads it.
+  private readonly origin: string;
 
   // Synchronous for a bearer token or a guest, so Nest's guard pipeline takes its
-  // fast path (a boolean, not a promise); only a session cookie is awaited.
+  // fast path (a boolean, not a promise); only a session cookie seen for the first time is awaited.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const requirement = this.requirements.of(context.getHandler(), context.getClass());
+    if (this.telemetry === null) return this.decide(context, requirement);
+    try {
+      const decided = this.decide(context, requirement);
+      return decided instanceof Promise ? decided.catch((error: unknown) => this.counted(context, requirement, error)) : decided;
+    } catch (error) {
+      return this.counted(context, requirement, error);
+    }
+  }
+
+  /** Counts a refusal by its code (an error without one is not a decision) and throws it on. */
+  private counted(context: ExecutionContext, requirement: RouteRequirement, error: unknown): never {
+    const code = (error as { code?: unknown } | null)?.code;
+    const transport = transportOf(context);
+    if (typeof code === 'string' && transport !== undefined) {
+      const capability = error instanceof AccessError && error.capability !== undefined ? error.capability : (requirement.capabilities[0] ?? '');
+      this.telemetry!.decisions.denied(transport, code, capability);
+    }
+    throw error;
+  }
+
+  /** A capability check passed: counted, with the route's own list of capabilities. */
+  private allowed(context: ExecutionContext, requirement: RouteRequirement): true {
+    if (this.telemetry !== null) {
+      const transport = transportOf(context);
+      if (transport !== undefined) this.telemetry.decisions.allowed(transport, requirement.capabilities);
+    }
+    return true;
+  }
+
+  private decide(context: ExecutionContext, requirement: RouteRequirement): boolean | Promise<boolean> {
     const type = context.getType<string>();
     // A WebSocket client, or a GraphQL operation over one, is authenticated again at every
     // message from the credentials of its handshake, so a revoked token or an ended session
     // is refused at the next one.
     const live =
       type === 'ws'
-        ? wsHandshakeOf(context.switchToWs().getClient(), this.config.baseUrl.origin)
+        ? wsHandshakeOf(context.switchToWs().getClient(), this.origin)
         : type === 'graphql'
-          ? subscriptionHandshakeOf(context.getArgs()[2], this.config.baseUrl.origin)
+          ? subscriptionHandshakeOf(context.getArgs()[2], this.origin)
           : undefined;
     const request: GuardedRequest | undefined = live ?? requestOf(context);
     if (request === undefined) return assertKnownContext(context, requirement);
@@ -114,7 +152,7 @@ export class CapabilityGuard implements CanActivate {
     for (let i = 0; i < indices.length; i++) {
       if (!held.hasIndex(indices[i]!)) this.deny(request, principal, requirement, requirement.capabilities[i]!);
     }
-    return true;
+    return this.allowed(context, requirement);
   }
 
   /**
@@ -144,12 +182,12 @@ export class CapabilityGuard implements CanActivate {
     }
     let i = 0;
     while (i < indices.length && held.hasIndex(indices[i]!)) i++;
-    if (i === indices.length) return true;
+    if (i === indices.length) return this.allowed(context, requirement);
     const at = fixed ?? filledScope(scope as ScopeTemplate, values!);
     for (; i < indices.length; i++) {
       if (!policy.holdsAt(principal, indices[i]!, at)) this.deny(request, principal, requirement, requirement.capabilities[i]!, at);
     }
-    return true;
+    return this.allowed(context, requirement);
   }
 
   private authenticate(request: GuardedRequest, requirement: RouteRequirement): Principal | null | Promise<Principal | null> {
@@ -176,7 +214,7 @@ export class CapabilityGuard implements CanActivate {
   }
 
   private authenticated(request: GuardedRequest, principal: Principal | null): Principal | null {
-    if (principal?.via === 'session') assertSameOriginRequest(request.method, request.headers, this.config.baseUrl.origin);
+    if (principal?.via === 'session') assertSameOriginRequest(request.method, request.headers, this.origin);
     request[PRINCIPAL] = principal;
     return principal;
   }
@@ -185,6 +223,12 @@ export class CapabilityGuard implements CanActivate {
     const returnTo = requirement.redirectToLogin ? { headers: request.headers, prefix: this.config.prefix, here: request.originalUrl ?? request.url } : undefined;
     throw accessDenied(principal, { capability: missing, returnTo, scope });
   }
+}
+
+/** The transport a decision is counted under; none for a context the guard does not read (it then fails closed uncounted). */
+function transportOf(context: ExecutionContext): Transport | undefined {
+  const type = context.getType<string>();
+  return type === 'http' || type === 'graphql' || type === 'ws' ? type : undefined;
 }
 
 /**

@@ -8,7 +8,8 @@ import type { CapabilityStore } from '../stores/capability-store';
 import { SessionCookie } from '../session/session-cookie';
 import { bearerTokenOf } from '../tokens/bearer-header';
 import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
-import { AUTH_CONFIG, CAPABILITY_STORE, CLOCK } from './auth.constants';
+import { AUTH_CONFIG, CAPABILITY_STORE, CLOCK, TELEMETRY } from './auth.constants';
+import type { ModuleTelemetry } from '../telemetry/module-telemetry';
 import type { AuthConfig } from './auth-config';
 import { devUserPrincipal } from './dev-user';
 import { nowSeconds } from '../clock';
@@ -27,6 +28,7 @@ export class PrincipalResolver {
     @Inject(CAPABILITY_STORE) private readonly store: CapabilityStore,
     @Inject(AUTH_CONFIG) config: AuthConfig,
     @Inject(CLOCK) private readonly now: () => number,
+    @Inject(TELEMETRY) private readonly telemetry: ModuleTelemetry | null,
   ) {
     this.nobody = config.devUser === null ? null : devUserPrincipal(config.devUser);
   }
@@ -50,11 +52,16 @@ export class PrincipalResolver {
   identify(headers: IncomingHttpHeaders, fromOwnPages = true): Principal | null | Promise<Principal | null> {
     // A token verified before is answered without its header being read again (see verifyKnown).
     const knownToken = headers.authorization === undefined ? undefined : this.tokens.verifyKnown(headers.authorization);
-    if (knownToken !== undefined) return this.tokenPrincipal(knownToken);
+    if (knownToken !== undefined) {
+      this.telemetry?.tokens.verified(true);
+      return this.tokenPrincipal(knownToken);
+    }
     const token = bearerTokenOf(headers.authorization);
     if (token !== undefined) {
       if (isApiKey(token)) return this.keys.current().authenticate(token, nowSeconds(this.now));
-      return this.tokenPrincipal(this.tokens.verify(token));
+      const verified = this.tokens.verify(token);
+      this.telemetry?.tokens.verified(false);
+      return this.tokenPrincipal(verified);
     }
     const nobody = fromOwnPages ? this.nobody : null;
     if (headers.cookie === undefined) return nobody;

@@ -85,9 +85,25 @@ export interface CapabilityStore {
    * store without it is never stale.
    */
   isStale?(): boolean;
+  /**
+   * How far this instance's copy is behind a shared store, for the module's gauges; read
+   * when metrics are collected, never on a request. Optional: a store of this instance
+   * alone (a file) has no copy to lag.
+   */
+  replica?(): StoreReplica;
   /** Called with each new policy, whether written through the API or picked up from outside. */
   subscribe(listener: (policy: CapabilityPolicy) => void): () => void;
   close(): Promise<void>;
+}
+
+/** The state of an instance's copy of a shared store (see `CapabilityStore.replica`). */
+export interface StoreReplica {
+  /** Milliseconds since the copy was last known to be up to date. */
+  readonly lagMs: number;
+  /** Whether the copy is too old to enforce (`isStale`). */
+  readonly stale: boolean;
+  /** The shared store's version the copy holds. */
+  readonly version: number;
 }
 
 /** What a store needs to report problems; Nest's `Logger` fits. */

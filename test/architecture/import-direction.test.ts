@@ -10,7 +10,7 @@ const SRC = resolve(__dirname, '..', '..', '..', 'src');
 /** The edge: entry points and what binds the module to Nest, HTTP, GraphQL, WebSockets and the terminal. */
 const EDGE = ['module/', 'nest/', 'http/', 'graphql/', 'ws/', 'cli/', 'openapi/', 'testing/', 'extend/', 'index.ts'] as const;
 /** The parts between the edge and the core. */
-const PARTS = ['caps-file/', 'secrets/', 'tokens/', 'session/', 'providers/', 'audit/', 'api-keys/', 'stores/'] as const;
+const PARTS = ['caps-file/', 'secrets/', 'tokens/', 'session/', 'providers/', 'audit/', 'api-keys/', 'stores/', 'telemetry/'] as const;
 const CORE = ['errors.ts', 'clock.ts', 'events/', 'capabilities/'] as const;
 const everyOwner = [...CORE, ...PARTS, ...EDGE];
 const allBut = (...allowed: string[]): string[] => everyOwner.filter((name) => !allowed.includes(name));
@@ -33,6 +33,8 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   'session/': [...EDGE, 'providers/', 'stores/', 'api-keys/', 'audit/', 'caps-file/'],
   'providers/': [...EDGE, 'stores/', 'api-keys/', 'audit/', 'caps-file/'],
   'stores/': [...EDGE, 'session/', 'providers/', 'secrets/'],
+  // The lowest of the parts: the module's metrics and spans through @opentelemetry/api, beside the core, used by the parts and the edge.
+  'telemetry/': [...EDGE, ...PARTS.filter((part) => part !== 'telemetry/')],
   'ws/': ['module/', 'nest/', 'http/', 'graphql/', 'cli/', 'openapi/', 'testing/', 'extend/', 'index.ts'],
   'graphql/': ['module/', 'nest/', 'http/', 'cli/', 'openapi/', 'testing/', 'extend/', 'index.ts'],
   'nest/': ['module/', 'http/', 'cli/', 'openapi/', 'testing/', 'extend/', 'index.ts'],

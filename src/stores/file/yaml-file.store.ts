@@ -12,6 +12,7 @@ import { checkedPollInterval } from './poll-interval';
 import { applyStoreJobs, type AppliedBatch, type StoreJob } from './store-batch';
 import type { LoadedCapsFile } from '../../caps-file/loaded-caps-file';
 import { Subscribers } from '../../events/subscribers';
+import { inSpanSync } from '../../telemetry/spans';
 
 /** Options of `YamlFileStore.open`. */
 export interface YamlFileStoreOptions extends FileLockOptions {
@@ -241,7 +242,7 @@ export class YamlFileStore implements CapabilityStore {
     const check = await this.monitor.check();
     switch (check.kind) {
       case 'changed':
-        this.adopt(check.loaded);
+        inSpanSync('nest_capabilities.store.reload', { 'store.kind': 'file' }, () => this.adopt(check.loaded));
         this.logger.log(`reloaded ${this.file} after an edit on disk (${this.policy.users.size} users)`);
         break;
       case 'restored':

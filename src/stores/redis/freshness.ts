@@ -27,4 +27,9 @@ export class Freshness {
   isStale(): boolean {
     return this.now() > this.trustedUntil;
   }
+
+  /** Milliseconds since the copy was last known to be up to date (since it was made, before the first confirmation). */
+  lagMs(): number {
+    return Math.max(0, this.now() - (this.trustedUntil - this.maxStalenessMs));
+  }
 }

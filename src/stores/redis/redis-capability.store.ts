@@ -1,5 +1,5 @@
 import type { CapabilityPolicy } from '../../capabilities/capability-policy';
-import type { AccountDeletion, CapabilityStore, GrantEdit, ScopeDrop, ScopeDropped } from '../capability-store';
+import type { AccountDeletion, CapabilityStore, GrantEdit, ScopeDrop, ScopeDropped, StoreReplica } from '../capability-store';
 import { GroupCommitQueue } from '../group-commit-queue';
 import type { RedisStoreEngine } from './redis-store.engine';
 
@@ -26,6 +26,11 @@ export class RedisCapabilityStore implements CapabilityStore {
 
   isStale(): boolean {
     return this.engine.freshness.isStale();
+  }
+
+  replica(): StoreReplica {
+    const { freshness, state } = this.engine;
+    return { lagMs: freshness.lagMs(), stale: freshness.isStale(), version: state.version };
   }
 
   /** Resolves once Redis holds the change; rejects with the edit's own error or `STORE_UNAVAILABLE`. */

@@ -5,6 +5,7 @@ import type { RedisConnections } from './redis-connections';
 import type { RedisKeys } from './redis-keys';
 import { readSnapshot } from './redis-snapshot';
 import type { ReplicatedState } from './replicated-state';
+import { inSpan } from '../../telemetry/spans';
 
 /** Log entries as Redis returns them: `[id, [field, value, ...]]`. */
 export type RawEntries = readonly (readonly [string, readonly string[]])[];
@@ -76,7 +77,11 @@ export class StateSync {
     }
   }
 
-  private async loadAll(): Promise<void> {
+  private loadAll(): Promise<void> {
+    return inSpan('nest_capabilities.store.reload', { 'store.kind': 'redis' }, () => this.adoptSnapshot());
+  }
+
+  private async adoptSnapshot(): Promise<void> {
     const snapshot = await readSnapshot(this.connections.bulk, this.keys);
     if (snapshot.epoch === null) throw lostData();
     if (snapshot.epoch !== this.state.epoch) this.logger.warn('the shared store in Redis was replaced (a new epoch); reloading every account');
