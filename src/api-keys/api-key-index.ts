@@ -2,6 +2,9 @@ import type { Principal } from '../capabilities/principal';
 import { ApiKeyError, TokenError } from '../errors';
 import { hashApiKey, isLive, type ApiKeyRecord } from './api-key';
 
+/** The most keys an index remembers by their text; only keys it has found count, so unknown keys cannot fill it. */
+const KNOWN_KEYS = 10_000;
+
 interface IndexedKey {
   readonly record: ApiKeyRecord;
   readonly principal: Principal;
@@ -17,6 +20,9 @@ interface IndexedKey {
  */
 export class ApiKeyIndex {
   private readonly byHash = new Map<string, IndexedKey>();
+  // Keys already found, by their own text: a request with a known key is one map lookup,
+  // not a SHA-256 per request. Carried over to the next index by each key's hash.
+  private readonly foundByKey = new Map<string, IndexedKey>();
   readonly records: readonly ApiKeyRecord[];
 
   constructor(records: readonly ApiKeyRecord[], previous?: ApiKeyIndex) {
@@ -27,6 +33,12 @@ export class ApiKeyIndex {
       const principal = before !== undefined && before.record.revokedAt === record.revokedAt ? before.principal : principalOf(record);
       this.byHash.set(record.hash, { record, principal });
     }
+    if (previous !== undefined) {
+      for (const [key, { record }] of previous.foundByKey) {
+        const now = this.byHash.get(record.hash);
+        if (now !== undefined) this.foundByKey.set(key, now);
+      }
+    }
   }
 
   /**
@@ -34,12 +46,17 @@ export class ApiKeyIndex {
    * `TOKEN_REVOKED`, `TOKEN_EXPIRED`.
    */
   authenticate(key: string, nowSeconds: number): Principal {
-    const found = this.byHash.get(hashApiKey(key));
+    const found = this.foundByKey.get(key) ?? this.remembered(key, this.byHash.get(hashApiKey(key)));
     if (found === undefined) throw new TokenError('TOKEN_INVALID', 'the API key is not known to this application');
     if (found.record.revokedAt !== null) throw new TokenError('TOKEN_REVOKED', 'the API key has been revoked');
     const expiresAt = found.record.expiresAt;
     if (expiresAt !== null && expiresAt <= nowSeconds) throw new TokenError('TOKEN_EXPIRED', 'the API key has expired');
     return found.principal;
+  }
+
+  private remembered(key: string, found: IndexedKey | undefined): IndexedKey | undefined {
+    if (found !== undefined && this.foundByKey.size < KNOWN_KEYS) this.foundByKey.set(key, found);
+    return found;
   }
 
   /** The keys not revoked (expired ones included), oldest first. */

@@ -38,6 +38,16 @@ describe('ApiKeyIndex', () => {
     const second = new ApiKeyIndex([...first.records, record('b')], first);
     assert.equal(second.authenticate(key, NOW), first.authenticate(key, NOW));
   });
+
+  it('refuses a key it has already accepted once the next index revokes or drops it', () => {
+    const key = generateApiKey();
+    const first = new ApiKeyIndex([record('a', key)]);
+    assert.equal(first.authenticate(key, NOW).email, 'key:a');
+    const revoked = new ApiKeyIndex([record('a', key, { revokedAt: NOW })], first);
+    assert.throws(() => revoked.authenticate(key, NOW), { code: 'TOKEN_REVOKED' });
+    assert.throws(() => new ApiKeyIndex([record('b')], revoked).authenticate(key, NOW), { code: 'TOKEN_INVALID' });
+    assert.throws(() => first.authenticate(key, NOW + 3600), { code: 'TOKEN_EXPIRED' });
+  });
 });
 
 describe('MemoryApiKeyStore', () => {
