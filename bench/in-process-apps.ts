@@ -46,6 +46,7 @@ export const IN_PROCESS_PATHS = {
   ours: '/items/ours',
   openAtShop: '/items/open/s1',
   oursAtShop: '/items/shop/s1',
+  oursAtShopUnscoped: '/items/glob/s1',
 } as const;
 
 const ITEMS = { items: ['croissant', 'baguette', 'cannolo'] };
@@ -88,6 +89,14 @@ class InProcessController {
   @UseGuards(CapabilityGuard)
   @RequireCapability('user_management', { scope: 'shop:{shop}' })
   oursAtShop(): typeof ITEMS {
+    return ITEMS;
+  }
+
+  // The same route and parameter guarded without a scope: what the scope alone adds is the difference.
+  @Get('glob/:shop')
+  @UseGuards(CapabilityGuard)
+  @RequireCapability('read')
+  oursAtShopUnscoped(): typeof ITEMS {
     return ITEMS;
   }
 }

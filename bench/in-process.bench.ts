@@ -33,7 +33,7 @@ const query = (field: string) => (credentials: Credentials): InProcessRequest =>
   headers: { 'content-type': 'application/json', ...bearer(credentials) },
   payload: graphqlExchange(field).body,
 });
-const { open, allowAll, ours, openAtShop, oursAtShop } = IN_PROCESS_PATHS;
+const { open, allowAll, ours, openAtShop, oursAtShop, oursAtShopUnscoped } = IN_PROCESS_PATHS;
 const ROUTE = 200;
 const GRAPHQL = 40;
 
@@ -47,7 +47,8 @@ const VARIANTS: readonly Variant[] = [
   { name: 'open-key', label: 'route without a guard, API key sent', app: 'http', request: (c) => get(open, apiKey(c)), batch: ROUTE },
   { name: 'ours-key', label: 'ours: API key', app: 'http', request: (c) => get(ours, apiKey(c)), baseline: 'open-key', batch: ROUTE },
   { name: 'open-shop', label: 'route with a shop parameter, without a guard, bearer token sent', app: 'http', request: (c) => get(openAtShop, bearer(c)), batch: ROUTE },
-  { name: 'ours-shop', label: 'ours: a capability held only at the shop (scoped check), bearer token', app: 'http', request: (c) => get(oursAtShop, bearer(c)), baseline: 'open-shop', batch: ROUTE },
+  { name: 'ours-shop-unscoped', label: 'ours: the same route, a capability asked without a scope, bearer token', app: 'http', request: (c) => get(oursAtShopUnscoped, bearer(c)), baseline: 'open-shop', batch: ROUTE },
+  { name: 'ours-shop', label: 'ours: a capability held only at the shop (scoped check), bearer token', app: 'http', request: (c) => get(oursAtShop, bearer(c)), baseline: 'ours-shop-unscoped', batch: ROUTE },
   { name: 'ours-bearer-telemetry-off', label: 'ours: bearer token, the module built with `telemetry: false`', app: 'http-without-telemetry', request: (c) => get(ours, bearer(c)), batch: ROUTE },
   { name: 'ours-bearer-telemetry-on', label: 'ours: bearer token, telemetry on with no SDK registered', app: 'http', request: (c) => get(ours, bearer(c)), baseline: 'ours-bearer-telemetry-off', batch: ROUTE },
   { name: 'graphql-open', label: 'GraphQL query without a guard, bearer token sent', app: 'graphql', request: query(BENCH_GRAPHQL_QUERIES.open), batch: GRAPHQL },
@@ -69,6 +70,7 @@ const guardTargets = (limit: number): InProcessTarget[] => [
   { what: 'added CPU per request, API key (µs)', variant: 'ours-key', kind: 'micros', limit },
   { what: 'GraphQL query, ours (bearer) vs unguarded by CPU', variant: 'graphql-ours', kind: 'ratio', limit: 0.97 },
   { what: 'telemetry on with no SDK registered vs off, bearer token (µs)', variant: 'ours-bearer-telemetry-on', kind: 'micros', limit: 0.1 },
+  { what: 'a guarded scoped route vs the same route guarded without a scope (µs)', variant: 'ours-shop', kind: 'micros', limit: 0.3 },
 ];
 
 /** The targets, per adapter. */
