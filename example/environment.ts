@@ -54,6 +54,8 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
       production,
       // API_KEYS_MAY_NEVER_EXPIRE=true: managers may create API keys with "expires_in": "never".
       apiKeysMayNeverExpire: parseFlag(env['API_KEYS_MAY_NEVER_EXPIRE'], 'API_KEYS_MAY_NEVER_EXPIRE') ?? false,
+      // CLIENT_TOKEN_TTL_SECONDS: lifetime of the access tokens POST /token issues to OAuth clients (default 3600).
+      ...clientTokenTtlFromEnvironment(env),
       providers: [...oidcProviderFromEnvironment(env), ...googleProviderFromEnvironment(env), ...gitHubProviderFromEnvironment(env)],
       ...redisFromEnvironment(env),
     },
@@ -101,6 +103,14 @@ function redisFromEnvironment(env: NodeJS.ProcessEnv): Pick<AuthModuleOptions, '
     throw new Error(`REDIS_MAX_STALENESS_SECONDS must be a positive number, got ${JSON.stringify(staleness)}`);
   }
   return { redis: { url, ...(prefix === '' ? {} : { prefix }), ...(staleness === '' ? {} : { maxStalenessSeconds }) } };
+}
+
+function clientTokenTtlFromEnvironment(env: NodeJS.ProcessEnv): Pick<AuthModuleOptions, 'clientTokenTtlSeconds'> {
+  const value = env['CLIENT_TOKEN_TTL_SECONDS'] ?? '';
+  if (value === '') return {};
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`CLIENT_TOKEN_TTL_SECONDS must be a positive whole number of seconds, got ${JSON.stringify(value)}`);
+  return { clientTokenTtlSeconds: seconds };
 }
 
 function parsePort(value: string): number {

@@ -46,7 +46,14 @@ export type CapabilitiesErrorCode =
   | 'LOGIN_IDENTITY_LINKED'
   | 'LOGIN_PROVIDER_UNKNOWN'
   | 'KEY_EXISTS'
-  | 'KEY_UNKNOWN';
+  | 'KEY_UNKNOWN'
+  | 'CLIENT_UNKNOWN'
+  | 'SERVICE_ACCOUNT_REQUIRED'
+  | 'OAUTH_INVALID_REQUEST'
+  | 'OAUTH_INVALID_CLIENT'
+  | 'OAUTH_INVALID_SCOPE'
+  | 'OAUTH_UNSUPPORTED_GRANT_TYPE'
+  | 'OAUTH_SLOW_DOWN';
 
 /** Base class of every error thrown by nest-capabilities. */
 export class CapabilitiesError extends Error {
@@ -210,6 +217,51 @@ export class ApiKeyError extends CapabilitiesError {
   constructor(code: 'KEY_EXISTS' | 'KEY_UNKNOWN', keyName: string, message: string) {
     super(code, message);
     this.keyName = keyName;
+  }
+}
+
+/** A request about an OAuth client: none has that id (or it is revoked already), or the account is not a service account. */
+export class ClientError extends CapabilitiesError {
+  readonly clientId: string;
+
+  constructor(code: 'CLIENT_UNKNOWN' | 'SERVICE_ACCOUNT_REQUIRED', clientId: string, message: string) {
+    super(code, message);
+    this.clientId = clientId;
+  }
+}
+
+/** The `error` of an RFC 6749 §5.2 answer, one per code of an `OAuthError`. */
+export const OAUTH_ERROR_NAMES = {
+  OAUTH_INVALID_REQUEST: 'invalid_request',
+  OAUTH_INVALID_CLIENT: 'invalid_client',
+  OAUTH_INVALID_SCOPE: 'invalid_scope',
+  OAUTH_UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
+  OAUTH_SLOW_DOWN: 'slow_down',
+} as const;
+
+/** The codes of an `OAuthError`. */
+export type OAuthErrorCode = keyof typeof OAUTH_ERROR_NAMES;
+
+/**
+ * A refusal of the token endpoint (`POST /token`), answered as RFC 6749 §5.2 says:
+ * `{"error": "<name>", "error_description"}`. `retryAfterSeconds` is set for
+ * `OAUTH_SLOW_DOWN` (too many failed client authentications).
+ *
+ * @example
+ * throw new OAuthError('OAUTH_INVALID_SCOPE', 'the account does not hold "arrest"');
+ */
+export class OAuthError extends CapabilitiesError {
+  declare readonly code: OAuthErrorCode;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: OAuthErrorCode, message: string, retryAfterSeconds?: number) {
+    super(code, message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** The `error` field of the answer. */
+  get oauthError(): string {
+    return OAUTH_ERROR_NAMES[this.code];
   }
 }
 

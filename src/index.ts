@@ -24,6 +24,7 @@ export {
   AccessError,
   ApiKeyError,
   CapabilitiesError,
+  ClientError,
   CapabilityGraphError,
   CapsFileError,
   ConfigError,
@@ -31,17 +32,18 @@ export {
   GrantError,
   InvalidInputError,
   LoginError,
+  OAuthError,
   StoreUnavailableError,
   TokenError,
 } from './errors';
-export type { CapabilitiesErrorCode, TokenErrorCode } from './errors';
+export type { CapabilitiesErrorCode, OAuthErrorCode, TokenErrorCode } from './errors';
 
 // Stores.
 export { YamlFileStore } from './stores';
 export type { AccountDeletion, CapabilityStore, GrantEdit, GrantTarget, ScopeDrop, ScopeDropped, StoreLogger } from './stores';
 export { FileRevocationStore, revocationFileFor } from './stores/file/file-revocation.store';
 export type { FileRevocationStoreOptions } from './stores/file/file-revocation.store';
-export { RedisApiKeyStore, RedisAuditLog, RedisCapabilityStore, RedisRevocationStore, RedisStores } from './stores/redis';
+export { RedisApiKeyStore, RedisAuditLog, RedisCapabilityStore, RedisClientStore, RedisRevocationStore, RedisStores } from './stores/redis';
 export type { RedisStoreOptions, RedisStoresOptions } from './stores/redis';
 export { MemoryRevocationStore, REVOCATION_STORE } from './tokens/revocation-store';
 export type { RevocationStore } from './tokens/revocation-store';
@@ -54,6 +56,15 @@ export type { ApiKeyStore } from './api-keys/api-key-store';
 export { ApiKeyService } from './nest/api-key.service';
 export { FileApiKeyStore, apiKeyFileFor } from './stores/file/file-api-key.store';
 export type { FileApiKeyStoreOptions } from './stores/file/file-api-key.store';
+
+// OAuth 2.0 clients of service accounts (client-credentials grant at POST /token).
+export { CLIENT_SECRET_PREFIX } from './clients/client';
+export type { ClientRecord } from './clients/client';
+export { CLIENT_STORE, MemoryClientStore } from './clients/client-store';
+export type { ClientStore } from './clients/client-store';
+export { ClientService } from './nest/client.service';
+export { FileClientStore, clientFileFor } from './stores/file/file-client.store';
+export type { FileClientStoreOptions } from './stores/file/file-client.store';
 export { MemoryAuditLog } from './audit/audit-log';
 export type { AuditAction, AuditEntry, AuditLog, AuditQuery, AuditShelf } from './audit/audit-log';
 export { AuditRecorder } from './audit/audit-recorder';

@@ -1,5 +1,5 @@
 /** What an audit entry records: each kind of change the module makes. */
-export type AuditAction = 'add' | 'remove' | 'set' | 'link' | 'revoke' | 'revoke_all' | 'delete' | 'drop_scope' | 'key_create' | 'key_revoke';
+export type AuditAction = 'add' | 'remove' | 'set' | 'link' | 'revoke' | 'revoke_all' | 'delete' | 'drop_scope' | 'key_create' | 'key_revoke' | 'client_create' | 'client_revoke';
 
 /** One change, made or refused. */
 export interface AuditEntry {

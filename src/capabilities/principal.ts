@@ -26,6 +26,11 @@ export interface Principal {
    */
   readonly keyCapabilities?: readonly string[] | undefined;
   /**
+   * OAuth client tokens only (a service token whose `snapshot` is the token's `scope`):
+   * the client it was issued to; a revoked client's tokens are refused.
+   */
+  readonly clientId?: string | undefined;
+  /**
    * Service tokens and API keys limited to a scope: the scope path. Such a credential
    * holds nothing outside that scope and below it, globally neither.
    */

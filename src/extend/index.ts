@@ -29,6 +29,8 @@ export type { ChangeEntry } from '../stores/redis';
 
 // What an API key store serves the guard: its keys, indexed by digest.
 export { ApiKeyIndex } from '../api-keys/api-key-index';
+// What an OAuth client store serves the guard and the token endpoint: its clients, by id.
+export { ClientIndex } from '../clients/client-index';
 
 // Bearer tokens outside the module (scripts, other services).
 export { BearerTokens, TOKEN_ALGORITHM, TokenType } from '../tokens/bearer-tokens';

@@ -25,6 +25,11 @@ import type { Backend } from '../stores/backend';
 import { BearerTokens } from '../tokens/bearer-tokens';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { API_KEY_STORE, type ApiKeyStore } from '../api-keys/api-key-store';
+import { CLIENT_STORE, type ClientStore } from '../clients/client-store';
+import { ClientsController } from '../http/clients.controller';
+import { ClientTokenController } from '../http/client-token.controller';
+import { ClientService } from '../nest/client.service';
+import { ClientCredentialsGrant } from '../nest/client-credentials.grant';
 import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
 import { AdminPageController } from '../http/admin-page.controller';
@@ -54,6 +59,8 @@ const CONTROLLERS = [
   SessionController,
   TokenController,
   ApiKeysController,
+  ClientsController,
+  ClientTokenController,
   AuditController,
   AdminPageController,
   ManageCapabilitiesController,
@@ -91,6 +98,7 @@ function coreProviders(prefix: string): Provider[] {
     { provide: CAPABILITY_STORE, inject: [BACKEND], useFactory: (backend: Backend): CapabilityStore => backend.capabilities },
     { provide: REVOCATION_STORE, inject: [BACKEND], useFactory: (backend: Backend): RevocationStore => backend.revocations },
     { provide: API_KEY_STORE, inject: [BACKEND], useFactory: (backend: Backend): ApiKeyStore => backend.apiKeys },
+    { provide: CLIENT_STORE, inject: [BACKEND], useFactory: (backend: Backend): ClientStore => backend.clients },
     { provide: CLOCK, useValue: Date.now },
     {
       // Made when the module starts, so the meter is the SDK's the application registered before creating the app.
@@ -133,6 +141,8 @@ function coreProviders(prefix: string): Provider[] {
     CapabilityService,
     AccountDeletionService,
     ApiKeyService,
+    ClientService,
+    ClientCredentialsGrant,
     Responder,
     SignInProviders,
     ProviderAccounts,
@@ -205,8 +215,10 @@ export class AuthModule extends AuthConfigurableModule implements NestModule {
         CAPABILITY_STORE,
         TELEMETRY,
         API_KEY_STORE,
+        CLIENT_STORE,
         AuditRecorder,
         ApiKeyService,
+        ClientService,
         CapabilityGuard,
         PrincipalResolver,
         RouteRequirements,

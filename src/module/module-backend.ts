@@ -15,8 +15,8 @@ export function moduleBackend(options: AuthModuleOptions, config: AuthConfig, no
     const others = (['store', 'redis', 'revocationStore', 'apiKeyStore', 'auditLog'] as const).filter((option) => options[option] !== undefined);
     if (others.length > 0) throw new ConfigError(`backend cannot be combined with ${others.join(', ')}: it provides every store`);
     // The app's own: the module neither opens nor closes it.
-    const { capabilities, revocations, apiKeys, audit } = options.backend;
-    return Promise.resolve({ capabilities, revocations, apiKeys, audit, close: () => Promise.resolve() });
+    const { capabilities, revocations, apiKeys, audit, clients } = options.backend;
+    return Promise.resolve({ capabilities, revocations, apiKeys, audit, clients, close: () => Promise.resolve() });
   }
   const given = {
     ...(options.revocationStore === undefined ? {} : { revocations: options.revocationStore }),

@@ -26,6 +26,8 @@ export interface AuthConfig {
   readonly sessionTtlSeconds: number;
   readonly userTokenTtlSeconds: number;
   readonly serviceTokenTtlSeconds: number | null;
+  /** Lifetime of an OAuth client's access token, in seconds. */
+  readonly clientTokenTtlSeconds: number;
   readonly maxBodyBytes: number;
   readonly globalGuard: boolean;
   /** Whether the module records its metrics. */
@@ -82,6 +84,7 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
     userTokenTtlSeconds: positive(options.userTokenTtlSeconds, 'userTokenTtlSeconds', 30 * 86400),
     serviceTokenTtlSeconds:
       options.serviceTokenTtlSeconds === 'never' ? null : positive(options.serviceTokenTtlSeconds, 'serviceTokenTtlSeconds', 90 * 86400),
+    clientTokenTtlSeconds: positive(options.clientTokenTtlSeconds, 'clientTokenTtlSeconds', 3600),
     maxBodyBytes: positive(options.maxBodyBytes, 'maxBodyBytes', 16 * 1024),
     globalGuard: options.globalGuard ?? true,
     telemetry: options.telemetry ?? true,

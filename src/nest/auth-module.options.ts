@@ -88,6 +88,8 @@ export interface AuthModuleOptions {
   readonly userTokenTtlSeconds?: number;
   /** Lifetime of a service token, in seconds, or `'never'` to issue tokens that do not expire. Default 90 days. */
   readonly serviceTokenTtlSeconds?: number | 'never';
+  /** Lifetime of an access token issued to an OAuth client (`POST /token`), in seconds. Default 3600. */
+  readonly clientTokenTtlSeconds?: number;
   /** Largest request body the module's routes accept, in bytes. Default 16 KiB. */
   readonly maxBodyBytes?: number;
   /** Put the capability guard on every route of the application. Default true. */

@@ -41,6 +41,7 @@ const OPTION_RULES: Record<keyof AuthModuleOptions, OptionRule> = {
   sessionTtlSeconds: number,
   userTokenTtlSeconds: number,
   serviceTokenTtlSeconds: numberOrNever,
+  clientTokenTtlSeconds: number,
   maxBodyBytes: number,
   globalGuard: boolean,
   apiKeyStore: object,

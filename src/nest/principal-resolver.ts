@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../capabilities/principal';
 import { isApiKey } from '../api-keys/api-key';
 import { API_KEY_STORE, type ApiKeyStore } from '../api-keys/api-key-store';
+import { CLIENT_STORE, type ClientStore } from '../clients/client-store';
 import { assertServiceAccountExists } from '../capabilities/service-accounts';
 import type { CapabilityStore } from '../stores/capability-store';
 import { SessionCookie } from '../session/session-cookie';
@@ -29,6 +30,7 @@ export class PrincipalResolver {
     @Inject(AUTH_CONFIG) config: AuthConfig,
     @Inject(CLOCK) private readonly now: () => number,
     @Inject(TELEMETRY) private readonly telemetry: ModuleTelemetry | null,
+    @Inject(CLIENT_STORE) private readonly clients: ClientStore,
   ) {
     this.nobody = config.devUser === null ? null : devUserPrincipal(config.devUser);
   }
@@ -72,7 +74,10 @@ export class PrincipalResolver {
   }
 
   private tokenPrincipal(verified: VerifiedToken): Principal {
-    assertServiceAccountExists(this.store.current(), verified.principal);
-    return verified.principal;
+    const principal = verified.principal;
+    assertServiceAccountExists(this.store.current(), principal);
+    // A client token lives no longer than its client: one Map lookup.
+    if (principal.clientId !== undefined) this.clients.current().assertLive(principal.clientId);
+    return principal;
   }
 }

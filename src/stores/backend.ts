@@ -2,10 +2,12 @@ import { ConfigError } from '../errors';
 import { MemoryAuditLog, type AuditLog } from '../audit/audit-log';
 import type { CapabilityPolicy } from '../capabilities/capability-policy';
 import { MemoryApiKeyStore, type ApiKeyStore } from '../api-keys/api-key-store';
+import { MemoryClientStore, type ClientStore } from '../clients/client-store';
 import { MemoryRevocationStore, type RevocationStore } from '../tokens/revocation-store';
 import type { CapabilityStore, StoreLogger } from './capability-store';
 import { FileApiKeyStore, apiKeyFileFor } from './file/file-api-key.store';
 import { FileAuditLog, auditFileFor } from './file/file-audit.log';
+import { FileClientStore, clientFileFor } from './file/file-client.store';
 import { FileRevocationStore, revocationFileFor } from './file/file-revocation.store';
 import { MemoryCapabilityStore } from './memory/memory-capability.store';
 import { RedisStores } from './redis/redis-stores';
@@ -21,6 +23,8 @@ export interface BackendParts {
   readonly revocations: RevocationStore;
   readonly apiKeys: ApiKeyStore;
   readonly audit: AuditLog;
+  /** OAuth clients of service accounts (their secrets' hashes). */
+  readonly clients: ClientStore;
 }
 
 /**
@@ -49,7 +53,7 @@ export interface MemoryBackendOptions extends CommonBackendOptions {
   readonly given?: Partial<BackendParts>;
 }
 
-/** The caps file, with revocations, API keys and the audit trail in files beside it. */
+/** The caps file, with revocations, API keys, OAuth clients and the audit trail in files beside it. */
 export interface FileBackendOptions extends CommonBackendOptions {
   readonly kind: 'file';
   readonly capsFile: string;
@@ -59,15 +63,15 @@ export interface FileBackendOptions extends CommonBackendOptions {
   readonly given?: Partial<BackendParts>;
 }
 
-/** Accounts, identity links, revocations, API keys and the audit trail shared through Redis; the graph and defaults from `capsFile`. */
+/** Accounts, identity links, revocations, API keys, OAuth clients and the audit trail shared through Redis; the graph and defaults from `capsFile`. */
 export interface RedisBackendOptions extends CommonBackendOptions {
   readonly kind: 'redis';
   readonly capsFile: string;
   readonly redis: RedisStoreOptions;
   /** Days the audit trail keeps every entry; null: never dropped. Default 90. */
   readonly auditRetentionDays?: number | null;
-  /** API keys or an audit log to use instead of Redis's; the backend does not close them. */
-  readonly given?: Partial<Pick<BackendParts, 'apiKeys' | 'audit'>>;
+  /** API keys, OAuth clients or an audit log to use instead of Redis's; the backend does not close them. */
+  readonly given?: Partial<Pick<BackendParts, 'apiKeys' | 'audit' | 'clients'>>;
 }
 
 export type BackendOptions = MemoryBackendOptions | FileBackendOptions | RedisBackendOptions;
@@ -98,6 +102,7 @@ async function memoryBackend({ policy, now = Date.now, given = {} }: MemoryBacke
     revocations: () => new MemoryRevocationStore(now),
     apiKeys: () => new MemoryApiKeyStore(now),
     audit: () => new MemoryAuditLog(),
+    clients: () => new MemoryClientStore(now),
   });
 }
 
@@ -107,6 +112,7 @@ async function fileBackend({ capsFile, logger, now, auditRetentionDays, given = 
     revocations: () => FileRevocationStore.open(revocationFileFor(capsFile), { ...(logger === undefined ? {} : { logger }), createLike: capsFile, ...(now === undefined ? {} : { now }) }),
     apiKeys: () => FileApiKeyStore.open(apiKeyFileFor(capsFile), { capsFile, ...(logger === undefined ? {} : { logger }), ...(now === undefined ? {} : { now }) }),
     audit: () => FileAuditLog.open(auditFileFor(capsFile), { capsFile, ...(auditRetentionDays === undefined ? {} : { retentionDays: auditRetentionDays }), ...(now === undefined ? {} : { now }) }),
+    clients: () => FileClientStore.open(clientFileFor(capsFile), { capsFile, ...(logger === undefined ? {} : { logger }), ...(now === undefined ? {} : { now }) }),
   });
 }
 
@@ -123,6 +129,7 @@ async function redisBackend({ capsFile, redis, logger, now, auditRetentionDays, 
     revocations: stores.revocations,
     apiKeys: given.apiKeys ?? stores.apiKeys,
     audit: given.audit ?? stores.audit,
+    clients: given.clients ?? stores.clients,
     close: () => stores.close(),
   });
 }
@@ -147,7 +154,8 @@ async function openedInTurn(given: Partial<BackendParts>, open: Openers): Promis
     const revocations = await take('revocations');
     const apiKeys = await take('apiKeys');
     const audit = await take('audit');
-    return closedOnce({ capabilities, revocations, apiKeys, audit, close: closeOwned });
+    const clients = await take('clients');
+    return closedOnce({ capabilities, revocations, apiKeys, audit, clients, close: closeOwned });
   } catch (error) {
     await closeOwned().catch(() => undefined);
     throw error;

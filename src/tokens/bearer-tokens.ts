@@ -15,6 +15,9 @@ import { nowSeconds } from '../clock';
 /** The one algorithm tokens are signed and verified with. */
 export const TOKEN_ALGORITHM = 'HS256';
 
+/** The JOSE header `typ` of an OAuth access token (RFC 9068 §2.1). */
+const ACCESS_TOKEN_HEADER = { typ: 'at+jwt' } as const;
+
 /** The `typ` claim of each kind of bearer token; a session cookie is not a JWT at all. */
 export const TokenType = { user: 'user', service: 'service' } as const;
 export type TokenType = (typeof TokenType)[keyof typeof TokenType];
@@ -93,6 +96,17 @@ export class BearerTokens {
   }
 
   /**
+   * An RFC 9068 access token for the OAuth client `clientId` of the service account
+   * `account` (header `typ: at+jwt`; claims `client_id` and `scope`, the capability
+   * names it holds at most, space-separated), expiring after `ttlSeconds`. With
+   * `placeScope`, the token holds nothing outside that scope of §8.
+   */
+  issueClientToken(account: string, clientId: string, capabilities: readonly string[], ttlSeconds: number, placeScope?: string): IssuedToken {
+    const claims = { client_id: clientId, scope: capabilities.join(' '), ...(placeScope === undefined ? {} : { scp: assertScope(placeScope) }) };
+    return this.issue(claims, account, ttlSeconds, null, ACCESS_TOKEN_HEADER);
+  }
+
+  /**
    * The principal of `token`, or a `TokenError`: malformed, another algorithm, an
    * unknown key, expired, not yet valid, another issuer or audience, another type,
    * revoked.
@@ -155,20 +169,22 @@ export class BearerTokens {
     return issuedUpTo;
   }
 
-  private issue(claims: Record<string, unknown>, email: string, ttlSeconds: number | null, notAfter: number | null = null): IssuedToken {
+  private issue(claims: Record<string, unknown>, email: string, ttlSeconds: number | null, notAfter: number | null = null, header?: { readonly typ: string }): IssuedToken {
     const tokenId = randomBytes(16).toString('base64url');
     // iat and exp set here, so that expires_at in the answer is exactly the token's exp.
     const issuedAt = nowSeconds(this.now);
     const lifetimeEnd = ttlSeconds === null ? null : issuedAt + ttlSeconds;
     const expiresAt = notAfter === null || (lifetimeEnd !== null && lifetimeEnd <= notAfter) ? lifetimeEnd : notAfter;
     // KeyObjects made once (the keyring's): given a string, jsonwebtoken would rebuild the key on every call.
+    const algorithm = TOKEN_ALGORITHM;
     const token = sign({ ...claims, iat: issuedAt, ...(expiresAt === null ? {} : { exp: expiresAt }) }, this.keyring.signingKey, {
-      algorithm: TOKEN_ALGORITHM,
+      algorithm,
       issuer: this.options.issuer,
       audience: this.options.audience,
       keyid: this.keyring.signingKid,
       subject: email,
       jwtid: tokenId,
+      ...(header === undefined ? {} : { header: { alg: algorithm, ...header } }),
     });
     return { token, tokenId, expiresAt };
   }
@@ -207,6 +223,10 @@ interface TokenClaims {
   readonly cap?: unknown;
   /** A service token limited to a scope: the scope path. */
   readonly scp?: unknown;
+  /** An OAuth client token: the client it was issued to. */
+  readonly client_id?: unknown;
+  /** An OAuth client token: the capability names it holds at most, space-separated. */
+  readonly scope?: unknown;
 }
 
 function toVerifiedToken(payload: TokenClaims): VerifiedToken {
@@ -230,7 +250,23 @@ function toVerifiedToken(payload: TokenClaims): VerifiedToken {
     const principal: Principal = { email, kind: 'service', via: 'token', snapshot, expiresAt: exp ?? null, ...(scope === undefined ? {} : { scope }) };
     return { principal, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
   }
+  if (typ === undefined && payload.client_id !== undefined) return clientToken(payload, email, jti, iat);
   throw new TokenError('TOKEN_WRONG_TYPE', 'this is not a bearer token of this application');
+}
+
+/**
+ * An OAuth client token: a service token whose snapshot is its `scope`, with its
+ * client (checked live at every request by the principal's resolver).
+ */
+function clientToken(payload: TokenClaims, email: string, jti: string, iat: number): VerifiedToken {
+  const { client_id: clientId, scope, exp } = payload;
+  if (!isServiceAccount(email)) throw new TokenError('TOKEN_WRONG_TYPE', 'a client token must name a service account');
+  if (typeof clientId !== 'string' || clientId === '') throw new TokenError('TOKEN_INVALID', 'the client token has no client_id');
+  if (typeof scope !== 'string') throw new TokenError('TOKEN_INVALID', 'the client token has no scope');
+  const snapshot = scope === '' ? [] : scope.split(' ');
+  const place = scopeClaimOf(payload.scp);
+  const principal: Principal = { email, kind: 'service', via: 'token', snapshot, expiresAt: exp ?? null, clientId, ...(place === undefined ? {} : { scope: place }) };
+  return { principal, tokenId: jti, email, issuedAt: iat, expiresAt: exp ?? null };
 }
 
 // A scope claim that is not a valid scope path would widen nothing, but it is not a token this module wrote.

@@ -10,7 +10,7 @@ const SRC = resolve(__dirname, '..', '..', '..', 'src');
 /** The edge: entry points and what binds the module to Nest, HTTP, GraphQL, WebSockets and the terminal. */
 const EDGE = ['module/', 'nest/', 'http/', 'graphql/', 'ws/', 'cli/', 'openapi/', 'testing/', 'extend/', 'index.ts'] as const;
 /** The parts between the edge and the core. */
-const PARTS = ['caps-file/', 'secrets/', 'tokens/', 'session/', 'providers/', 'audit/', 'api-keys/', 'stores/', 'telemetry/'] as const;
+const PARTS = ['caps-file/', 'secrets/', 'tokens/', 'session/', 'providers/', 'audit/', 'api-keys/', 'clients/', 'stores/', 'telemetry/'] as const;
 const CORE = ['errors.ts', 'clock.ts', 'events/', 'capabilities/'] as const;
 const everyOwner = [...CORE, ...PARTS, ...EDGE];
 const allBut = (...allowed: string[]): string[] => everyOwner.filter((name) => !allowed.includes(name));
@@ -25,13 +25,15 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   'clock.ts': allBut('clock.ts'),
   'events/': allBut('events/', 'errors.ts', 'clock.ts'),
   'capabilities/': allBut('capabilities/', 'errors.ts'),
-  'caps-file/': [...EDGE, 'stores/', 'tokens/', 'session/', 'providers/', 'secrets/', 'api-keys/', 'audit/'],
+  'caps-file/': [...EDGE, 'stores/', 'tokens/', 'session/', 'providers/', 'secrets/', 'api-keys/', 'clients/', 'audit/'],
   'secrets/': [...EDGE, ...PARTS.filter((part) => part !== 'secrets/')],
-  'audit/': [...EDGE, 'api-keys/', 'stores/', 'tokens/', 'session/', 'providers/', 'secrets/', 'caps-file/'],
-  'api-keys/': [...EDGE, 'stores/', 'tokens/', 'session/', 'providers/', 'secrets/', 'caps-file/'],
-  'tokens/': [...EDGE, 'stores/', 'session/', 'providers/', 'api-keys/', 'audit/', 'caps-file/'],
-  'session/': [...EDGE, 'providers/', 'stores/', 'api-keys/', 'audit/', 'caps-file/'],
-  'providers/': [...EDGE, 'stores/', 'api-keys/', 'audit/', 'caps-file/'],
+  'audit/': [...EDGE, 'api-keys/', 'clients/', 'stores/', 'tokens/', 'session/', 'providers/', 'secrets/', 'caps-file/'],
+  'api-keys/': [...EDGE, 'stores/', 'tokens/', 'session/', 'providers/', 'secrets/', 'caps-file/', 'clients/'],
+  // OAuth clients of service accounts: records, their rules and the slow-down of failed authentications; beside api-keys/.
+  'clients/': [...EDGE, 'stores/', 'tokens/', 'session/', 'providers/', 'secrets/', 'caps-file/', 'api-keys/'],
+  'tokens/': [...EDGE, 'stores/', 'session/', 'providers/', 'api-keys/', 'clients/', 'audit/', 'caps-file/'],
+  'session/': [...EDGE, 'providers/', 'stores/', 'api-keys/', 'clients/', 'audit/', 'caps-file/'],
+  'providers/': [...EDGE, 'stores/', 'api-keys/', 'clients/', 'audit/', 'caps-file/'],
   'stores/': [...EDGE, 'session/', 'providers/', 'secrets/'],
   // The lowest of the parts: the module's metrics and spans through @opentelemetry/api, beside the core, used by the parts and the edge.
   'telemetry/': [...EDGE, ...PARTS.filter((part) => part !== 'telemetry/')],

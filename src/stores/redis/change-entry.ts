@@ -1,5 +1,7 @@
 import type { ApiKeyRecord } from '../../api-keys/api-key';
 import { apiKeyFromStored } from '../api-key-json';
+import type { ClientRecord } from '../../clients/client';
+import { parseClient } from '../client-json';
 
 /**
  * One change as the change log (a Redis Stream) keeps it. Field by field:
@@ -14,6 +16,7 @@ import { apiKeyFromStored } from '../api-key-json';
  * | `token` | `token` (token or session id), `expires` (unix seconds, empty: never) |
  * | `account` | `email`, `upto` (unix seconds: tokens and sessions issued at or before it are revoked) |
  * | `apikey` | `record` (JSON: an API key's whole record as created or revoked, its hash never the key) |
+ * | `client` | `record` (JSON: an OAuth client's whole record as created or revoked, its secret's hash never the secret) |
  *
  * `v` is the version the change made: entries carry 1, 2, 3… without a hole. A
  * reader counts entries of kinds it does not know and skips them (the `audit` entries
@@ -32,6 +35,7 @@ export type ChangeEntry =
   | { readonly kind: 'token'; readonly version: number; readonly tokenId: string; readonly expiresAt: number | null }
   | { readonly kind: 'account'; readonly version: number; readonly email: string; readonly issuedUpTo: number }
   | { readonly kind: 'apikey'; readonly version: number; readonly record: ApiKeyRecord }
+  | { readonly kind: 'client'; readonly version: number; readonly record: ClientRecord }
   | { readonly kind: 'other'; readonly version: number };
 
 /** The entry held in a stream entry's flat `[field, value, ...]` list, or undefined when it is not one. */
@@ -76,6 +80,10 @@ export function decodeChangeEntry(fields: readonly string[]): ChangeEntry | unde
     case 'apikey': {
       const record = parseApiKey(get('record'));
       return record === undefined ? undefined : { kind: 'apikey', version, record };
+    }
+    case 'client': {
+      const record = parseClient(get('record'));
+      return record === undefined ? undefined : { kind: 'client', version, record };
     }
     default:
       return { kind: 'other', version };

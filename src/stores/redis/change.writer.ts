@@ -5,6 +5,9 @@ import { ApiKeyError, InvalidInputError, LoginError, StoreUnavailableError } fro
 import { isLive, type ApiKeyRecord } from '../../api-keys/api-key';
 import { keyNameTaken, type KeyRevocationCheck } from '../../api-keys/api-key-index';
 import { storedApiKey } from '../api-key-json';
+import type { ClientRecord } from '../../clients/client';
+import { clientUnknown, type ClientRevocationCheck } from '../../clients/client-index';
+import { parseClient, storedClient } from '../client-json';
 import type { AccountDeletion, GrantEdit, ScopeDrop, ScopeDropped } from '../capability-store';
 import type { JobOutcome } from '../group-commit-queue';
 import { judgeGrants, type GrantChange } from '../grant-judgment';
@@ -221,6 +224,48 @@ export class ChangeWriter {
       return revoked!.record;
     }
     throw new StoreUnavailableError('too many concurrent changes to the API key; nothing was changed, try again');
+  }
+
+  /** Stores a new OAuth client (its id is random: one already held is refused). */
+  async createClient(record: ClientRecord): Promise<void> {
+    const json = JSON.stringify(storedClient(record));
+    const written = await this.runOn('capsClientPut', [this.keys.clients], [record.clientId, '', json]);
+    if ('held' in written) throw new InvalidInputError('INVALID_REQUEST', 'client_id', 'a client with this id exists already');
+    await this.settle(written, { kind: 'client', version: written.version, record });
+  }
+
+  /**
+   * Revokes the live client `clientId` at once; resolves with it revoked; rejects with
+   * `CLIENT_UNKNOWN`, or what `check` throws on the record about to be revoked. Judged
+   * here on the record Redis holds, written back whole only while it is still that one.
+   */
+  async revokeClient(clientId: string, check: ClientRevocationCheck = () => undefined): Promise<ClientRecord> {
+    const known = this.state.clients.live(clientId);
+    // The record as this instance knows it is the first guess; one it does not know yet is read from Redis.
+    let held = known === undefined ? await this.storedClientJson(clientId) : JSON.stringify(storedClient(known));
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const record = parseClient(held);
+      if (record === undefined || record.revokedAt !== null) throw clientUnknown(clientId);
+      check(record);
+      const revoked: ClientRecord = { ...record, revokedAt: this.serverSeconds() };
+      const json = JSON.stringify({ ...(JSON.parse(held) as object), revoked_at: revoked.revokedAt });
+      const written = await this.runOn('capsClientPut', [this.keys.clients], [clientId, held, json]);
+      if ('held' in written) {
+        held = written.held;
+        continue;
+      }
+      await this.settle(written, { kind: 'client', version: written.version, record: revoked });
+      return revoked;
+    }
+    throw new StoreUnavailableError('too many concurrent changes to the OAuth client; nothing was changed, try again');
+  }
+
+  private async storedClientJson(clientId: string): Promise<string> {
+    try {
+      return (await this.connections.bulk.hget(this.keys.clients, clientId)) ?? '';
+    } catch (error) {
+      throw new StoreUnavailableError('Redis is unreachable or too slow: the change was not applied', { cause: error });
+    }
   }
 
   /** Appends one audit entry to `stream`, trimmed as `trim` says (see the AUDIT script); not a change, so nothing to apply. */

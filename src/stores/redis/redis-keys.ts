@@ -26,6 +26,8 @@ export interface RedisKeys {
   readonly apiKeys: string;
   /** Hash: API key name -> the hash of the newest key of that name. */
   readonly apiKeyNames: string;
+  /** Hash: OAuth client id -> JSON record (the secret's hash, never the secret). */
+  readonly clients: string;
   /** Stream: the audit trail (changes made, managers' refusals), trimmed by age. */
   readonly audit: string;
   /** Stream: the refusals of outsiders, kept apart from the trail, the newest only. */
@@ -46,6 +48,7 @@ export function redisKeys(prefix: string): RedisKeys {
     log: `${prefix}log`,
     apiKeys: `${prefix}apikeys`,
     apiKeyNames: `${prefix}apikeys:names`,
+    clients: `${prefix}clients`,
     audit: `${prefix}audit`,
     auditRefused: `${prefix}audit:refused`,
   };

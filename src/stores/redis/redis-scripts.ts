@@ -152,6 +152,19 @@ return append('kind', 'apikey', 'record', ARGV[7])
 `;
 
 /**
+ * KEYS[4] OAuth clients (id -> record). ARGV[5] client id, ARGV[6] the record the id
+ * holds now, byte for byte, as the caller judged it ('' for none: a new client),
+ * ARGV[7] the new record (JSON). Refused with {'HELD', record} when the id holds
+ * another record: the caller judges that one and asks again. Decodes nothing, as KEY_CREATE.
+ */
+const CLIENT_PUT = `${PRELUDE}
+local held = redis.call('HGET', KEYS[4], ARGV[5]) or ''
+if held ~= ARGV[6] then return {'HELD', held} end
+redis.call('HSET', KEYS[4], ARGV[5], ARGV[7])
+return append('kind', 'client', 'record', ARGV[7])
+`;
+
+/**
  * KEYS[4] an audit stream. ARGV[5] how to trim it: 'AGE' (ARGV[6] milliseconds: entries
  * older than that on the server's clock may go), 'COUNT' (ARGV[6] entries kept, roughly)
  * or '' (never); ARGV[7] one audit entry as JSON. Not a change: the version and the
@@ -247,6 +260,7 @@ export interface StoreCommands {
   capsKeyCreate(...args: (string | number)[]): Promise<unknown>;
   capsKeyRevoke(...args: (string | number)[]): Promise<unknown>;
   capsAudit(...args: (string | number)[]): Promise<unknown>;
+  capsClientPut(...args: (string | number)[]): Promise<unknown>;
   capsScopes(...args: (string | number)[]): Promise<unknown>;
 }
 
@@ -266,6 +280,7 @@ export function withStoreScripts(redis: Redis): ScriptedRedis {
   redis.defineCommand('capsKeyCreate', { numberOfKeys: 5, lua: KEY_CREATE });
   redis.defineCommand('capsKeyRevoke', { numberOfKeys: 5, lua: KEY_REVOKE });
   redis.defineCommand('capsAudit', { numberOfKeys: 4, lua: AUDIT });
+  redis.defineCommand('capsClientPut', { numberOfKeys: 4, lua: CLIENT_PUT });
   redis.defineCommand('capsScopes', { numberOfKeys: 1, lua: SCOPES });
   return scripted;
 }

@@ -2,6 +2,8 @@ import type { ApiKeyRecord } from '../../api-keys/api-key';
 import type { ChainableCommander } from 'ioredis';
 import type { ScopedGrants } from '../../capabilities/scoped-grants';
 import { parseApiKey, parseNames } from './change-entry';
+import type { ClientRecord } from '../../clients/client';
+import { parseClient } from '../client-json';
 import type { RedisKeys } from './redis-keys';
 import type { ScriptedRedis } from './redis-scripts';
 
@@ -21,6 +23,8 @@ export interface RedisSnapshot {
   readonly lastId: string;
   /** Every API key record, by hash. */
   readonly apiKeys: readonly ApiKeyRecord[];
+  /** Every OAuth client record. */
+  readonly clients: readonly ClientRecord[];
 }
 
 /**
@@ -41,7 +45,8 @@ export async function readSnapshot(redis: ScriptedRedis, keys: RedisKeys): Promi
     .zrange(keys.revokedTokens, '0', '-1', 'WITHSCORES')
     .hgetall(keys.revokedAccounts)
     .xrevrange(keys.log, '+', '-', 'COUNT', 1)
-    .hgetall(keys.apiKeys);
+    .hgetall(keys.apiKeys)
+    .hgetall(keys.clients);
   // In a transaction a script queues like any command; its answer comes with the others.
   (transaction as ChainableCommander & { capsScopes(...args: string[]): ChainableCommander }).capsScopes(keys.scopes, keys.scopeGrants);
   const replies = await transaction.exec();
@@ -50,7 +55,7 @@ export async function readSnapshot(redis: ScriptedRedis, keys: RedisKeys): Promi
     if (error !== null) throw error;
     return value;
   });
-  const [epoch, version, users, identities, tokens, accounts, last, apiKeys, scopes] = values as [
+  const [epoch, version, users, identities, tokens, accounts, last, apiKeys, clients, scopes] = values as [
     string | null,
     string | null,
     Record<string, string>,
@@ -58,6 +63,7 @@ export async function readSnapshot(redis: ScriptedRedis, keys: RedisKeys): Promi
     string[],
     Record<string, string>,
     [string, string[]][],
+    Record<string, string>,
     Record<string, string>,
     string[],
   ];
@@ -76,6 +82,11 @@ export async function readSnapshot(redis: ScriptedRedis, keys: RedisKeys): Promi
     apiKeys: Object.values(apiKeys)
       .map((json) => parseApiKey(json))
       .filter((record): record is ApiKeyRecord => record !== undefined)
+      .sort((a, b) => a.createdAt - b.createdAt),
+    // A record that does not parse is left out: an unknown client authenticates as little as a revoked one.
+    clients: Object.values(clients)
+      .map((json) => parseClient(json))
+      .filter((record): record is ClientRecord => record !== undefined)
       .sort((a, b) => a.createdAt - b.createdAt),
   };
 }

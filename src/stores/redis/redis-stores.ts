@@ -4,6 +4,7 @@ import { checkedRetentionDays } from '../audit-retention';
 import { consoleStoreLogger } from '../console-store-logger';
 import { RedisApiKeyStore } from './redis-api-key.store';
 import { RedisAuditLog } from './redis-audit.log';
+import { RedisClientStore } from './redis-client.store';
 import { RedisCapabilityStore } from './redis-capability.store';
 import { RedisRevocationStore } from './redis-revocation.store';
 import { RedisStoreEngine } from './redis-store.engine';
@@ -34,7 +35,7 @@ export interface RedisStoresOptions {
 const DEFAULT_AUDIT_REFUSALS_KEPT = 10_000;
 
 /**
- * The stores of an instance sharing one Redis: capabilities, revocations and API keys on
+ * The stores of an instance sharing one Redis: capabilities, revocations, API keys and OAuth clients on
  * one change log, and the audit trail beside it. Close both (the module does) to close the connections.
  *
  * @example
@@ -47,6 +48,7 @@ export class RedisStores {
     readonly revocations: RedisRevocationStore,
     readonly apiKeys: RedisApiKeyStore,
     readonly audit: RedisAuditLog,
+    readonly clients: RedisClientStore,
   ) {}
 
   static async open(options: RedisStoresOptions): Promise<RedisStores> {
@@ -60,7 +62,7 @@ export class RedisStores {
       options.pollIntervalMs ?? 500,
       options.now ?? Date.now,
     );
-    return new RedisStores(new RedisCapabilityStore(engine), new RedisRevocationStore(engine), new RedisApiKeyStore(engine), new RedisAuditLog(engine, retentionDays, refusalsKept));
+    return new RedisStores(new RedisCapabilityStore(engine), new RedisRevocationStore(engine), new RedisApiKeyStore(engine), new RedisAuditLog(engine, retentionDays, refusalsKept), new RedisClientStore(engine));
   }
 
   /** Closes both stores. */

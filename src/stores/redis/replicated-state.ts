@@ -2,6 +2,7 @@ import { CapabilityPolicy } from '../../capabilities/capability-policy';
 import { withGrant } from '../../capabilities/layered-grants';
 import { withScopedGrant } from '../../capabilities/scoped-grants';
 import { ApiKeyIndex } from '../../api-keys/api-key-index';
+import { ClientIndex } from '../../clients/client-index';
 import { RevocationList } from '../../tokens/revocation-list';
 import type { StoreLogger } from '../capability-store';
 import type { ChangeEntry } from './change-entry';
@@ -27,7 +28,9 @@ export class ReplicatedState {
   private readonly policySubscribers = new Subscribers<[CapabilityPolicy]>('shared store', (message) => this.logger.error(message));
   private readonly revocationSubscribers = new Subscribers<[]>('shared store', (message) => this.logger.error(message));
   private readonly apiKeySubscribers = new Subscribers<[]>('shared store', (message) => this.logger.error(message));
+  private readonly clientSubscribers = new Subscribers<[]>('shared store', (message) => this.logger.error(message));
   private keys: ApiKeyIndex;
+  private clientIndex: ClientIndex;
 
   constructor(
     filePolicy: CapabilityPolicy,
@@ -41,6 +44,12 @@ export class ReplicatedState {
     this.lastEntryId = snapshot.lastId;
     this.knownEpoch = snapshot.epoch;
     this.keys = new ApiKeyIndex(snapshot.apiKeys);
+    this.clientIndex = new ClientIndex(snapshot.clients);
+  }
+
+  /** Every OAuth client known, in memory. */
+  get clients(): ClientIndex {
+    return this.clientIndex;
   }
 
   get policy(): CapabilityPolicy {
@@ -74,9 +83,11 @@ export class ReplicatedState {
     this.current = compose(this.current, snapshot);
     this.revocations.merge({ tokens: snapshot.revokedTokens, accounts: snapshot.revokedAccounts });
     this.keys = new ApiKeyIndex(snapshot.apiKeys, this.keys);
+    this.clientIndex = new ClientIndex(snapshot.clients);
     this.notifyPolicy();
     this.notifyRevocations();
     this.notifyApiKeys();
+    this.clientSubscribers.notify();
   }
 
   /** A new version of the caps file: its graph and defaults, the same accounts and scoped grants. */
@@ -132,6 +143,12 @@ export class ReplicatedState {
         this.notifyApiKeys();
         break;
       }
+      case 'client': {
+        const others = this.clientIndex.records.filter((record) => record.clientId !== entry.record.clientId);
+        this.clientIndex = new ClientIndex([...others, entry.record]);
+        this.clientSubscribers.notify();
+        break;
+      }
       case 'other':
         break;
     }
@@ -150,7 +167,12 @@ export class ReplicatedState {
     return this.apiKeySubscribers.add(listener);
   }
 
+  onClients(listener: () => void): () => void {
+    return this.clientSubscribers.add(listener);
+  }
+
   clearListeners(): void {
+    this.clientSubscribers.clear();
     this.policySubscribers.clear();
     this.revocationSubscribers.clear();
     this.apiKeySubscribers.clear();
