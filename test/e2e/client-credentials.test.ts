@@ -46,6 +46,8 @@ for (const adapter of ADAPTERS) {
       const metadata: OpenIdClient.ServerMetadata = { issuer: example.baseUrl, token_endpoint: `${example.baseUrl}/token` };
       const auth = post ? oidc.ClientSecretPost(client.secret) : oidc.ClientSecretBasic(client.secret);
       const configuration = new oidc.Configuration(metadata, client.clientId, undefined, auth);
+      // The example listens on plain HTTP on loopback: openid-client is told so, loudly.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
       oidc.allowInsecureRequests(configuration);
       return configuration;
     };

@@ -4,6 +4,8 @@ import type { AuditEntry } from '../../src/audit/audit-log';
 import type { CapabilityPolicy } from '../../src/capabilities/capability-policy';
 import { generateApiKey, hashApiKey, type ApiKeyRecord } from '../../src/api-keys/api-key';
 import type { Backend } from '../../src/stores/backend';
+import { GrantError } from '../../src/errors';
+import { generateClientId, generateClientSecret, hashClientSecret, secretMatches, type ClientRecord } from '../../src/clients/client';
 import { waitUntil } from '../fixtures/wait-until';
 
 /** The caps file every backend of the contract starts from. */
@@ -93,6 +95,31 @@ export function backendContract(kind: string, open: BackendFactory): void {
       await assert.rejects(apiKeys.revoke('deploy'), { code: 'KEY_UNKNOWN' });
     });
 
+    it('keeps OAuth clients by id, their secrets as hashes, revoked once, telling subscribers', async (t) => {
+      const { clients } = await open(t, CONTRACT_CAPS);
+      let told = 0;
+      clients.subscribe(() => (told += 1));
+      const secret = generateClientSecret();
+      const record = client(secret);
+      await clients.create(record);
+      const found = clients.current().live(record.clientId);
+      assert.equal(found?.account, 'bot@service');
+      assert.ok(found !== undefined && secretMatches(secret, found.hash) && !secretMatches(generateClientSecret(), found.hash));
+      assert.deepEqual(clients.current().unrevoked().map((listed) => listed.clientId), [record.clientId]);
+      clients.current().assertLive(record.clientId);
+      await assert.rejects(clients.revoke(record.clientId, () => { throw new GrantError('GRANT_FORBIDDEN', 'bake', 'not this one'); }), { code: 'GRANT_FORBIDDEN' });
+      assert.notEqual(clients.current().live(record.clientId), undefined, 'a refused revocation revokes nothing');
+      const revoked = await clients.revoke(record.clientId);
+      assert.equal(revoked.clientId, record.clientId);
+      assert.equal(typeof revoked.revokedAt, 'number');
+      assert.equal(clients.current().live(record.clientId), undefined);
+      assert.throws(() => clients.current().assertLive(record.clientId), { code: 'TOKEN_REVOKED' });
+      assert.deepEqual(clients.current().unrevoked(), []);
+      await assert.rejects(clients.revoke(record.clientId), { code: 'CLIENT_UNKNOWN' });
+      await assert.rejects(clients.revoke('ncc_nobody'), { code: 'CLIENT_UNKNOWN' });
+      await waitUntil(() => told >= 2, 'a subscriber is told of the creation and the revocation');
+    });
+
     it('keeps the audit trail, newest first, by target', async (t) => {
       const { audit } = await open(t, CONTRACT_CAPS);
       // Entries of now: a backend keeps the trail for days, and may drop older ones.
@@ -114,6 +141,10 @@ export function backendContract(kind: string, open: BackendFactory): void {
 
 function apiKey(name: string, key: string): ApiKeyRecord {
   return { name, hash: hashApiKey(key), capabilities: ['read'], expiresAt: NOW + 3600, createdBy: 'alice@example.com', createdAt: NOW, note: '', revokedAt: null };
+}
+
+function client(secret: string): ClientRecord {
+  return { clientId: generateClientId(), account: 'bot@service', name: 'nightly', hash: hashClientSecret(secret), createdBy: 'alice@example.com', createdAt: NOW, revokedAt: null, scope: 'shop:paris' };
 }
 
 function entry(target: string, at: string): AuditEntry {
