@@ -11,6 +11,7 @@ Commands:
   delete EMAIL                    delete an account: its grants, identity links, tokens, sessions
   list [EMAIL]                    show the accounts and scoped grants of caps.yaml, or one account
   keys create NAME CAPABILITY...  create an API key (printed once); keys list; keys revoke NAME
+  clients create NAME@service     create an OAuth client (secret printed once); clients list; clients revoke ID
   audit [--email EMAIL]           show the audit trail of changes, newest first
   export                          print the accounts of a shared store as a users: block
   import FILE                     load a users: block into a shared store
@@ -147,6 +148,21 @@ cli:<os user>.
   --note TEXT      what the key is for
   --scope SCOPE    a key limited to SCOPE (e.g. shop:paris): it holds nothing outside
                    SCOPE and below it`,
+  clients: `Usage: nest-capabilities clients create NAME@service [--name TEXT] [--scope SCOPE] [--json]
+       nest-capabilities clients list [--json]
+       nest-capabilities clients revoke CLIENT_ID
+       (each also with [--caps FILE] [--redis URL] [--prefix PREFIX])
+
+OAuth 2.0 clients of service accounts, kept next to the capability file
+(FILE.clients.json, secrets' hashes only), or with --redis in the shared store, as the
+app's POST /manage_capabilities/clients keeps them. "create" prints the client_id and
+the client_secret once (it starts with ncs_); the client then gets access tokens at
+POST /token (grant_type=client_credentials). "revoke" ends the client and every token
+issued to it at once. Each change is written to the audit trail as cli:<os user>.
+
+  --name TEXT      what the client is for
+  --scope SCOPE    a client limited to SCOPE (e.g. shop:paris): its tokens hold nothing
+                   outside SCOPE and below it`,
   audit: `Usage: nest-capabilities audit [--email EMAIL] [--limit N] [--json] [--redis URL] [--prefix PREFIX]
 
 Prints the audit trail kept next to the capability file (FILE.audit.jsonl, and the

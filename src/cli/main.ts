@@ -9,6 +9,7 @@ import { editCommand, listCommand } from './edit.command';
 import { explainCommand } from './explain.command';
 import { initCommand } from './init.command';
 import { keysCommand } from './keys.command';
+import { clientsCommand } from './clients.command';
 import { planCommand } from './plan.command';
 import { policyTestCommand } from './policy-test.command';
 import { storeChoiceOf } from './store-choice';
@@ -29,6 +30,7 @@ const OPTIONS = {
   prefix: { type: 'string' },
   replace: { type: 'boolean' },
   scope: { type: 'string' },
+  name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,6 +46,7 @@ const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
   export: ['caps', 'redis', 'prefix'],
   import: ['caps', 'redis', 'prefix', 'replace'],
   keys: ['caps', 'ttl', 'note', 'json', 'redis', 'prefix', 'scope'],
+  clients: ['caps', 'name', 'json', 'redis', 'prefix', 'scope'],
   audit: ['caps', 'email', 'limit', 'json', 'redis', 'prefix'],
   explain: ['caps', 'scope', 'json', 'redis', 'prefix'],
   plan: ['caps', 'json', 'redis', 'prefix'],
@@ -95,6 +98,8 @@ export async function runCli(argv: readonly string[], given: CliIo): Promise<num
         return await deleteCommand(positionals, choice, io);
       case 'keys':
         return await keysCommand(positionals, { choice, ttl: values.ttl, note: values.note, scope: values.scope, json: values.json === true }, io);
+      case 'clients':
+        return await clientsCommand(positionals, { choice, name: values.name, scope: values.scope, json: values.json === true }, io);
       case 'audit':
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
         return await auditCommand({ choice, email: values.email, limit: values.limit, json: values.json === true }, io);
