@@ -48,6 +48,7 @@ function render(policy: CapabilityPolicy, query: Readonly<Record<string, string>
     accounts: people.accounts,
     services: services.accounts,
     keys: [],
+    clients: [],
     audit: [],
     keysMayNeverExpire: false,
     action: '/manage_capabilities',

@@ -9,6 +9,7 @@ import { CapabilitiesError } from '../errors';
 import { assertKeyName } from '../capabilities/key-name';
 import { AccountDeletionService } from '../nest/account-deletion.service';
 import { ApiKeyService } from '../nest/api-key.service';
+import { ClientService } from '../nest/client.service';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
@@ -47,6 +48,7 @@ export class AdminPageController {
     private readonly capabilities: CapabilityService,
     private readonly deletions: AccountDeletionService,
     private readonly keys: ApiKeyService,
+    private readonly clients: ClientService,
     private readonly tokens: BearerTokens,
     private readonly audit: AuditRecorder,
     private readonly responder: Responder,
@@ -133,6 +135,15 @@ export class AdminPageController {
         await this.keys.revoke(manager, name);
         return { kind: 'ok', text: `Revoked the API key ${name}.` };
       }
+      case 'client_create': {
+        const name = textField(fields, 'name');
+        const { secret, record } = await this.clients.create(manager, { account: textField(fields, 'account'), ...(name === '' ? {} : { name }) });
+        return { kind: 'ok', text: `Created an OAuth client of ${record.account}. Copy its secret now: it is not shown again.`, client: { clientId: record.clientId, secret } };
+      }
+      case 'client_revoke': {
+        const revoked = await this.clients.revoke(manager, textField(fields, 'client_id'));
+        return { kind: 'ok', text: `Revoked the OAuth client ${revoked.clientId} of ${revoked.account}.` };
+      }
       default:
         throw new CapabilitiesError('INVALID_REQUEST', 'unknown form action');
     }
@@ -179,12 +190,15 @@ export class AdminPageController {
       accounts: people.accounts,
       services: services.accounts,
       keys: this.keys.list(),
+      clients: this.clients.list(),
       audit: await this.audit.log.recent({ limit: PAGE_AUDIT_ENTRIES }),
       keysMayNeverExpire: this.config.apiKeys.mayNeverExpire,
       action,
       notice,
       scopes: scopeSectionsFor(policy, manager, true),
     });
-    this.responder.html(response, status, html);
+    // A page that shows a new secret is kept out of caches and Referer headers.
+    const showsSecret = notice?.kind === 'ok' && notice.client !== undefined;
+    this.responder.html(response, status, html, [], { showsSecret });
   }
 }

@@ -3,6 +3,8 @@ import type { AccountPage } from '../../capabilities/account-index';
 import type { CapabilityPolicy } from '../../capabilities/capability-policy';
 import type { CapabilitySet } from '../../capabilities/capability-set';
 import type { ApiKeyRecord } from '../../api-keys/api-key';
+import type { ClientRecord } from '../../clients/client';
+import { clientsHtml, newClientHtml, type NewClient } from './admin-clients.view';
 import type { CapabilitiesErrorCode } from '../../errors';
 import { deleteAccountControl, offersDeletion } from './admin-delete.view';
 import { codeLine } from './denial-page';
@@ -23,6 +25,8 @@ export interface AdminPageModel {
   /** The service accounts of the view's page, and how many match. */
   readonly services: AccountPage;
   readonly keys: readonly ApiKeyRecord[];
+  /** The live OAuth clients. */
+  readonly clients: readonly ClientRecord[];
   readonly audit: readonly AuditEntry[];
   readonly keysMayNeverExpire: boolean;
   /** The page's own path, where its links and forms go (with the view's query). */
@@ -44,7 +48,7 @@ export interface ScopedAdminPageModel {
 
 /** The outcome of a form, shown at the top of the page: a refusal carries its error's code. */
 export type AdminNotice =
-  | { readonly kind: 'ok'; readonly text: string; readonly key?: string }
+  | { readonly kind: 'ok'; readonly text: string; readonly key?: string; readonly client?: NewClient }
   /** A removal not made yet: what it would change, and the form that makes it. */
   | { readonly kind: 'confirm'; readonly text: string; readonly changes: readonly string[]; readonly fields: Readonly<Record<string, string>> }
   | { readonly kind: 'refused'; readonly text: string; readonly code: CapabilitiesErrorCode };
@@ -72,6 +76,7 @@ ${accountsHtml(model)}
 ${model.scopes === undefined ? '' : scopedGrantsHtml(model.scopes, postTo(model))}
 ${serviceAccountsHtml(model)}
 ${keysHtml(model)}
+${clientsHtml(model.clients, postTo(model))}
 ${auditHtml(model.audit)}`,
   );
 }
@@ -142,7 +147,7 @@ function noticeHtml(model: { readonly notice?: AdminNotice | undefined; readonly
     return `<div id="notice" class="refused" role="status" data-code="${e(notice.code)}"><p>Refused: ${e(notice.text)}</p>${codeLine(notice.code)}</div>`;
   }
   const key = notice.key === undefined ? '' : `<p>The key, shown this once: <code id="new-key">${e(notice.key)}</code></p>`;
-  return `<div id="notice" class="ok" role="status"><p>${e(notice.text)}</p>${key}</div>`;
+  return `<div id="notice" class="ok" role="status"><p>${e(notice.text)}</p>${key}${newClientHtml(notice.client)}</div>`;
 }
 
 function hidden(fields: Record<string, string>): string {
