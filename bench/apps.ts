@@ -3,6 +3,7 @@ import { AuthGuard, PassportModule } from '@nestjs/passport';
 import { createSecretKey } from 'node:crypto';
 import { AuthModule, CapabilityGuard, RequireCapability } from '../src';
 import { hashApiKey, type ApiKeyRecord } from '../src/api-keys/api-key';
+import { hashClientSecret, type ClientRecord } from '../src/clients/client';
 import { JwtStrategy } from './recipe/jwt.strategy';
 import { Roles } from './recipe/roles.decorator';
 import { RolesGuard } from './recipe/roles.guard';
@@ -24,6 +25,7 @@ default: []
 guest: []
 users:
   reader@example.com: [moderate]
+  bench@service: [moderate]
 `;
 
 export const BENCH_USER = 'reader@example.com';
@@ -33,6 +35,11 @@ export function benchKeyRecord(key: string): ApiKeyRecord {
   const now = Math.floor(Date.now() / 1000);
   return { name: 'bench', hash: hashApiKey(key), capabilities: ['moderate'], expiresAt: now + 86400, createdBy: 'cli:bench', createdAt: now, note: '', revokedAt: null };
 }
+/** The OAuth client of the service account `bench@service` that the app serving `secret` knows, as the client file keeps it. */
+export function benchClientRecord(clientId: string, secret: string): ClientRecord {
+  return { clientId, account: 'bench@service', name: 'bench', hash: hashClientSecret(secret), createdBy: 'cli:bench', createdAt: Math.floor(Date.now() / 1000), revokedAt: null };
+}
+
 /** The one route every app serves. */
 export const BENCH_PATH = '/items';
 

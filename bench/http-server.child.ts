@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey } from '../src/api-keys/api-key';
 import { apiKeysToJson } from '../src/stores/api-key-json';
-import { BENCH_CAPS, BENCH_SECRET, benchKeyRecord, benchModule, type AppName } from './apps';
+import { generateClientId, generateClientSecret } from '../src/clients/client';
+import { clientsToJson } from '../src/stores/client-json';
+import { BENCH_CAPS, BENCH_SECRET, benchClientRecord, benchKeyRecord, benchModule, type AppName } from './apps';
 import type { GraphqlAppName } from './graphql-apps';
 
 /** What the child tells its parent once it listens. */
@@ -19,6 +21,8 @@ export interface ChildReady {
   readonly recipeToken?: string;
   /** For our app: an API key carrying what the bench user holds. */
   readonly apiKey?: string;
+  /** For our app: an OAuth client of `bench@service`, for the client-credentials grant. */
+  readonly client?: { readonly clientId: string; readonly secret: string };
 }
 
 // One app under test per process, so the load generator never shares its event loop.
@@ -30,6 +34,9 @@ async function main(): Promise<void> {
   const apiKey = generateApiKey();
   // The key file as a manager's POST /manage_capabilities/keys would leave it.
   writeFileSync(`${capsFile}.keys.json`, apiKeysToJson([benchKeyRecord(apiKey)]));
+  // And the client file as `nest-capabilities clients create bench@service` would leave it.
+  const client = { clientId: generateClientId(), secret: generateClientSecret() };
+  writeFileSync(`${capsFile}.clients.json`, clientsToJson([benchClientRecord(client.clientId, client.secret)]));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   // The GraphQL apps are loaded only when asked for: they pull in a GraphQL driver.
@@ -39,7 +46,7 @@ async function main(): Promise<void> {
   await app.listen(port, '127.0.0.1');
   const ready: ChildReady = name.startsWith('recipe')
     ? { port, recipeToken: new JwtService({ secret: BENCH_SECRET }).sign({ sub: '1', username: 'reader', roles: ['moderator'] }, { expiresIn: '1h' }) }
-    : { port, apiKey };
+    : { port, apiKey, client };
   process.send?.(ready);
   // CPU time of this process, asked around each measurement: what a request costs the server.
   process.on('message', (message) => {

@@ -42,7 +42,7 @@ function machine(): string {
 }
 
 /** The parts of a full run, in the order they run; `BENCH_PARTS=graphql,redis-route` runs only those (and writes no RESULTS.md unless BENCH_RESULTS names a file). */
-const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-scopes', 'redis-soak', 'admin-page', 'policy-tools', 'scopes', 'in-process'] as const;
+const ALL_PARTS = ['http', 'graphql', 'checks', 'store', 'redis-route', 'redis', 'redis-scopes', 'redis-soak', 'admin-page', 'policy-tools', 'scopes', 'in-process', 'clients'] as const;
 
 function adapterOf(name: string, fallback: AdapterName): AdapterName {
   const value = process.env[name] ?? fallback;
@@ -212,6 +212,17 @@ async function main(): Promise<void> {
         const met = wanted.kind === 'micros' ? measured <= wanted.limit : measured >= wanted.limit;
         target(`${wanted.what}, ${adapter}, in process`, wanted.kind === 'micros' ? `≤ ${wanted.limit} µs` : `≥ ${wanted.limit}×`, measured, met, wanted.kind === 'micros' ? 2 : 3);
       }
+    }
+  }
+  if (parts.has('clients')) {
+    // Loaded only when asked for: it pulls in Nest and the whole module.
+    const { benchClientCredentials } = await import('./client-credentials.bench.js');
+    sections.push('## 10. OAuth 2.0 client-credentials grants over HTTP', '');
+    for (const adapter of ['express', 'fastify'] as AdapterName[]) {
+      const figures = await benchClientCredentials(adapter, http);
+      console.log(figures.markdown);
+      sections.push(figures.markdown);
+      target(`client-credentials grants per second of server CPU, HS256, ${adapter}`, '≥ 2,000', figures.grantsPerCpuSecond, figures.grantsPerCpuSecond >= 2000, 0);
     }
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
