@@ -1,6 +1,8 @@
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeysController } from '../http/api-keys.controller';
 import { AuditController } from '../http/audit.controller';
+import { ClientsController } from '../http/clients.controller';
+import { ClientTokenController } from '../http/client-token.controller';
 import { CallbackController } from '../http/callback.controller';
 import { ExplainController } from '../http/explain.controller';
 import { LinkController } from '../http/link.controller';
@@ -142,6 +144,36 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
       },
       list: { summary: 'The API keys with their scope (null: global), never their secrets (user_management)', access: 'manager', ok: [200, '{"status": "ok", "keys": [...]}'], errors: [NOT_ALLOWED] },
       revoke: { summary: 'Revoke an API key at once, on every instance (user_management)', access: 'manager', ok: [200, '{"status": "ok", "name"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [404, 'no key of that name (KEY_UNKNOWN)']] },
+    },
+  ],
+  [
+    ClientsController,
+    {
+      create: {
+        summary: 'Create an OAuth client of a service account, limited to "scope" when given; the secret (ncs_…) is shown once (user_management, holding every capability of the account; signed in by a session)',
+        access: 'manager',
+        ok: [200, '{"status": "ok", "client_id", "client_secret", "account", "name"} (and "scope" for a client limited to one)'],
+        errors: [
+          BAD_BODY_OR_SCOPE,
+          [400, 'the account is not a service account (SERVICE_ACCOUNT_REQUIRED)'],
+          ...BODY_REFUSED,
+          [403, `${NOT_MANAGER_THERE[1]}; or asked with a bearer credential instead of a session (SESSION_REQUIRED)`],
+          [404, 'no such service account in the store (UNKNOWN_ACCOUNT)'],
+        ],
+      },
+      list: { summary: 'The live OAuth clients, never their secrets (user_management)', access: 'manager', ok: [200, '{"status": "ok", "clients": [...]}'], errors: [NOT_ALLOWED] },
+      revoke: { summary: 'Revoke an OAuth client and every token issued to it, at once, on every instance (user_management, holding every capability of the account)', access: 'manager', ok: [200, '{"status": "ok", "client_id"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED, [404, 'no live client of that id (CLIENT_UNKNOWN)']] },
+    },
+  ],
+  [
+    ClientTokenController,
+    {
+      token: {
+        summary:
+          'OAuth 2.0 token endpoint, client-credentials grant (RFC 6749 §4.4): a form with grant_type=client_credentials and an optional scope (capability names), the client by client_secret_basic or client_secret_post. Errors as RFC 6749 §5.2, {"error", "error_description"}: 401 invalid_client, 400 invalid_request, unsupported_grant_type, invalid_scope, 429 slow_down',
+        access: 'anyone',
+        ok: [200, '{"access_token", "token_type": "Bearer", "expires_in", "scope"}: an RFC 9068 JWT'],
+      },
     },
   ],
   [
