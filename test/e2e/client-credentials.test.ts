@@ -145,6 +145,19 @@ for (const adapter of ADAPTERS) {
       await assert.rejects(oidc.clientCredentialsGrant(configurationOf(wrong)), (error: unknown) => (error as { cause?: { scheme?: string }[] }).cause?.[0]?.scheme === 'basic');
     });
 
+    it('issues tokens that expire after CLIENT_TOKEN_TTL_SECONDS', async () => {
+      const short = await startExample({ adapter, caps: CLIENTS_CAPS, env: { CLIENT_TOKEN_TTL_SECONDS: '120' } });
+      try {
+        const created = await (await short.signedIn('root@example.com')).post('/manage_capabilities/clients', { account: 'bot@service' });
+        const reply = await short.client().postForm('/token', { grant_type: 'client_credentials', client_id: created.json.client_id as string, client_secret: created.json.client_secret as string });
+        assert.equal(reply.json.expires_in, 120, reply.text);
+        const { claims } = partsOf(reply.json.access_token as string);
+        assert.equal((claims.exp as number) - (claims.iat as number), 120);
+      } finally {
+        await short.close();
+      }
+    });
+
     it('keeps GET /token as it was', async () => {
       const reply = await root.get('/token');
       assert.equal(reply.status, 200);

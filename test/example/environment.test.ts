@@ -58,6 +58,12 @@ describe('the example app\'s environment', () => {
     assert.throws(() => settingsFromEnvironment({ PORT: 'eighty' }), { message: 'PORT must be a port number, got "eighty"' });
     assert.throws(() => settingsFromEnvironment({ AUTH_DEV_LOGIN: 'yes' }), { message: 'AUTH_DEV_LOGIN must be "true" or "false", got "yes"' });
     assert.throws(() => settingsFromEnvironment({ HTTP_ADAPTER: 'koa' }), { message: 'HTTP_ADAPTER must be "express" or "fastify", got "koa"' });
+    assert.throws(() => settingsFromEnvironment({ CLIENT_TOKEN_TTL_SECONDS: '1h' }), { message: 'CLIENT_TOKEN_TTL_SECONDS must be a positive whole number of seconds, got "1h"' });
+  });
+
+  it('reads the lifetime of OAuth client tokens from CLIENT_TOKEN_TTL_SECONDS, leaving the module default otherwise', () => {
+    assert.equal(settingsFromEnvironment({ CLIENT_TOKEN_TTL_SECONDS: '600' }).auth.clientTokenTtlSeconds, 600);
+    assert.equal(settingsFromEnvironment({}).auth.clientTokenTtlSeconds, undefined);
   });
 });
 
