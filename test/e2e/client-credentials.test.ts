@@ -169,9 +169,13 @@ for (const adapter of ADAPTERS) {
       const answer = await oidc.clientCredentialsGrant(configurationOf(client));
       const asBot = example.client().withToken(answer.access_token);
       assert.equal((await asBot.get('/bake?food=rye')).status, 200);
+      const menu = (): Promise<Reply> => asBot.post('/graphql', { query: '{ menu }' });
+      assert.ok(Array.isArray((((await menu()).json.data ?? {}) as { menu?: unknown }).menu), 'GraphQL takes the client token too');
       const revoked = await root.post('/manage_capabilities/clients/revoke', { client_id: client.clientId });
       assert.deepEqual(revoked.json, { status: 'ok', client_id: client.clientId });
       expectDenial(await asBot.get('/bake?food=rye'), 401, 'TOKEN_REVOKED');
+      const refusedMenu = (await menu()).json as { errors?: { extensions?: { code?: string; reason?: string } }[] };
+      assert.deepEqual([refusedMenu.errors?.[0]?.extensions?.code, refusedMenu.errors?.[0]?.extensions?.reason], ['UNAUTHENTICATED', 'TOKEN_REVOKED']);
       assert.equal((await token(client)).json.error, 'invalid_client');
       const listed = await root.get('/manage_capabilities/clients');
       assert.ok(!(listed.json.clients as { client_id: string }[]).some((found) => found.client_id === client.clientId));
