@@ -119,3 +119,34 @@ describe('resolveAuthConfig: the base URL, cookies and lifetimes', () => {
     assert.notDeepEqual(Buffer.from(keys.session), keys.token.export());
   });
 });
+
+describe('resolveAuthConfig: the token algorithm and signing keys', () => {
+  it('signs with HS256 unless told otherwise, publishing no key', () => {
+    const { tokenKeys } = resolveAuthConfig(base);
+    assert.equal(tokenKeys.signingAlgorithm, 'HS256');
+    assert.deepEqual(tokenKeys.publicJwks, []);
+  });
+
+  it('derives an EdDSA or ES256 key pair from the secret, and lists the previous secrets\' public keys', () => {
+    const previous = 'p7Hq2vZ8mB5nR1tW4yC9eK6gJ3jL0oQsUaXdFiMx';
+    const ed = resolveAuthConfig({ ...base, tokenAlgorithm: 'EdDSA', previousSecrets: [previous] }).tokenKeys;
+    assert.equal(ed.signingAlgorithm, 'EdDSA');
+    assert.deepEqual(ed.publicJwks.map((jwk) => jwk.crv), ['Ed25519', 'Ed25519']);
+    assert.equal(resolveAuthConfig({ ...base, tokenAlgorithm: 'ES256' }).tokenKeys.publicJwks[0]?.crv, 'P-256');
+  });
+
+  it('refuses an unknown algorithm, and key files under HS256, where they would be ignored', () => {
+    assert.equal(
+      configRefusal(() => resolveAuthConfig({ ...base, tokenAlgorithm: 'RS256' as 'HS256' })).message,
+      'tokenAlgorithm must be one of HS256, EdDSA, ES256, got "RS256"',
+    );
+    assert.equal(
+      configRefusal(() => resolveAuthConfig({ ...base, signingKey: '-----BEGIN PRIVATE KEY-----' })).message,
+      "signingKey and previousSigningKeys sign tokens only with tokenAlgorithm 'EdDSA' or 'ES256'",
+    );
+    assert.equal(
+      configRefusal(() => resolveAuthConfig({ ...base, tokenAlgorithm: 'EdDSA', signingKey: 'not a key' })).message,
+      'signingKey is not a PKCS#8 PEM private key',
+    );
+  });
+});
