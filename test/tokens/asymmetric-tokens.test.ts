@@ -5,6 +5,7 @@ import { SignJWT, calculateJwkThumbprint, createLocalJWKSet, importPKCS8, jwtVer
 import { TokenError } from '../../src/errors';
 import { deriveSigningKey, parsePreviousSigningKey, parseSigningKey, type AsymmetricAlgorithm } from '../../src/secrets/signing-key';
 import { BearerTokens } from '../../src/tokens/bearer-tokens';
+import { signCompactJws } from '../../src/tokens/compact-jws';
 import { MemoryRevocationStore } from '../../src/tokens/revocation-store';
 import { TokenKeyring } from '../../src/tokens/token-keyring';
 import { configRefusal } from '../support/config-refusal';
@@ -101,6 +102,24 @@ for (const algorithm of ALGORITHMS) {
       rejects(() => frozen.verify(token), 'TOKEN_EXPIRED', 'the token has expired');
       const elsewhere = new BearerTokens(keyring, { ...OPTIONS, issuer: 'https://other.test' });
       rejects(() => tokens.verify(elsewhere.issueUserToken('baker@example.com').token), 'TOKEN_INVALID', `the token is not valid: jwt issuer invalid. expected: ${ISSUER}`);
+    });
+
+    it('are served from the verified-token cache once verified, as HS256 tokens are', () => {
+      const verifier = tokensWith(keyring);
+      const { token } = tokens.issueUserToken('baker@example.com');
+      assert.equal(verifier.verifyKnown(`Bearer ${token}`), undefined, 'not verified yet');
+      const verified = verifier.verify(token);
+      assert.equal(verifier.verifyKnown(`Bearer ${token}`), verified, 'the very entry, no signature checked again');
+    });
+
+    it('refuse a token not valid yet, and one for another audience', () => {
+      const key = deriveSigningKey(SECRET, algorithm);
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { typ: 'user', sub: 'baker@example.com', iss: ISSUER, aud: ISSUER, jti: 'j', iat: now, exp: now + 600 };
+      const header = { alg: algorithm, typ: 'JWT', kid: keyring.signingKid };
+      rejects(() => tokens.verify(signCompactJws(header, { ...claims, nbf: now + 300 }, key)), 'TOKEN_INVALID', 'the token is not valid yet');
+      rejects(() => tokens.verify(signCompactJws(header, { ...claims, aud: 'https://other.test' }, key)), 'TOKEN_INVALID', `the token is not valid: jwt audience invalid. expected: ${ISSUER}`);
+      assert.equal(tokens.verify(signCompactJws(header, { ...claims, aud: ['https://other.test', ISSUER] }, key)).tokenId, 'j', 'an audience list naming the app');
     });
 
     it('keep accepting HS256 tokens issued before the switch, from the same secret', () => {
