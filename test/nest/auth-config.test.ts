@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { generateKeyPairSync } from 'node:crypto';
 import { resolveAuthConfig } from '../../src/nest/auth-config';
+import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { configRefusal } from '../support/config-refusal';
 
 const STRONG = 'k3Jq8vX2mN5pR7tW9yB4cE6gH1jL0oQsUaZdFiKx';
@@ -133,6 +135,16 @@ describe('resolveAuthConfig: the token algorithm and signing keys', () => {
     assert.equal(ed.signingAlgorithm, 'EdDSA');
     assert.deepEqual(ed.publicJwks.map((jwk) => jwk.crv), ['Ed25519', 'Ed25519']);
     assert.equal(resolveAuthConfig({ ...base, tokenAlgorithm: 'ES256' }).tokenKeys.publicJwks[0]?.crv, 'P-256');
+  });
+
+  it('signs with a key file and keeps verifying the key pair derived from a previous secret (a move to a key file with a rotation)', () => {
+    const previous = 'p7Hq2vZ8mB5nR1tW4yC9eK6gJ3jL0oQsUaXdFiMx';
+    const options = { issuer: base.baseUrl, audience: base.baseUrl, userTokenTtlSeconds: 60, serviceTokenTtlSeconds: 60 };
+    const before = new BearerTokens(resolveAuthConfig({ ...base, secret: previous, tokenAlgorithm: 'EdDSA' }).tokenKeys, options).issueUserToken('baker@example.com');
+    const pem = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const { tokenKeys } = resolveAuthConfig({ ...base, previousSecrets: [previous], tokenAlgorithm: 'EdDSA', signingKey: pem });
+    assert.equal(new BearerTokens(tokenKeys, options).verify(before.token).email, 'baker@example.com');
+    assert.equal(tokenKeys.publicJwks.length, 2);
   });
 
   it('refuses an unknown algorithm, and key files under HS256, where they would be ignored', () => {
