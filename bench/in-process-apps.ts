@@ -106,11 +106,12 @@ class InProcessModule {}
 
 /**
  * The HTTP app of the in-process part on `adapter`, its files in `folder`: our guard on its
- * routes only, not global; `telemetry` false builds it with the module's metrics off.
+ * routes only, not global; `telemetry` false builds it with the module's metrics off;
+ * `tokenAlgorithm` signs its tokens (HS256 by default).
  */
-export function openHttpApp(adapter: AdapterName, folder: string, telemetry = true): Promise<InProcessApp> {
+export function openHttpApp(adapter: AdapterName, folder: string, telemetry = true, tokenAlgorithm: 'HS256' | 'EdDSA' = 'HS256'): Promise<InProcessApp> {
   const capsFile = preparedCapsFile(folder);
-  const auth = AuthModule.forRoot({ ...authOptions(capsFile.path), telemetry });
+  const auth = AuthModule.forRoot({ ...authOptions(capsFile.path), telemetry, tokenAlgorithm });
   return openApp(adapter, { module: InProcessModule, controllers: [InProcessController], imports: [auth] }, capsFile.apiKey);
 }
 

@@ -7,8 +7,8 @@ import { IN_PROCESS_PATHS, openGraphqlApp, openHttpApp, type InProcessApp, type 
 import { addedOver, roundOrder, spreadOf, spreadText, type Added } from './in-process-stats';
 import { table } from './stats';
 
-/** The apps one adapter's rounds ask: the HTTP app, the same with the module's metrics off, the GraphQL app. */
-type AppKey = 'http' | 'http-without-telemetry' | 'graphql';
+/** The apps one adapter's rounds ask: the HTTP app, the same with the module's metrics off, the same signing its tokens with EdDSA, the GraphQL app. */
+type AppKey = 'http' | 'http-without-telemetry' | 'http-eddsa' | 'graphql';
 type Credentials = InProcessApp['credentials'];
 
 /** One variant: a request to one app, the answer it must get, and what it is measured against. */
@@ -49,6 +49,7 @@ const VARIANTS: readonly Variant[] = [
   { name: 'open-shop', label: 'route with a shop parameter, without a guard, bearer token sent', app: 'http', request: (c) => get(openAtShop, bearer(c)), batch: ROUTE },
   { name: 'ours-shop-unscoped', label: 'ours: the same route, a capability asked without a scope, bearer token', app: 'http', request: (c) => get(oursAtShopUnscoped, bearer(c)), baseline: 'open-shop', batch: ROUTE },
   { name: 'ours-shop', label: 'ours: a capability held only at the shop (scoped check), bearer token', app: 'http', request: (c) => get(oursAtShop, bearer(c)), baseline: 'ours-shop-unscoped', batch: ROUTE },
+  { name: 'ours-bearer-eddsa', label: 'ours: bearer token signed with EdDSA (cache hits)', app: 'http-eddsa', request: (c) => get(ours, bearer(c)), baseline: 'ours-bearer', batch: ROUTE },
   { name: 'ours-bearer-telemetry-off', label: 'ours: bearer token, the module built with `telemetry: false`', app: 'http-without-telemetry', request: (c) => get(ours, bearer(c)), batch: ROUTE },
   { name: 'ours-bearer-telemetry-on', label: 'ours: bearer token, telemetry on with no SDK registered', app: 'http', request: (c) => get(ours, bearer(c)), baseline: 'ours-bearer-telemetry-off', batch: ROUTE },
   { name: 'graphql-open', label: 'GraphQL query without a guard, bearer token sent', app: 'graphql', request: query(BENCH_GRAPHQL_QUERIES.open), batch: GRAPHQL },
@@ -71,6 +72,7 @@ const guardTargets = (limit: number): InProcessTarget[] => [
   { what: 'GraphQL query, ours (bearer) vs unguarded by CPU', variant: 'graphql-ours', kind: 'ratio', limit: 0.97 },
   { what: 'telemetry on with no SDK registered vs off, bearer token (µs)', variant: 'ours-bearer-telemetry-on', kind: 'micros', limit: 0.1 },
   { what: 'a guarded scoped route vs the same route guarded without a scope (µs)', variant: 'ours-shop', kind: 'micros', limit: 0.3 },
+  { what: 'a guarded route with an EdDSA token vs an HS256 token, cache hits (µs)', variant: 'ours-bearer-eddsa', kind: 'micros', limit: 0.2 },
 ];
 
 /** The targets, per adapter. */
@@ -100,6 +102,7 @@ export async function benchInProcess(adapter: AdapterName, options: InProcessOpt
   try {
     apps.set('http', await openHttpApp(adapter, folder));
     apps.set('http-without-telemetry', await openHttpApp(adapter, folder, false));
+    apps.set('http-eddsa', await openHttpApp(adapter, folder, true, 'EdDSA'));
     apps.set('graphql', await openGraphqlApp(adapter, folder));
     const cpu = await measure(apps, options);
     return report(adapter, cpu, options);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { secretFromEnvironment } from '../src/secrets/secret-file';
+import { readSecretFile, secretFromEnvironment } from '../src/secrets/secret-file';
 import type { AuthModuleOptions, GitHubProviderOptions, GoogleProviderOptions, OidcProviderOptions } from '../src';
 
 /** What the example app reads from its environment (README: "The example app"). */
@@ -49,6 +49,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): ExampleSettings
       capsFile: env['CAPS_FILE'] ?? 'caps.yaml',
       // AUTH_PREVIOUS_SECRETS: comma-separated secrets AUTH_SECRET replaced; their tokens keep working (key rotation).
       previousSecrets: (env['AUTH_PREVIOUS_SECRETS'] ?? '').split(',').filter((previous) => previous !== ''),
+      ...tokenSigningFromEnvironment(env),
       devLogin,
       ...(devUser === '' ? {} : { devUser }),
       production,
@@ -111,6 +112,23 @@ function clientTokenTtlFromEnvironment(env: NodeJS.ProcessEnv): Pick<AuthModuleO
   const seconds = Number(value);
   if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`CLIENT_TOKEN_TTL_SECONDS must be a positive whole number of seconds, got ${JSON.stringify(value)}`);
   return { clientTokenTtlSeconds: seconds };
+}
+
+/**
+ * `AUTH_TOKEN_ALG` (`HS256` by default, `EdDSA` or `ES256`), `AUTH_SIGNING_KEY_FILE` (a
+ * PKCS#8 PEM; without it the key pair is derived from AUTH_SECRET) and
+ * `AUTH_PREVIOUS_SIGNING_KEY_FILES` (comma-separated PEM files of keys it replaced).
+ */
+function tokenSigningFromEnvironment(env: NodeJS.ProcessEnv): Pick<AuthModuleOptions, 'tokenAlgorithm' | 'signingKey' | 'previousSigningKeys'> {
+  const algorithm = env['AUTH_TOKEN_ALG'] ?? '';
+  const keyFile = env['AUTH_SIGNING_KEY_FILE'] ?? '';
+  const previousFiles = (env['AUTH_PREVIOUS_SIGNING_KEY_FILES'] ?? '').split(',').filter((path) => path !== '');
+  return {
+    // The module refuses an unknown algorithm, and key files under HS256, by name.
+    ...(algorithm === '' ? {} : { tokenAlgorithm: algorithm as NonNullable<AuthModuleOptions['tokenAlgorithm']> }),
+    ...(keyFile === '' ? {} : { signingKey: readSecretFile(keyFile, 'AUTH_SIGNING_KEY_FILE') }),
+    ...(previousFiles.length === 0 ? {} : { previousSigningKeys: previousFiles.map((path) => readSecretFile(path, 'AUTH_PREVIOUS_SIGNING_KEY_FILES')) }),
+  };
 }
 
 function parsePort(value: string): number {

@@ -75,7 +75,8 @@ FILE:LINE:COLUMN: message. Exit status 0 when valid, 1 when not.`,
 Mints a service token for NAME@service carrying a snapshot of its capabilities in
 the capability file, as GET /token?user=NAME@service does. The secret is read from
 AUTH_SECRET (never from the command line, which other users can see) and the
-issuer from BASE_URL; both must be those of the app.
+issuer from BASE_URL; both must be those of the app. Signed as the app signs:
+AUTH_TOKEN_ALG (HS256, EdDSA or ES256) and AUTH_SIGNING_KEY_FILE, when it uses them.
 
   --scope SCOPE    a token limited to SCOPE (e.g. shop:paris): it carries what the
                    account holds there, and holds nothing outside SCOPE and below it

@@ -3,6 +3,9 @@ import { parseCapsFile } from '../caps-file/caps-file';
 import { assertEmail } from '../capabilities/email';
 import { assertScope } from '../capabilities/scope';
 import { resolveAuthConfig } from '../nest/auth-config';
+import type { AuthModuleOptions } from '../nest/auth-module.options';
+import { readSecretFile } from '../secrets/secret-file';
+import { assertTokenAlgorithm } from '../secrets/signing-key';
 import { bearerTokensFor } from '../nest/bearer-tokens.factory';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io';
@@ -16,6 +19,16 @@ export function parseTtl(value: string): number | null {
   const match = /^([1-9]\d{0,9})([smhd]?)$/.exec(value);
   if (match === null) throw new UsageError(`--ttl must be a duration such as 3600, 90m, 12h, 30d or "never", got ${JSON.stringify(value)}`, 'token');
   return Number(match[1]) * UNIT_SECONDS[match[2] ?? '']!;
+}
+
+/** The app's `AUTH_TOKEN_ALG` and `AUTH_SIGNING_KEY_FILE`: the token is signed as the app signs its own. */
+function tokenSigningOf(env: NodeJS.ProcessEnv): Pick<AuthModuleOptions, 'tokenAlgorithm' | 'signingKey'> {
+  const algorithm = env['AUTH_TOKEN_ALG'] ?? '';
+  const keyFile = env['AUTH_SIGNING_KEY_FILE'] ?? '';
+  return {
+    ...(algorithm === '' ? {} : { tokenAlgorithm: assertTokenAlgorithm(algorithm, 'AUTH_TOKEN_ALG') }),
+    ...(keyFile === '' ? {} : { signingKey: readSecretFile(keyFile, 'AUTH_SIGNING_KEY_FILE') }),
+  };
 }
 
 /** `token --user NAME@service [--scope S]`: a service token as `GET /token?user=&scope=` would mint it. */
@@ -33,7 +46,7 @@ export async function tokenCommand(
   const ttl = options.ttl === undefined ? undefined : parseTtl(options.ttl);
   const scope = options.scope === undefined ? undefined : assertScope(options.scope, 'scope');
   // The app's own checks and defaults: a weak secret is refused in production, warned about otherwise.
-  const config = resolveAuthConfig({ secret, baseUrl, capsFile: caps }, '', io.env);
+  const config = resolveAuthConfig({ secret, baseUrl, capsFile: caps, ...tokenSigningOf(io.env) }, '', io.env);
   config.warnings.forEach((warning) => io.err(`warning: ${warning}`));
   const policy =
     options.choice.redis === undefined ? parseCapsFile(await readFile(caps, 'utf8'), caps) : await withBackend(options.choice, io, async ({ capabilities }) => capabilities.current());

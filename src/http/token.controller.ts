@@ -5,7 +5,7 @@ import { assertCreatedFromSession } from '../capabilities/credential-renewal';
 import { assertEmail } from '../capabilities/email';
 import { assertCanEndTokensOf } from '../capabilities/grant-rules';
 import type { Principal } from '../capabilities/principal';
-import { InvalidInputError, TokenError } from '../errors';
+import { AccessError, GrantError, InvalidInputError, TokenError } from '../errors';
 import { acceptsHtml, assertAccess } from '../nest/access';
 import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
@@ -22,6 +22,8 @@ import { inSpanSync } from '../telemetry/spans';
 import { optionalScope, requireManager, requireSignedIn } from './management-access';
 import { emailField, jsonObjectBody } from './request-body';
 import { Responder } from './responder';
+import { OAuthCallers } from './oauth-callers';
+import { isFormBody, tokenParameter } from './oauth-form';
 
 /**
  * `GET /token`: a bearer token for the caller, or a service token for a bot;
@@ -37,6 +39,7 @@ export class TokenController {
     private readonly capabilities: CapabilityService,
     private readonly responder: Responder,
     private readonly audit: AuditRecorder,
+    private readonly callers: OAuthCallers,
   ) {}
 
   @Get('token')
@@ -64,9 +67,16 @@ export class TokenController {
     this.responder.json(response, 200, { token: issued.token, token_type: 'Bearer', expires_at: issued.expiresAt });
   }
 
-  /** Revokes one token: the caller's own, or, for a manager, that of an account whose capabilities they hold. */
+  /**
+   * Revokes one token: the caller's own, or, for a manager, that of an account whose
+   * capabilities they hold. A form (`token`, `token_type_hint`) is RFC 7009's request.
+   */
   @Post('token/revoke')
   async revoke(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
+    if (isFormBody(request.headers)) {
+      await this.revokeByForm(user, request, response);
+      return;
+    }
     const caller = requireSignedIn(user);
     const body = jsonObjectBody(request, this.config.maxBodyBytes, ['token']);
     const target = this.tokenField(body);
@@ -82,6 +92,38 @@ export class TokenController {
     const email = emailField(jsonObjectBody(request, this.config.maxBodyBytes, ['email']));
     const issuedUpTo = await revokeAllTokens(this.audit, this.tokens, this.capabilities, caller, email);
     this.responder.json(response, 200, { status: 'ok', user: email, revoked_issued_up_to: issuedUpTo });
+  }
+
+  /**
+   * RFC 7009: 200 whatever the token was. A token that does not verify, an API key (see
+   * the keys' own route) or a token the caller may not end is left as it is, unsaid.
+   */
+  private async revokeByForm(user: Principal | null, request: HttpRequest, response: unknown): Promise<void> {
+    const caller = this.callers.revoker(request, user).principal;
+    const target = this.revocableToken(tokenParameter(request));
+    if (target !== undefined && this.mayEndTokensOf(caller, target.email)) {
+      await this.audit.record(caller, 'revoke', target.email, `revoke token ${target.tokenId}`, () => this.tokens.revoke(target), () => `revoked token ${target.tokenId}`);
+    }
+    this.responder.json(response, 200, {});
+  }
+
+  private revocableToken(token: string): VerifiedToken | undefined {
+    try {
+      return this.tokens.verifyIgnoringRevocation(token);
+    } catch (error) {
+      if (error instanceof TokenError) return undefined;
+      throw error;
+    }
+  }
+
+  private mayEndTokensOf(caller: Principal, email: string): boolean {
+    try {
+      this.assertCanEndTokensOf(caller, email);
+      return true;
+    } catch (error) {
+      if (error instanceof AccessError || error instanceof GrantError) return false;
+      throw error;
+    }
   }
 
   /** Oneself always; another account only for a manager who holds all it holds (403 otherwise). */

@@ -17,6 +17,10 @@ import { Responder } from '../http/responder';
 import { SessionController } from '../http/session.controller';
 import { ProviderSignOut } from '../http/provider-sign-out';
 import { TokenController } from '../http/token.controller';
+import { IntrospectionController } from '../http/introspection.controller';
+import { OAuthCallers } from '../http/oauth-callers';
+import { WellKnownController } from '../http/well-known.controller';
+import { TokenIntrospection } from '../nest/token-introspection';
 import { SignInProviders } from '../nest/sign-in/sign-in-providers';
 import { LoginAttempts } from '../session/login-attempt';
 import { SessionCookie } from '../session/session-cookie';
@@ -65,7 +69,10 @@ const CONTROLLERS = [
   AdminPageController,
   ManageCapabilitiesController,
   ExplainController,
+  IntrospectionController,
 ];
+// Where clients look for them, whatever the module's prefix.
+const ROOT_CONTROLLERS = [WellKnownController];
 const BACKEND = Symbol('nest-capabilities:backend');
 const BACKEND_OWNER = Symbol('nest-capabilities:backend-owner');
 const TELEMETRY_OWNER = Symbol('nest-capabilities:telemetry-owner');
@@ -135,6 +142,8 @@ function coreProviders(prefix: string): Provider[] {
       useFactory: (config: AuthConfig, revocations: RevocationStore, now: () => number) => bearerTokensFor(config, revocations, now),
     },
     PrincipalResolver,
+    TokenIntrospection,
+    OAuthCallers,
     ServiceAccountCutoffs,
     RouteRequirements,
     CapabilityGuard,
@@ -197,7 +206,7 @@ export class AuthModule extends AuthConfigurableModule implements NestModule {
 
   private static complete(definition: DynamicModule, extras: { isGlobal?: boolean; prefix?: string; globalGuard?: boolean }): DynamicModule {
     const prefix = normalizePrefix(extras.prefix ?? '');
-    const controllers = prefixedControllers(prefix);
+    const controllers = [...prefixedControllers(prefix), ...ROOT_CONTROLLERS];
     const providers: Provider[] = [...(definition.providers ?? []), ...coreProviders(prefix), { provide: ModuleRoutes, useValue: new ModuleRoutes(controllers) }];
     const guardIsGlobal = extras.globalGuard ?? true;
     providers.push({ provide: GUARD_IS_GLOBAL, useValue: guardIsGlobal });

@@ -8,6 +8,8 @@ import type { AuthModuleOptions } from './auth-module.options';
 import { assertDevUserAllowed, devUserWarning } from './dev-user';
 import { assertAuthOptions } from './auth-options.check';
 import { isLoopbackHost } from '../providers/oidc/oidc-issuer';
+import type { TokenKeyring } from '../tokens/token-keyring';
+import { tokenKeyringFor } from './token-keys.config';
 
 /** The options after defaults and checks, with keys derived once. */
 export interface AuthConfig {
@@ -19,6 +21,8 @@ export interface AuthConfig {
   /** Canonical email every request without credentials acts as, or null. */
   readonly devUser: string | null;
   readonly keys: DerivedKeys;
+  /** The keys that sign and verify bearer tokens, with their algorithm. */
+  readonly tokenKeys: TokenKeyring;
   readonly secret: string;
   readonly previousSecrets: readonly string[];
   readonly cookies: CookiePolicy;
@@ -69,13 +73,15 @@ export function resolveAuthConfig(options: AuthModuleOptions, prefix = '', env: 
   if (production && baseUrl.protocol !== 'https:' && !isLoopbackHost(baseUrl.hostname)) {
     warnings.push(`baseUrl ${baseUrl.origin} is not https: cookies will not be marked Secure`);
   }
+  const keys = deriveKeys(options.secret, options.previousSecrets);
   return {
     baseUrl,
     prefix: normalizePrefix(prefix),
     production,
     devLogin,
     devUser,
-    keys: deriveKeys(options.secret, options.previousSecrets),
+    keys,
+    tokenKeys: tokenKeyringFor(options, keys),
     secret: options.secret,
     previousSecrets: options.previousSecrets ?? [],
     cookies: cookiePolicyFor(baseUrl),

@@ -17,6 +17,18 @@ export interface AuthModuleOptions {
   readonly secret: string;
   /** Secrets `secret` replaced: tokens they signed keep working while listed here. */
   readonly previousSecrets?: readonly string[];
+  /**
+   * What tokens are signed with: `'HS256'` (default) with a key derived from `secret`,
+   * or a key pair, `'EdDSA'` (Ed25519) or `'ES256'` (P-256), whose public keys other
+   * services read at `/.well-known/jwks.json`. The pair is derived from `secret` (every
+   * instance agrees without a key file) unless `signingKey` is given. Tokens issued
+   * under HS256 keep working after a switch.
+   */
+  readonly tokenAlgorithm?: 'HS256' | 'EdDSA' | 'ES256';
+  /** With an asymmetric `tokenAlgorithm`: the private key that signs tokens, as PKCS#8 PEM (e.g. `readSecretFile(path, 'AUTH_SIGNING_KEY_FILE')`). */
+  readonly signingKey?: string;
+  /** Keys (PEM, private or public) `signingKey` replaced: tokens they signed keep verifying, and the JWKS lists them, while listed here. */
+  readonly previousSigningKeys?: readonly string[];
   /** The application's external URL; redirect URIs and the cookies' Secure flag follow it. */
   readonly baseUrl: string;
   /** Path of the capability file. Default `caps.yaml`. Ignored when `store` is given. */

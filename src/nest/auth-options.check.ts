@@ -52,6 +52,9 @@ const OPTION_RULES: Record<keyof AuthModuleOptions, OptionRule> = {
   instanceName: string,
   devUser: string,
   telemetry: boolean,
+  tokenAlgorithm: string,
+  signingKey: string,
+  previousSigningKeys: stringList,
 };
 
 const EXTRA_RULES: Record<keyof AuthModuleExtras, OptionRule> = { isGlobal: boolean, prefix: string };

@@ -1,6 +1,5 @@
 import { BearerTokens } from '../tokens/bearer-tokens';
 import type { RevocationStore } from '../tokens/revocation-store';
-import { TokenKeyring } from '../tokens/token-keyring';
 import type { AuthConfig } from './auth-config';
 
 /**
@@ -12,7 +11,7 @@ import type { AuthConfig } from './auth-config';
  */
 export function bearerTokensFor(config: AuthConfig, revocations?: RevocationStore, now: () => number = Date.now): BearerTokens {
   return new BearerTokens(
-    TokenKeyring.fromKeys(config.keys.token, config.keys.previousTokens),
+    config.tokenKeys,
     {
       issuer: config.baseUrl.origin,
       audience: config.baseUrl.origin,

@@ -15,6 +15,12 @@ import type { AuthConfig } from './auth-config';
 import { devUserPrincipal } from './dev-user';
 import { nowSeconds } from '../clock';
 
+/** A bearer credential found live: who it proves, and when it was issued (unix seconds; null when unknown). */
+export interface ResolvedCredential {
+  readonly principal: Principal;
+  readonly issuedAt: number | null;
+}
+
 /**
  * Finds who is calling: a bearer token or an API key (`nck_…`) when the request has
  * an Authorization header (a bad one is a `TokenError`, never a fallback to the
@@ -61,9 +67,7 @@ export class PrincipalResolver {
     const token = bearerTokenOf(headers.authorization);
     if (token !== undefined) {
       if (isApiKey(token)) return this.keys.current().authenticate(token, nowSeconds(this.now));
-      const verified = this.tokens.verify(token);
-      this.telemetry?.tokens.verified(false);
-      return this.tokenPrincipal(verified);
+      return this.tokenPrincipal(this.verified(token));
     }
     const nobody = fromOwnPages ? this.nobody : null;
     if (headers.cookie === undefined) return nobody;
@@ -71,6 +75,30 @@ export class PrincipalResolver {
     const knownSession = this.sessions.readKnown(headers.cookie);
     if (knownSession !== undefined) return knownSession === null ? nobody : knownSession.principal;
     return this.sessions.read(headers.cookie).then((session) => (session === null ? nobody : session.principal));
+  }
+
+  /**
+   * The principal a bearer credential (a token or an API key) proves now, judged as a
+   * request carrying it would be, with when it was issued (unix seconds): for
+   * introspection. A revoked, expired, foreign or malformed one throws its `TokenError`.
+   *
+   * @example resolver.credential(token).principal.email; // 'bot@service'
+   */
+  credential(token: string): ResolvedCredential {
+    if (isApiKey(token)) {
+      const index = this.keys.current();
+      const now = nowSeconds(this.now);
+      const principal = index.authenticate(token, now);
+      return { principal, issuedAt: index.live(principal.keyName ?? '', now)?.createdAt ?? null };
+    }
+    const verified = this.verified(token);
+    return { principal: this.tokenPrincipal(verified), issuedAt: verified.issuedAt };
+  }
+
+  private verified(token: string): VerifiedToken {
+    const verified = this.tokens.verify(token);
+    this.telemetry?.tokens.verified(false);
+    return verified;
   }
 
   private tokenPrincipal(verified: VerifiedToken): Principal {

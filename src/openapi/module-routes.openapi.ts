@@ -10,6 +10,8 @@ import { LoginController } from '../http/login.controller';
 import { ManageCapabilitiesController } from '../http/manage-capabilities.controller';
 import { SessionController } from '../http/session.controller';
 import { TokenController } from '../http/token.controller';
+import { IntrospectionController } from '../http/introspection.controller';
+import { WellKnownController } from '../http/well-known.controller';
 import { errorResponse } from './error-responses';
 import { securedBy, type Decorate } from './security-schemes';
 
@@ -73,7 +75,12 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
         ok: [200, '{"token", "token_type": "Bearer", "expires_at"} or {"service_token", "user", "capabilities", "expires_at"} (and "scope" for a token limited to one)'],
         errors: [[400, 'a service token for a non-service account, or a malformed scope (SCOPE_INVALID)'], [403, `${NOT_MANAGER_THERE[1]}; or a user token asked for with a bearer credential (SESSION_REQUIRED)`]],
       },
-      revoke: { summary: 'Revoke one token: one\'s own, or anybody\'s with user_management', access: 'signed-in', ok: [200, '{"status": "ok", "revoked", "user"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED] },
+      revoke: {
+        summary: 'Revoke one token: one\'s own, or anybody\'s with user_management; as a form (token, token_type_hint), RFC 7009',
+        access: 'signed-in',
+        ok: [200, '{"status": "ok", "revoked", "user"}; for a form, {} whatever the token was'],
+        errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED],
+      },
       revokeAll: { summary: 'Revoke every token and session issued so far to an account', access: 'signed-in', ok: [200, '{"status": "ok", "user", "revoked_issued_up_to"}'], errors: [BAD_BODY, ...BODY_REFUSED, NOT_ALLOWED] },
     },
   ],
@@ -174,6 +181,24 @@ const ROUTES = new Map<abstract new (...args: never[]) => object, Record<string,
         access: 'anyone',
         ok: [200, '{"access_token", "token_type": "Bearer", "expires_in", "scope"}: an RFC 9068 JWT'],
       },
+    },
+  ],
+  [
+    IntrospectionController,
+    {
+      introspect: {
+        summary: 'RFC 7662: whether a token or an API key (form: token) is live, and its claims (user_management)',
+        access: 'manager',
+        ok: [200, '{"active": true, "sub", "scope", "exp", "iat", "iss", "token_type": "Bearer"} or {"active": false}'],
+        errors: [[400, 'not a form, or no token (INVALID_REQUEST)'], ...BODY_REFUSED, [403, 'the caller does not hold user_management (CAPABILITY_MISSING)']],
+      },
+    },
+  ],
+  [
+    WellKnownController,
+    {
+      jwks: { summary: 'The public keys that verify this application\'s tokens (none under HS256)', access: 'anyone', ok: [200, '{"keys": [{"kty", "crv", "x", "kid", "alg", "use": "sig"}]}'] },
+      metadata: { summary: 'RFC 8414 authorization server metadata', access: 'anyone', ok: [200, '{"issuer", "token_endpoint", "introspection_endpoint", "revocation_endpoint", "jwks_uri"?, ...}'] },
     },
   ],
   [

@@ -1,4 +1,4 @@
-import { randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError, decode, sign, verify } from 'jsonwebtoken';
 import { canonicalizeEmail, isServiceAccount } from '../capabilities/email';
 import { assertScope, scopeProblem } from '../capabilities/scope';
@@ -8,11 +8,15 @@ import { BEARER_SCHEME } from './bearer-header';
 import { assertNotRevoked } from './revocation-list';
 import { RevocationQuota } from './revocation-quota';
 import { MemoryRevocationStore, type RevocationStore } from './revocation-store';
-import type { TokenKeyring } from './token-keyring';
+import type { TokenKeyring, VerificationKey } from './token-keyring';
+import type { TokenAlgorithm } from '../secrets/signing-key';
+import { signCompactJws, verifyCompactJws } from './compact-jws';
+import { assertRegisteredClaims } from './jwt-claims';
+import type { PublicJwk } from './public-jwk';
 import { VerifiedTokenCache } from './verified-token-cache';
 import { nowSeconds } from '../clock';
 
-/** The one algorithm tokens are signed and verified with. */
+/** The algorithm tokens are signed with unless `tokenAlgorithm` names a key pair (EdDSA, ES256). */
 export const TOKEN_ALGORITHM = 'HS256';
 
 /** The JOSE header `typ` of an OAuth access token (RFC 9068 §2.1). */
@@ -76,6 +80,21 @@ export class BearerTokens {
   ) {
     this.now = options.now ?? Date.now;
     this.cache = new VerifiedTokenCache(this.now);
+  }
+
+  /** The algorithm new tokens are signed with. */
+  get algorithm(): TokenAlgorithm {
+    return this.keyring.signingAlgorithm;
+  }
+
+  /** The public keys that verify this application's tokens (none under HS256): the JWKS. */
+  publicJwks(): readonly PublicJwk[] {
+    return this.keyring.publicJwks;
+  }
+
+  /** The `iss` (and `aud`) of every token issued here. */
+  get issuer(): string {
+    return this.options.issuer;
   }
 
   /** A token that authenticates `email`; its capabilities are read from the store at each request. */
@@ -175,28 +194,35 @@ export class BearerTokens {
     const issuedAt = nowSeconds(this.now);
     const lifetimeEnd = ttlSeconds === null ? null : issuedAt + ttlSeconds;
     const expiresAt = notAfter === null || (lifetimeEnd !== null && lifetimeEnd <= notAfter) ? lifetimeEnd : notAfter;
+    const payload = { ...claims, iat: issuedAt, ...(expiresAt === null ? {} : { exp: expiresAt }) };
+    return { token: this.signed(payload, email, tokenId, header?.typ ?? 'JWT'), tokenId, expiresAt };
+  }
+
+  private signed(payload: Record<string, unknown>, email: string, tokenId: string, typ: string): string {
+    const { signingAlgorithm: algorithm, signingKey: key, signingKid: kid } = this.keyring;
+    if (algorithm !== 'HS256') {
+      const claims = { ...payload, aud: this.options.audience, iss: this.options.issuer, sub: email, jti: tokenId };
+      return signCompactJws({ alg: algorithm, typ, kid }, claims, key);
+    }
     // KeyObjects made once (the keyring's): given a string, jsonwebtoken would rebuild the key on every call.
-    const algorithm = TOKEN_ALGORITHM;
-    const token = sign({ ...claims, iat: issuedAt, ...(expiresAt === null ? {} : { exp: expiresAt }) }, this.keyring.signingKey, {
-      algorithm,
+    return sign(payload, key, {
+      algorithm: TOKEN_ALGORITHM,
       issuer: this.options.issuer,
       audience: this.options.audience,
-      keyid: this.keyring.signingKid,
+      keyid: kid,
       subject: email,
       jwtid: tokenId,
-      ...(header === undefined ? {} : { header: { alg: algorithm, ...header } }),
+      header: { alg: TOKEN_ALGORITHM, typ, kid },
     });
-    return { token, tokenId, expiresAt };
   }
 
   private verifySignature(token: string): TokenClaims {
+    const { key, algorithm } = this.keyFor(token);
     try {
-      const payload: unknown = verify(token, this.keyFor(token), {
-        algorithms: [TOKEN_ALGORITHM],
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        clockTimestamp: nowSeconds(this.now),
-      });
+      const payload: unknown =
+        algorithm === 'HS256'
+          ? verify(token, key, { algorithms: [TOKEN_ALGORITHM], issuer: this.options.issuer, audience: this.options.audience, clockTimestamp: nowSeconds(this.now) })
+          : this.verifiedAsymmetric(token, key, algorithm);
       if (typeof payload !== 'object' || payload === null) throw new TokenError('TOKEN_INVALID', 'the token has no claims');
       return payload;
     } catch (error) {
@@ -204,13 +230,31 @@ export class BearerTokens {
     }
   }
 
-  private keyFor(token: string): KeyObject {
+  private verifiedAsymmetric(token: string, key: VerificationKey['key'], algorithm: Exclude<TokenAlgorithm, 'HS256'>): Record<string, unknown> {
+    const payload = verifyCompactJws(token, key, algorithm);
+    assertRegisteredClaims(payload, { issuer: this.options.issuer, audience: this.options.audience, nowSeconds: nowSeconds(this.now) });
+    return payload;
+  }
+
+  /** The key the token names, used only for the algorithm it is pinned to. */
+  private keyFor(token: string): VerificationKey {
     const decoded: unknown = decode(token, { complete: true });
     if (decoded === null || typeof decoded !== 'object') throw new TokenError('TOKEN_INVALID', 'the token is malformed');
-    const key = this.keyring.keyFor((decoded as { header?: { kid?: unknown } }).header?.kid);
-    if (key !== undefined) return key;
-    throw new TokenError('TOKEN_INVALID', 'the token was signed with a key that is not (or no longer) accepted');
+    const header = (decoded as { header?: { kid?: unknown; alg?: unknown } }).header;
+    const key = this.keyring.keyFor(header?.kid);
+    if (key === undefined) throw new TokenError('TOKEN_INVALID', 'the token was signed with a key that is not (or no longer) accepted');
+    // jsonwebtoken pins HS256 itself, with its own messages (an `alg: none` token: no signature).
+    if (key.algorithm !== 'HS256') assertAlgorithmOfKey(header?.alg, key);
+    return key;
   }
+}
+
+/**
+ * Throws `TOKEN_INVALID` unless the token's `alg` is the one its key is pinned to: a
+ * public key is never taken for an HMAC secret, nor `none` for anything.
+ */
+export function assertAlgorithmOfKey(alg: unknown, key: VerificationKey): void {
+  if (alg !== key.algorithm) throw new TokenError('TOKEN_INVALID', 'the token is not valid: invalid algorithm');
 }
 
 /** The claims this module puts in a token; anything read back is checked before use. */

@@ -150,6 +150,17 @@ describe('nest-capabilities token', () => {
     assert.equal((JSON.parse(run.out) as { expires_at: number | null }).expires_at, null);
   });
 
+  it('signs as the app signs with AUTH_TOKEN_ALG: an EdDSA token the app with that algorithm accepts', async (t) => {
+    const run = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t)], { ...env, AUTH_TOKEN_ALG: 'EdDSA' });
+    assert.equal(run.status, 0, run.err);
+    assert.equal((JSON.parse(Buffer.from(run.out.split('.')[0]!, 'base64url').toString()) as { alg: unknown }).alg, 'EdDSA');
+    const eddsa = new BearerTokens(TokenKeyring.fromSecrets(SECRET, [], 'EdDSA'), { issuer: BASE_URL, audience: BASE_URL, userTokenTtlSeconds: 60, serviceTokenTtlSeconds: 60 });
+    assert.equal(eddsa.verify(run.out).email, 'bot@service');
+    const refused = await cli(['token', '--user', 'bot@service', '--caps', capsFile(t)], { ...env, AUTH_TOKEN_ALG: 'RS256' });
+    assert.equal(refused.status, 1);
+    assert.match(refused.err, /AUTH_TOKEN_ALG must be one of HS256, EdDSA, ES256, got "RS256"/);
+  });
+
   it('needs AUTH_SECRET and BASE_URL from the environment (exit 2)', async (t) => {
     const file = capsFile(t);
     const noSecret = await cli(['token', '--user', 'bot@service', '--caps', file], { BASE_URL });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -60,6 +61,25 @@ describe('the example app: secrets read from files (*_FILE)', () => {
       chmodSync(locked, 0o000);
       assert.throws(() => settingsFromEnvironment({ AUTH_SECRET_FILE: locked }), { code: 'CONFIG_INVALID', message: 'AUTH_SECRET_FILE: the secret file cannot be read (EACCES)' });
     }
+  });
+
+  it('reads the token signing algorithm and its key files: AUTH_TOKEN_ALG, AUTH_SIGNING_KEY_FILE, AUTH_PREVIOUS_SIGNING_KEY_FILES', (t) => {
+    const folder = tempFolder(t);
+    const pem = (name: string): string => {
+      const { privateKey } = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+      writeFileSync(join(folder, name), privateKey);
+      return join(folder, name);
+    };
+    const [current, old, older] = [pem('current.pem'), pem('old.pem'), pem('older.pem')];
+    const { auth } = settingsFromEnvironment({ AUTH_SECRET: SECRET, AUTH_TOKEN_ALG: 'EdDSA', AUTH_SIGNING_KEY_FILE: current, AUTH_PREVIOUS_SIGNING_KEY_FILES: `${old},${older}` });
+    assert.equal(auth.tokenAlgorithm, 'EdDSA');
+    assert.match(auth.signingKey ?? '', /^-----BEGIN PRIVATE KEY-----/);
+    assert.equal(auth.previousSigningKeys?.length, 2);
+    assert.deepEqual(Object.keys(settingsFromEnvironment({ AUTH_SECRET: SECRET }).auth).filter((name) => /signing|algorithm/i.test(name)), []);
+    assert.throws(() => settingsFromEnvironment({ AUTH_SECRET: SECRET, AUTH_SIGNING_KEY_FILE: join(folder, 'missing.pem') }), {
+      code: 'CONFIG_INVALID',
+      message: 'AUTH_SIGNING_KEY_FILE: the secret file cannot be read (ENOENT)',
+    });
   });
 
   it('refuses a secret given both directly and as a file, without printing it', (t) => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { generateKeyPairSync } from 'node:crypto';
 import { resolveAuthConfig } from '../../src/nest/auth-config';
+import { BearerTokens } from '../../src/tokens/bearer-tokens';
 import { configRefusal } from '../support/config-refusal';
 
 const STRONG = 'k3Jq8vX2mN5pR7tW9yB4cE6gH1jL0oQsUaZdFiKx';
@@ -117,5 +119,46 @@ describe('resolveAuthConfig: the base URL, cookies and lifetimes', () => {
     const { keys } = resolveAuthConfig(base);
     assert.notDeepEqual(Buffer.from(keys.session), Buffer.from(keys.login));
     assert.notDeepEqual(Buffer.from(keys.session), keys.token.export());
+  });
+});
+
+describe('resolveAuthConfig: the token algorithm and signing keys', () => {
+  it('signs with HS256 unless told otherwise, publishing no key', () => {
+    const { tokenKeys } = resolveAuthConfig(base);
+    assert.equal(tokenKeys.signingAlgorithm, 'HS256');
+    assert.deepEqual(tokenKeys.publicJwks, []);
+  });
+
+  it('derives an EdDSA or ES256 key pair from the secret, and lists the previous secrets\' public keys', () => {
+    const previous = 'p7Hq2vZ8mB5nR1tW4yC9eK6gJ3jL0oQsUaXdFiMx';
+    const ed = resolveAuthConfig({ ...base, tokenAlgorithm: 'EdDSA', previousSecrets: [previous] }).tokenKeys;
+    assert.equal(ed.signingAlgorithm, 'EdDSA');
+    assert.deepEqual(ed.publicJwks.map((jwk) => jwk.crv), ['Ed25519', 'Ed25519']);
+    assert.equal(resolveAuthConfig({ ...base, tokenAlgorithm: 'ES256' }).tokenKeys.publicJwks[0]?.crv, 'P-256');
+  });
+
+  it('signs with a key file and keeps verifying the key pair derived from a previous secret (a move to a key file with a rotation)', () => {
+    const previous = 'p7Hq2vZ8mB5nR1tW4yC9eK6gJ3jL0oQsUaXdFiMx';
+    const options = { issuer: base.baseUrl, audience: base.baseUrl, userTokenTtlSeconds: 60, serviceTokenTtlSeconds: 60 };
+    const before = new BearerTokens(resolveAuthConfig({ ...base, secret: previous, tokenAlgorithm: 'EdDSA' }).tokenKeys, options).issueUserToken('baker@example.com');
+    const pem = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const { tokenKeys } = resolveAuthConfig({ ...base, previousSecrets: [previous], tokenAlgorithm: 'EdDSA', signingKey: pem });
+    assert.equal(new BearerTokens(tokenKeys, options).verify(before.token).email, 'baker@example.com');
+    assert.equal(tokenKeys.publicJwks.length, 2);
+  });
+
+  it('refuses an unknown algorithm, and key files under HS256, where they would be ignored', () => {
+    assert.equal(
+      configRefusal(() => resolveAuthConfig({ ...base, tokenAlgorithm: 'RS256' as 'HS256' })).message,
+      'tokenAlgorithm must be one of HS256, EdDSA, ES256, got "RS256"',
+    );
+    assert.equal(
+      configRefusal(() => resolveAuthConfig({ ...base, signingKey: '-----BEGIN PRIVATE KEY-----' })).message,
+      "signingKey and previousSigningKeys sign tokens only with tokenAlgorithm 'EdDSA' or 'ES256'",
+    );
+    assert.equal(
+      configRefusal(() => resolveAuthConfig({ ...base, tokenAlgorithm: 'EdDSA', signingKey: 'not a key' })).message,
+      'signingKey is not a PKCS#8 PEM private key',
+    );
   });
 });
