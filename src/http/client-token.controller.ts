@@ -6,7 +6,7 @@ import { Public } from '../nest/decorators';
 import { STATUS_OF } from './error-status';
 import type { HttpRequest } from './request';
 import { Responder } from './responder';
-import { tokenRequestOf } from './token-request';
+import { addressOf, tokenRequestOf } from './token-request';
 
 /** Kept out of every cache (RFC 6749 §5.1): the answer holds a credential. */
 const NO_CACHE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
@@ -48,12 +48,4 @@ export class ClientTokenController {
     for (const [name, value] of Object.entries(NO_CACHE)) this.responder.header(response, name, value);
     this.responder.json(response, status, body);
   }
-}
-
-/** The peer address of the request, as the HTTP platform reports it (Express and Fastify both set `ip`). */
-function addressOf(request: HttpRequest): string {
-  const found = request as HttpRequest & { ip?: unknown; socket?: { remoteAddress?: unknown } };
-  if (typeof found.ip === 'string') return found.ip;
-  const remote = found.socket?.remoteAddress;
-  return typeof remote === 'string' ? remote : '';
 }

@@ -8,6 +8,39 @@ const BASIC = /^Basic ([A-Za-z0-9+/]+={0,2})$/i;
 /** The fields a client-credentials request may hold. */
 const FIELDS = new Set(['grant_type', 'scope', 'client_id', 'client_secret']);
 
+/** A client's id and secret, as it presented them. */
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/**
+ * The client credentials a request to an OAuth endpoint (introspection, revocation)
+ * presents, or undefined when it presents none (it is then judged on its bearer
+ * credential or session): an `Authorization: Basic` header, or `client_id` and
+ * `client_secret` in its form (a `client_id` alone authenticates nobody). Malformed credentials are `OAUTH_INVALID_CLIENT`.
+ *
+ * @example clientCredentialsIn(request)?.clientId // 'ncc_…'
+ */
+export function clientCredentialsIn(request: HttpRequest): ClientCredentials | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && /^basic /i.test(header)) return basicCredentials(header);
+  const body = request.body as Record<string, unknown> | undefined;
+  // A client_id alone (openid-client's `None()`) authenticates nobody: the request is judged on its bearer credential.
+  if (typeof body !== 'object' || body === null || body['client_secret'] === undefined) return undefined;
+  const { client_id: clientId, client_secret: clientSecret } = body;
+  if (typeof clientId !== 'string' || clientId === '' || typeof clientSecret !== 'string') throw new OAuthError('OAUTH_INVALID_CLIENT', 'client_id and client_secret must each be sent once');
+  return { clientId, clientSecret };
+}
+
+/** The peer address of the request, as the HTTP platform reports it (Express and Fastify both set `ip`): failed authentications are counted per address. */
+export function addressOf(request: HttpRequest): string {
+  const found = request as HttpRequest & { ip?: unknown; socket?: { remoteAddress?: unknown } };
+  if (typeof found.ip === 'string') return found.ip;
+  const remote = found.socket?.remoteAddress;
+  return typeof remote === 'string' ? remote : '';
+}
+
 /**
  * The token request in `request`: a form (RFC 6749 §4.4.2), the client authenticated by
  * `client_secret_basic` or `client_secret_post` (exactly one of them, §2.3.1). Throws
@@ -44,7 +77,7 @@ function tokenForm(request: HttpRequest): Record<string, string | undefined> {
 }
 
 /** The client id and secret of an `Authorization: Basic` header, form-decoded (§2.3.1); undefined without one. */
-function basicCredentials(header: string | string[] | undefined): { clientId: string; clientSecret: string } | undefined {
+function basicCredentials(header: string | string[] | undefined): ClientCredentials | undefined {
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || header.length > MAX_AUTHORIZATION_LENGTH) throw new OAuthError('OAUTH_INVALID_CLIENT', 'send one Authorization header, Basic');
   const found = BASIC.exec(header);
@@ -55,7 +88,7 @@ function basicCredentials(header: string | string[] | undefined): { clientId: st
   return { clientId: formDecoded(decoded.slice(0, colon)), clientSecret: formDecoded(decoded.slice(colon + 1)) };
 }
 
-function postedCredentials(form: Record<string, string | undefined>): { clientId: string; clientSecret: string } {
+function postedCredentials(form: Record<string, string | undefined>): ClientCredentials {
   const { client_id: clientId, client_secret: clientSecret } = form;
   if (clientId === undefined || clientId === '' || clientSecret === undefined) throw new OAuthError('OAUTH_INVALID_CLIENT', 'the client did not authenticate');
   return { clientId, clientSecret };

@@ -11,7 +11,7 @@ import { AUTH_CONFIG } from '../nest/auth.constants';
 import type { AuthConfig } from '../nest/auth-config';
 import { CapabilityGuard } from '../nest/capability.guard';
 import { CapabilityService } from '../nest/capability.service';
-import { CurrentUser, NeedsFreshStore } from '../nest/decorators';
+import { AcceptsClientAuthentication, CurrentUser, NeedsFreshStore } from '../nest/decorators';
 import { MAX_AUTHORIZATION_LENGTH } from '../tokens/bearer-header';
 import { BearerTokens, type VerifiedToken } from '../tokens/bearer-tokens';
 import { mintServiceToken, serviceTokenAnswer } from '../tokens/service-token';
@@ -22,7 +22,7 @@ import { inSpanSync } from '../telemetry/spans';
 import { optionalScope, requireManager, requireSignedIn } from './management-access';
 import { emailField, jsonObjectBody } from './request-body';
 import { Responder } from './responder';
-import { OAuthCallers } from './oauth-callers';
+import { OAuthCallers, type OAuthCaller } from './oauth-callers';
 import { isFormBody, tokenParameter } from './oauth-form';
 
 /**
@@ -72,6 +72,7 @@ export class TokenController {
    * capabilities they hold. A form (`token`, `token_type_hint`) is RFC 7009's request.
    */
   @Post('token/revoke')
+  @AcceptsClientAuthentication()
   async revoke(@CurrentUser() user: Principal | null, @Req() request: HttpRequest, @Res() response: unknown): Promise<void> {
     if (isFormBody(request.headers)) {
       await this.revokeByForm(user, request, response);
@@ -99,12 +100,19 @@ export class TokenController {
    * the keys' own route) or a token the caller may not end is left as it is, unsaid.
    */
   private async revokeByForm(user: Principal | null, request: HttpRequest, response: unknown): Promise<void> {
-    const caller = this.callers.revoker(request, user).principal;
+    const caller = this.callers.revoker(request, user);
     const target = this.revocableToken(tokenParameter(request));
-    if (target !== undefined && this.mayEndTokensOf(caller, target.email)) {
-      await this.audit.record(caller, 'revoke', target.email, `revoke token ${target.tokenId}`, () => this.tokens.revoke(target), () => `revoked token ${target.tokenId}`);
+    if (target !== undefined && this.mayEnd(caller, target)) {
+      const actor = caller.kind === 'client' ? `client:${caller.client.clientId}` : caller.principal;
+      await this.audit.record(actor, 'revoke', target.email, `revoke token ${target.tokenId}`, () => this.tokens.revoke(target), () => `revoked token ${target.tokenId}`);
     }
     this.responder.json(response, 200, {});
+  }
+
+  /** A client ends the tokens issued to it alone; a principal, those it may end. */
+  private mayEnd(caller: OAuthCaller, target: VerifiedToken): boolean {
+    if (caller.kind === 'client') return target.principal.clientId === caller.client.clientId;
+    return this.mayEndTokensOf(caller.principal, target.email);
   }
 
   private revocableToken(token: string): VerifiedToken | undefined {

@@ -15,6 +15,8 @@ export const REQUIRED_SCOPE = 'nest-capabilities:required-scope';
 export const PUBLIC_ROUTE = 'nest-capabilities:public';
 /** Metadata key of `@RedirectToLogin`. */
 export const REDIRECT_TO_LOGIN = 'nest-capabilities:redirect-to-login';
+/** Metadata key of `@AcceptsClientAuthentication`. */
+export const CLIENT_AUTHENTICATION = 'nest-capabilities:client-authentication';
 /** Metadata key of `@NeedsFreshStore`. */
 export const NEEDS_FRESH_STORE = 'nest-capabilities:needs-fresh-store';
 /** Where the guard leaves the principal on the request (null for a guest). */

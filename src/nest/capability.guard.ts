@@ -195,21 +195,24 @@ export class CapabilityGuard implements CanActivate {
     try {
       found = this.resolver.identify(request.headers, request.fromOwnPages !== false);
     } catch (error) {
-      return this.authenticated(request, this.unauthenticated(error, requirement));
+      return this.authenticated(request, this.unauthenticated(error, requirement, request.headers));
     }
     if (found instanceof Promise) {
       return found.then(
         (principal) => this.authenticated(request, principal),
-        (error: unknown) => this.authenticated(request, this.unauthenticated(error, requirement)),
+        (error: unknown) => this.authenticated(request, this.unauthenticated(error, requirement, request.headers)),
       );
     }
     return this.authenticated(request, found);
   }
 
-  /** A bad token: its own error (401) where a capability is needed, a guest on a public route. */
-  private unauthenticated(error: unknown, requirement: RouteRequirement): null {
+  /**
+   * A bad token: its own error (401) where a capability is needed, a guest on a public
+   * route, and on an OAuth endpoint a guest whose Basic header the handler judges.
+   */
+  private unauthenticated(error: unknown, requirement: RouteRequirement, headers: IncomingHttpHeaders): null {
     if (!(error instanceof TokenError)) throw error;
-    if (!requirement.isPublic) throw new TokenError(error.code, `invalid bearer token: ${error.message}`, { cause: error });
+    if (!requirement.isPublic && !(requirement.acceptsClientAuthentication && isBasicAuthorization(headers.authorization))) throw new TokenError(error.code, `invalid bearer token: ${error.message}`, { cause: error });
     return null;
   }
 
@@ -223,6 +226,11 @@ export class CapabilityGuard implements CanActivate {
     const returnTo = requirement.redirectToLogin ? { headers: request.headers, prefix: this.config.prefix, here: request.originalUrl ?? request.url } : undefined;
     throw accessDenied(principal, { capability: missing, returnTo, scope });
   }
+}
+
+/** Whether `header` is an `Authorization: Basic` header (an OAuth client's `client_secret_basic`). */
+function isBasicAuthorization(header: string | string[] | undefined): boolean {
+  return typeof header === 'string' && /^basic /i.test(header);
 }
 
 /** The transport a decision is counted under; none for a context the guard does not read (it then fails closed uncounted). */

@@ -58,7 +58,7 @@ export class ClientCredentialsGrant {
   }
 
   grant(request: TokenRequest): AccessTokenAnswer {
-    const client = this.authenticateClient(request);
+    const client = this.authenticate(request, request.address);
     assertStoreFresh(this.store);
     assertClientCredentialsGrant(request.grantType);
     const policy = this.store.current();
@@ -69,13 +69,17 @@ export class ClientCredentialsGrant {
     return { access_token: issued.token, token_type: 'Bearer', expires_in: ttl, scope: capabilities.join(' ') };
   }
 
-  /** The live client whose secret the request holds; `OAUTH_INVALID_CLIENT` (counted) or `OAUTH_SLOW_DOWN`. */
-  private authenticateClient(request: TokenRequest): ClientRecord {
-    this.throttle.assertMayTry(request.clientId, request.address);
-    const client = this.clients.current().live(request.clientId);
-    const matches = secretMatches(request.clientSecret, client?.hash ?? NO_SUCH_SECRET_HASH);
+  /**
+   * The live client whose id and secret `credentials` holds, sent from `address`:
+   * `OAUTH_INVALID_CLIENT` (counted against the pair) or `OAUTH_SLOW_DOWN`. The one
+   * place a client authenticates: at the token endpoint, and at introspection and revocation.
+   */
+  authenticate(credentials: { readonly clientId: string; readonly clientSecret: string }, address: string): ClientRecord {
+    this.throttle.assertMayTry(credentials.clientId, address);
+    const client = this.clients.current().live(credentials.clientId);
+    const matches = secretMatches(credentials.clientSecret, client?.hash ?? NO_SUCH_SECRET_HASH);
     if (client === undefined || !matches) {
-      this.throttle.failed(request.clientId, request.address);
+      this.throttle.failed(credentials.clientId, address);
       throw new OAuthError('OAUTH_INVALID_CLIENT', 'client authentication failed');
     }
     return client;

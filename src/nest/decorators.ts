@@ -2,7 +2,7 @@ import { SetMetadata, applyDecorators, createParamDecorator, type ExecutionConte
 import { assertCapabilityName } from '../capabilities/capability-name';
 import type { Principal } from '../capabilities/principal';
 import { requestOf } from './capability.guard';
-import { NEEDS_FRESH_STORE, PRINCIPAL, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES, REQUIRED_SCOPE } from './auth.constants';
+import { CLIENT_AUTHENTICATION, NEEDS_FRESH_STORE, PRINCIPAL, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES, REQUIRED_SCOPE } from './auth.constants';
 import { compileScopeTemplate, type CompiledScope, type RequireCapabilityOptions } from './scope-template';
 
 /**
@@ -70,6 +70,18 @@ export function RedirectToLogin(): ClassDecorator & MethodDecorator {
  */
 export function NeedsFreshStore(): ClassDecorator & MethodDecorator {
   return SetMetadata(NEEDS_FRESH_STORE, true);
+}
+
+/**
+ * Marks the module's OAuth endpoints where a client may authenticate by
+ * `client_secret_basic`: there an `Authorization: Basic` header is the client's, judged
+ * by the handler, not a malformed bearer credential the guard refuses.
+ *
+ * @example
+ * @Post('token/revoke') @AcceptsClientAuthentication() revoke() {}
+ */
+export function AcceptsClientAuthentication(): MethodDecorator {
+  return SetMetadata(CLIENT_AUTHENTICATION, true);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { CapabilityGraph } from '../capabilities/capability-graph';
-import { NEEDS_FRESH_STORE, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES, REQUIRED_SCOPE } from './auth.constants';
+import { CLIENT_AUTHENTICATION, NEEDS_FRESH_STORE, PUBLIC_ROUTE, REDIRECT_TO_LOGIN, REQUIRED_CAPABILITIES, REQUIRED_SCOPE } from './auth.constants';
 import type { CompiledScope } from './scope-template';
 
 /** What one handler asks of its callers, read from its decorators once. */
@@ -11,6 +11,8 @@ export interface RouteRequirement {
   readonly scope: CompiledScope | null;
   readonly isPublic: boolean;
   readonly redirectToLogin: boolean;
+  /** Whether an `Authorization: Basic` header is an OAuth client's, left to the handler (`@AcceptsClientAuthentication`). */
+  readonly acceptsClientAuthentication: boolean;
   /** Whether the handler decides on the store: it needs a capability, or is marked `@NeedsFreshStore`. */
   readonly needsFreshStore: boolean;
   /** Indices of `capabilities` in `graph`, refreshed when the graph changes; -1 for an unknown one. */
@@ -38,6 +40,7 @@ export class RouteRequirements {
         scope: this.reflector.getAllAndOverride<CompiledScope | null | undefined>(REQUIRED_SCOPE, targets) ?? null,
         isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) ?? false,
         redirectToLogin: this.reflector.getAllAndOverride<boolean | undefined>(REDIRECT_TO_LOGIN, targets) ?? false,
+        acceptsClientAuthentication: this.reflector.getAllAndOverride<boolean | undefined>(CLIENT_AUTHENTICATION, targets) ?? false,
         needsFreshStore: capabilities.length > 0 || (this.reflector.getAllAndOverride<boolean | undefined>(NEEDS_FRESH_STORE, targets) ?? false),
         indices: [],
         graph: undefined,

@@ -14,6 +14,8 @@ export type IntrospectionAnswer =
       readonly sub: string;
       /** The capabilities the credential holds now, separated by spaces. */
       readonly scope: string;
+      /** A client token's client. */
+      readonly client_id?: string;
       readonly exp?: number;
       readonly iat?: number;
       readonly iss: string;
@@ -51,6 +53,7 @@ export class TokenIntrospection {
     return {
       active: true,
       sub: principal.email,
+      ...(principal.clientId === undefined ? {} : { client_id: principal.clientId }),
       scope: this.store.current().effectiveFor(principal).toArray().join(' '),
       ...(expiresAt === null ? {} : { exp: expiresAt }),
       ...(issuedAt === null ? {} : { iat: issuedAt }),
