@@ -63,10 +63,22 @@ export class ClientCredentialsGrant {
     assertClientCredentialsGrant(request.grantType);
     const policy = this.store.current();
     if (!accountExists(policy, client.account)) throw new OAuthError('OAUTH_INVALID_CLIENT', 'the service account of this client no longer exists');
+    this.assertClientNotCutOff(client);
     const capabilities = grantedCapabilities(policy, client, request.scope);
     const ttl = this.config.clientTokenTtlSeconds;
     const issued = this.tokens.issueClientToken(client.account, client.clientId, capabilities, ttl, client.scope);
     return { access_token: issued.token, token_type: 'Bearer', expires_in: ttl, scope: capabilities.join(' ') };
+  }
+
+  /**
+   * Throws `OAUTH_INVALID_CLIENT` for a client made before every credential of its
+   * account was ended (the account deleted, or `revoke_all`): a service account deleted
+   * and made again under the same name does not bring its old clients back.
+   */
+  private assertClientNotCutOff(client: ClientRecord): void {
+    if (this.tokens.revocations.isRevoked({ tokenId: client.clientId, email: client.account, issuedAt: client.createdAt })) {
+      throw new OAuthError('OAUTH_INVALID_CLIENT', 'every credential of this service account issued before a later time has been ended, this client with them');
+    }
   }
 
   /**

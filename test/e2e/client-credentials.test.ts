@@ -203,6 +203,9 @@ for (const adapter of ADAPTERS) {
       assert.equal((await root.post('/manage_capabilities/delete', { email: 'temp@service' })).status, 200);
       expectDenial(await asTemp.get('/bake?food=rye'), 401, 'TOKEN_REVOKED');
       assert.equal((await token(client)).json.error, 'invalid_client');
+      assert.equal((await root.post('/manage_capabilities/set', { email: 'temp@service', capabilities: ['bake'] })).status, 200);
+      const revived = await token(client);
+      assert.equal(revived.json.error, 'invalid_client', 'an account made again under the same name does not bring its old client back');
     });
 
     it('refuses management to those who may not, with a code', async () => {
